@@ -1,0 +1,70 @@
+import { parsers, setting } from './config';
+
+/** Settings every app shares; each app adds its own. The README's table lists these. */
+export const kafkaSettings = {
+  kafkaBrokers: setting({
+    name: 'KAFKA_BROKERS',
+    description: 'Kafka bootstrap servers, comma-separated host:port',
+    default: '127.0.0.1:9092',
+    parse: parsers.brokers,
+  }),
+  topicPartitions: setting({
+    name: 'KAFKA_TOPIC_PARTITIONS',
+    description: 'partitions of each contract topic created at start-up',
+    default: '3',
+    parse: parsers.positiveInt,
+  }),
+  replicationFactor: setting({
+    name: 'KAFKA_REPLICATION_FACTOR',
+    description: 'replication factor of topics created at start-up',
+    default: '1',
+    parse: parsers.positiveInt,
+  }),
+  maxAttempts: setting({
+    name: 'CONSUMER_MAX_ATTEMPTS',
+    description: 'attempts of a failing record before it goes to <topic>.dlq',
+    default: '5',
+    parse: parsers.positiveInt,
+  }),
+  retryBaseMs: setting({
+    name: 'CONSUMER_RETRY_BASE_MS',
+    description: 'first retry delay in ms (doubles each attempt)',
+    default: '200',
+    parse: parsers.positiveInt,
+  }),
+};
+
+export const databaseSettings = {
+  databaseUrl: setting({
+    name: 'DATABASE_URL',
+    description: 'PostgreSQL connection URL',
+    default: 'postgres://postgres@127.0.0.1:5432/test',
+    parse: parsers.postgresUrl,
+  }),
+  databaseSchema: setting({
+    name: 'DATABASE_SCHEMA',
+    description: 'PostgreSQL schema holding Passerelle tables',
+    default: 'passerelle',
+    parse: parsers.identifier,
+  }),
+};
+
+export const processSettings = {
+  logLevel: setting({
+    name: 'LOG_LEVEL',
+    description: 'pino log level',
+    default: 'info',
+    parse: parsers.logLevel,
+  }),
+  shutdownTimeoutMs: setting({
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    description: 'how long SIGTERM waits for in-flight work before exiting',
+    default: '30000',
+    parse: parsers.positiveInt,
+  }),
+};
+
+export const httpSettings = {
+  port: setting({ name: 'PORT', description: 'gateway HTTP port', default: '3000', parse: parsers.port }),
+  host: setting({ name: 'HOST', description: 'gateway listen address', default: '0.0.0.0', parse: parsers.string }),
+};

@@ -1,0 +1,121 @@
+import type { IHeaders, Message } from 'kafkajs';
+import { MessagingError, MessagingErrorCode } from './messaging.error';
+
+/**
+ * A CloudEvents 1.0 event as Passerelle carries it: Kafka binary content mode, data as JSON in
+ * the record value, attributes as `ce_*` headers (DESIGN.md, Contract/Events).
+ */
+export interface CloudEvent<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  /** Reverse-DNS: ca.on.passerelle.<entity>.<verb> */
+  type: string;
+  time?: string;
+  subject?: string;
+  dataschema?: string;
+  /** Extension attributes Passerelle uses for tracing and routing. */
+  correlationid?: string;
+  causationid?: string;
+  partitionkey?: string;
+  datacontenttype: 'application/json';
+  data: T;
+}
+
+export const CONTENT_TYPE = 'application/json';
+const ATTRIBUTES = [
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'time',
+  'subject',
+  'dataschema',
+  'correlationid',
+  'causationid',
+  'partitionkey',
+] as const;
+const REQUIRED = ['id', 'source', 'type'] as const;
+
+/** Kafka record for `event`; the key is the partition key (canonical clientId) when present. */
+export function encodeCloudEvent<T>(event: CloudEvent<T>): Message {
+  const headers: IHeaders = { 'content-type': CONTENT_TYPE };
+  for (const attribute of ATTRIBUTES) {
+    const value = event[attribute];
+    if (value !== undefined) headers[`ce_${attribute}`] = value;
+  }
+  return {
+    key: event.partitionkey ?? event.subject ?? null,
+    value: Buffer.from(JSON.stringify(event.data)),
+    headers,
+  };
+}
+
+export interface RawRecord {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: IHeaders;
+}
+
+/** Reads a binary-mode record back; anything that is not a valid CloudEvent throws a MessagingError. */
+export function decodeCloudEvent<T = unknown>(record: RawRecord): CloudEvent<T> {
+  const headers = record.headers ?? {};
+  const read = (name: string): string | undefined => headerString(headers, name);
+
+  const specversion = read('ce_specversion');
+  if (specversion === undefined) {
+    throw new MessagingError(MessagingErrorCode.MissingHeader, 'ce_specversion header is missing: not a CloudEvent');
+  }
+  if (specversion !== '1.0') {
+    throw new MessagingError(
+      MessagingErrorCode.UnsupportedSpecVersion,
+      `ce_specversion "${specversion}" is not supported (only 1.0)`,
+    );
+  }
+  for (const attribute of REQUIRED) {
+    if (!read(`ce_${attribute}`)) {
+      throw new MessagingError(MessagingErrorCode.MissingHeader, `ce_${attribute} header is missing`);
+    }
+  }
+  const contentType = read('content-type') ?? read('ce_datacontenttype');
+  if (contentType !== undefined && !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
+    throw new MessagingError(
+      MessagingErrorCode.UnsupportedContentType,
+      `content-type "${contentType}" is not supported (only ${CONTENT_TYPE})`,
+    );
+  }
+  const time = read('ce_time');
+  if (time !== undefined && Number.isNaN(Date.parse(time))) {
+    throw new MessagingError(MessagingErrorCode.InvalidHeader, `ce_time "${time}" is not an RFC 3339 timestamp`);
+  }
+  if (record.value === null || record.value.length === 0) {
+    throw new MessagingError(MessagingErrorCode.EmptyValue, 'record value is empty: a CloudEvent needs JSON data');
+  }
+  let data: T;
+  try {
+    data = JSON.parse(record.value.toString()) as T;
+  } catch (error) {
+    throw new MessagingError(MessagingErrorCode.InvalidJson, `record value is not valid JSON: ${(error as Error).message}`);
+  }
+
+  const event: CloudEvent<T> = {
+    specversion: '1.0',
+    id: read('ce_id')!,
+    source: read('ce_source')!,
+    type: read('ce_type')!,
+    datacontenttype: CONTENT_TYPE,
+    data,
+  };
+  for (const attribute of ['time', 'subject', 'dataschema', 'correlationid', 'causationid', 'partitionkey'] as const) {
+    const value = read(`ce_${attribute}`);
+    if (value !== undefined) event[attribute] = value;
+  }
+  return event;
+}
+
+export function headerString(headers: IHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined || value === null) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}

@@ -1,0 +1,37 @@
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { encodeCloudEvent, type CloudEvent } from './cloud-event';
+
+/**
+ * Produces to Kafka and resolves only once every in-sync replica has the records (acks=all).
+ * Idempotent producer: broker-side dedup of retries; kafkajs needs maxInFlightRequests 1 for it.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  connect(): Promise<void> {
+    this.connected ??= this.producer.connect();
+    return this.connected;
+  }
+
+  async publish<T>(topic: string, events: CloudEvent<T>[]): Promise<void> {
+    await this.send(topic, events.map(encodeCloudEvent));
+  }
+
+  /** Raw records (already encoded), e.g. a record copied unchanged to a DLQ. */
+  async send(topic: string, messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.connect();
+    await this.producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = undefined;
+    await this.producer.disconnect();
+  }
+}

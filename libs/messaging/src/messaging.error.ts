@@ -1,0 +1,27 @@
+/** Every failure the messaging port raises carries one of these codes (logged and put in DLQ headers). */
+export enum MessagingErrorCode {
+  MissingHeader = 'MISSING_HEADER',
+  UnsupportedSpecVersion = 'UNSUPPORTED_SPECVERSION',
+  UnsupportedContentType = 'UNSUPPORTED_CONTENT_TYPE',
+  InvalidHeader = 'INVALID_HEADER',
+  InvalidJson = 'INVALID_JSON',
+  EmptyValue = 'EMPTY_VALUE',
+  HandlerFailed = 'HANDLER_FAILED',
+  TopicProvisioning = 'TOPIC_PROVISIONING',
+}
+
+export class MessagingError extends Error {
+  constructor(
+    readonly code: MessagingErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'MessagingError';
+  }
+
+  /** Decode errors are about the bytes on the wire: retrying them cannot help. */
+  get retriable(): boolean {
+    return this.code === MessagingErrorCode.HandlerFailed;
+  }
+}

@@ -1,0 +1,83 @@
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
+import { Pool } from 'pg';
+import { migrations } from './migrations';
+import type { Database } from './schema';
+
+export interface DatabaseOptions {
+  url: string;
+  /** Every table lives in this schema (one per e2e suite, `passerelle` in production). */
+  schema: string;
+  maxConnections?: number;
+  applicationName?: string;
+}
+
+export class PersistenceError extends Error {
+  constructor(
+    readonly code: 'MIGRATION_FAILED' | 'INVALID_SCHEMA_NAME',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PersistenceError';
+  }
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  pool: Pool;
+  schema: string;
+  close(): Promise<void>;
+}
+
+/** A pool whose connections all resolve unqualified names in `schema` (search_path). */
+export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+  assertIdentifier(options.schema);
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? 'passerelle',
+    options: `-c search_path=${options.schema}`,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    schema: options.schema,
+    close: () => db.destroy(),
+  };
+}
+
+/** Creates the schema if needed and applies pending migrations (kysely locks against concurrent runs). */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationResultSet> {
+  await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: handle.schema,
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new PersistenceError('MIGRATION_FAILED', `migration ${failed} failed: ${String(result.error)}`, {
+      cause: result.error,
+    });
+  }
+  return result;
+}
+
+export async function dropSchema(handle: DatabaseHandle): Promise<void> {
+  await sql`drop schema if exists ${sql.id(handle.schema)} cascade`.execute(handle.db);
+}
+
+export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
+  await sql`select 1`.execute(handle.db);
+}
+
+function assertIdentifier(name: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new PersistenceError('INVALID_SCHEMA_NAME', `"${name}" is not a lower-case SQL identifier`);
+  }
+}

@@ -1,0 +1,43 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema';
+
+export interface InboxEntry {
+  eventId: string;
+  eventType: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Exactly-once application of events: the inbox row and the event's effect commit in one
+ * transaction, so a redelivered event (same ce_id) finds its row and changes nothing.
+ */
+export class Inbox {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly consumer: string,
+  ) {}
+
+  /** Runs `effect` unless this consumer already applied the event. Returns whether it ran. */
+  async applyOnce(entry: InboxEntry, effect: (trx: Transaction<Database>) => Promise<void>): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('inbox')
+        .values({
+          consumer: this.consumer,
+          event_id: entry.eventId,
+          event_type: entry.eventType,
+          topic: entry.topic,
+          partition: entry.partition,
+          offset: entry.offset,
+        })
+        .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+        .returning('event_id')
+        .executeTakeFirst();
+      if (!inserted) return false;
+      await effect(trx);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as inbox from './0001_inbox';
+
+/** Every migration, in order. Names are permanent: kysely records them in the schema. */
+export const migrations: Record<string, Migration> = {
+  '0001_inbox': inbox,
+};
