@@ -1,0 +1,23 @@
+import type { components } from './generated/openapi';
+
+export { SchemaRegistry, SchemaValidationError, schemaRegistry, toFieldErrors } from './schema-registry';
+export type { FieldError, SchemaRegistryOptions, ValidationResult } from './schema-registry';
+export { SCHEMA_BASE_URL, SchemaIds, normalizeSchemaId, schemaIdForPath } from './schema-ids';
+export { schemasDir } from './schemas-dir';
+export { loadAsyncApiDocument, loadOpenApiDocument } from './openapi-document';
+export type { AsyncApiDocument, LoadDocumentOptions, OpenApiDocument } from './openapi-document';
+export { DLQ_SUFFIX, consumedTopicsWithDlq, contractTopicSpecs, contractTopics, dlqTopicFor } from './topics';
+export type { ContractTopic } from './topics';
+export type { JsonObject, JsonValue } from './json';
+export type { components, operations, paths } from './generated/openapi';
+
+/** RFC 9457 problem details (`schemas/common/problem.json`). */
+export type Problem = components['schemas']['Problem'];
+/** Body of `/v1/health/live` and `/v1/health/ready` (`schemas/common/health.json`). */
+export type HealthReport = components['schemas']['HealthReport'];
+/** One dependency's entry in {@link HealthReport} (`schemas/common/health-check.json`). */
+export type HealthCheck = components['schemas']['HealthCheck'];
+/** CloudEvents binary-mode Kafka headers (`schemas/common/cloudevent-headers.json`). */
+export type CloudEventHeaders = components['schemas']['CloudEventHeaders'];
+/** Headers added to a dead-lettered record (`schemas/common/dlq-headers.json`). */
+export type DlqHeaders = components['schemas']['DlqHeaders'];

@@ -1,0 +1,31 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * The `schemas/` folder: `$SCHEMAS_DIR` when set, otherwise the first `schemas/` folder holding
+ * an `openapi.yaml` found walking up from this file — which finds the repository's `schemas/`
+ * both from the TypeScript sources (`libs/contracts/src`, jest) and from the tsc build
+ * (`dist/libs/contracts/src`), and a `schemas/` copied next to `dist/` in an image.
+ */
+export function schemasDir(): string {
+  const override = process.env.SCHEMAS_DIR;
+  if (override !== undefined && override !== '') {
+    const dir = resolve(override);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new Error(`SCHEMAS_DIR=${override} is not a directory`);
+    }
+    return dir;
+  }
+  let dir = __dirname;
+  for (;;) {
+    const candidate = join(dir, 'schemas');
+    if (existsSync(join(candidate, 'openapi.yaml'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(
+        `No schemas/ folder (with an openapi.yaml) found above ${__dirname}; set SCHEMAS_DIR to the schemas folder`,
+      );
+    }
+    dir = parent;
+  }
+}
