@@ -27,10 +27,7 @@ export async function createTopics(kafka: Kafka, topics: string[], numPartitions
   }
 }
 
-export interface ReadRecord extends KafkaMessage {
-  topic: string;
-  partition: number;
-}
+export type ReadRecord = KafkaMessage & { topic: string; partition: number };
 
 /** Reads a topic from the beginning with a throw-away group until `count` records arrived. */
 export async function readRecords(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {

@@ -8,6 +8,15 @@ export const kafkaSettings = {
     default: '127.0.0.1:9092',
     parse: parsers.brokers,
   }),
+  topicPrefix: setting({
+    name: 'KAFKA_TOPIC_PREFIX',
+    description: 'prefix of every topic name, to share a cluster between environments (empty: none)',
+    default: '',
+    parse: (raw: string): string => {
+      if (!/^[a-zA-Z0-9._-]*$/.test(raw)) throw new Error(`"${raw}" may only hold letters, digits, '.', '_' and '-'`);
+      return raw;
+    },
+  }),
   topicPartitions: setting({
     name: 'KAFKA_TOPIC_PARTITIONS',
     description: 'partitions of each contract topic created at start-up',

@@ -6,3 +6,4 @@ export * from './kafka-client';
 export * from './kafka-event.transport';
 export * from './messaging.error';
 export * from './topic-provisioner';
+export * from './kafka-health';

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { DLQ_SUFFIX, contractTopicSpecs } from '@passerelle/contracts';
 import { MessagingError, MessagingErrorCode } from './messaging.error';
 
 export interface TopicLayout {
@@ -6,7 +7,43 @@ export interface TopicLayout {
   replicationFactor: number;
 }
 
-export const dlqTopicFor = (topic: string): string => `${topic}.dlq`;
+/** Any consumed topic's dead-letter topic, contract or not (tests and replays use others too). */
+export const dlqTopicFor = (topic: string): string => `${topic}${DLQ_SUFFIX}`;
+
+/**
+ * Topic names as deployed: the contract names, behind an optional prefix so several
+ * environments (or e2e suites) can share one cluster without seeing each other's records.
+ */
+export class TopicNames {
+  constructor(readonly prefix = '') {}
+  of(contractName: string): string {
+    return `${this.prefix}${contractName}`;
+  }
+}
+
+export interface ContractTopicLayout {
+  names: TopicNames;
+  /** Partitions of every non-DLQ topic (asyncapi.yaml gives the default). */
+  partitions?: number;
+  replicationFactor: number;
+}
+
+/** Creates every topic of asyncapi.yaml (dead-letter topics included) that is missing. */
+export async function provisionContractTopics(kafka: Kafka, layout: ContractTopicLayout): Promise<string[]> {
+  const created: string[] = [];
+  const specs = contractTopicSpecs();
+  for (const dlq of [false, true]) {
+    const group = specs.filter((t) => (t.dlqOf !== undefined) === dlq);
+    const partitions = dlq ? Math.max(...group.map((t) => t.partitions)) : (layout.partitions ?? group[0].partitions);
+    created.push(
+      ...(await provisionTopics(kafka, group.map((t) => layout.names.of(t.name)), {
+        partitions,
+        replicationFactor: layout.replicationFactor,
+      })),
+    );
+  }
+  return created;
+}
 
 /**
  * Creates every topic that does not exist yet and waits for their leaders. Consumers subscribe

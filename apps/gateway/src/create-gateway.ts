@@ -1,0 +1,42 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { TopicNames, createKafka, provisionContractTopics } from '@passerelle/messaging';
+import { migrateToLatest, openDatabase } from '@passerelle/persistence';
+import { MetricsRegistry } from '@passerelle/observability';
+import type { GatewayConfig } from './gateway.config';
+import { GatewayModule } from './gateway.module';
+import { ProblemFilter } from './problem/problem.filter';
+
+/**
+ * Builds the gateway: schema migrated and topics provisioned before it takes traffic. Used by
+ * main.ts and by e2e tests, so both run exactly the same application.
+ */
+export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'passerelle-gateway' });
+  const database = openDatabase({ url: config.databaseUrl, schema: config.databaseSchema, applicationName: 'passerelle-gateway' });
+  await migrateToLatest(database);
+  await provisionContractTopics(kafka, {
+    names: new TopicNames(config.topicPrefix),
+    partitions: config.topicPartitions,
+    replicationFactor: config.replicationFactor,
+  });
+  const metrics = new MetricsRegistry('gateway');
+
+  const adapter = new FastifyAdapter({ trustProxy: true });
+  // Route templates, not URLs, label the metrics: ids never end up in Prometheus.
+  adapter.getInstance().addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forRoot({ config, kafka, database, metrics }),
+    adapter,
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('v1');
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,8 @@
+import { databaseSettings, httpSettings, kafkaSettings, loadConfig, processSettings, type ConfigOf } from '@passerelle/config';
+
+export const gatewaySettings = { ...httpSettings, ...kafkaSettings, ...databaseSettings, ...processSettings };
+export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return loadConfig(gatewaySettings, env);
+}

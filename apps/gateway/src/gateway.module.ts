@@ -1,0 +1,47 @@
+import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Kafka } from 'kafkajs';
+import { EventPublisher } from '@passerelle/messaging';
+import type { DatabaseHandle } from '@passerelle/persistence';
+import { MetricsRegistry, pinoParams } from '@passerelle/observability';
+import { DocsController } from './docs/docs.controller';
+import type { GatewayConfig } from './gateway.config';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { DATABASE, GATEWAY_CONFIG, KAFKA, METRICS } from './tokens';
+
+export interface GatewayDependencies {
+  config: GatewayConfig;
+  kafka: Kafka;
+  database: DatabaseHandle;
+  metrics: MetricsRegistry;
+}
+
+@Module({})
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  static forRoot(deps: GatewayDependencies): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway' }))],
+      controllers: [HealthController, MetricsController, DocsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: deps.config },
+        { provide: KAFKA, useValue: deps.kafka },
+        { provide: DATABASE, useValue: deps.database },
+        { provide: METRICS, useValue: deps.metrics },
+        { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [KAFKA] },
+      ],
+      exports: [GATEWAY_CONFIG, KAFKA, DATABASE, METRICS, EventPublisher],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+    await this.database.close();
+  }
+}
