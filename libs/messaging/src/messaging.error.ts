@@ -7,6 +7,7 @@ export enum MessagingErrorCode {
   InvalidJson = 'INVALID_JSON',
   EmptyValue = 'EMPTY_VALUE',
   HandlerFailed = 'HANDLER_FAILED',
+  NoHandler = 'NO_HANDLER',
   TopicProvisioning = 'TOPIC_PROVISIONING',
 }
 

@@ -1,0 +1,141 @@
+import 'reflect-metadata';
+import { Logger as NestLogger, Module, type DynamicModule, type INestMicroservice, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { LoggerModule, Logger } from 'nestjs-pino';
+import type { Kafka } from 'kafkajs';
+import {
+  ConfigError,
+  databaseSettings,
+  kafkaSettings,
+  loadConfig,
+  processSettings,
+  type ConfigOf,
+} from '@passerelle/config';
+import {
+  EventPublisher,
+  KafkaEventTransport,
+  PropagateHandlerErrors,
+  TopicNames,
+  createKafka,
+  provisionContractTopics,
+} from '@passerelle/messaging';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { pinoParams } from '@passerelle/observability';
+
+export const eventAppSettings = { ...kafkaSettings, ...databaseSettings, ...processSettings };
+export type EventAppConfig = ConfigOf<typeof eventAppSettings>;
+
+/** Injection tokens every event-driven app gets. */
+export const EVENT_APP_CONFIG = Symbol('EVENT_APP_CONFIG');
+export const DATABASE = Symbol('DATABASE');
+
+export interface EventAppDefinition {
+  /** Deployable name: consumer group id, Kafka client id and log `app` field. */
+  name: string;
+  /** The app's own module: its `@EventPattern` handlers and their providers. */
+  module: Type<unknown> | DynamicModule;
+  /** Contract topics it consumes (names as in asyncapi.yaml, without prefix). */
+  topics: string[];
+  unknownTypes: 'skip' | 'dead-letter';
+}
+
+export interface RunningEventApp {
+  app: INestMicroservice;
+  config: EventAppConfig;
+  database: DatabaseHandle;
+  /** Drains in-flight work (the record in hand finishes and is committed), then disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts an event-driven app: config checked, schema migrated and contract topics
+ * provisioned before its consumer subscribes. main.ts and e2e tests both use it.
+ */
+export async function startEventApp(definition: EventAppDefinition, env = process.env): Promise<RunningEventApp> {
+  const config = loadConfig(eventAppSettings, env);
+  const kafka: Kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `passerelle-${definition.name}` });
+  const publisher = new EventPublisher(kafka);
+  const database = openDatabase({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    applicationName: `passerelle-${definition.name}`,
+  });
+  const names = new TopicNames(config.topicPrefix);
+
+  @Module({})
+  class EventAppRootModule {}
+  const root: DynamicModule = {
+    module: EventAppRootModule,
+    global: true,
+    imports: [LoggerModule.forRoot(pinoParams({ level: config.logLevel, app: definition.name })), definition.module],
+    providers: [
+      { provide: EVENT_APP_CONFIG, useValue: config },
+      { provide: DATABASE, useValue: database },
+      { provide: TopicNames, useValue: names },
+      { provide: EventPublisher, useValue: publisher },
+    ],
+    exports: [EVENT_APP_CONFIG, DATABASE, TopicNames, EventPublisher],
+  };
+
+  const transport = new KafkaEventTransport({
+    kafka,
+    publisher,
+    groupId: `${config.topicPrefix}passerelle-${definition.name}`,
+    topics: definition.topics.map((t) => names.of(t)),
+    maxAttempts: config.maxAttempts,
+    retryBaseMs: config.retryBaseMs,
+    unknownTypes: definition.unknownTypes,
+    beforeListen: async () => {
+      await migrateToLatest(database);
+      await provisionContractTopics(kafka, {
+        names,
+        partitions: config.topicPartitions,
+        replicationFactor: config.replicationFactor,
+      });
+    },
+  });
+  const app = await NestFactory.createMicroservice(root, { strategy: transport, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new PropagateHandlerErrors());
+  await app.listen();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await app.close(); // the transport stops its consumer (draining) and producer
+      await database.close();
+    })();
+    return closing;
+  };
+  return { app, config, database, close };
+}
+
+/** Process entry point: starts the app, and on SIGTERM/SIGINT drains it within the configured time. */
+export function runEventApp(definition: EventAppDefinition): void {
+  const logger = new NestLogger(definition.name);
+  startEventApp(definition)
+    .then((running) => {
+      logger.log(`consuming ${definition.topics.join(', ')}`);
+      const stop = (signal: string): void => {
+        logger.log(`${signal}: draining in-flight work`);
+        setTimeout(() => {
+          logger.error(`did not drain within ${running.config.shutdownTimeoutMs} ms; exiting`);
+          process.exit(1);
+        }, running.config.shutdownTimeoutMs).unref();
+        running.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error(`shutdown failed: ${String(error)}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    })
+    .catch((error: unknown) => {
+      if (error instanceof ConfigError) console.error(`${definition.name}: ${error.message}`);
+      else console.error(`${definition.name} failed to start:`, error);
+      process.exit(1);
+    });
+}
