@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -22,9 +22,23 @@ export interface LocalKafkaBrokerOptions {
   heapMb?: number;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
+  /**
+   * Run the JVM in its own process group, so a terminal's Ctrl-C reaches only the supervisor,
+   * which stops the apps first and the broker last (npm start). Tests leave it off: Ctrl-C on
+   * jest then stops the broker too.
+   */
+  ownProcessGroup?: boolean;
 }
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
+/** The checkout's root (holds infra/kafka/pom.xml), from the sources or from their build in dist/. */
+export function findRepoRoot(from = __dirname): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'infra', 'kafka', 'pom.xml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no infra/kafka/pom.xml above ${from}`);
+  }
+}
+
+const REPO_ROOT = findRepoRoot();
 export const DEFAULT_KAFKA_VERSION = '3.9.1';
 const READY_LINE = 'Kafka Server started';
 
@@ -85,6 +99,7 @@ export class LocalKafkaBroker {
   private readonly heapMb: number;
   private readonly startTimeoutMs: number;
   private readonly stopTimeoutMs: number;
+  private readonly ownProcessGroup: boolean;
   private process?: ChildProcess;
   private exited?: Promise<void>;
 
@@ -97,6 +112,7 @@ export class LocalKafkaBroker {
     this.heapMb = options.heapMb ?? 512;
     this.startTimeoutMs = options.startTimeoutMs ?? 90_000;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
+    this.ownProcessGroup = options.ownProcessGroup ?? false;
   }
 
   get brokers(): string[] {
@@ -143,7 +159,10 @@ export class LocalKafkaBroker {
     }
 
     const out = createWriteStream(join(this.dataDir, 'broker.log'), { flags: 'a' });
-    const child = spawn('java', [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('java', [...jvm, 'kafka.Kafka', propsFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.ownProcessGroup,
+    });
     this.process = child;
     this.exited = new Promise((done) => child.once('exit', () => done()));
     let sawReadyLine = false;

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { encodeCloudEvent, type CloudEvent } from './cloud-event';
 
 /**
@@ -10,7 +10,13 @@ export class EventPublisher {
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Java-client-compatible murmur2 partitioning: other producers of the same keys agree.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {

@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { LocalKafkaBroker, findRepoRoot } from '../kafka/local-broker';
+
+/**
+ * `npm start`: the whole of Passerelle on one machine. A local KRaft broker (unless
+ * KAFKA_BROKERS names a cluster), the machine's PostgreSQL, and every app as its own process.
+ * One Ctrl-C drains the apps first, then stops the broker.
+ */
+const ROOT = findRepoRoot(__dirname);
+const APPS = ['gateway', 'ow-adapter', 'eo-adapter', 'referral-tracker'];
+const APP_STOP_TIMEOUT_MS = 45_000;
+
+interface RunningApp {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export async function runStack(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const brokerOnly = argv.includes('--broker-only');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
+
+  let broker: LocalKafkaBroker | undefined;
+  if (env.KAFKA_BROKERS) {
+    log(`using the Kafka cluster at ${env.KAFKA_BROKERS}`);
+  } else {
+    const port = Number(env.KAFKA_PORT ?? 9092);
+    broker = new LocalKafkaBroker({ port, dataDir: join(ROOT, '.kafka', `dev-${port}`), ownProcessGroup: true });
+    log(`starting Apache Kafka ${broker.version} (KRaft) on 127.0.0.1:${port} (jars fetched with Maven on first run)…`);
+    env.KAFKA_BROKERS = (await broker.start()).join(',');
+    log(`Kafka ready at ${env.KAFKA_BROKERS}; data in ${broker.dataDir}`);
+  }
+
+  const apps: RunningApp[] = [];
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    if (stopping) return new Promise<never>(() => undefined);
+    stopping = true;
+    log('stopping: draining the apps, then the broker…');
+    for (const app of apps) signal(app.child, 'SIGTERM');
+    await Promise.all(
+      apps.map((app) =>
+        Promise.race([
+          app.exited,
+          sleep(APP_STOP_TIMEOUT_MS).then(() => {
+            signal(app.child, 'SIGKILL');
+            return app.exited;
+          }),
+        ]),
+      ),
+    );
+    await broker?.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  if (brokerOnly) {
+    log('broker only: Ctrl-C stops it');
+    return;
+  }
+
+  try {
+    await checkPostgres(env.DATABASE_URL);
+  } catch (error) {
+    log(`PostgreSQL is not reachable at ${env.DATABASE_URL}: ${(error as Error).message}`);
+    log(`start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set DATABASE_URL`);
+    await stop(1);
+  }
+
+  // The gateway first: it migrates the schema and provisions the topics the others consume.
+  apps.push(startApp('gateway', env));
+  const port = Number(env.PORT ?? 3000);
+  await waitForReady(port, apps[0]);
+  for (const name of APPS.slice(1)) apps.push(startApp(name, env));
+  for (const app of apps) {
+    void app.exited.then((code) => {
+      if (!stopping) {
+        log(`${app.name} exited unexpectedly (code ${code}); stopping everything`);
+        void stop(1);
+      }
+    });
+  }
+  log('');
+  log(`Passerelle is up:  API  http://127.0.0.1:${port}/v1`);
+  log(`                   docs http://127.0.0.1:${port}/v1/docs`);
+  log(`                   ready http://127.0.0.1:${port}/v1/health/ready`);
+  log('Ctrl-C stops everything.');
+}
+
+function startApp(name: string, env: NodeJS.ProcessEnv): RunningApp {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // Ctrl-C reaches only this supervisor, which stops apps in order
+  });
+  const prefix = `[${name}] `;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+    });
+  }
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { name, child, exited };
+}
+
+async function waitForReady(port: number, gateway: RunningApp): Promise<void> {
+  let exited = false;
+  void gateway.exited.then(() => (exited = true));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('the gateway exited during start-up (see its log above)');
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(300);
+  }
+  throw new Error(`the gateway was not ready on port ${port} within 120 s`);
+}
+
+async function checkPostgres(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+}
+
+function log(line: string): void {
+  process.stdout.write(`[passerelle] ${line}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}

@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig, parsers } from './config';
+import { databaseSettings, httpSettings, kafkaSettings, processSettings } from './settings';
+
+const all = { ...kafkaSettings, ...databaseSettings, ...processSettings, ...httpSettings };
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig(all, {})).toEqual({
+      kafkaBrokers: ['127.0.0.1:9092'],
+      topicPrefix: '',
+      topicPartitions: 3,
+      replicationFactor: 1,
+      maxAttempts: 5,
+      retryBaseMs: 200,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      databaseSchema: 'passerelle',
+      logLevel: 'info',
+      shutdownTimeoutMs: 30_000,
+      port: 3000,
+      host: '0.0.0.0',
+    });
+  });
+
+  it('parses what is set', () => {
+    const config = loadConfig(all, { KAFKA_BROKERS: 'a:1, b:2', PORT: '8080', DATABASE_SCHEMA: 'ow_east' });
+    expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
+    expect(config.port).toBe(8080);
+    expect(config.databaseSchema).toBe('ow_east');
+  });
+
+  it('names every wrong setting at once, not just the first', () => {
+    let error: unknown;
+    try {
+      loadConfig(all, {
+        PORT: '70000',
+        KAFKA_BROKERS: 'nohost',
+        DATABASE_URL: 'http://db',
+        DATABASE_SCHEMA: 'Robert"); drop table',
+        CONSUMER_MAX_ATTEMPTS: '0',
+        LOG_LEVEL: 'chatty',
+        KAFKA_TOPIC_PREFIX: 'a b',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'DATABASE_SCHEMA', 'CONSUMER_MAX_ATTEMPTS', 'LOG_LEVEL', 'KAFKA_TOPIC_PREFIX']) {
+      expect(problems).toContain(name);
+    }
+    expect((error as ConfigError).problems).toHaveLength(7);
+  });
+
+  it('reports a required setting that has no default', () => {
+    const spec = { secret: { name: 'SIGNING_KEY', description: 'key that signs tokens', parse: parsers.string } };
+    expect(() => loadConfig(spec, {})).toThrow('SIGNING_KEY is required (key that signs tokens)');
+    expect(() => loadConfig(spec, { SIGNING_KEY: '  ' })).toThrow('SIGNING_KEY: must not be empty');
+  });
+});
