@@ -6,10 +6,17 @@ import * as config from '@passerelle/config';
 // apps accept, with the default the code really uses.
 describe('README configuration table', () => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const settings = Object.values(config)
-    .filter((group): group is Record<string, { name: string; default?: string }> => typeof group === 'object' && group !== null)
+  interface DocumentedSetting {
+    name: string;
+    default?: string;
+  }
+  const isSetting = (value: unknown): value is DocumentedSetting =>
+    typeof value === 'object' && value !== null && 'name' in value && 'parse' in value;
+  // Every exported group of settings (kafkaSettings, databaseSettings, ...), whatever its name.
+  const settings = Object.values(config as Record<string, unknown>)
+    .filter((group): group is Record<string, unknown> => typeof group === 'object' && group !== null)
     .flatMap((group) => Object.values(group))
-    .filter((s): s is { name: string; default?: string } => typeof s === 'object' && s !== null && 'name' in s && 'parse' in s);
+    .filter(isSetting);
 
   it('finds the settings to check', () => {
     expect(settings.length).toBeGreaterThanOrEqual(12);

@@ -294,7 +294,7 @@ export interface components {
              */
             dlq_error_name: string;
             /**
-             * @description Machine-readable reason: a MessagingErrorCode of libs/messaging (MISSING_HEADER, UNSUPPORTED_SPECVERSION, UNSUPPORTED_CONTENT_TYPE, INVALID_HEADER, INVALID_JSON, EMPTY_VALUE) for records that are not valid CloudEvents, HANDLER_FAILED when the handler refused the event.
+             * @description Machine-readable reason: a MessagingErrorCode of libs/messaging (MISSING_HEADER, UNSUPPORTED_SPECVERSION, UNSUPPORTED_CONTENT_TYPE, INVALID_HEADER, INVALID_JSON, EMPTY_VALUE) for records that are not valid CloudEvents, HANDLER_FAILED when the handler refused the event, NO_HANDLER when the consuming service has no handler for the event's type on a topic where every type must be handled.
              * @example HANDLER_FAILED
              */
             dlq_error_code: string;
