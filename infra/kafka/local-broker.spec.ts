@@ -27,4 +27,15 @@ describe('local Kafka broker', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('formats storage with a cluster id that starts with a dash (base64url allows it)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kafka-data-'));
+    const broker = new LocalKafkaBroker({ dataDir, clusterId: '-AAAAAAAAAAAAAAAAAAAAA', heapMb: 256 });
+    try {
+      expect(await broker.start()).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+    } finally {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

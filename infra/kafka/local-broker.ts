@@ -28,6 +28,8 @@ export interface LocalKafkaBrokerOptions {
    * jest then stops the broker too.
    */
   ownProcessGroup?: boolean;
+  /** KRaft cluster id for a fresh log dir (22-character base64url); random by default. */
+  clusterId?: string;
 }
 
 /** The checkout's root (holds infra/kafka/pom.xml), from the sources or from their build in dist/. */
@@ -100,6 +102,7 @@ export class LocalKafkaBroker {
   private readonly startTimeoutMs: number;
   private readonly stopTimeoutMs: number;
   private readonly ownProcessGroup: boolean;
+  private readonly clusterId: string;
   private process?: ChildProcess;
   private exited?: Promise<void>;
 
@@ -113,6 +116,7 @@ export class LocalKafkaBroker {
     this.startTimeoutMs = options.startTimeoutMs ?? 90_000;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
     this.ownProcessGroup = options.ownProcessGroup ?? false;
+    this.clusterId = options.clusterId ?? randomBytes(16).toString('base64url');
   }
 
   get brokers(): string[] {
@@ -147,10 +151,11 @@ export class LocalKafkaBroker {
 
     // Format only a fresh log dir: a restart must keep the topics and offsets it had.
     if (!existsSync(join(logDir, 'meta.properties'))) {
-      const clusterId = randomBytes(16).toString('base64url');
       const format = spawnSync(
         'java',
-        [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile],
+        // `--cluster-id=<id>`: a base64url id may start with '-', which a separate argument would
+        // make look like an option.
+        [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${this.clusterId}`, `--config=${propsFile}`],
         { encoding: 'utf8' },
       );
       if (format.status !== 0) {

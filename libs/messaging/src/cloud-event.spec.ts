@@ -40,7 +40,9 @@ describe('CloudEvents binary-mode codec', () => {
     fc.assert(
       fc.property(cloudEvent, (event) => {
         const message = encodeCloudEvent(event);
-        expect(decodeCloudEvent({ ...message, value: message.value as Buffer })).toEqual(event);
+        // JSON has no -0: the data comes back as JSON would carry it.
+        const expected = { ...event, data: JSON.parse(JSON.stringify(event.data)) as unknown };
+        expect(decodeCloudEvent({ ...message, value: message.value as Buffer })).toEqual(expected);
       }),
     );
   });

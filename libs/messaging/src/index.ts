@@ -7,3 +7,4 @@ export * from './kafka-event.transport';
 export * from './messaging.error';
 export * from './topic-provisioner';
 export * from './kafka-health';
+export * from './dead-letter-replay';
