@@ -202,11 +202,11 @@ export class LocalKafkaBroker {
     const child = this.process;
     if (!child || !this.running) return;
     child.kill('SIGTERM');
-    const killed = await Promise.race([this.exited!.then(() => false), sleep(this.stopTimeoutMs).then(() => true)]);
-    if (killed) {
-      child.kill('SIGKILL');
-      await this.exited;
-    }
+    // The kill timer is cleared as soon as the JVM exits: a pending timer would keep the calling
+    // process (jest, npm start) alive for the whole timeout.
+    const timer = setTimeout(() => child.kill('SIGKILL'), this.stopTimeoutMs);
+    await this.exited;
+    clearTimeout(timer);
     this.process = undefined;
   }
 
