@@ -31,7 +31,7 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       return {
         type: `about:blank`,
-        title: HttpStatus[status]?.toString().replace(/_/g, ' ').toLowerCase().replace(/^\w/, (c) => c.toUpperCase()) ?? 'Error',
+        title: titleFor(status),
         status,
         detail: Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message,
         instance,
@@ -42,7 +42,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return {
         type: 'about:blank',
-        title: HttpStatus[statusCode]?.toString().replace(/_/g, ' ').toLowerCase().replace(/^\w/, (c) => c.toUpperCase()) ?? 'Bad request',
+        title: titleFor(statusCode),
         status: statusCode,
         detail: (exception as Error).message,
         instance,
@@ -50,4 +50,12 @@ export class ProblemFilter implements ExceptionFilter {
     }
     return { type: 'about:blank', title: 'Internal server error', status: 500, instance };
   }
+}
+
+/** `NOT_FOUND` -> `Not found`: the status' standard phrase as the problem title. */
+function titleFor(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  if (!name) return status >= 500 ? 'Server error' : 'Client error';
+  const phrase = name.replace(/_/g, ' ').toLowerCase();
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
 }
