@@ -138,6 +138,23 @@ describe('libs/messaging on the real broker', () => {
     expect(single.data).toEqual(sent.data);
   });
 
+  it('forwards consumed events unchanged: same key, bytes and CloudEvents headers', async () => {
+    const topic = await topicWithDlq('forward-in');
+    const output = await topicWithDlq('forward-out');
+    await publisher.publish(topic, [sampleEvent(1), sampleEvent(2)]);
+    startRunner(topic, async (event) => {
+      await publisher.forward(output, [event]);
+    });
+    const forwarded = await readRecords(testKafka(), output, 2);
+    const originals = await readRecords(testKafka(), topic, 2);
+    for (const copy of forwarded) {
+      const original = originals.find((o) => headersAsStrings(o.headers).ce_id === headersAsStrings(copy.headers).ce_id)!;
+      expect(headersAsStrings(copy.headers)).toEqual(headersAsStrings(original.headers));
+      expect(copy.value!.equals(original.value!)).toBe(true);
+      expect(copy.key!.toString()).toBe(original.key!.toString());
+    }
+  });
+
   it('parks a record whose handler keeps failing on <topic>.dlq and goes on with the next one', async () => {
     const topic = await topicWithDlq('poison');
     const poison = sampleEvent(1, { poison: true });

@@ -14,7 +14,11 @@ export interface InboundEvent<T = unknown> {
   key: string | null;
   /** Broker/producer timestamp of the record, ms since epoch as a string (kafkajs' form). */
   timestamp: string;
+  /** The record exactly as read: what the DLQ receives, and what `EventPublisher.forward` re-sends. */
+  raw: RawInboundRecord;
 }
+
+export type RawInboundRecord = Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset' | 'timestamp'>;
 
 /** Handles events of one topic-partition, in offset order. Throwing means "not applied". */
 export type BatchHandler = (events: InboundEvent[]) => Promise<void>;
@@ -171,6 +175,7 @@ export class ConsumerRunner {
       offset: message.offset,
       key: message.key ? message.key.toString() : null,
       timestamp: message.timestamp,
+      raw: message,
     };
   }
 
@@ -211,7 +216,7 @@ export class ConsumerRunner {
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
         if (!isRetriable(err) || attempt >= maxAttempts) {
-          await this.deadLetter(event.topic, event.partition, rawOf(event, payload), err, attempt);
+          await this.deadLetter(event.topic, event.partition, event.raw, err, attempt);
           return 'done';
         }
         const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1));
@@ -228,7 +233,7 @@ export class ConsumerRunner {
   private async deadLetter(
     topic: string,
     partition: number,
-    message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset' | 'timestamp'>,
+    message: RawInboundRecord,
     error: Error,
     attempts: number,
   ): Promise<void> {
@@ -250,13 +255,6 @@ export class ConsumerRunner {
     this.logger.error(`${topic}[${partition}]@${message.offset} sent to ${dlqTopicFor(topic)} after ${attempts} attempt(s): ${error.message}`);
     this.options.onDeadLetter?.({ topic, partition, offset: message.offset, error, attempts });
   }
-}
-
-/** The record exactly as it was read, to be copied unchanged to the DLQ. */
-function rawOf(event: InboundEvent, payload: EachBatchPayload): KafkaMessage {
-  const original = payload.batch.messages.find((m) => m.offset === event.offset);
-  if (!original) throw new Error(`offset ${event.offset} is not in the batch being processed`);
-  return original;
 }
 
 function truncate(text: string, max: number): string {

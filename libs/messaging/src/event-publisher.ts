@@ -1,5 +1,6 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { encodeCloudEvent, type CloudEvent } from './cloud-event';
+import type { InboundEvent } from './consumer-runner';
 
 /**
  * Produces to Kafka and resolves only once every in-sync replica has the records (acks=all).
@@ -26,6 +27,17 @@ export class EventPublisher {
 
   async publish<T>(topic: string, events: CloudEvent<T>[]): Promise<void> {
     await this.send(topic, events.map(encodeCloudEvent));
+  }
+
+  /**
+   * Re-publishes consumed events exactly as received (same bytes, same ce_* headers, so the same
+   * ce_id): a router or fan-out pays no JSON re-encoding.
+   */
+  async forward(topic: string, events: Pick<InboundEvent, 'raw'>[]): Promise<void> {
+    await this.send(
+      topic,
+      events.map(({ raw }) => ({ key: raw.key, value: raw.value, headers: raw.headers })),
+    );
   }
 
   /** Raw records (already encoded), e.g. a record copied unchanged to a DLQ. */

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+
+/** What every benchmark gets from the runner. */
+export interface BenchContext {
+  /** Broker list of the cluster under test (KAFKA_BROKERS, or the local broker the runner started). */
+  brokers: string[];
+}
+
+/**
+ * One line of `npm run bench` output. For throughput units, `ratio` = ours / baseline, so higher
+ * is better; every benchmark keeps that orientation.
+ */
+export interface BenchResult {
+  name: string;
+  ours: number;
+  baseline: number;
+  unit: string;
+  ratio: number;
+}
+
+export interface Benchmark {
+  name: string;
+  run: (context: BenchContext) => Promise<BenchResult>;
+}
+
+/** Progress goes to stderr: stdout carries only the JSON result lines. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** A topic / group name no earlier run (or other user of the cluster) has. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+export function round(value: number, digits = 3): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
