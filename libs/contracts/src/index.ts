@@ -21,3 +21,4 @@ export type HealthCheck = components['schemas']['HealthCheck'];
 export type CloudEventHeaders = components['schemas']['CloudEventHeaders'];
 /** Headers added to a dead-lettered record (`schemas/common/dlq-headers.json`). */
 export type DlqHeaders = components['schemas']['DlqHeaders'];
+export { nameBasedUuid, unambiguousName } from './name-based-uuid';

@@ -1,3 +1,4 @@
 export * from './database';
 export * from './inbox';
 export * from './schema';
+export * from './client-link-registry';

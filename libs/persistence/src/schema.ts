@@ -3,6 +3,14 @@ import type { ColumnType } from 'kysely';
 /** Tables of the Passerelle schema, for kysely's typed queries. Grows with each migration. */
 export interface Database {
   inbox: InboxTable;
+  client_link: ClientLinkTable;
+}
+
+export interface ClientLinkTable {
+  source_system: string;
+  source_id: string;
+  client_id: string;
+  linked_at: ColumnType<Date, never, never>;
 }
 
 export interface InboxTable {
