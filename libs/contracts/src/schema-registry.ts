@@ -33,6 +33,14 @@ export interface SchemaRegistryOptions {
 }
 
 /**
+ * `x-` keywords allowed in schema files (Ajv strict mode refuses unknown keywords): `x-codes`
+ * (bilingual labels of a code table), `x-source-maps` (source code -> canonical code, per source
+ * system), `x-code-table` (on a source field: the code table mapping its value) and
+ * `x-source-system` (on a source schema: the system whose codes it carries).
+ */
+export const ANNOTATION_KEYWORDS = ['x-codes', 'x-source-maps', 'x-code-table', 'x-source-system'] as const;
+
+/**
  * Every JSON Schema under `schemas/` (`*.json`, recursively), loaded once into one Ajv 2020-12
  * instance (strict mode, all errors, ajv-formats) and compiled eagerly, so a broken schema or a
  * dangling `$ref` fails at start-up, not on the first request.
@@ -49,6 +57,9 @@ export class SchemaRegistry {
     this.dir = options.dir ?? schemasDir();
     this.ajv = new Ajv2020({ allErrors: true, strict: true });
     addFormats(this.ajv);
+    // Annotation keywords of the code tables (schemas/codes) and of the source schemas, read by
+    // @passerelle/codes; they never change what validates.
+    for (const keyword of ANNOTATION_KEYWORDS) this.ajv.addKeyword({ keyword });
 
     const ids: string[] = [];
     for (const file of listJsonFiles(this.dir)) {

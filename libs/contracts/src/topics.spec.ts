@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isJsonObject, resolvePointer, type JsonObject, type JsonValue } from './json';
 import { loadAsyncApiDocument } from './openapi-document';
-import { SchemaIds } from './schema-ids';
+import { SchemaIds, schemaIdForPath } from './schema-ids';
 import { schemaRegistry } from './schema-registry';
 import { schemasDir } from './schemas-dir';
 import { consumedTopicsWithDlq, contractTopicSpecs, contractTopics, dlqTopicFor } from './topics';
@@ -27,6 +27,40 @@ function refsOf(node: JsonValue): string[] {
   if (Array.isArray(node)) return node.flatMap(refsOf);
   if (!isJsonObject(node)) return [];
   return Object.entries(node).flatMap(([key, value]) => (key === '$ref' && typeof value === 'string' ? [value] : refsOf(value)));
+}
+
+const RAW_CHANNEL_IDS = new Set(['owCaseRecords', 'odspEmploymentRecords', 'eoServiceRecords']);
+const CANONICAL_CHANNEL_IDS = new Set(['referrals', 'serviceEvents', 'outcomes', 'clients']);
+
+/**
+ * The `$id` of the schema a message's payload refers to (raw and canonical channels: a JSON
+ * Schema 2020-12 file under sources/ or canonical/, given as an AsyncAPI multi-format schema),
+ * or `null` for a channel whose payload is still only described in words (de-identified,
+ * notifications, dead letters).
+ */
+function payloadSchemaId(channelId: string, message: JsonObject): string | null {
+  const payload = message.payload as JsonObject;
+  const folder = RAW_CHANNEL_IDS.has(channelId) ? 'sources' : CANONICAL_CHANNEL_IDS.has(channelId) ? 'canonical' : undefined;
+  if (folder === undefined) {
+    expect(typeof payload.description).toBe('string');
+    return null;
+  }
+  expect(payload.schemaFormat).toBe('application/schema+json;version=draft-2020-12');
+  const ref = String((payload.schema as JsonObject).$ref);
+  expect(ref.startsWith(`./${folder}/`)).toBe(true);
+  const schemaId = schemaIdForPath(ref);
+  expect(schemaRegistry().has(schemaId)).toBe(true);
+  return schemaId;
+}
+
+/** The `const` a message's headers pin for `header` (in the `allOf` beside the CloudEvents headers). */
+function pinnedHeader(message: JsonObject, header: string): JsonValue | undefined {
+  const parts = ((message.headers as JsonObject).allOf ?? []) as JsonValue[];
+  for (const part of parts) {
+    const property = isJsonObject(part) && isJsonObject(part.properties) ? part.properties[header] : undefined;
+    if (isJsonObject(property) && 'const' in property) return property.const;
+  }
+  return undefined;
 }
 
 describe('contract topics (asyncapi.yaml)', () => {
@@ -78,7 +112,7 @@ describe('contract topics (asyncapi.yaml)', () => {
         if (!isJsonObject(message)) throw new Error(`a message of channel ${id} does not resolve`);
         const kafka = (deref(message.bindings) as JsonObject).kafka as JsonObject;
         expect(kafka.key).toMatchObject({ type: 'string' });
-        expect(typeof (message.payload as JsonObject).description).toBe('string');
+        expect(payloadSchemaId(id, message)).toBeDefined();
         const headerRefs = refsOf(message.headers as JsonValue);
         expect(headerRefs).toContain('./common/cloudevent-headers.json');
         if (String(channel.address).endsWith('.dlq')) expect(headerRefs).toContain('./common/dlq-headers.json');
@@ -97,6 +131,39 @@ describe('contract topics (asyncapi.yaml)', () => {
     }
     const received = operations.filter(([, op]) => (op as JsonObject).action === 'receive').map(([, op]) => deref((op as JsonObject).channel) as JsonObject);
     expect(received.map((channel) => channel.address).sort()).toEqual([...CONSUMED].sort());
+  });
+
+  it('gives every raw and canonical message its own event type, pinned with the schema of its payload', () => {
+    const types: string[] = [];
+    for (const [id, channel] of Object.entries(document.channels)) {
+      if (!RAW_CHANNEL_IDS.has(id) && !CANONICAL_CHANNEL_IDS.has(id)) continue;
+      for (const message of Object.values((channel as JsonObject).messages as JsonObject).map(deref) as JsonObject[]) {
+        const type = pinnedHeader(message, 'ce_type');
+        expect({ message: message.name, type }).toEqual({ message: message.name, type: expect.stringMatching(/^ca\.on\.passerelle\.[a-z-]+(\.[a-z-]+)+$/) });
+        expect(schemaRegistry().validate(`${SchemaIds.cloudEventHeaders}#/properties/ce_type`, type).ok).toBe(true);
+        expect(pinnedHeader(message, 'ce_dataschema')).toBe(payloadSchemaId(id, message));
+        types.push(String(type));
+      }
+    }
+    expect(new Set(types).size).toBe(types.length);
+    // The types named by DESIGN.md and the issues, on the channel that carries them.
+    const typesOf = (channel: string) =>
+      Object.values((document.channels[channel] as JsonObject).messages as JsonObject).map((m) => pinnedHeader(deref(m) as JsonObject, 'ce_type'));
+    expect(typesOf('referrals')).toEqual(
+      expect.arrayContaining([
+        'ca.on.passerelle.referral.submitted',
+        'ca.on.passerelle.referral.routed',
+        'ca.on.passerelle.referral.accepted',
+        'ca.on.passerelle.referral.rejected',
+        'ca.on.passerelle.referral.cancelled',
+        'ca.on.passerelle.referral.overdue',
+        'ca.on.passerelle.consent.granted',
+        'ca.on.passerelle.consent.withdrawn',
+      ]),
+    );
+    expect(typesOf('clients')).toEqual(['ca.on.passerelle.client.linked', 'ca.on.passerelle.client.updated', 'ca.on.passerelle.client.link-conflict']);
+    expect(typesOf('serviceEvents')).toEqual(['ca.on.passerelle.service-event.recorded', 'ca.on.passerelle.benefit.issued']);
+    expect(typesOf('outcomes')).toEqual(expect.arrayContaining(['ca.on.passerelle.outcome.recorded', 'ca.on.passerelle.outcome.follow-up-due']));
   });
 
   it('has every internal $ref resolve and every file $ref name a schema of the registry', () => {
