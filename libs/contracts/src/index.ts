@@ -22,3 +22,18 @@ export type CloudEventHeaders = components['schemas']['CloudEventHeaders'];
 /** Headers added to a dead-lettered record (`schemas/common/dlq-headers.json`). */
 export type DlqHeaders = components['schemas']['DlqHeaders'];
 export { nameBasedUuid, unambiguousName } from './name-based-uuid';
+
+/** Source records, as received on the raw topics (`schemas/sources/`). */
+export type OwCaseRecord = components['schemas']['OwCaseRecord'];
+export type OdspEmploymentRecord = components['schemas']['OdspEmploymentRecord'];
+export type EoServiceRecord = components['schemas']['EoServiceRecord'];
+/** Canonical event data (`schemas/canonical/`). */
+export type Client = components['schemas']['Client'];
+export type ClientLinkConflict = components['schemas']['ClientLinkConflict'];
+export type Consent = components['schemas']['Consent'];
+export type Referral = components['schemas']['Referral'];
+export type ServiceEvent = components['schemas']['ServiceEvent'];
+export type EmploymentSpell = components['schemas']['EmploymentSpell'];
+export type OutcomeMilestone = components['schemas']['OutcomeMilestone'];
+export type FollowUpDue = components['schemas']['FollowUpDue'];
+export type BenefitIssued = components['schemas']['BenefitIssued'];

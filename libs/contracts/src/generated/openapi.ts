@@ -122,6 +122,18 @@ export interface components {
         HealthCheck: components["schemas"]["health-check"];
         CloudEventHeaders: components["schemas"]["cloudevent-headers"];
         DlqHeaders: components["schemas"]["dlq-headers"];
+        OwCaseRecord: components["schemas"]["ow-case-record"];
+        OdspEmploymentRecord: components["schemas"]["odsp-employment-record"];
+        EoServiceRecord: components["schemas"]["eo-service-record"];
+        Client: components["schemas"]["client"];
+        ClientLinkConflict: components["schemas"]["client-link-conflict"];
+        Consent: components["schemas"]["consent-2"];
+        Referral: components["schemas"]["referral"];
+        ServiceEvent: components["schemas"]["service-event"];
+        EmploymentSpell: components["schemas"]["employment-spell"];
+        OutcomeMilestone: components["schemas"]["outcome-milestone"];
+        FollowUpDue: components["schemas"]["follow-up-due"];
+        BenefitIssued: components["schemas"]["benefit-issued-2"];
         /**
          * Problem
          * @description RFC 9457 problem details, served as `application/problem+json` for every error response of the `/v1` API. Problem-type-specific extension members are allowed (RFC 9457 section 3.2); clients must ignore the ones they do not know.
@@ -311,6 +323,1309 @@ export interface components {
             dlq_failed_at: string;
         } & {
             [key: string]: string;
+        };
+        /**
+         * SourceRecordId
+         * @description Id of a record (or of an entry inside a record) in its source system: opaque, stable across versions of the record, and never a person identifier. Deterministic event ids are derived from the source system, this id and the record version.
+         * @example TOR-CR-2025-000123
+         * @example ACT-77812
+         */
+        "source-record-id": string;
+        /**
+         * SourceCode
+         * @description A code of the source system, as the source system writes it (upper-case letters, digits, `-`, `_` or `.`). Deliberately not an enum: the field that carries it names its code table in `x-code-table`, and the adapter maps it through that table's `x-source-maps` for the record's `x-source-system`; a code with no mapping sends the record to the DLQ with a reason naming the field and the code, instead of being rejected here or turned into "unknown".
+         * @example JSS
+         * @example EMP-FT
+         * @example FU03
+         */
+        "source-code": string;
+        /**
+         * PersonName
+         * @description A person's name as recorded by the source system, in Unicode (accents, apostrophes and hyphens kept: "Éloïse Côté-Tremblay"). Never upper-cased or stripped of accents by Passerelle. Identifying: only ever appears under a `personal` member.
+         * @example {
+         *       "givenName": "Éloïse",
+         *       "familyName": "Côté-Tremblay"
+         *     }
+         */
+        "person-name": {
+            /** @description Given (first) name. */
+            givenName: string;
+            /** @description Middle name or names, when recorded. */
+            middleName?: string;
+            /** @description Family (last) name, hyphenated names kept whole. */
+            familyName: string;
+            /** @description Name the person asks to be called, when different from the given name. */
+            preferredName?: string;
+        };
+        /**
+         * Language
+         * @description Official language of service preferred by the client (French Language Services Act). Source systems already send ISO 639-1 codes, so source schemas reference this table directly and it has no source maps.
+         * @enum {string}
+         */
+        languages: "en" | "fr";
+        /**
+         * SourceAddress
+         * @description A Canadian mailing address as the source system holds it. Identifying: only ever appears under a `personal` member.
+         */
+        address: {
+            /** @description Street address (number, street, unit), or rural route / general delivery. */
+            line1?: string;
+            /** @description Second address line, when used. */
+            line2?: string;
+            /** @description City, town or community. */
+            city: string;
+            /**
+             * @description Province or territory, ISO 3166-2:CA subdivision code (a fixed international list, not a source-system code).
+             * @enum {string}
+             */
+            province: "AB" | "BC" | "MB" | "NB" | "NL" | "NS" | "NT" | "NU" | "ON" | "PE" | "QC" | "SK" | "YT";
+            /**
+             * @description Canadian postal code, upper case, with or without the middle space ("K1A 0B1" or "K1A0B1"); letters D, F, I, O, Q, U never appear, and W, Z never first.
+             * @example K1A 0B1
+             * @example M5V3L9
+             */
+            postalCode: string;
+        };
+        /**
+         * SourceContact
+         * @description How to reach a person, as the source system holds it (phone and postal code not yet normalized; the canonical model normalizes them, see `canonical/contact.json`). Identifying: only ever appears under a `personal` member.
+         * @example {
+         *       "phone": "416-555-0134",
+         *       "email": "eloise.cote@example.ca",
+         *       "address": {
+         *         "line1": "12, rue Sainte-Anne",
+         *         "city": "Sudbury",
+         *         "province": "ON",
+         *         "postalCode": "P3C 1A1"
+         *       }
+         *     }
+         */
+        contact: {
+            /** @description North American phone number, any usual punctuation ("416-555-0134", "(705) 555 0199", "+1 613.555.0102"). */
+            phone?: string;
+            /**
+             * Format: email
+             * @description Email address.
+             */
+            email?: string;
+            /** @description Mailing address; its postal code places the client in a catchment for routing. */
+            address?: components["schemas"]["address"];
+        };
+        /**
+         * SourceParticipationPlan
+         * @description The plan the client and the caseworker agreed: an OW Participation Agreement (Outcome Plan) or, in IES sites, an Action Plan; for ODSP, the employment plan. Reviewed 30 days after signing, then every 3 months.
+         */
+        "participation-plan": {
+            /** @description Source id of the plan (stable across record versions and reviews). */
+            planId: components["schemas"]["source-record-id"];
+            /** @description Kind of plan, in the source system's code (mapped through `codes/plan-types.json`). */
+            planTypeCode: components["schemas"]["source-code"];
+            /**
+             * Format: date
+             * @description Date the client signed the plan.
+             */
+            signedOn: string;
+            /**
+             * Format: date
+             * @description Date the plan ended or was replaced; absent while it is in force.
+             */
+            endDate?: string;
+            /**
+             * Format: date
+             * @description Date of the last review; absent before the first one.
+             */
+            lastReviewedOn?: string;
+            /**
+             * Format: date
+             * @description Date the next review is due.
+             */
+            reviewDueOn: string;
+        };
+        /**
+         * SourceActivity
+         * @description One employment assistance activity the client takes part in, as the source system recorded it.
+         */
+        activity: {
+            /** @description Source id of this activity (stable across record versions). */
+            activityId: components["schemas"]["source-record-id"];
+            /** @description Activity, in the source system's code (mapped through `codes/activities.json`). */
+            activityCode: components["schemas"]["source-code"];
+            /**
+             * Format: date
+             * @description Date the activity started.
+             */
+            startDate: string;
+            /**
+             * Format: date
+             * @description Date the activity ended; absent while it goes on.
+             */
+            endDate?: string;
+            /** @description Name of the third-party provider delivering the activity, when the delivery agent tendered it out (absent when delivered in house). */
+            thirdPartyProvider?: string;
+        };
+        /**
+         * MoneyAmount
+         * @description An amount of money in Canadian dollars, written as a decimal string with exactly two decimals and no sign, thousands separator or currency symbol ("500.00", "17.20"). A string, never a JSON number: binary floating point cannot hold cents exactly, and the string survives CSV exports unchanged. Compare and add amounts as integer cents (remove the dot). The same format is used by source and canonical records, so mappings copy amounts through.
+         * @example 500.00
+         * @example 17.20
+         * @example 0.00
+         */
+        "money-amount": string;
+        /**
+         * SourceBenefitIssued
+         * @description One employment or participation benefit (or EO financial support) issued to the client, as the source system recorded it.
+         */
+        "benefit-issued": {
+            /** @description Source id of this issuance (stable across record versions). */
+            benefitId: components["schemas"]["source-record-id"];
+            /** @description Benefit type, in the source system's code (mapped through `codes/benefit-types.json`). */
+            benefitTypeCode: components["schemas"]["source-code"];
+            /** @description Amount issued, CAD decimal string. */
+            amount: components["schemas"]["money-amount"];
+            /**
+             * Format: date
+             * @description Date the benefit was issued (paid or authorized).
+             */
+            issuedOn: string;
+            /**
+             * Format: date
+             * @description First day of the period the benefit covers.
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @description Last day of the period the benefit covers; absent for a one-time issuance.
+             */
+            periodEnd?: string;
+        };
+        /**
+         * OrganizationId
+         * @description Id of an organization taking part in Passerelle, the same value as the `org` claim of its token: `ow:<delivery agent>`, `odsp:<office>`, `eo:<provider>` or `ministry:<ministry>`.
+         * @example ow:toronto
+         * @example odsp:central
+         * @example eo:provider-123
+         * @example ministry:mcss
+         */
+        "organization-id": string;
+        /**
+         * SourceConsent
+         * @description A client's written consent to disclose personal information for one purpose to named recipients (FIPPA / MFIPPA), as recorded by the caseworker. A withdrawn consent stays in the record with `withdrawnAt` set.
+         */
+        consent: {
+            /** @description Source id of this consent (stable across record versions). */
+            consentId: components["schemas"]["source-record-id"];
+            /** @description Purpose of the disclosure, in the source system's code (mapped through `codes/consent-purposes.json`). */
+            purposeCode: components["schemas"]["source-code"];
+            /** @description Organizations the information may be disclosed to; `eo:any` stands for the Employment Ontario provider the referral is routed to. */
+            recipients: components["schemas"]["organization-id"][];
+            /**
+             * Format: date-time
+             * @description When the client signed the consent.
+             */
+            grantedAt: string;
+            /**
+             * Format: date
+             * @description Last day the consent is valid; absent when it runs until withdrawn.
+             */
+            expiresOn?: string;
+            /**
+             * Format: date-time
+             * @description When the client withdrew the consent; absent while it stands. Withdrawal cancels the referrals it covers.
+             */
+            withdrawnAt?: string;
+        };
+        /**
+         * SourceReferralRequest
+         * @description A request to refer the client to Employment Ontario, made by an OW or ODSP caseworker (or triggered by the readiness assessment, or by the client). The canonical referral moves `notes` under its `personal` member, since free text may identify the person.
+         */
+        "referral-request": {
+            /** @description The referrer's own id of this referral (stable; resubmitting the same id is the same referral). */
+            referralId: components["schemas"]["source-record-id"];
+            /**
+             * Format: date-time
+             * @description When the referral was made.
+             */
+            requestedAt: string;
+            /** @description Employment Ontario service asked for, in the source system's code (mapped through `codes/service-types.json`). */
+            serviceWantedCode: components["schemas"]["source-code"];
+            /** @description How the referral came about (caseworker, accelerated, self), in the source system's code (mapped through `codes/referral-pathways.json`). */
+            pathwayCode: components["schemas"]["source-code"];
+            /** @description Employment Ontario provider the client or caseworker prefers; absent to let Passerelle route by catchment and service. */
+            preferredProviderId?: string;
+            /** @description `consentId` of the consent in the same record that covers this referral. */
+            consentId: components["schemas"]["source-record-id"];
+            /** @description Free-text notes for the provider (accommodation needs, availability). Never put health details here. */
+            notes?: string;
+        };
+        /**
+         * SourceEmployment
+         * @description A job (or self-employment) of the client, with the details outcome checks need: IES counts employment averaging 20+ hours a week at minimum wage or better on the primary job, unsubsidized.
+         */
+        employment: {
+            /** @description Source id of this job (stable; follow-ups about the same job repeat it). */
+            employmentId: components["schemas"]["source-record-id"];
+            /** @description Employer's name, or the business name for self-employment. */
+            employerName: string;
+            /** @description Job title, when known. */
+            jobTitle?: string;
+            /**
+             * @description True for self-employment (then `employerName` is the business).
+             * @default false
+             */
+            selfEmployed: boolean;
+            /**
+             * Format: date
+             * @description First day of work; outcome follow-ups fall due 1, 3, 6 and 12 months after it.
+             */
+            jobStartDate: string;
+            /**
+             * Format: date
+             * @description Last day of work; absent while the job goes on.
+             */
+            jobEndDate?: string;
+            /** @description Average hours worked a week. */
+            hoursPerWeek: number;
+            /** @description Gross hourly wage, CAD decimal string; absent for self-employment without a wage. */
+            hourlyWage?: components["schemas"]["money-amount"];
+            /** @description True while a wage subsidy or employer incentive pays part of the wage (IES counts the job only once unsubsidized). */
+            subsidized: boolean;
+            /** @description Kind of evidence received, in the source system's code (mapped through `codes/evidence-types.json`); absent when none was received yet. */
+            evidenceTypeCode?: components["schemas"]["source-code"];
+            /**
+             * Format: date
+             * @description Date the evidence was received.
+             */
+            evidenceReceivedOn?: string;
+        };
+        /**
+         * SourceOutcome
+         * @description An outcome recorded by OW (employment, retention, increased earnings, exit to employment) or an ODSP employment supports milestone.
+         */
+        outcome: {
+            /** @description Source id of this outcome (stable across record versions). */
+            outcomeId: components["schemas"]["source-record-id"];
+            /** @description Outcome or milestone, in the source system's code (mapped through `codes/outcome-types.json`). */
+            outcomeTypeCode: components["schemas"]["source-code"];
+            /**
+             * Format: date
+             * @description Date the outcome was reached (for a retention month, its last day).
+             */
+            achievedOn: string;
+            /** @description Gross earnings of the month the outcome is about, CAD decimal string (increased earnings, job retention). */
+            monthlyEarnings?: components["schemas"]["money-amount"];
+            /** @description The job the outcome is about, when it is about one. */
+            employment?: components["schemas"]["employment"];
+        };
+        /**
+         * SourceExit
+         * @description Closure of the case, plan or service plan, with the client's situation at exit.
+         */
+        exit: {
+            /**
+             * Format: date
+             * @description Date of exit.
+             */
+            exitedOn: string;
+            /** @description Situation at exit, in the source system's code (mapped through `codes/exit-reasons.json`). */
+            exitReasonCode: components["schemas"]["source-code"];
+        };
+        /**
+         * OwCaseRecord
+         * @description An Ontario Works case record of one participant, as a delivery agent (CMSM, DSSAB or First Nation) exports it from SAMS: the whole current state of the participant's employment assistance, sent again with a higher `recordVersion` whenever it changes. Produced to `ow.case-records.v1` by `POST /v1/referrals` and `POST /v1/ow/case-records:batch`. Coded fields carry SAMS codes (`x-source-system: sams`), mapped to canonical codes by the code table each field names in `x-code-table`. Every field that identifies the person sits under `personal`.
+         */
+        "ow-case-record": {
+            /** @description Id of this case record in the delivery agent's export (one per participant; not the member id). */
+            sourceRecordId: components["schemas"]["source-record-id"];
+            /** @description Version of the record, increasing with every change in SAMS. With `sourceRecordId` it makes event ids deterministic: the same version always yields the same events. */
+            recordVersion: number;
+            /**
+             * Format: date-time
+             * @description When this version was recorded in SAMS.
+             */
+            recordedAt: string;
+            /** @description Delivery agent holding the case. */
+            deliveryAgent: {
+                /** @description Delivery agent code, the part after `ow:` of its organization id (`toronto`, `kenora-rainy-river-dssab`). */
+                code: string;
+                /** @description Delivery agent name, for display. */
+                name?: string;
+                /** @description SAMS office code of the local office holding the case. */
+                officeCode?: string;
+            };
+            /** @description SAMS program of the case (mapped through `codes/programs.json`). */
+            programCode: components["schemas"]["source-code"];
+            /** @description Everything that identifies the participant, in one place (dropped by de-identified streams). */
+            personal: {
+                /** @description SAMS member id of the participant (numeric); linked to the canonical `clientId`. */
+                memberId: string;
+                /** @description SAMS case (benefit unit) number the participant belongs to. */
+                caseId: string;
+                /** @description Participant's name. */
+                name: components["schemas"]["person-name"];
+                /**
+                 * Format: date
+                 * @description Date of birth.
+                 */
+                birthDate: string;
+                /** @description Official language of service the participant prefers (`en` or `fr`). */
+                preferredLanguage?: components["schemas"]["languages"];
+                /** @description Phone, email and mailing address. */
+                contact?: components["schemas"]["contact"];
+            };
+            /** @description Current Participation Agreement (Outcome Plan) or Action Plan; absent before one is signed. */
+            participationPlan?: components["schemas"]["participation-plan"];
+            /** @description Employment assistance activities, current and past. */
+            activities?: components["schemas"]["activity"][];
+            /** @description Temporary deferrals of participation requirements, current and past. */
+            deferrals?: {
+                /** @description Source id of this deferral. */
+                deferralId: components["schemas"]["source-record-id"];
+                /** @description Reason for the deferral, in SAMS code (mapped through `codes/deferral-reasons.json`). */
+                reasonCode: components["schemas"]["source-code"];
+                /**
+                 * Format: date
+                 * @description First day of the deferral.
+                 */
+                startDate: string;
+                /**
+                 * Format: date
+                 * @description Last day of the deferral; absent while it goes on.
+                 */
+                endDate?: string;
+                /**
+                 * Format: date
+                 * @description Date the deferral must be reviewed.
+                 */
+                reviewDueOn: string;
+            }[];
+            /** @description Employment and participation benefits issued (Full-Time Employment Benefit, work clothing, transportation, child care...). */
+            benefitsIssued?: components["schemas"]["benefit-issued"][];
+            /** @description Written consents of the participant to disclose personal information, withdrawn ones included. */
+            consents?: components["schemas"]["consent"][];
+            /** @description The referral to Employment Ontario this record asks for; absent on a plain case sync. */
+            referralRequest?: components["schemas"]["referral-request"];
+            /** @description Outcomes recorded for the participant (employment, retention, increased earnings, exit to employment). */
+            outcomes?: components["schemas"]["outcome"][];
+            /** @description Closure of the participant's case, when closed. */
+            exit?: components["schemas"]["exit"];
+        };
+        /**
+         * OdspEmploymentRecord
+         * @description An ODSP employment supports record of one client, as an ODSP office sends it: the whole current state, sent again with a higher `recordVersion` whenever it changes. Produced to `odsp.employment-records.v1`. Like the OW case record where it applies, without deferrals (ODSP employment supports are voluntary), plus ODSP milestones. Coded fields carry ODSP codes (`x-source-system: odsp`), mapped by the code table each field names in `x-code-table`. Every field that identifies the person sits under `personal`.
+         */
+        "odsp-employment-record": {
+            /** @description Id of this employment supports record at the ODSP office (not the member id). */
+            sourceRecordId: components["schemas"]["source-record-id"];
+            /** @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic. */
+            recordVersion: number;
+            /**
+             * Format: date-time
+             * @description When this version was recorded.
+             */
+            recordedAt: string;
+            /** @description ODSP office holding the file. */
+            office: {
+                /** @description Office code, the part after `odsp:` of its organization id (`central`, `north-east`). */
+                code: string;
+                /** @description Office name, for display. */
+                name?: string;
+            };
+            /** @description ODSP employment supports service provider working with the client, when there is one. */
+            serviceProviderName?: string;
+            /** @description ODSP program code (mapped through `codes/programs.json`). */
+            programCode: components["schemas"]["source-code"];
+            /** @description Everything that identifies the client, in one place (dropped by de-identified streams). */
+            personal: {
+                /** @description ODSP member id of the client (numeric); linked to the canonical `clientId`. */
+                memberId: string;
+                /** @description Client's name. */
+                name: components["schemas"]["person-name"];
+                /**
+                 * Format: date
+                 * @description Date of birth.
+                 */
+                birthDate: string;
+                /** @description Official language of service the client prefers (`en` or `fr`). */
+                preferredLanguage?: components["schemas"]["languages"];
+                /** @description Phone, email and mailing address. */
+                contact?: components["schemas"]["contact"];
+            };
+            /** @description Current ODSP employment plan; absent when none was made. */
+            employmentPlan?: components["schemas"]["participation-plan"];
+            /** @description Employment supports activities, current and past. */
+            activities?: components["schemas"]["activity"][];
+            /** @description Employment supports issued (transportation, work clothing, tools, child care, training). */
+            benefitsIssued?: components["schemas"]["benefit-issued"][];
+            /** @description Written consents of the client to disclose personal information, withdrawn ones included. */
+            consents?: components["schemas"]["consent"][];
+            /** @description The referral to Employment Ontario this record asks for; absent on a plain sync. */
+            referralRequest?: components["schemas"]["referral-request"];
+            /** @description ODSP employment supports milestones reached (6- and 13-week placements, job retention months, self-employment milestones). */
+            milestones?: components["schemas"]["outcome"][];
+            /** @description Closure of the employment supports file, when closed. */
+            exit?: components["schemas"]["exit"];
+        };
+        /**
+         * EoServiceRecord
+         * @description An Employment Ontario service record of one client at one provider, in the shape of EOIS-CaMS: the whole current state of the client's service with that provider, sent again with a higher `recordVersion` whenever it changes. Produced to `eo.service-records.v1` by `POST /v1/provider/service-records` or by the provider itself. Coded fields carry CaMS codes (`x-source-system: cams`), mapped by the code table each field names in `x-code-table`. Every field that identifies the person sits under `personal`.
+         */
+        "eo-service-record": {
+            /** @description Id of this service record at the provider (one per client and provider; not the client reference number). */
+            sourceRecordId: components["schemas"]["source-record-id"];
+            /** @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic. */
+            recordVersion: number;
+            /**
+             * Format: date-time
+             * @description When this version was recorded in CaMS.
+             */
+            recordedAt: string;
+            /** @description Employment Ontario service provider serving the client. */
+            provider: {
+                /** @description Provider id, the part after `eo:` of its organization id (`provider-123`). */
+                providerId: string;
+                /** @description CaMS service delivery site code of the location serving the client. */
+                siteCode?: string;
+                /** @description Provider name, for display. */
+                name?: string;
+            };
+            /** @description Income support program of the client as CaMS records it (`OW`, `ODSP`, or `ES` for an EO client without either), mapped through `codes/programs.json`. */
+            programCode: components["schemas"]["source-code"];
+            /** @description Everything that identifies the client, in one place (dropped by de-identified streams). */
+            personal: {
+                /** @description CaMS client reference number, created with the Common Assessment; linked to the canonical `clientId`. */
+                clientReferenceNumber: string;
+                /** @description SAMS member id of the client, when the client came by an OW referral (helps link records). */
+                samsMemberId?: string;
+                /** @description ODSP member id of the client, when the client came by an ODSP referral. */
+                odspMemberId?: string;
+                /** @description Client's name. */
+                name: components["schemas"]["person-name"];
+                /**
+                 * Format: date
+                 * @description Date of birth.
+                 */
+                birthDate: string;
+                /** @description Official language of service the client prefers (`en` or `fr`). */
+                preferredLanguage?: components["schemas"]["languages"];
+                /** @description Phone, email and mailing address. */
+                contact?: components["schemas"]["contact"];
+            };
+            /** @description The provider's answer to the Passerelle referral that brought the client; absent for a client who came otherwise. */
+            referralResponse?: {
+                /**
+                 * Format: uuid
+                 * @description Canonical `referralId` of the referral, as shown in the provider inbox.
+                 */
+                referralId: string;
+                /**
+                 * @description `accepted` or `declined`: Passerelle's own protocol values (the same as the provider API's accept / decline), not CaMS codes.
+                 * @enum {string}
+                 */
+                decision: "accepted" | "declined";
+                /**
+                 * Format: date-time
+                 * @description When the provider decided.
+                 */
+                decidedAt: string;
+                /** @description Why the referral was declined, in CaMS code (mapped through `codes/decline-reasons.json`); required when declined. */
+                declineReasonCode?: components["schemas"]["source-code"];
+                /** @description Free-text explanation for the referrer. */
+                note?: string;
+            };
+            /** @description Summary of the client's Common Assessment (the full assessment stays in CaMS). */
+            commonAssessment?: {
+                /** @description CaMS id of the Common Assessment. */
+                assessmentId: components["schemas"]["source-record-id"];
+                /**
+                 * Format: date
+                 * @description Date the assessment was completed.
+                 */
+                completedOn: string;
+                /** @description Segment (stream A, B or C), in CaMS code (mapped through `codes/streams.json`). */
+                streamCode: components["schemas"]["source-code"];
+                /** @description Highest education completed, in CaMS code (mapped through `codes/education-levels.json`). */
+                educationLevelCode?: components["schemas"]["source-code"];
+            };
+            /** @description The client's service plan (Employment Action Plan) with this provider: goal, then plan items. */
+            servicePlan?: {
+                /** @description CaMS service plan id. */
+                servicePlanId: components["schemas"]["source-record-id"];
+                /** @description Kind of plan, in CaMS code (mapped through `codes/plan-types.json`). */
+                planTypeCode: components["schemas"]["source-code"];
+                /**
+                 * @description `active` or `closed`, as CaMS service plans are (a closed plan has `exit`).
+                 * @enum {string}
+                 */
+                status: "active" | "closed";
+                /**
+                 * Format: date
+                 * @description Date the plan was opened.
+                 */
+                openedOn: string;
+                /** @description Employment goal of the plan (free text, e.g. the occupation sought). */
+                goal?: string;
+                /** @description Plan items (services) under the plan's sub-goals. */
+                planItems: {
+                    /** @description CaMS plan item id. */
+                    planItemId: components["schemas"]["source-record-id"];
+                    /** @description Sub-goal the item serves (free text). */
+                    subGoal?: string;
+                    /** @description Service delivered, in CaMS plan item code (mapped through `codes/activities.json`). */
+                    activityCode: components["schemas"]["source-code"];
+                    /**
+                     * Format: date
+                     * @description Date the item started.
+                     */
+                    startDate: string;
+                    /**
+                     * Format: date
+                     * @description Date the item is planned to end.
+                     */
+                    plannedEndDate?: string;
+                    /**
+                     * Format: date
+                     * @description Date the item actually ended; absent while it goes on.
+                     */
+                    actualEndDate?: string;
+                }[];
+            };
+            /** @description Appointments, workshops and interviews scheduled for the client, with attendance (no-shows included). */
+            scheduledEvents?: {
+                /** @description CaMS id of the event. */
+                eventId: components["schemas"]["source-record-id"];
+                /**
+                 * Format: date-time
+                 * @description When the event is (was) scheduled to start.
+                 */
+                scheduledAt: string;
+                /** @description Service the event belongs to, in CaMS plan item code (mapped through `codes/activities.json`). */
+                activityCode?: components["schemas"]["source-code"];
+                /** @description Scheduled, attended, no-show or cancelled, in CaMS code (mapped through `codes/attendance-statuses.json`). */
+                attendanceCode: components["schemas"]["source-code"];
+            }[];
+            /** @description Financial supports the provider issued (transportation, work clothing, training...): compared with OW's for duplicate supports. */
+            benefitsIssued?: components["schemas"]["benefit-issued"][];
+            /** @description Jobs the client started while served (the job start sets the follow-up schedule). */
+            employments?: components["schemas"]["employment"][];
+            /** @description Exit from service (closure of the service plan) with the client's situation. */
+            exit?: components["schemas"]["exit"];
+            /** @description Outcome follow-ups at 1, 3, 6 and 12 months after a job start (IES milestones). */
+            followUps?: {
+                /** @description CaMS id of the follow-up. */
+                followUpId: components["schemas"]["source-record-id"];
+                /** @description Which follow-up (1, 3, 6 or 12 months), in CaMS code (mapped through `codes/outcome-types.json` to the IES milestone it checks). */
+                followUpCode: components["schemas"]["source-code"];
+                /**
+                 * Format: date
+                 * @description Date the follow-up was done.
+                 */
+                completedOn: string;
+                /** @description Client's situation found at the follow-up, in CaMS code (mapped through `codes/exit-reasons.json`). */
+                situationCode: components["schemas"]["source-code"];
+                /** @description Employment details found at the follow-up (employer, hours a week, wage, job start, evidence), when employed. */
+                employment?: components["schemas"]["employment"];
+            }[];
+        };
+        /**
+         * Program
+         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        programs: "OW" | "ODSP" | "EO";
+        /**
+         * SourceSystem
+         * @description Systems of record Passerelle receives records from. Each source schema names its system in `x-source-system`, and each code table keys its `x-source-maps` by these codes.
+         * @enum {string}
+         */
+        "source-systems": "sams" | "odsp" | "cams";
+        /**
+         * SourceRecordRef
+         * @description Which source record a canonical record was mapped from. Event ids are derived from `system`, `recordId`, `recordVersion` and, for a record holding several entries, `entryId`.
+         * @example {
+         *       "system": "sams",
+         *       "recordId": "TOR-CR-2025-000123",
+         *       "recordVersion": 4,
+         *       "entryId": "ACT-77812"
+         *     }
+         */
+        "source-record": {
+            /** @description Source system of the record. */
+            system: components["schemas"]["source-systems"];
+            /** @description `sourceRecordId` of the source record. */
+            recordId: components["schemas"]["source-record-id"];
+            /** @description `recordVersion` of the source record. */
+            recordVersion: number;
+            /** @description Id of the entry inside the source record this is about (an activity, a benefit, a follow-up...); absent when it is about the record as a whole. */
+            entryId?: components["schemas"]["source-record-id"];
+        };
+        /**
+         * Contact
+         * @description How to reach a person, normalized: phone in E.164, postal code upper case with its middle space. Identifying: only ever appears under a `personal` member.
+         * @example {
+         *       "phone": "+17055550199",
+         *       "address": {
+         *         "line1": "12, rue Sainte-Anne",
+         *         "city": "Sudbury",
+         *         "province": "ON",
+         *         "postalCode": "P3C 1A1"
+         *       }
+         *     }
+         */
+        "contact-2": {
+            /** @description Phone number in E.164 (`+14165550134`). */
+            phone?: string;
+            /**
+             * Format: email
+             * @description Email address.
+             */
+            email?: string;
+            /** @description Mailing address. */
+            address?: {
+                /** @description Street address, rural route or general delivery. */
+                line1?: string;
+                /** @description Second address line, when used. */
+                line2?: string;
+                /** @description City, town or community. */
+                city: string;
+                /**
+                 * @description Province or territory, ISO 3166-2:CA subdivision code.
+                 * @enum {string}
+                 */
+                province: "AB" | "BC" | "MB" | "NB" | "NL" | "NS" | "NT" | "NU" | "ON" | "PE" | "QC" | "SK" | "YT";
+                /** @description Canadian postal code, normalized to upper case with the middle space (`P3C 1A1`); its forward sortation area places the client in a catchment. */
+                postalCode: string;
+            };
+        };
+        /**
+         * ClientLink
+         * @description A source id linked to a canonical client: records are linked, never merged. The source id identifies the person, so a link only ever appears under a `personal` member.
+         * @example {
+         *       "system": "cams",
+         *       "sourceId": "300123456",
+         *       "linkedAt": "2025-03-14T15:09:26Z"
+         *     }
+         */
+        "client-link": {
+            /** @description System the id belongs to: `sams` (SAMS member id), `odsp` (ODSP member id) or `cams` (CaMS client reference number). */
+            system: components["schemas"]["source-systems"];
+            /** @description The id in that system (digits). */
+            sourceId: string;
+            /**
+             * Format: date-time
+             * @description When Passerelle linked the id to the client.
+             */
+            linkedAt: string;
+        };
+        /**
+         * Personal
+         * @description Everything that identifies a person, in one member of every canonical record: names, birth date, contact, source ids and free text written about the person. De-identified streams drop it; a later version encrypts it with a key per client.
+         */
+        personal: {
+            /** @description Name as recorded by the source. */
+            name: components["schemas"]["person-name"];
+            /**
+             * Format: date
+             * @description Date of birth.
+             */
+            birthDate: string;
+            /** @description Official language of service the person prefers. */
+            preferredLanguage?: components["schemas"]["languages"];
+            /** @description Phone, email and address, normalized. */
+            contact?: components["schemas"]["contact-2"];
+            /** @description Source ids known for the person (SAMS member id, ODSP member id, CaMS client reference number), at least the one of the source record. */
+            links: components["schemas"]["client-link"][];
+            /** @description Free text written about the person by a caseworker (referral notes): kept here because free text may identify the person. */
+            notes?: string;
+        };
+        /**
+         * Client
+         * @description A person known to Passerelle, with every source id linked to the one canonical `clientId` (records are linked, never merged). Data of `ca.on.passerelle.client.linked` and `ca.on.passerelle.client.updated` on `clients.v1`.
+         */
+        client: {
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /** @description Program of the source record that last changed the client. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Identity of the client, with `links` to every source id known for the client. */
+            personal: components["schemas"]["personal"];
+            /**
+             * Format: date-time
+             * @description When the client (or its links) last changed.
+             */
+            updatedAt: string;
+        };
+        /**
+         * ClientLinkConflict
+         * @description A source id that would link to two different clients: Passerelle does not guess, it keeps the existing link and asks a person to resolve. Data of `ca.on.passerelle.client.link-conflict` on `clients.v1`, keyed by `clientId`.
+         */
+        "client-link-conflict": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description The other client the source record points to (through another of its ids).
+             */
+            conflictingClientId: string;
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description The source id in conflict (identifying, hence here). */
+            personal: {
+                /** @description The source id that is linked to `clientId` but that the record would link to `conflictingClientId`. */
+                link: components["schemas"]["client-link"];
+            };
+            /**
+             * Format: date-time
+             * @description When the conflict was detected.
+             */
+            detectedAt: string;
+            /** @description What the two candidate links were, for the person resolving it (no personal data). */
+            reason?: string;
+        };
+        /**
+         * ConsentPurpose
+         * @description Purpose of a client’s written consent to disclose personal information outside an information-sharing agreement (FIPPA / MFIPPA). Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "consent-purposes": "referral-to-employment-services" | "case-coordination" | "outcome-follow-up" | "benefit-reconciliation";
+        /**
+         * Consent
+         * @description A client's written consent to disclose personal information for one purpose to named recipients (FIPPA / MFIPPA). Data of `ca.on.passerelle.consent.granted` and `ca.on.passerelle.consent.withdrawn` on `referrals.v1` (the same partition as the referrals it covers, so a withdrawal is applied in order).
+         */
+        "consent-2": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the consent (derived from the source consent id).
+             */
+            consentId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Organization that recorded the consent (the referrer). */
+            grantedBy: components["schemas"]["organization-id"];
+            /** @description Purpose of the disclosure. */
+            purpose: components["schemas"]["consent-purposes"];
+            /** @description Organizations the information may be disclosed to; `eo:any` stands for the provider a referral is routed to. */
+            recipients: components["schemas"]["organization-id"][];
+            /**
+             * Format: date-time
+             * @description When the client signed.
+             */
+            grantedAt: string;
+            /**
+             * Format: date
+             * @description Last day the consent is valid; absent when it runs until withdrawn.
+             */
+            expiresOn?: string;
+            /**
+             * Format: date-time
+             * @description When the client withdrew it; present on `consent.withdrawn`.
+             */
+            withdrawnAt?: string;
+        };
+        /**
+         * ReferralPathway
+         * @description How a referral to Employment Ontario came about: by a caseworker, accelerated by the employment service readiness assessment of the digital application (since late 2025), or by the client. Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "referral-pathways": "caseworker" | "accelerated" | "self";
+        /**
+         * ServiceType
+         * @description Employment Ontario service a referral asks for; the tracker routes on it and on the client’s catchment. Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "service-types": "employment-services" | "literacy-and-basic-skills" | "better-jobs-ontario" | "apprenticeship" | "self-employment";
+        /**
+         * ReferralStatus
+         * @description Status of a referral: the FHIR Task status set as profiled by the Gravity SDOH Clinical Care guide (without `draft`: a referral reaches Passerelle already requested). Who may set which is enforced by the referral tracker (DESIGN.md, referral lifecycle). Passerelle sets these itself, so the table has no source maps.
+         * @enum {string}
+         */
+        "referral-statuses": "requested" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
+        /**
+         * ReferralBusinessStatus
+         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider). Passerelle sets these itself, so the table has no source maps.
+         * @enum {string}
+         */
+        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed";
+        /**
+         * DeclineReason
+         * @description Coded reason an EO service provider declines (FHIR Task `rejected`) a referral; a decline without one is refused. Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "decline-reasons": "not-eligible" | "outside-catchment" | "no-capacity" | "service-not-offered" | "language-not-offered" | "client-unreachable" | "client-declined" | "duplicate-referral" | "other";
+        /**
+         * Referral
+         * @description A referral of a client from OW or ODSP to Employment Ontario, as a snapshot after the change the event reports. `status` follows FHIR Task (Gravity SDOH Clinical Care), `businessStatus` BSeR. Data of every `ca.on.passerelle.referral.*` event on `referrals.v1`.
+         */
+        referral: {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral (derived from the referrer's own id, so resubmitting is idempotent).
+             */
+            referralId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Organization that made the referral (`ow:<delivery agent>` or `odsp:<office>`). */
+            referrer: components["schemas"]["organization-id"];
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId?: components["schemas"]["source-record-id"];
+            /** @description How the referral came about. */
+            pathway: components["schemas"]["referral-pathways"];
+            /** @description Employment Ontario service asked for. */
+            serviceWanted: components["schemas"]["service-types"];
+            /** @description Provider the referrer asked for, if any. */
+            preferredProvider?: string;
+            /** @description Provider the referral is routed to; absent before routing. */
+            provider?: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the consent covering the referral.
+             */
+            consentId: string;
+            /** @description FHIR Task status. */
+            status: components["schemas"]["referral-statuses"];
+            /** @description BSeR business status, finer than `status`. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Why the referral is rejected, cancelled, on hold or failed. */
+            statusReason?: {
+                /** @description Coded reason, required when the referral is `rejected`. */
+                declineReason?: components["schemas"]["decline-reasons"];
+                /** @description Explanation in words (required in practice on cancel, hold and fail, where no code list applies). */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the referrer made the referral.
+             */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description When the status last changed.
+             */
+            updatedAt: string;
+            /** @description The client's identity and contact for the provider, and the referral notes. */
+            personal: components["schemas"]["personal"];
+        } & (unknown & unknown);
+        /**
+         * PlanType
+         * @description Kind of participation or service plan: the OW Participation Agreement (Outcome Plan), the IES Employment Action Plan (linked to exactly one Common Assessment), the ODSP employment plan and the pre-IES EO service plan. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "plan-types": "participation-agreement" | "employment-action-plan" | "odsp-employment-plan" | "eo-service-plan";
+        /**
+         * Stream
+         * @description Integrated Employment Services client segmentation from the Common Assessment: stream C is the highest risk of long-term unemployment. CaMS shows the segment as the letter itself, so its map is the identity; it still guards against a new segment appearing unannounced.
+         * @enum {string}
+         */
+        streams: "A" | "B" | "C";
+        /**
+         * EducationLevel
+         * @description Highest level of education completed, as asked by the Common Assessment ("prefer not to answer" allowed). Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "education-levels": "grade-0-8" | "grade-9" | "grade-10" | "grade-11" | "grade-12" | "oac" | "some-college" | "college" | "some-university" | "university" | "apprenticeship" | "prefer-not-to-answer";
+        /**
+         * Activity
+         * @description Employment assistance activities (Ontario Works directive list) and Employment Ontario service plan items, one list for both networks, so the same activity means the same thing whoever recorded it. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        activities: "job-search-support" | "employment-information-session" | "community-participation" | "employment-placement" | "job-retention" | "self-employment-development" | "basic-education-referral" | "leap" | "literacy-basic-skills" | "job-specific-skills-training" | "substance-abuse-screening" | "career-counselling" | "job-matching" | "employment-workshop" | "life-stabilization";
+        /**
+         * DeferralReason
+         * @description Reason an Ontario Works participation requirement is temporarily deferred (documented in the participation agreement). ODSP employment supports are voluntary, so only SAMS maps deferrals. Some reasons are sensitive (family violence, addictions): consumers show them only to the caseworker. Source codes (SAMS) are illustrative: the real SAMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "deferral-reasons": "sole-support-parent" | "caregiver" | "aged-65-or-over" | "exceptional-circumstances" | "awaiting-wsib" | "addictions";
+        /**
+         * AttendanceStatus
+         * @description State of a scheduled event (appointment, workshop, interview); they drive the BSeR business statuses `event-scheduled`, `event-completed` and `event-unattended` (no-show). Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "attendance-statuses": "scheduled" | "attended" | "no-show" | "cancelled";
+        /**
+         * ExitReason
+         * @description Situation of the client when a case, plan or service plan closes, and at each outcome follow-up (EO reports exits and follow-ups with the same categories). `opened-in-error` closes a plan that should not exist and counts as no outcome. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "exit-reasons": "employed-full-time" | "employed-part-time" | "self-employed" | "employed-and-in-education" | "in-education" | "in-training" | "unemployed" | "unable-to-work" | "other-income" | "moved" | "unable-to-contact" | "opened-in-error" | "other";
+        /**
+         * ServiceEvent
+         * @description Something that happened in a client's service, recorded by either network: plans, Common Assessment, activities, deferrals, scheduled events and attendance, exits. Data of `ca.on.passerelle.service-event.recorded` on `service-events.v1`. No `personal` member: nothing in it identifies the person besides `clientId`.
+         */
+        "service-event": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the service event (derived from its source record, version and entry).
+             */
+            serviceEventId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` this is correlated to, when known.
+             */
+            referralId?: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Organization that recorded the event (delivery agent, ODSP office or EO provider). */
+            deliveredBy: components["schemas"]["organization-id"];
+            /**
+             * @description What happened; the member named after the kind's family (`plan`, `assessment`, `activity`, `deferral`, `scheduledEvent`, `exit`) carries the details.
+             * @enum {string}
+             */
+            kind: "plan-started" | "plan-reviewed" | "plan-ended" | "assessment-completed" | "activity-started" | "activity-ended" | "deferral-started" | "deferral-ended" | "event-scheduled" | "event-attended" | "event-unattended" | "event-cancelled" | "exited";
+            /**
+             * Format: date
+             * @description Date it happened.
+             */
+            occurredOn: string;
+            /** @description Participation agreement, action plan or service plan. */
+            plan?: {
+                /** @description Source id of the plan. */
+                planId: components["schemas"]["source-record-id"];
+                /** @description Kind of plan. */
+                planType: components["schemas"]["plan-types"];
+                /**
+                 * @description `active` or `closed`.
+                 * @enum {string}
+                 */
+                status: "active" | "closed";
+                /**
+                 * Format: date
+                 * @description Date the plan was signed or opened.
+                 */
+                startDate: string;
+                /**
+                 * Format: date
+                 * @description Date the plan ended, when ended.
+                 */
+                endDate?: string;
+                /**
+                 * Format: date
+                 * @description Date of the last review.
+                 */
+                lastReviewedOn?: string;
+                /**
+                 * Format: date
+                 * @description Date the next review is due.
+                 */
+                reviewDueOn?: string;
+                /** @description Employment goal (free text, no personal data). */
+                goal?: string;
+            };
+            /** @description Common Assessment summary. */
+            assessment?: {
+                /** @description CaMS id of the assessment. */
+                assessmentId: components["schemas"]["source-record-id"];
+                /** @description Segment A, B or C. */
+                stream: components["schemas"]["streams"];
+                /** @description Highest education completed. */
+                educationLevel?: components["schemas"]["education-levels"];
+            };
+            /** @description Employment assistance activity or service plan item. */
+            activity?: {
+                /** @description Source id of the activity or plan item. */
+                activityId: components["schemas"]["source-record-id"];
+                /** @description Activity. */
+                activity: components["schemas"]["activities"];
+                /**
+                 * Format: date
+                 * @description Start date.
+                 */
+                startDate: string;
+                /**
+                 * Format: date
+                 * @description End date, when ended.
+                 */
+                endDate?: string;
+                /** @description Third-party provider delivering it, when tendered out. */
+                thirdPartyProvider?: string;
+            };
+            /** @description Temporary deferral of OW participation requirements. Its reason may be sensitive: show it only to the caseworker. */
+            deferral?: {
+                /** @description Source id of the deferral. */
+                deferralId: components["schemas"]["source-record-id"];
+                /** @description Reason. */
+                reason: components["schemas"]["deferral-reasons"];
+                /**
+                 * Format: date
+                 * @description First day.
+                 */
+                startDate: string;
+                /**
+                 * Format: date
+                 * @description Last day, when ended.
+                 */
+                endDate?: string;
+                /**
+                 * Format: date
+                 * @description Date the deferral must be reviewed.
+                 */
+                reviewDueOn?: string;
+            };
+            /** @description Appointment, workshop or interview, with attendance. */
+            scheduledEvent?: {
+                /** @description Source id of the event. */
+                eventId: components["schemas"]["source-record-id"];
+                /**
+                 * Format: date-time
+                 * @description When it is scheduled to start.
+                 */
+                scheduledAt: string;
+                /** @description Attendance. */
+                attendance: components["schemas"]["attendance-statuses"];
+                /** @description Service the event belongs to. */
+                activity?: components["schemas"]["activities"];
+            };
+            /** @description Exit from the case, plan or service. */
+            exit?: {
+                /**
+                 * Format: date
+                 * @description Date of exit.
+                 */
+                exitedOn: string;
+                /** @description Situation of the client at exit. */
+                exitReason: components["schemas"]["exit-reasons"];
+            };
+        } & (unknown & unknown & unknown & unknown & unknown & unknown);
+        /**
+         * EvidenceType
+         * @description Kind of evidence supporting an employment outcome (IES evidence carries employer name, client name, payment date, pay period and hours). Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "evidence-types": "pay-stub" | "employer-letter" | "employer-verbal-confirmation" | "client-attestation" | "employment-contract" | "business-records";
+        /**
+         * EmploymentDetails
+         * @description A job as outcome checks need it: IES counts employment averaging 20+ hours a week at minimum wage or better on the primary job, once unsubsidized.
+         */
+        "employment-details": {
+            /** @description Employer's name, or the business name for self-employment (names the employer, not the person). */
+            employerName: string;
+            /** @description Job title, when known. */
+            jobTitle?: string;
+            /** @description True for self-employment. */
+            selfEmployed: boolean;
+            /**
+             * Format: date
+             * @description First day of work; follow-ups fall due 1, 3, 6 and 12 months after it.
+             */
+            startDate: string;
+            /**
+             * Format: date
+             * @description Last day of work, when ended.
+             */
+            endDate?: string;
+            /** @description Average hours worked a week. */
+            hoursPerWeek: number;
+            /** @description Gross hourly wage, CAD decimal string; absent for self-employment without a wage. */
+            hourlyWage?: components["schemas"]["money-amount"];
+            /** @description True while a wage subsidy pays part of the wage. */
+            subsidized: boolean;
+            /** @description Evidence received, when any. */
+            evidenceType?: components["schemas"]["evidence-types"];
+            /**
+             * Format: date
+             * @description Date the evidence was received.
+             */
+            evidenceReceivedOn?: string;
+        };
+        /**
+         * EmploymentSpell
+         * @description A period of employment of a client, whoever reported it. Its start sets the outcome follow-up schedule (1, 3, 6, 12 months). Data of `ca.on.passerelle.employment.started`, `.updated` and `.ended` on `outcomes.v1`.
+         */
+        "employment-spell": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the spell (derived from the source job id, so every report of the same job is the same spell).
+             */
+            employmentSpellId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` this is correlated to, when known.
+             */
+            referralId?: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Organization that reported the job. */
+            reportedBy: components["schemas"]["organization-id"];
+            /** @description The job. */
+            employment: components["schemas"]["employment-details"];
+        };
+        /**
+         * OutcomeType
+         * @description One outcome taxonomy for every program: Ontario Works outcomes (employment, employment retention, increased earnings, exits to employment), Integrated Employment Services milestones (employment checked 1, 3, 6 and 12 months after a job start: 20+ hours a week on average at minimum wage or better, unsubsidized) and ODSP employment supports milestones. CaMS reports IES milestones as follow-up codes. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "outcome-types": "employment" | "employment-retention" | "increased-earnings" | "exit-to-employment" | "ies-employed-1-month" | "ies-employed-3-months" | "ies-employed-6-months" | "ies-employed-12-months" | "odsp-6-week-placement" | "odsp-13-week-placement" | "odsp-job-retention" | "odsp-self-employment-business-plan" | "odsp-self-employment-milestone" | "odsp-self-employment-placement";
+        /**
+         * OutcomeMilestone
+         * @description An outcome of a client in one taxonomy for OW, ODSP and IES (`codes/outcome-types.json`). Data of `ca.on.passerelle.outcome.recorded` on `outcomes.v1`. No `personal` member; the ministry stream replaces `clientId` by a pseudonym.
+         */
+        "outcome-milestone": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the outcome (derived from its source record, version and entry).
+             */
+            outcomeId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` this is correlated to, when known.
+             */
+            referralId?: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /**
+             * Format: uuid
+             * @description Employment spell the outcome is about, when it is about a job.
+             */
+            employmentSpellId?: string;
+            /** @description Organization that reported the outcome. */
+            reportedBy: components["schemas"]["organization-id"];
+            /** @description Outcome or milestone, in the one taxonomy for every program. */
+            outcomeType: components["schemas"]["outcome-types"];
+            /** @description True when the milestone is met (for IES follow-ups: employed 20+ hours a week at minimum wage or better, unsubsidized); false when the check found it not met. */
+            achieved: boolean;
+            /**
+             * Format: date
+             * @description Date the outcome was reached or the follow-up was done.
+             */
+            observedOn: string;
+            /** @description Client's situation found (follow-ups). */
+            clientSituation?: components["schemas"]["exit-reasons"];
+            /** @description Gross earnings of the month concerned, CAD decimal string (increased earnings, job retention). */
+            monthlyEarnings?: components["schemas"]["money-amount"];
+            /** @description The job as found at the check, when employed. */
+            employment?: components["schemas"]["employment-details"];
+        };
+        /**
+         * FollowUpDue
+         * @description An outcome follow-up falls due for a job (1, 3, 6 or 12 months after its start). Data of `ca.on.passerelle.outcome.follow-up-due` on `outcomes.v1`, raised by the referral tracker to the provider.
+         */
+        "follow-up-due": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` this is correlated to, when known.
+             */
+            referralId?: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /**
+             * Format: uuid
+             * @description Employment spell to follow up.
+             */
+            employmentSpellId: string;
+            /** @description Provider to do the follow-up. */
+            provider: string;
+            /** @description Milestone the follow-up checks (an `ies-employed-*` code). */
+            outcomeType: components["schemas"]["outcome-types"];
+            /**
+             * Format: date
+             * @description First day of the job.
+             */
+            jobStartDate: string;
+            /**
+             * Format: date
+             * @description Date the follow-up is due.
+             */
+            dueOn: string;
+        };
+        /**
+         * BenefitType
+         * @description Employment and participation benefits and employment supports issued to a client, by OW, ODSP or an EO provider: one list, so duplicate supports issued by two networks can be reconciled. The Full-Time Employment Benefit (up to $500 in 12 months) is not issued in IES sites. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "benefit-types": "full-time-employment-benefit" | "work-clothing" | "grooming" | "licences-certification" | "tools-equipment" | "transportation" | "child-care" | "training-costs" | "employer-incentive" | "other-employment-benefit";
+        /**
+         * BenefitIssued
+         * @description An employment or participation benefit, or an EO financial support, issued to a client: one shape for every network so duplicate supports can be reconciled. Data of `ca.on.passerelle.benefit.issued` on `service-events.v1`.
+         */
+        "benefit-issued-2": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the issuance (derived from the source benefit id).
+             */
+            benefitId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` this is correlated to, when known.
+             */
+            referralId?: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Organization that issued it (OW delivery agent, ODSP office or EO provider). */
+            issuedBy: components["schemas"]["organization-id"];
+            /** @description Kind of benefit or support. */
+            benefitType: components["schemas"]["benefit-types"];
+            /** @description Amount, CAD decimal string. */
+            amount: components["schemas"]["money-amount"];
+            /**
+             * Format: date
+             * @description Date issued.
+             */
+            issuedOn: string;
+            /**
+             * Format: date
+             * @description First day of the period covered.
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @description Last day of the period covered; absent for a one-time issuance.
+             */
+            periodEnd?: string;
         };
     };
     responses: {
