@@ -127,13 +127,13 @@ export interface components {
         EoServiceRecord: components["schemas"]["eo-service-record"];
         Client: components["schemas"]["client"];
         ClientLinkConflict: components["schemas"]["client-link-conflict"];
-        Consent: components["schemas"]["consent-2"];
+        Consent: components["schemas"]["consent"];
         Referral: components["schemas"]["referral"];
         ServiceEvent: components["schemas"]["service-event"];
         EmploymentSpell: components["schemas"]["employment-spell"];
         OutcomeMilestone: components["schemas"]["outcome-milestone"];
         FollowUpDue: components["schemas"]["follow-up-due"];
-        BenefitIssued: components["schemas"]["benefit-issued-2"];
+        BenefitIssued: components["schemas"]["benefit-issued"];
         /**
          * Problem
          * @description RFC 9457 problem details, served as `application/problem+json` for every error response of the `/v1` API. Problem-type-specific extension members are allowed (RFC 9457 section 3.2); clients must ignore the ones they do not know.
@@ -400,7 +400,7 @@ export interface components {
          *       }
          *     }
          */
-        contact: {
+        "source-contact": {
             /** @description North American phone number, any usual punctuation ("416-555-0134", "(705) 555 0199", "+1 613.555.0102"). */
             phone?: string;
             /**
@@ -475,7 +475,7 @@ export interface components {
          * SourceBenefitIssued
          * @description One employment or participation benefit (or EO financial support) issued to the client, as the source system recorded it.
          */
-        "benefit-issued": {
+        "source-benefit-issued": {
             /** @description Source id of this issuance (stable across record versions). */
             benefitId: components["schemas"]["source-record-id"];
             /** @description Benefit type, in the source system's code (mapped through `codes/benefit-types.json`). */
@@ -511,7 +511,7 @@ export interface components {
          * SourceConsent
          * @description A client's written consent to disclose personal information for one purpose to named recipients (FIPPA / MFIPPA), as recorded by the caseworker. A withdrawn consent stays in the record with `withdrawnAt` set.
          */
-        consent: {
+        "source-consent": {
             /** @description Source id of this consent (stable across record versions). */
             consentId: components["schemas"]["source-record-id"];
             /** @description Purpose of the disclosure, in the source system's code (mapped through `codes/consent-purposes.json`). */
@@ -670,7 +670,7 @@ export interface components {
                 /** @description Official language of service the participant prefers (`en` or `fr`). */
                 preferredLanguage?: components["schemas"]["languages"];
                 /** @description Phone, email and mailing address. */
-                contact?: components["schemas"]["contact"];
+                contact?: components["schemas"]["source-contact"];
             };
             /** @description Current Participation Agreement (Outcome Plan) or Action Plan; absent before one is signed. */
             participationPlan?: components["schemas"]["participation-plan"];
@@ -699,9 +699,9 @@ export interface components {
                 reviewDueOn: string;
             }[];
             /** @description Employment and participation benefits issued (Full-Time Employment Benefit, work clothing, transportation, child care...). */
-            benefitsIssued?: components["schemas"]["benefit-issued"][];
+            benefitsIssued?: components["schemas"]["source-benefit-issued"][];
             /** @description Written consents of the participant to disclose personal information, withdrawn ones included. */
-            consents?: components["schemas"]["consent"][];
+            consents?: components["schemas"]["source-consent"][];
             /** @description The referral to Employment Ontario this record asks for; absent on a plain case sync. */
             referralRequest?: components["schemas"]["referral-request"];
             /** @description Outcomes recorded for the participant (employment, retention, increased earnings, exit to employment). */
@@ -748,16 +748,16 @@ export interface components {
                 /** @description Official language of service the client prefers (`en` or `fr`). */
                 preferredLanguage?: components["schemas"]["languages"];
                 /** @description Phone, email and mailing address. */
-                contact?: components["schemas"]["contact"];
+                contact?: components["schemas"]["source-contact"];
             };
             /** @description Current ODSP employment plan; absent when none was made. */
             employmentPlan?: components["schemas"]["participation-plan"];
             /** @description Employment supports activities, current and past. */
             activities?: components["schemas"]["activity"][];
             /** @description Employment supports issued (transportation, work clothing, tools, child care, training). */
-            benefitsIssued?: components["schemas"]["benefit-issued"][];
+            benefitsIssued?: components["schemas"]["source-benefit-issued"][];
             /** @description Written consents of the client to disclose personal information, withdrawn ones included. */
-            consents?: components["schemas"]["consent"][];
+            consents?: components["schemas"]["source-consent"][];
             /** @description The referral to Employment Ontario this record asks for; absent on a plain sync. */
             referralRequest?: components["schemas"]["referral-request"];
             /** @description ODSP employment supports milestones reached (6- and 13-week placements, job retention months, self-employment milestones). */
@@ -808,7 +808,7 @@ export interface components {
                 /** @description Official language of service the client prefers (`en` or `fr`). */
                 preferredLanguage?: components["schemas"]["languages"];
                 /** @description Phone, email and mailing address. */
-                contact?: components["schemas"]["contact"];
+                contact?: components["schemas"]["source-contact"];
             };
             /** @description The provider's answer to the Passerelle referral that brought the client; absent for a client who came otherwise. */
             referralResponse?: {
@@ -904,7 +904,7 @@ export interface components {
                 attendanceCode: components["schemas"]["source-code"];
             }[];
             /** @description Financial supports the provider issued (transportation, work clothing, training...): compared with OW's for duplicate supports. */
-            benefitsIssued?: components["schemas"]["benefit-issued"][];
+            benefitsIssued?: components["schemas"]["source-benefit-issued"][];
             /** @description Jobs the client started while served (the job start sets the follow-up schedule). */
             employments?: components["schemas"]["employment"][];
             /** @description Exit from service (closure of the service plan) with the client's situation. */
@@ -971,7 +971,7 @@ export interface components {
          *       }
          *     }
          */
-        "contact-2": {
+        contact: {
             /** @description Phone number in E.164 (`+14165550134`). */
             phone?: string;
             /**
@@ -1031,7 +1031,7 @@ export interface components {
             /** @description Official language of service the person prefers. */
             preferredLanguage?: components["schemas"]["languages"];
             /** @description Phone, email and address, normalized. */
-            contact?: components["schemas"]["contact-2"];
+            contact?: components["schemas"]["contact"];
             /** @description Source ids known for the person (SAMS member id, ODSP member id, CaMS client reference number), at least the one of the source record. */
             links: components["schemas"]["client-link"][];
             /** @description Free text written about the person by a caseworker (referral notes): kept here because free text may identify the person. */
@@ -1099,7 +1099,7 @@ export interface components {
          * Consent
          * @description A client's written consent to disclose personal information for one purpose to named recipients (FIPPA / MFIPPA). Data of `ca.on.passerelle.consent.granted` and `ca.on.passerelle.consent.withdrawn` on `referrals.v1` (the same partition as the referrals it covers, so a withdrawal is applied in order).
          */
-        "consent-2": {
+        consent: {
             /**
              * Format: uuid
              * @description Canonical id of the consent (derived from the source consent id).
@@ -1585,7 +1585,7 @@ export interface components {
          * BenefitIssued
          * @description An employment or participation benefit, or an EO financial support, issued to a client: one shape for every network so duplicate supports can be reconciled. Data of `ca.on.passerelle.benefit.issued` on `service-events.v1`.
          */
-        "benefit-issued-2": {
+        "benefit-issued": {
             /**
              * Format: uuid
              * @description Canonical id of the issuance (derived from the source benefit id).
