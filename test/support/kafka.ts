@@ -57,6 +57,36 @@ export async function readRecords(kafka: Kafka, topic: string, count: number, ti
   return records;
 }
 
+/** Reads a topic from the beginning until `done` holds for what arrived (at-least-once: duplicates included). */
+export async function readRecordsUntil(
+  kafka: Kafka,
+  topic: string,
+  done: (records: ReadRecord[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`condition not met on ${topic} after ${records.length} records in ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message, partition }) => {
+          records.push({ ...message, topic, partition });
+          if (done(records)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
 /** Committed offset of a group on one partition ('-1' when nothing was committed). */
 export async function committedOffset(kafka: Kafka, groupId: string, topic: string, partition = 0): Promise<string> {
   const admin = kafka.admin();

@@ -1,9 +1,23 @@
-import { Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { KafkaEventContext } from '@passerelle/messaging';
+import { DATABASE } from '@passerelle/runtime';
+import { SourceRecordTranslator, sourceRecordTranslatorProvider, type TranslationOutcome } from '@passerelle/translation';
+import { eoServiceRecordSource } from './eo-sources';
+
+@Controller()
+export class EoSourceRecordHandlers {
+  constructor(private readonly translator: SourceRecordTranslator) {}
+
+  @EventPattern<string>(eoServiceRecordSource.rawType)
+  serviceRecord(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<TranslationOutcome> {
+    return this.translator.translate(eoServiceRecordSource, context.inbound);
+  }
+}
 
 /**
- * Maps Employment Ontario (EOIS-CaMS) service records to canonical events. The mappings arrive
- * with the canonical-model issue; until then every raw record is parked on the DLQ with reason
- * NO_HANDLER, from where it can be replayed.
+ * Maps Employment Ontario (EOIS-CaMS) service records to canonical events. A raw record of any
+ * other type is parked on the DLQ (NO_HANDLER).
  */
-@Module({})
+@Module({ controllers: [EoSourceRecordHandlers], providers: [sourceRecordTranslatorProvider(DATABASE)] })
 export class EoAdapterModule {}

@@ -37,3 +37,4 @@ export type EmploymentSpell = components['schemas']['EmploymentSpell'];
 export type OutcomeMilestone = components['schemas']['OutcomeMilestone'];
 export type FollowUpDue = components['schemas']['FollowUpDue'];
 export type BenefitIssued = components['schemas']['BenefitIssued'];
+export type { CanonicalEvent, MappedEvent, MappingContext, MappingResult } from './mapped-event';

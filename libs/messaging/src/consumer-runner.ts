@@ -237,7 +237,10 @@ export class ConsumerRunner {
     error: Error,
     attempts: number,
   ): Promise<void> {
-    const code = error instanceof MessagingError ? error.code : MessagingErrorCode.HandlerFailed;
+    // An error's own code (a module's error-code enum) names the reason best; else a generic one.
+    const own = (error as { code?: unknown }).code;
+    const code =
+      error instanceof MessagingError ? error.code : typeof own === 'string' && /^[A-Z][A-Z0-9_]*$/.test(own) ? own : MessagingErrorCode.HandlerFailed;
     const headers: IHeaders = {
       ...(message.headers ?? {}),
       dlq_original_topic: topic,

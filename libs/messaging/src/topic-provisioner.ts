@@ -49,16 +49,23 @@ export async function provisionContractTopics(kafka: Kafka, layout: ContractTopi
  * Creates every topic that does not exist yet and waits for their leaders. Consumers subscribe
  * only after this: kafkajs under KRaft throws on subscribing to a missing topic.
  */
-export async function provisionTopics(kafka: Kafka, topics: string[], layout: TopicLayout): Promise<string[]> {
+export async function provisionTopics(
+  kafka: Kafka,
+  topics: string[],
+  layout: TopicLayout,
+  timeoutMs = 30_000,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    const wanted = [...new Set(topics)];
+    const missing = wanted.filter((t) => !existing.has(t));
+    let lastError: unknown;
     if (missing.length > 0) {
       try {
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((topic) => ({
             topic,
             numPartitions: layout.partitions,
@@ -66,19 +73,33 @@ export async function provisionTopics(kafka: Kafka, topics: string[], layout: To
           })),
         });
       } catch (error) {
-        // Another replica may have created them at the same moment: fine if they exist now.
-        const now = new Set(await admin.listTopics());
-        const stillMissing = missing.filter((t) => !now.has(t));
-        if (stillMissing.length > 0) {
-          throw new MessagingError(
-            MessagingErrorCode.TopicProvisioning,
-            `could not create topics ${stillMissing.join(', ')}: ${(error as Error).message}`,
-            { cause: error },
-          );
-        }
+        // Another replica may have created some at the same moment: what counts is whether
+        // they all exist with leaders, below.
+        lastError = error;
       }
     }
-    return missing;
+    // A new topic's metadata reaches the broker a moment after its creation: poll until every
+    // partition of every wanted topic has a leader.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: wanted });
+        const ready =
+          metadata.length === wanted.length &&
+          metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+        if (ready) return missing;
+      } catch (error) {
+        lastError = error;
+      }
+      if (Date.now() > deadline) {
+        throw new MessagingError(
+          MessagingErrorCode.TopicProvisioning,
+          `topics not all ready within ${timeoutMs} ms (${wanted.join(', ')}): ${(lastError as Error | undefined)?.message ?? 'no leader yet'}`,
+          { cause: lastError },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     await admin.disconnect();
   }

@@ -1,0 +1,378 @@
+import { mapSourceCode, unmappedSourceCodes, type CodeTableName } from '@passerelle/codes';
+import {
+  nameBasedUuid,
+  schemaIdForPath,
+  unambiguousName,
+  type BenefitIssued,
+  type CanonicalEvent,
+  type Client,
+  type EmploymentSpell,
+  type EoServiceRecord,
+  type MappedEvent,
+  type MappingContext,
+  type MappingResult,
+  type OutcomeMilestone,
+  type ServiceEvent,
+} from '@passerelle/contracts';
+import { deterministicEventId } from '@passerelle/messaging';
+import { canonicalContact } from '@passerelle/translation';
+import { iesMilestoneAchieved } from './ies-milestone';
+
+/**
+ * EOIS-CaMS service record -> canonical CloudEvents. Pure: the same record and context always
+ * give the same events (ids included); no clock, no randomness, no I/O.
+ */
+
+export const EO_SERVICE_RECORD_SCHEMA_ID = schemaIdForPath('sources/eo-service-record.json');
+
+/** Every event kind this mapping produces: `ce_type`, topic and `ce_dataschema` as asyncapi.yaml pins them. */
+export const EO_EVENT_KINDS = {
+  clientLinked: { type: 'ca.on.passerelle.client.linked', topic: 'clients.v1', dataschema: schemaIdForPath('canonical/client.json') },
+  clientUpdated: { type: 'ca.on.passerelle.client.updated', topic: 'clients.v1', dataschema: schemaIdForPath('canonical/client.json') },
+  serviceEventRecorded: {
+    type: 'ca.on.passerelle.service-event.recorded',
+    topic: 'service-events.v1',
+    dataschema: schemaIdForPath('canonical/service-event.json'),
+  },
+  benefitIssued: { type: 'ca.on.passerelle.benefit.issued', topic: 'service-events.v1', dataschema: schemaIdForPath('canonical/benefit-issued.json') },
+  employmentStarted: { type: 'ca.on.passerelle.employment.started', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
+  employmentUpdated: { type: 'ca.on.passerelle.employment.updated', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
+  employmentEnded: { type: 'ca.on.passerelle.employment.ended', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
+  outcomeRecorded: { type: 'ca.on.passerelle.outcome.recorded', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/outcome-milestone.json') },
+} as const;
+type EventKind = (typeof EO_EVENT_KINDS)[keyof typeof EO_EVENT_KINDS];
+
+/**
+ * UUID namespace of the canonical entity ids this adapter derives (service events, outcomes,
+ * benefits, employment spells). A fixed random v4: never change it, ids would change.
+ */
+const EO_ENTITY_NAMESPACE = Buffer.from('5d8c96d64f9a3ef1ac2e6c80ded2e5cf', 'hex');
+
+const SYSTEM = 'cams' as const;
+
+type SourceEmployment = NonNullable<EoServiceRecord['employments']>[number];
+type EmploymentDetails = EmploymentSpell['employment'];
+type SourceRef = ServiceEvent['source'];
+
+/** Maps the CaMS codes of one record; collects a reason for every code with no mapping. */
+class CodeMapper {
+  readonly reasons: string[] = [];
+  map<T extends string>(table: CodeTableName, pointer: string, code: string): T {
+    const mapped = mapSourceCode(table, SYSTEM, code);
+    if (mapped.ok) return mapped.code as T;
+    this.reasons.push(`${pointer}: ${mapped.reason}`);
+    return code as T;
+  }
+}
+
+/** What every event of one record shares. */
+class RecordEvents {
+  readonly events: MappedEvent[] = [];
+  readonly provider: string;
+  readonly org: ServiceEvent['deliveredBy'];
+  constructor(
+    readonly record: EoServiceRecord,
+    readonly context: MappingContext,
+  ) {
+    this.provider = record.provider.providerId;
+    this.org = `eo:${this.provider}`;
+  }
+
+  source(entryId?: string): SourceRef {
+    const { sourceRecordId: recordId, recordVersion } = this.record;
+    return entryId === undefined ? { system: SYSTEM, recordId, recordVersion } : { system: SYSTEM, recordId, recordVersion, entryId };
+  }
+
+  /** Id of an entity that is one occurrence of this record version (service event, outcome). */
+  occurrenceId(kind: string, entryId: string): string {
+    const { sourceRecordId, recordVersion } = this.record;
+    return nameBasedUuid(EO_ENTITY_NAMESPACE, unambiguousName([SYSTEM, this.provider, sourceRecordId, recordVersion, kind, entryId]));
+  }
+
+  /** Id of an entity that keeps its identity across record versions (a benefit, a job). */
+  stableId(kind: string, entryId: string): string {
+    return nameBasedUuid(EO_ENTITY_NAMESPACE, unambiguousName([SYSTEM, this.provider, kind, entryId]));
+  }
+
+  /**
+   * Adds one event. `discriminator` tells apart the events of one type a record can hold several
+   * of (array entries); it is always given for those, even when the array has one entry, so an
+   * event keeps its id when another entry is added.
+   */
+  add<T>(kind: EventKind, subject: string, data: T, discriminator?: string): void {
+    const { record, context } = this;
+    const event: CanonicalEvent<T> = {
+      specversion: '1.0',
+      id: deterministicEventId({
+        sourceSystem: `${SYSTEM}:${this.provider}`,
+        recordId: record.sourceRecordId,
+        version: record.recordVersion,
+        type: discriminator === undefined ? kind.type : `${kind.type}:${discriminator}`,
+      }),
+      source: `/eo/cams/${this.provider}`,
+      type: kind.type,
+      time: record.recordedAt,
+      subject,
+      dataschema: kind.dataschema,
+      correlationid: context.correlationId ?? context.sourceEventId,
+      causationid: context.sourceEventId,
+      partitionkey: context.clientId,
+      datacontenttype: 'application/json',
+      data,
+    };
+    this.events.push({ topic: kind.topic, event });
+  }
+}
+
+/**
+ * Maps one EO service record (already valid against `sources/eo-service-record.json`) to its
+ * canonical events, or says which source codes have no canonical mapping.
+ */
+export function mapEoServiceRecord(record: EoServiceRecord, context: MappingContext): MappingResult {
+  const unmapped = unmappedSourceCodes(EO_SERVICE_RECORD_SCHEMA_ID, record);
+  if (unmapped.length > 0) return { ok: false, reasons: unmapped.map((u) => u.reason) };
+
+  const codes = new CodeMapper();
+  const out = new RecordEvents(record, context);
+  const program = codes.map<Client['program']>('programs', '/programCode', record.programCode);
+  // The client came by this Passerelle referral and the provider took it: correlate everything.
+  const referralId = record.referralResponse?.decision === 'accepted' ? record.referralResponse.referralId : undefined;
+  const common = { clientId: context.clientId, ...(referralId !== undefined && { referralId }), program };
+
+  mapClient(out, program);
+  mapAssessment(out, codes, common);
+  mapServicePlan(out, codes, common);
+  mapScheduledEvents(out, codes, common);
+  mapExit(out, codes, common);
+  mapBenefits(out, codes, common);
+  mapEmployments(out, codes, common);
+  mapFollowUps(out, codes, common);
+
+  if (codes.reasons.length > 0) return { ok: false, reasons: codes.reasons };
+  return { ok: true, events: out.events };
+}
+
+type Common = Pick<ServiceEvent, 'clientId' | 'referralId' | 'program'>;
+
+/**
+ * `client.linked` for the first version of a service record (the CaMS client reference number,
+ * and the SAMS / ODSP member id it carries, become links of the client), `client.updated` for
+ * every later version (identity or contact as CaMS now holds it). Whether a link is new to
+ * Passerelle is known only to the identity registry, not to this pure mapping.
+ */
+function mapClient(out: RecordEvents, program: Client['program']): void {
+  const { record, context } = out;
+  const { personal } = record;
+  const linkedAt = record.recordedAt;
+  const links: Client['personal']['links'] = [{ system: 'cams', sourceId: personal.clientReferenceNumber, linkedAt }];
+  if (personal.samsMemberId !== undefined) links.push({ system: 'sams', sourceId: personal.samsMemberId, linkedAt });
+  if (personal.odspMemberId !== undefined) links.push({ system: 'odsp', sourceId: personal.odspMemberId, linkedAt });
+  const data: Client = {
+    clientId: context.clientId,
+    program,
+    source: out.source(),
+    personal: {
+      name: { ...personal.name },
+      birthDate: personal.birthDate,
+      ...(personal.preferredLanguage !== undefined && { preferredLanguage: personal.preferredLanguage }),
+      ...(personal.contact !== undefined && { contact: canonicalContact(personal.contact) }),
+      links,
+    },
+    updatedAt: record.recordedAt,
+  };
+  out.add(record.recordVersion === 1 ? EO_EVENT_KINDS.clientLinked : EO_EVENT_KINDS.clientUpdated, context.clientId, data);
+}
+
+function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kind'], entryId: string, occurredOn: string, details: Partial<ServiceEvent>): void {
+  const serviceEventId = out.occurrenceId(kind, entryId);
+  const data: ServiceEvent = {
+    serviceEventId,
+    ...common,
+    source: out.source(entryId),
+    deliveredBy: out.org,
+    kind,
+    occurredOn,
+    ...details,
+  };
+  out.add(EO_EVENT_KINDS.serviceEventRecorded, serviceEventId, data, `${kind}:${entryId}`);
+}
+
+/** Common Assessment summary (stream, education level) -> `assessment-completed`. */
+function mapAssessment(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  const assessment = out.record.commonAssessment;
+  if (assessment === undefined) return;
+  const { assessmentId, completedOn, streamCode, educationLevelCode } = assessment;
+  serviceEvent(out, common, 'assessment-completed', assessmentId, completedOn, {
+    assessment: {
+      assessmentId,
+      stream: codes.map('streams', '/commonAssessment/streamCode', streamCode),
+      ...(educationLevelCode !== undefined && { educationLevel: codes.map('education-levels', '/commonAssessment/educationLevelCode', educationLevelCode) }),
+    },
+  });
+}
+
+/** Service plan -> `plan-started`, `plan-ended` once closed with an exit; plan items -> `activity-started` / `activity-ended`. */
+function mapServicePlan(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  const plan = out.record.servicePlan;
+  if (plan === undefined) return;
+  const exitedOn = plan.status === 'closed' ? out.record.exit?.exitedOn : undefined;
+  const details: NonNullable<ServiceEvent['plan']> = {
+    planId: plan.servicePlanId,
+    planType: codes.map('plan-types', '/servicePlan/planTypeCode', plan.planTypeCode),
+    status: plan.status,
+    startDate: plan.openedOn,
+    ...(exitedOn !== undefined && { endDate: exitedOn }),
+    ...(plan.goal !== undefined && { goal: plan.goal }),
+  };
+  serviceEvent(out, common, 'plan-started', plan.servicePlanId, plan.openedOn, { plan: details });
+  if (exitedOn !== undefined) serviceEvent(out, common, 'plan-ended', plan.servicePlanId, exitedOn, { plan: details });
+
+  plan.planItems.forEach((item, i) => {
+    const activity: NonNullable<ServiceEvent['activity']> = {
+      activityId: item.planItemId,
+      activity: codes.map('activities', `/servicePlan/planItems/${i}/activityCode`, item.activityCode),
+      startDate: item.startDate,
+      ...(item.actualEndDate !== undefined && { endDate: item.actualEndDate }),
+    };
+    serviceEvent(out, common, 'activity-started', item.planItemId, item.startDate, { activity });
+    if (item.actualEndDate !== undefined) serviceEvent(out, common, 'activity-ended', item.planItemId, item.actualEndDate, { activity });
+  });
+}
+
+const ATTENDANCE_KIND = {
+  scheduled: 'event-scheduled',
+  attended: 'event-attended',
+  'no-show': 'event-unattended',
+  cancelled: 'event-cancelled',
+} as const satisfies Record<NonNullable<ServiceEvent['scheduledEvent']>['attendance'], ServiceEvent['kind']>;
+
+/** Scheduled events with attendance -> `event-scheduled` / `-attended` / `-unattended` (no-show) / `-cancelled`. */
+function mapScheduledEvents(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  (out.record.scheduledEvents ?? []).forEach((ev, i) => {
+    const attendance = codes.map<NonNullable<ServiceEvent['scheduledEvent']>['attendance']>(
+      'attendance-statuses',
+      `/scheduledEvents/${i}/attendanceCode`,
+      ev.attendanceCode,
+    );
+    const kind = ATTENDANCE_KIND[attendance];
+    serviceEvent(out, common, kind, ev.eventId, localDate(ev.scheduledAt), {
+      scheduledEvent: {
+        eventId: ev.eventId,
+        scheduledAt: ev.scheduledAt,
+        attendance,
+        ...(ev.activityCode !== undefined && { activity: codes.map('activities', `/scheduledEvents/${i}/activityCode`, ev.activityCode) }),
+      },
+    });
+  });
+}
+
+/** Exit from service -> `exited` with the situation at exit. */
+function mapExit(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  const exit = out.record.exit;
+  if (exit === undefined) return;
+  const entryId = out.record.servicePlan?.servicePlanId ?? out.record.sourceRecordId;
+  serviceEvent(out, common, 'exited', entryId, exit.exitedOn, {
+    exit: { exitedOn: exit.exitedOn, exitReason: codes.map('exit-reasons', '/exit/exitReasonCode', exit.exitReasonCode) },
+  });
+}
+
+/** EO financial supports -> `benefit.issued` (one per issuance; its id is stable across versions). */
+function mapBenefits(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  (out.record.benefitsIssued ?? []).forEach((b, i) => {
+    const benefitId = out.stableId('benefit', b.benefitId);
+    const data: BenefitIssued = {
+      benefitId,
+      ...common,
+      source: out.source(b.benefitId),
+      issuedBy: out.org,
+      benefitType: codes.map('benefit-types', `/benefitsIssued/${i}/benefitTypeCode`, b.benefitTypeCode),
+      amount: b.amount,
+      issuedOn: b.issuedOn,
+      periodStart: b.periodStart,
+      ...(b.periodEnd !== undefined && { periodEnd: b.periodEnd }),
+    };
+    out.add(EO_EVENT_KINDS.benefitIssued, benefitId, data, b.benefitId);
+  });
+}
+
+function employmentDetails(codes: CodeMapper, pointer: string, job: SourceEmployment): EmploymentDetails {
+  return {
+    employerName: job.employerName,
+    ...(job.jobTitle !== undefined && { jobTitle: job.jobTitle }),
+    selfEmployed: job.selfEmployed ?? false,
+    startDate: job.jobStartDate,
+    ...(job.jobEndDate !== undefined && { endDate: job.jobEndDate }),
+    hoursPerWeek: job.hoursPerWeek,
+    ...(job.hourlyWage !== undefined && { hourlyWage: job.hourlyWage }),
+    subsidized: job.subsidized,
+    ...(job.evidenceTypeCode !== undefined && { evidenceType: codes.map('evidence-types', `${pointer}/evidenceTypeCode`, job.evidenceTypeCode) }),
+    ...(job.evidenceReceivedOn !== undefined && { evidenceReceivedOn: job.evidenceReceivedOn }),
+  };
+}
+
+function spell(out: RecordEvents, common: Common, job: SourceEmployment, entryId: string, employment: EmploymentDetails): EmploymentSpell {
+  return {
+    employmentSpellId: out.stableId('employment', job.employmentId),
+    ...common,
+    source: out.source(entryId),
+    reportedBy: out.org,
+    employment,
+  };
+}
+
+/**
+ * Jobs -> `employment.started` (and `employment.ended` once it has an end date). A job that only
+ * a follow-up reports (not listed in `employments`) starts there, at its first follow-up.
+ */
+function mapEmployments(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  const jobs: Array<{ job: SourceEmployment; pointer: string }> = (out.record.employments ?? []).map((job, i) => ({ job, pointer: `/employments/${i}` }));
+  const known = new Set(jobs.map(({ job }) => job.employmentId));
+  (out.record.followUps ?? []).forEach((f, i) => {
+    if (f.employment !== undefined && !known.has(f.employment.employmentId)) {
+      known.add(f.employment.employmentId);
+      jobs.push({ job: f.employment, pointer: `/followUps/${i}/employment` });
+    }
+  });
+  for (const { job, pointer } of jobs) {
+    const data = spell(out, common, job, job.employmentId, employmentDetails(codes, pointer, job));
+    out.add(EO_EVENT_KINDS.employmentStarted, data.employmentSpellId, data, job.employmentId);
+    if (job.jobEndDate !== undefined) out.add(EO_EVENT_KINDS.employmentEnded, data.employmentSpellId, data, job.employmentId);
+  }
+}
+
+/**
+ * Follow-ups at 1, 3, 6 and 12 months -> `outcome.recorded` (the IES milestone of the follow-up
+ * code, `achieved` by the rule of ./ies-milestone), plus `employment.updated` with the job as
+ * found at the follow-up.
+ */
+function mapFollowUps(out: RecordEvents, codes: CodeMapper, common: Common): void {
+  (out.record.followUps ?? []).forEach((f, i) => {
+    const pointer = `/followUps/${i}`;
+    const employment = f.employment === undefined ? undefined : employmentDetails(codes, `${pointer}/employment`, f.employment);
+    let employmentSpellId: string | undefined;
+    if (f.employment !== undefined && employment !== undefined) {
+      const data = spell(out, common, f.employment, f.followUpId, employment);
+      employmentSpellId = data.employmentSpellId;
+      out.add(EO_EVENT_KINDS.employmentUpdated, employmentSpellId, data, f.followUpId);
+    }
+    const outcomeId = out.occurrenceId('outcome', f.followUpId);
+    const data: OutcomeMilestone = {
+      outcomeId,
+      ...common,
+      source: out.source(f.followUpId),
+      ...(employmentSpellId !== undefined && { employmentSpellId }),
+      reportedBy: out.org,
+      outcomeType: codes.map('outcome-types', `${pointer}/followUpCode`, f.followUpCode),
+      achieved: iesMilestoneAchieved(f.employment, f.completedOn),
+      observedOn: f.completedOn,
+      clientSituation: codes.map('exit-reasons', `${pointer}/situationCode`, f.situationCode),
+      ...(employment !== undefined && { employment }),
+    };
+    out.add(EO_EVENT_KINDS.outcomeRecorded, outcomeId, data, f.followUpId);
+  });
+}
+
+/** The calendar date of a date-time as the source wrote it (its own offset): `2025-10-01T09:30:00-04:00` -> `2025-10-01`. */
+function localDate(dateTime: string): string {
+  return dateTime.slice(0, 10);
+}

@@ -1,0 +1,3 @@
+export * from './source-record-translator';
+export * from './translation.error';
+export * from './contact';

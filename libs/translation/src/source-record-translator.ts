@@ -1,0 +1,124 @@
+import type { CanonicalEvent, ClientLinkConflict, MappingContext, MappingResult } from '@passerelle/contracts';
+import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
+import type { FactoryProvider } from '@nestjs/common';
+import { EventPublisher, TopicNames, deterministicEventId, type InboundEvent } from '@passerelle/messaging';
+import { ClientLinkRegistry, type DatabaseHandle, type SourceIdentity } from '@passerelle/persistence';
+import { TranslationError, TranslationErrorCode } from './translation.error';
+
+/** What an adapter knows about one kind of source record. Everything here is pure. */
+export interface SourceDefinition<R> {
+  /** `ce_type` of the raw record on its topic. */
+  rawType: string;
+  /** `$id` (or path under schemas/) of the source schema. */
+  schemaId: string;
+  system: 'sams' | 'odsp' | 'cams';
+  /** Record id, version and time: the inputs of deterministic ids. */
+  describe(record: R): { recordId: string; version: number; recordedAt: string; ceSource: string };
+  /** Every identifier of the person the record carries (links across networks). */
+  identities(record: R): SourceIdentity[];
+  map(record: R, context: MappingContext): MappingResult;
+}
+
+export type TranslationOutcome =
+  | { outcome: 'published'; clientId: string; events: number }
+  | { outcome: 'link-conflict'; conflicts: number };
+
+const LINK_CONFLICT_TYPE = 'ca.on.passerelle.client.link-conflict';
+const LINK_CONFLICT_SCHEMA = schemaIdForPath('canonical/client-link-conflict.json');
+
+/**
+ * Raw source record in, canonical events out: source-schema validation, identity links, the
+ * adapter's pure mapping, canonical-schema validation of every event, publication (acks=all)
+ * keyed by clientId. Re-running it on the same record publishes the same ce_ids, so a
+ * redelivery is harmless to every consumer.
+ */
+export class SourceRecordTranslator {
+  constructor(
+    private readonly links: ClientLinkRegistry,
+    private readonly publisher: EventPublisher,
+    private readonly names: TopicNames,
+  ) {}
+
+  async translate<R>(definition: SourceDefinition<R>, inbound: InboundEvent): Promise<TranslationOutcome> {
+    const validation = schemaRegistry().validate<R>(definition.schemaId, inbound.event.data);
+    if (!validation.ok) {
+      throw new TranslationError(
+        TranslationErrorCode.SchemaViolation,
+        validation.errors.map((e) => `${e.pointer || '/'}: ${e.message}`),
+      );
+    }
+    const record = validation.value;
+    const identities = definition.identities(record);
+    const resolution = await this.links.resolve(identities);
+    if (resolution.outcome === 'conflict') {
+      const conflicts = this.conflictEvents(definition, record, identities, resolution.candidates);
+      await this.publisher.publish(this.names.of('clients.v1'), conflicts);
+      return { outcome: 'link-conflict', conflicts: conflicts.length };
+    }
+
+    const mapped = definition.map(record, {
+      clientId: resolution.clientId,
+      sourceEventId: inbound.event.id,
+      correlationId: inbound.event.correlationid,
+    });
+    if (!mapped.ok) throw new TranslationError(TranslationErrorCode.MappingRefused, mapped.reasons);
+
+    const invalid = mapped.events.flatMap(({ event }) => {
+      const result = schemaRegistry().validate(event.dataschema ?? '', event.data);
+      return result.ok ? [] : result.errors.map((e) => `${event.type} ${e.pointer || '/'}: ${e.message}`);
+    });
+    if (invalid.length > 0) throw new TranslationError(TranslationErrorCode.CanonicalViolation, invalid);
+
+    const byTopic = new Map<string, CanonicalEvent[]>();
+    for (const { topic, event } of mapped.events) byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
+    for (const [topic, events] of byTopic) await this.publisher.publish(this.names.of(topic), events);
+    return { outcome: 'published', clientId: resolution.clientId, events: mapped.events.length };
+  }
+
+  /** One `client.link-conflict` per other client the record's ids point at: for a person to resolve. */
+  private conflictEvents<R>(
+    definition: SourceDefinition<R>,
+    record: R,
+    identities: SourceIdentity[],
+    candidates: Array<{ clientId: string; identities: SourceIdentity[] }>,
+  ): CanonicalEvent<ClientLinkConflict>[] {
+    const { recordId, version, recordedAt, ceSource } = definition.describe(record);
+    const [kept, ...others] = candidates;
+    return others.map((other) => {
+      const link = kept.identities[0];
+      const data: ClientLinkConflict = {
+        clientId: kept.clientId,
+        conflictingClientId: other.clientId,
+        source: { system: definition.system, recordId, recordVersion: version },
+        personal: { link: { system: link.system as 'sams' | 'odsp' | 'cams', sourceId: link.id, linkedAt: recordedAt } },
+        detectedAt: recordedAt,
+        reason: `record links ${identities.length} ids: ${kept.identities.length} belong to one client, ${other.identities.length} to another`,
+      };
+      return {
+        specversion: '1.0',
+        id: deterministicEventId({ sourceSystem: definition.system, recordId, version, type: `${LINK_CONFLICT_TYPE}:${other.clientId}` }),
+        source: ceSource,
+        type: LINK_CONFLICT_TYPE,
+        time: recordedAt,
+        subject: kept.clientId,
+        dataschema: LINK_CONFLICT_SCHEMA,
+        partitionkey: kept.clientId,
+        datacontenttype: 'application/json',
+        data,
+      };
+    });
+  }
+}
+
+/**
+ * The Nest provider of the translator, for an adapter module: built from the app's database
+ * handle (under `databaseToken`), its publisher and its topic names.
+ */
+export function sourceRecordTranslatorProvider(databaseToken: symbol): FactoryProvider<SourceRecordTranslator> {
+  return {
+    provide: SourceRecordTranslator,
+    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames) =>
+      new SourceRecordTranslator(new ClientLinkRegistry(database.db), publisher, names),
+    inject: [databaseToken, EventPublisher, TopicNames],
+  };
+}
