@@ -7,6 +7,7 @@ import { MetricsRegistry, pinoParams } from '@passerelle/observability';
 import { DocsController } from './docs/docs.controller';
 import type { GatewayConfig } from './gateway.config';
 import { HealthController } from './health/health.controller';
+import { CaseRecordsBatchController } from './ingest/case-records-batch.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { DATABASE, GATEWAY_CONFIG, KAFKA, METRICS } from './tokens';
 
@@ -28,7 +29,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway' }))],
-      controllers: [HealthController, MetricsController, DocsController],
+      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: KAFKA, useValue: deps.kafka },

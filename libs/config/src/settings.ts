@@ -77,3 +77,29 @@ export const httpSettings = {
   port: setting({ name: 'PORT', description: 'gateway HTTP port', default: '3000', parse: parsers.port }),
   host: setting({ name: 'HOST', description: 'gateway listen address', default: '0.0.0.0', parse: parsers.string }),
 };
+
+/**
+ * Settings of `POST /v1/ow/case-records:batch`. Keep `INGEST_MAX_LINE_BYTES` and
+ * `INGEST_BATCH_BYTES` under the broker's `message.max.bytes` (1 MiB by default): a record, and a
+ * batch's share of one partition, must fit in one Kafka request.
+ */
+export const ingestSettings = {
+  maxLineBytes: setting({
+    name: 'INGEST_MAX_LINE_BYTES',
+    description: 'longest line (one record) a bulk upload may hold, in bytes; longer lines are rejected as too large',
+    default: '1000000',
+    parse: parsers.positiveInt,
+  }),
+  batchRecords: setting({
+    name: 'INGEST_BATCH_RECORDS',
+    description: 'records of a bulk upload produced to Kafka per acks=all request',
+    default: '500',
+    parse: parsers.positiveInt,
+  }),
+  batchBytes: setting({
+    name: 'INGEST_BATCH_BYTES',
+    description: 'bytes of record values produced to Kafka per acks=all request, at most (a larger record goes alone)',
+    default: '900000',
+    parse: parsers.positiveInt,
+  }),
+};

@@ -113,6 +113,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ow/case-records:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk sync of OW case records (NDJSON or CSV)
+         * @description A delivery agent's export of Ontario Works case records (`OwCaseRecord`), one record per
+         *     line, streamed: the body is read line by line as it arrives and never held whole, so an
+         *     export of any size (hundreds of MB) can be sent in one request; results stream back while
+         *     the upload goes on (`npm run ingest -- <file>` does this from the command line).
+         *
+         *     Each line is checked in turn: syntax (JSON, or CSV quoting), the OW source schema
+         *     (`sources/ow-case-record.json`), source codes (every SAMS code must have a canonical
+         *     mapping: an unknown code is refused here, naming field and code), and size (lines over
+         *     `INGEST_MAX_LINE_BYTES`, 1,000,000 bytes by default, are refused without being read into
+         *     memory). Good records are produced to `ow.case-records.v1` as CloudEvents
+         *     `ca.on.passerelle.ow-case-record.received` (deterministic `ce_id` from the source record id
+         *     and version, `ce_time` = `recordedAt`, key = SAMS member id) in batches, with acks=all.
+         *
+         *     **NDJSON** (`application/x-ndjson`): one JSON `OwCaseRecord` per line, LF or CRLF; empty
+         *     lines are skipped (but counted).
+         *
+         *     **CSV** (`text/csv`, RFC 4180, UTF-8): a header row, then one record per line (a cell
+         *     cannot hold a line break). Each header cell is the dotted path of a field of the record
+         *     (`personal.name.givenName`); an object field may also be one column holding JSON text
+         *     (`deliveryAgent`), and an array field always is (`activities`). Cells of integer and
+         *     boolean fields are read as such; an empty cell leaves its field out. Example:
+         *
+         *     ```
+         *     sourceRecordId,recordVersion,recordedAt,deliveryAgent.code,programCode,personal.memberId,personal.caseId,personal.name.givenName,personal.name.familyName,personal.birthDate,activities
+         *     OW-EXPORT-2025-1001,2,2025-10-10T15:30:00-04:00,ottawa,OW,500100200,6100300,Mathieu,Desrosiers,1960-01-10,"[{""activityId"":""ACT-1"",""activityCode"":""SED"",""startDate"":""2025-02-03""}]"
+         *     ```
+         *
+         *     The answer is `200` as soon as the upload starts, with one `BulkResultLine` per record in
+         *     input order (`accepted` is written only once Kafka acknowledged that record's batch), then
+         *     a summary line:
+         *
+         *     ```
+         *     {"line":1,"status":"accepted"}
+         *     {"line":3,"status":"rejected","errors":[{"pointer":"","code":"json","message":"is not valid JSON: Unexpected end of JSON input"}]}
+         *     {"line":4,"status":"rejected","errors":[{"pointer":"/personal/birthDate","code":"format","message":"must match format \"date\""}]}
+         *     {"line":5,"status":"rejected","errors":[{"pointer":"/exit/exitReasonCode","code":"unmapped-code","message":"sams code \"EMP-FT\" has no mapping in code table exit-reasons"}]}
+         *     {"summary":{"lines":4,"accepted":1,"rejected":3,"failed":0}}
+         *     ```
+         *
+         *     If Kafka fails during the upload, the records of the batch being produced and every later
+         *     valid record are answered `failed` (never `accepted`), and the summary gives `failed` and
+         *     the `failure`. An answer that ends without its summary line was cut off: send the file
+         *     again (event ids are deterministic, so consumers deduplicate what was already stored).
+         */
+        post: operations["syncOwCaseRecords"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -120,6 +182,7 @@ export interface components {
         Problem: components["schemas"]["problem"];
         HealthReport: components["schemas"]["health"];
         HealthCheck: components["schemas"]["health-check"];
+        BulkResultLine: components["schemas"]["bulk-result-line"];
         CloudEventHeaders: components["schemas"]["cloudevent-headers"];
         DlqHeaders: components["schemas"]["dlq-headers"];
         OwCaseRecord: components["schemas"]["ow-case-record"];
@@ -221,6 +284,119 @@ export interface components {
                 [key: string]: components["schemas"]["health-check"];
             };
         };
+        /** @description Physical line number in the uploaded file, from 1 (empty lines and a CSV header row count). */
+        line: number;
+        /** @description One invalid field. */
+        items: {
+            /**
+             * Format: json-pointer
+             * @description RFC 6901 JSON pointer to the offending field of the request body (`""` for the whole body). For a missing required field it points at the field that should have been there.
+             * @example /client/personal/birthDate
+             */
+            pointer: string;
+            /**
+             * @description Machine-readable reason: the JSON Schema keyword that failed (`required`, `type`, `format`, `enum`, `additionalProperties`, ...) or a business rule code.
+             * @example required
+             */
+            code: string;
+            /**
+             * @description Human-readable explanation of what is wrong with the field.
+             * @example is required
+             */
+            message: string;
+        };
+        /**
+         * BulkResultLine
+         * @description One line of the `application/x-ndjson` answer of a bulk upload (`POST /v1/ow/case-records:batch`): the result of one input record, in input order, then one last line with the summary. A record is `accepted` only once Kafka acknowledged it (acks=all); an answer without its summary line is incomplete (the connection broke): send the file again, event ids are deterministic so nothing is duplicated downstream.
+         * @example {
+         *       "line": 1,
+         *       "status": "accepted"
+         *     }
+         * @example {
+         *       "line": 3,
+         *       "status": "rejected",
+         *       "errors": [
+         *         {
+         *           "pointer": "/personal/birthDate",
+         *           "code": "format",
+         *           "message": "must match format \"date\""
+         *         }
+         *       ]
+         *     }
+         * @example {
+         *       "line": 7,
+         *       "status": "rejected",
+         *       "errors": [
+         *         {
+         *           "pointer": "/activities/1/activityCode",
+         *           "code": "unmapped-code",
+         *           "message": "sams code \"XYZ\" has no mapping in code table activities"
+         *         }
+         *       ]
+         *     }
+         * @example {
+         *       "line": 9,
+         *       "status": "failed",
+         *       "reason": "Kafka did not acknowledge the records: Connection timeout"
+         *     }
+         * @example {
+         *       "summary": {
+         *         "lines": 9,
+         *         "accepted": 6,
+         *         "rejected": 2,
+         *         "failed": 1,
+         *         "failure": "Kafka did not acknowledge the records: Connection timeout"
+         *       }
+         *     }
+         */
+        "bulk-result-line": {
+            $defs: {
+                /** @description Physical line number in the uploaded file, from 1 (empty lines and a CSV header row count). */
+                line: number;
+            };
+        } & ({
+            /** @description Line of the record in the uploaded file. */
+            line: components["schemas"]["line"];
+            /**
+             * @description Accepted: stored.
+             * @constant
+             */
+            status: "accepted";
+        } | {
+            /** @description Line of the record in the uploaded file. */
+            line: components["schemas"]["line"];
+            /**
+             * @description Rejected: invalid.
+             * @constant
+             */
+            status: "rejected";
+            /** @description Every reason, each with a JSON pointer into the record (`""` for the whole line) and a code: a JSON Schema keyword (`required`, `format`, `pattern`, ...), or `json` (not JSON, or a CSV cell that is not JSON text), `csv` (bad CSV quoting, wrong cell count), `csv-header` (unusable header row), `too-large` (line over the size limit), `encoding` (not UTF-8), `unmapped-code` (a source code with no canonical mapping: the message names the code and its code table). */
+            errors: components["schemas"]["items"][];
+        } | {
+            /** @description Line of the record in the uploaded file. */
+            line: components["schemas"]["line"];
+            /**
+             * @description Failed: not stored, through no fault of the record.
+             * @constant
+             */
+            status: "failed";
+            /** @description What went wrong. */
+            reason: string;
+        } | {
+            /** @description Counts of the upload; `lines` = `accepted` + `rejected` + `failed`. */
+            summary: {
+                /** @description Records read (empty lines and a valid CSV header row are not records). */
+                lines: number;
+                /** @description Records stored (acknowledged by Kafka). */
+                accepted: number;
+                /** @description Records refused as invalid. */
+                rejected: number;
+                /** @description Valid records not stored because Kafka failed. */
+                failed: number;
+                /** @description Why Kafka failed, when `failed` is not 0. */
+                failure?: string;
+            };
+        });
         /**
          * CloudEventHeaders
          * @description Kafka record headers of a CloudEvents 1.0 event in binary content mode (Kafka protocol binding): the record value is the JSON `data`, each context attribute is a `ce_`-prefixed header. Header values are UTF-8 strings. Other headers (for example W3C `traceparent`) may be present and are carried through unchanged.
@@ -1758,6 +1934,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    syncOwCaseRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The upload was read to its end; one result per record, then the summary (see the description for an example). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["bulk-result-line"];
+                };
+            };
+            /** @description The body is neither `application/x-ndjson` nor `text/csv` (UTF-8, uncompressed); nothing was read. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem"];
                 };
             };
             default: components["responses"]["Problem"];

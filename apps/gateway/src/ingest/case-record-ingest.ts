@@ -1,0 +1,193 @@
+import { unmappedSourceCodes } from '@passerelle/codes';
+import { schemaIdForPath, schemaRegistry, type OwCaseRecord } from '@passerelle/contracts';
+import { deterministicEventId, encodeCloudEvent, type CloudEvent } from '@passerelle/messaging';
+import type { Message } from 'kafkajs';
+import { parseCsvHeader, parseCsvRow, type CsvColumn } from './csv-record';
+import type { IngestConfig } from './ingest.config';
+import { IngestErrorCode, type LineError, type LineParse } from './line-result';
+import { splitLines, type SplitLine } from './line-splitter';
+import { parseNdjsonLine } from './ndjson-record';
+import { SchemaFieldTypes } from './schema-field-types';
+
+export const OW_CASE_RECORD_SCHEMA_ID = schemaIdForPath('sources/ow-case-record.json');
+export const OW_CASE_RECORD_RECEIVED = 'ca.on.passerelle.ow-case-record.received';
+/** `ce_source` of the records the gateway produces. */
+export const GATEWAY_EVENT_SOURCE = '/passerelle/gateway';
+/** Source system of the deterministic event ids the gateway derives. */
+export const GATEWAY_SOURCE_SYSTEM = 'gateway';
+
+export type IngestFormat = 'ndjson' | 'csv';
+
+/** One line of the response: what became of one input record (`schemas/common/bulk-line-result.json`). */
+export type LineResult =
+  | { line: number; status: 'accepted' }
+  | { line: number; status: 'rejected'; errors: LineError[] }
+  | { line: number; status: 'failed'; reason: string };
+
+export interface IngestSummary {
+  /** Records read (non-empty lines; a CSV header row is not a record unless it was rejected). */
+  lines: number;
+  accepted: number;
+  rejected: number;
+  /** Valid records that were not stored because Kafka failed. */
+  failed: number;
+  /** Why Kafka failed, when it did. */
+  failure?: string;
+}
+
+/** Where accepted records go: `EventPublisher.send` (acks=all) fits. */
+export interface RecordSink {
+  send(topic: string, messages: Message[]): Promise<void>;
+}
+
+type Pending = { line: number; message: Message } | { line: number; result: LineResult };
+
+/**
+ * Bulk sync of OW case records: reads an NDJSON or CSV upload line by line (never whole), checks
+ * every record (syntax, OW source schema, source codes with a canonical mapping, size), produces
+ * the good ones to `ow.case-records.v1` in batches with acks=all and reports each line in input
+ * order. `accepted` is reported only once the record's batch was acknowledged; when Kafka fails,
+ * that batch and every later valid record are reported `failed`, never `accepted`.
+ */
+export class CaseRecordIngest {
+  private readonly fieldTypes = new SchemaFieldTypes(OW_CASE_RECORD_SCHEMA_ID);
+
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly topic: string,
+    private readonly config: IngestConfig,
+  ) {}
+
+  async run(
+    body: AsyncIterable<Buffer | Uint8Array | string>,
+    format: IngestFormat,
+    emit: (result: LineResult) => void | Promise<void>,
+  ): Promise<IngestSummary> {
+    const { maxLineBytes, batchRecords, batchBytes } = this.config;
+    const summary: IngestSummary = { lines: 0, accepted: 0, rejected: 0, failed: 0 };
+    let queue: Pending[] = [];
+    let messages: Message[] = [];
+    let bytes = 0;
+    let header: { ok: true; columns: readonly CsvColumn[] } | { ok: false; line: number } | undefined;
+
+    const report = async (result: LineResult): Promise<void> => {
+      summary.lines += 1;
+      summary[result.status] += 1;
+      await emit(result);
+    };
+
+    const flush = async (): Promise<void> => {
+      let reason: string | undefined;
+      if (messages.length > 0) {
+        if (summary.failure === undefined) {
+          try {
+            await this.sink.send(this.topic, messages);
+          } catch (error) {
+            summary.failure = `Kafka did not acknowledge the records: ${(error as Error).message}`;
+            reason = summary.failure;
+          }
+        } else {
+          reason = `not produced: Kafka failed earlier in this upload (${summary.failure})`;
+        }
+      }
+      const done = queue;
+      queue = [];
+      messages = [];
+      bytes = 0;
+      for (const item of done) {
+        if ('result' in item) await report(item.result);
+        else await report(reason === undefined ? { line: item.line, status: 'accepted' } : { line: item.line, status: 'failed', reason });
+      }
+    };
+
+    const reject = (line: number, errors: LineError[]): void => {
+      queue.push({ line, result: { line, status: 'rejected', errors } });
+    };
+
+    for await (const split of splitLines(body, { maxLineBytes })) {
+      const parsed = this.parseLine(split, format, header);
+      if (parsed.header !== undefined) {
+        header = parsed.header.ok ? parsed.header : { ok: false, line: split.line };
+        if (!parsed.header.ok) reject(split.line, parsed.header.errors);
+      } else if (!parsed.ok) {
+        reject(split.line, parsed.errors);
+      } else {
+        const checked = this.check(parsed.value, maxLineBytes);
+        if (!checked.ok) reject(split.line, checked.errors);
+        else {
+          const size = checked.message.value instanceof Buffer ? checked.message.value.length : 0;
+          if (messages.length > 0 && bytes + size > batchBytes) await flush();
+          queue.push({ line: split.line, message: checked.message });
+          messages.push(checked.message);
+          bytes += size;
+        }
+      }
+      // Rejected lines wait behind accepted ones (results stay in input order), but never many.
+      if (messages.length >= batchRecords || bytes >= batchBytes || queue.length >= batchRecords * 4) await flush();
+    }
+    await flush();
+    return summary;
+  }
+
+  private parseLine(
+    split: SplitLine,
+    format: IngestFormat,
+    header: { ok: true; columns: readonly CsvColumn[] } | { ok: false; line: number } | undefined,
+  ): LineParse & { header?: undefined } | { header: ReturnType<typeof parseCsvHeader> } {
+    if (split.kind === 'too-large') {
+      return {
+        ok: false,
+        errors: [{ pointer: '', code: IngestErrorCode.tooLarge, message: `line is ${split.bytes} bytes, over the limit of ${this.config.maxLineBytes}` }],
+      };
+    }
+    if (split.kind === 'bad-encoding') {
+      return { ok: false, errors: [{ pointer: '', code: IngestErrorCode.encoding, message: `line ${split.message}` }] };
+    }
+    if (format === 'ndjson') return parseNdjsonLine(split.text);
+    if (header === undefined) return { header: parseCsvHeader(split.text, this.fieldTypes) };
+    if (!header.ok) {
+      return { ok: false, errors: [{ pointer: '', code: IngestErrorCode.csvHeader, message: `the header row (line ${header.line}) is invalid` }] };
+    }
+    return parseCsvRow(split.text, header.columns);
+  }
+
+  /** Schema, source codes, size: the record as a Kafka message, or why it is refused. */
+  private check(value: unknown, maxBytes: number): { ok: true; message: Message } | { ok: false; errors: LineError[] } {
+    const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, value);
+    if (!validation.ok) return { ok: false, errors: validation.errors };
+    const record = validation.value;
+    const unmapped = unmappedSourceCodes(OW_CASE_RECORD_SCHEMA_ID, record);
+    if (unmapped.length > 0) {
+      return {
+        ok: false,
+        errors: unmapped.map((u) => ({ pointer: u.pointer, code: IngestErrorCode.unmappedCode, message: u.reason.slice(u.pointer.length + 2) })),
+      };
+    }
+    const message = encodeCloudEvent(caseRecordEvent(record));
+    const size = (message.value as Buffer).length;
+    if (size > maxBytes) {
+      return { ok: false, errors: [{ pointer: '', code: IngestErrorCode.tooLarge, message: `record is ${size} bytes as JSON, over the limit of ${maxBytes}` }] };
+    }
+    return { ok: true, message };
+  }
+}
+
+/** The CloudEvent the gateway produces to `ow.case-records.v1` for a validated case record. */
+export function caseRecordEvent(record: OwCaseRecord): CloudEvent<OwCaseRecord> {
+  return {
+    specversion: '1.0',
+    id: deterministicEventId({
+      sourceSystem: GATEWAY_SOURCE_SYSTEM,
+      recordId: record.sourceRecordId,
+      version: record.recordVersion,
+      type: OW_CASE_RECORD_RECEIVED,
+    }),
+    source: GATEWAY_EVENT_SOURCE,
+    type: OW_CASE_RECORD_RECEIVED,
+    time: record.recordedAt,
+    dataschema: OW_CASE_RECORD_SCHEMA_ID,
+    partitionkey: record.personal.memberId,
+    datacontenttype: 'application/json',
+    data: record,
+  };
+}
