@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { LocalKafkaBroker } from '../../infra/kafka/local-broker';
 import { progress, type Benchmark } from './bench';
+import { owBackfillBench } from './ow-backfill.bench';
 import { passthroughBench } from './passthrough.bench';
 
 /**
@@ -13,6 +14,7 @@ import { passthroughBench } from './passthrough.bench';
  */
 export const benchmarks: Benchmark[] = [
   { name: 'messaging.passthrough', run: passthroughBench },
+  { name: 'ow.backfill-mapping', run: owBackfillBench },
 ];
 
 /** The repository root, whether this runs compiled (dist/test/bench) or from source (test/bench). */
