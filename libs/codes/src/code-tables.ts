@@ -68,7 +68,11 @@ export type SourceCodeMapping = { ok: true; code: string } | { ok: false; reason
 
 const cache = new Map<string, Map<CodeTableName, CodeTable>>();
 
-function tables(dir: string = schemasDir()): Map<CodeTableName, CodeTable> {
+let defaultTables: Map<CodeTableName, CodeTable> | undefined;
+
+function tables(dir?: string): Map<CodeTableName, CodeTable> {
+  // Looked up for every code of every mapped record: the default folder's tables are kept at hand.
+  if (dir === undefined) return (defaultTables ??= tables(schemasDir()));
   let loaded = cache.get(dir);
   if (loaded === undefined) {
     loaded = new Map(CODE_TABLE_NAMES.map((name) => [name, loadTable(dir, name)]));

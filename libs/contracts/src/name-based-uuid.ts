@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * RFC 9562 UUID version 5 (SHA-1, name-based): the same namespace and name always give the same
  * id. Event ids and new client ids are derived this way, so reprocessing yields the same ids.
  */
 export function nameBasedUuid(namespace: Buffer, name: string): string {
-  const bytes = createHash('sha1').update(namespace).update(name, 'utf8').digest().subarray(0, 16);
+  // One-shot crypto.hash: several ids per mapped record, and it costs half of createHash().
+  const bytes = hash('sha1', Buffer.concat([namespace, Buffer.from(name, 'utf8')]), 'buffer').subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
@@ -14,5 +15,10 @@ export function nameBasedUuid(namespace: Buffer, name: string): string {
 
 /** Parts joined with length prefixes, so ("a|b", "c") and ("a", "b|c") never give the same name. */
 export function unambiguousName(parts: Array<string | number>): string {
-  return parts.map((p) => `${String(p).length}:${p}`).join('|');
+  let name = '';
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = String(parts[i]);
+    name += `${i === 0 ? '' : '|'}${part.length}:${part}`;
+  }
+  return name;
 }

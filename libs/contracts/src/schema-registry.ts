@@ -52,6 +52,7 @@ export class SchemaRegistry {
   readonly dir: string;
   private readonly ajv: Ajv2020;
   private readonly ids: readonly string[];
+  private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(options: SchemaRegistryOptions = {}) {
     this.dir = options.dir ?? schemasDir();
@@ -116,6 +117,16 @@ export class SchemaRegistry {
   }
 
   private validator(schemaId: string): ValidateFunction {
+    // Every record of every adapter is validated: the compiled function is looked up once per id.
+    let validateFn = this.validators.get(schemaId);
+    if (validateFn === undefined) {
+      validateFn = this.compiledValidator(schemaId);
+      this.validators.set(schemaId, validateFn);
+    }
+    return validateFn;
+  }
+
+  private compiledValidator(schemaId: string): ValidateFunction {
     const id = normalizeSchemaId(schemaId);
     const base = id.split('#')[0];
     let validateFn: ValidateFunction | undefined;

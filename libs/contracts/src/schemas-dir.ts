@@ -8,7 +8,19 @@ import { dirname, join, resolve } from 'node:path';
  * (`dist/libs/contracts/src`), and a `schemas/` copied next to `dist/` in an image.
  */
 export function schemasDir(): string {
+  // Called on hot paths (code-table lookups per mapped record): the answer is found once per
+  // SCHEMAS_DIR value instead of walking the file system each time.
   const override = process.env.SCHEMAS_DIR;
+  const cached = found.get(override ?? '');
+  if (cached !== undefined) return cached;
+  const dir = locate(override);
+  found.set(override ?? '', dir);
+  return dir;
+}
+
+const found = new Map<string, string>();
+
+function locate(override: string | undefined): string {
   if (override !== undefined && override !== '') {
     const dir = resolve(override);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
