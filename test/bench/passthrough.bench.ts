@@ -255,11 +255,16 @@ async function waitUntilDone(setup: PassSetup, failed: () => Error | undefined):
 
 /** Pre-fills `topic` with `count` binary-mode CloudEvents in large concurrent batches (not measured). */
 export async function prefill(kafka: Kafka, topic: string, count: number, clientIds: string[], firstSeq: number): Promise<number> {
+  return prefillEvents(kafka, topic, count, (n) => sampleEvent(firstSeq + n, clientIds[n % clientIds.length]));
+}
+
+/** Pre-fills `topic` with the events `make(0..count-1)` builds; returns the bytes of their values. */
+export async function prefillEvents(kafka: Kafka, topic: string, count: number, make: (n: number) => CloudEvent): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   let bytes = 0;
   try {
-    const batchSize = 1_000; // < 1 MB per partition batch (message.max.bytes) with 3+ partitions
+    const batchSize = 500; // < 1 MB per partition batch (message.max.bytes) with 3+ partitions
     const inFlight = 4;
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -269,7 +274,7 @@ export async function prefill(kafka: Kafka, topic: string, count: number, client
         next = to;
         const messages: Message[] = [];
         for (let n = from; n < to; n += 1) {
-          const message = encodeCloudEvent(sampleEvent(firstSeq + n, clientIds[n % clientIds.length]));
+          const message = encodeCloudEvent(make(n));
           bytes += (message.value as Buffer).length;
           messages.push(message);
         }
@@ -338,7 +343,7 @@ export function sampleEvent(n: number, clientId: string): CloudEvent<Record<stri
   };
 }
 
-function envInt(name: string, fallback: number): number {
+export function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

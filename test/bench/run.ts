@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { LocalKafkaBroker } from '../../infra/kafka/local-broker';
 import { progress, type Benchmark } from './bench';
+import { owAdapterBench } from './ow-adapter.bench';
 import { owBackfillBench } from './ow-backfill.bench';
 import { passthroughBench } from './passthrough.bench';
 
@@ -14,6 +15,7 @@ import { passthroughBench } from './passthrough.bench';
  */
 export const benchmarks: Benchmark[] = [
   { name: 'messaging.passthrough', run: passthroughBench },
+  { name: 'ow.adapter', run: owAdapterBench },
   { name: 'ow.backfill-mapping', run: owBackfillBench },
 ];
 

@@ -69,8 +69,50 @@ describe('ClientLinkRegistry on PostgreSQL', () => {
     }
   });
 
+  it('resolves a batch of records in one transaction exactly as one by one, later records seeing earlier links', async () => {
+    const before = await registry.resolve([sams('M-500'), cams('CRN-50')]);
+    if (before.outcome !== 'linked') throw new Error('setup failed');
+    const batch = await registry.resolveMany([
+      [sams('M-600')],
+      [sams('M-600'), cams('CRN-60')],
+      [odsp('O-60'), cams('CRN-60')],
+      [sams('M-600'), cams('CRN-50')],
+      [sams('M-500')],
+    ]);
+    const founded = clientIdFor(sams('M-600'));
+    expect(batch[0]).toEqual({ outcome: 'linked', clientId: founded, created: true, newLinks: [sams('M-600')] });
+    expect(batch[1]).toEqual({ outcome: 'linked', clientId: founded, created: false, newLinks: [cams('CRN-60')] });
+    expect(batch[2]).toEqual({ outcome: 'linked', clientId: founded, created: false, newLinks: [odsp('O-60')] });
+    // Links made earlier in the same batch count: M-600 is the batch's client, CRN-50 another's.
+    expect(batch[3].outcome).toBe('conflict');
+    if (batch[3].outcome === 'conflict') {
+      expect(batch[3].candidates.map((c) => c.clientId).sort()).toEqual([before.clientId, founded].sort());
+    }
+    expect(batch[4]).toEqual({ outcome: 'linked', clientId: before.clientId, created: false, newLinks: [] });
+    expect(await registry.identitiesOf(founded)).toEqual([cams('CRN-60'), odsp('O-60'), sams('M-600')]);
+    expect(await registry.identitiesOf(before.clientId)).toEqual([cams('CRN-50'), sams('M-500')]);
+  });
+
+  it('lets concurrent batches that share people (in any order) finish without deadlock and agree', async () => {
+    const people = Array.from({ length: 40 }, (_, n) => [sams(`M-7${n}`), cams(`CRN-7${n}`)]);
+    const batches = [0, 1, 2, 3].map((b) => {
+      const order = b % 2 === 0 ? people : [...people].reverse();
+      return registry.resolveMany(order.map((ids) => (b < 2 ? ids : [...ids].reverse())));
+    });
+    const results = (await Promise.all(batches)).flat();
+    expect(results.every((r) => r.outcome === 'linked')).toBe(true);
+    for (const ids of people) {
+      const [clientId, ...others] = await Promise.all(ids.map((i) => registry.resolve([i])));
+      expect(clientId.outcome === 'linked' && others.every((o) => o.outcome === 'linked' && o.clientId === clientId.clientId)).toBe(true);
+    }
+    expect(await registry.resolveMany([])).toEqual([]);
+  });
+
   it('refuses a record with no identity, or an incomplete one', async () => {
     await expect(registry.resolve([])).rejects.toThrow('at least one source identity');
     await expect(registry.resolve([{ system: 'sams', id: '' }])).rejects.toThrow('incomplete source identity');
+    // One bad record in a batch fails the batch before anything is linked.
+    await expect(registry.resolveMany([[sams('M-800')], []])).rejects.toThrow('at least one source identity');
+    expect(await registry.identitiesOf(clientIdFor(sams('M-800')))).toEqual([]);
   });
 });

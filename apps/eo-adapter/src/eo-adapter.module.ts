@@ -1,6 +1,6 @@
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { KafkaEventContext } from '@passerelle/messaging';
+import { BATCH_HANDLER, type KafkaBatchContext } from '@passerelle/messaging';
 import { DATABASE } from '@passerelle/runtime';
 import { SourceRecordTranslator, sourceRecordTranslatorProvider, type TranslationOutcome } from '@passerelle/translation';
 import { eoServiceRecordSource } from './eo-sources';
@@ -9,9 +9,9 @@ import { eoServiceRecordSource } from './eo-sources';
 export class EoSourceRecordHandlers {
   constructor(private readonly translator: SourceRecordTranslator) {}
 
-  @EventPattern<string>(eoServiceRecordSource.rawType)
-  serviceRecord(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<TranslationOutcome> {
-    return this.translator.translate(eoServiceRecordSource, context.inbound);
+  @EventPattern<string>(eoServiceRecordSource.rawType, BATCH_HANDLER)
+  serviceRecords(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<TranslationOutcome[]> {
+    return this.translator.translateBatch(eoServiceRecordSource, context.inbound);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { KafkaEventContext } from '@passerelle/messaging';
+import { BATCH_HANDLER, type KafkaBatchContext } from '@passerelle/messaging';
 import { DATABASE } from '@passerelle/runtime';
 import { SourceRecordTranslator, sourceRecordTranslatorProvider, type TranslationOutcome } from '@passerelle/translation';
 import { odspEmploymentRecordSource, owCaseRecordSource } from './ow-sources';
@@ -9,14 +9,14 @@ import { odspEmploymentRecordSource, owCaseRecordSource } from './ow-sources';
 export class OwSourceRecordHandlers {
   constructor(private readonly translator: SourceRecordTranslator) {}
 
-  @EventPattern<string>(owCaseRecordSource.rawType)
-  caseRecord(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<TranslationOutcome> {
-    return this.translator.translate(owCaseRecordSource, context.inbound);
+  @EventPattern<string>(owCaseRecordSource.rawType, BATCH_HANDLER)
+  caseRecords(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<TranslationOutcome[]> {
+    return this.translator.translateBatch(owCaseRecordSource, context.inbound);
   }
 
-  @EventPattern<string>(odspEmploymentRecordSource.rawType)
-  employmentRecord(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<TranslationOutcome> {
-    return this.translator.translate(odspEmploymentRecordSource, context.inbound);
+  @EventPattern<string>(odspEmploymentRecordSource.rawType, BATCH_HANDLER)
+  employmentRecords(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<TranslationOutcome[]> {
+    return this.translator.translateBatch(odspEmploymentRecordSource, context.inbound);
   }
 }
 

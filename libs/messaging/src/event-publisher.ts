@@ -30,6 +30,19 @@ export class EventPublisher {
   }
 
   /**
+   * Events for several topics in one acks=all request (kafkajs sendBatch): a service emitting
+   * many kinds of events per input batch waits for one round trip, not one per topic.
+   */
+  async publishAll(batches: Iterable<{ topic: string; events: CloudEvent[] }>): Promise<void> {
+    const topicMessages = [...batches]
+      .filter(({ events }) => events.length > 0)
+      .map(({ topic, events }) => ({ topic, messages: events.map(encodeCloudEvent) }));
+    if (topicMessages.length === 0) return;
+    await this.connect();
+    await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+  }
+
+  /**
    * Re-publishes consumed events exactly as received (same bytes, same ce_* headers, so the same
    * ce_id): a router or fan-out pays no JSON re-encoding.
    */

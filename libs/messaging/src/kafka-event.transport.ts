@@ -1,5 +1,5 @@
 import { Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
-import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { Kafka } from 'kafkajs';
 import { ConsumerRunner, type ConsumerRunnerOptions, type InboundEvent } from './consumer-runner';
@@ -15,6 +15,27 @@ export class KafkaEventContext extends BaseRpcContext<[InboundEvent]> {
     return this.args[0];
   }
 }
+
+/**
+ * `@Ctx()` of a batch handler: the consecutive events of one type, in offset order, from one
+ * partition's batch. Declare one with `@EventPattern<string>(type, BATCH_HANDLER)`.
+ */
+export class KafkaBatchContext extends BaseRpcContext<[InboundEvent[]]> {
+  constructor(inbound: InboundEvent[]) {
+    super([inbound]);
+  }
+  get inbound(): InboundEvent[] {
+    return this.args[0];
+  }
+}
+
+/**
+ * Extras of `@EventPattern` for a handler that takes every consecutive event of its type at once
+ * (payload: their `data` array; context: {@link KafkaBatchContext}). When it throws, the runner
+ * retries the events one by one, so the handler then gets one-event batches and the failing
+ * record alone reaches the DLQ.
+ */
+export const BATCH_HANDLER = { batch: true } as const;
 
 export interface KafkaEventTransportOptions
   extends Omit<ConsumerRunnerOptions, 'handleBatch' | 'kafka' | 'publisher'> {
@@ -70,16 +91,41 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     return this.runner as T;
   }
 
-  private async dispatch(events: InboundEvent[]): Promise<void> {
-    for (const inbound of events) {
-      const handler = this.getHandlerByPattern(inbound.event.type);
-      if (!handler) {
-        if (this.options.unknownTypes === 'skip') continue;
-        throw new MessagingError(MessagingErrorCode.NoHandler, `no handler for event type ${inbound.event.type}`);
-      }
-      const result: unknown = await handler(inbound.event.data, new KafkaEventContext(inbound));
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+  private dispatch(events: InboundEvent[]): Promise<void> {
+    return dispatchEvents(events, (type) => this.getHandlerByPattern(type), this.options.unknownTypes);
+  }
+}
+
+/**
+ * Hands a batch to the handlers, in offset order: a batch handler gets each run of consecutive
+ * events of its type at once, any other handler one event at a time.
+ */
+export async function dispatchEvents(
+  events: InboundEvent[],
+  handlerOf: (type: string) => MessageHandler | null,
+  unknownTypes: KafkaEventTransportOptions['unknownTypes'],
+): Promise<void> {
+  let next = 0;
+  while (next < events.length) {
+    const inbound = events[next];
+    const handler = handlerOf(inbound.event.type);
+    if (!handler) {
+      next += 1;
+      if (unknownTypes === 'skip') continue;
+      throw new MessagingError(MessagingErrorCode.NoHandler, `no handler for event type ${inbound.event.type}`);
     }
+    let result: unknown;
+    if (handler.extras?.batch === true) {
+      let end = next + 1;
+      while (end < events.length && events[end].event.type === inbound.event.type) end += 1;
+      const run = events.slice(next, end);
+      next = end;
+      result = await handler(run.map((e) => e.event.data), new KafkaBatchContext(run));
+    } else {
+      next += 1;
+      result = await handler(inbound.event.data, new KafkaEventContext(inbound));
+    }
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 }
 

@@ -40,39 +40,62 @@ export class SourceRecordTranslator {
   ) {}
 
   async translate<R>(definition: SourceDefinition<R>, inbound: InboundEvent): Promise<TranslationOutcome> {
-    const validation = schemaRegistry().validate<R>(definition.schemaId, inbound.event.data);
-    if (!validation.ok) {
-      throw new TranslationError(
-        TranslationErrorCode.SchemaViolation,
-        validation.errors.map((e) => `${e.pointer || '/'}: ${e.message}`),
-      );
-    }
-    const record = validation.value;
-    const identities = definition.identities(record);
-    const resolution = await this.links.resolve(identities);
-    if (resolution.outcome === 'conflict') {
-      const conflicts = this.conflictEvents(definition, record, identities, resolution.candidates);
-      await this.publisher.publish(this.names.of('clients.v1'), conflicts);
-      return { outcome: 'link-conflict', conflicts: conflicts.length };
-    }
+    const [outcome] = await this.translateBatch(definition, [inbound]);
+    return outcome;
+  }
 
-    const mapped = definition.map(record, {
-      clientId: resolution.clientId,
-      sourceEventId: inbound.event.id,
-      correlationId: inbound.event.correlationid,
+  /**
+   * Several raw records of one kind at once, with what one record costs in I/O: one PostgreSQL
+   * transaction resolves every record's links, one acks=all request publishes every event. The
+   * first record that fails validation or mapping throws (nothing of the batch is published);
+   * the consumer runner then retries record by record, so only that record reaches the DLQ.
+   */
+  async translateBatch<R>(definition: SourceDefinition<R>, inbounds: InboundEvent[]): Promise<TranslationOutcome[]> {
+    const registry = schemaRegistry();
+    const records = inbounds.map((inbound) => {
+      const validation = registry.validate<R>(definition.schemaId, inbound.event.data);
+      if (!validation.ok) {
+        throw new TranslationError(
+          TranslationErrorCode.SchemaViolation,
+          validation.errors.map((e) => `${e.pointer || '/'}: ${e.message}`),
+        );
+      }
+      return validation.value;
     });
-    if (!mapped.ok) throw new TranslationError(TranslationErrorCode.MappingRefused, mapped.reasons);
-
-    const invalid = mapped.events.flatMap(({ event }) => {
-      const result = schemaRegistry().validate(event.dataschema ?? '', event.data);
-      return result.ok ? [] : result.errors.map((e) => `${event.type} ${e.pointer || '/'}: ${e.message}`);
-    });
-    if (invalid.length > 0) throw new TranslationError(TranslationErrorCode.CanonicalViolation, invalid);
+    const identities = records.map((record) => definition.identities(record));
+    const resolutions = await this.links.resolveMany(identities);
 
     const byTopic = new Map<string, CanonicalEvent[]>();
-    for (const { topic, event } of mapped.events) byTopic.set(topic, [...(byTopic.get(topic) ?? []), event]);
-    for (const [topic, events] of byTopic) await this.publisher.publish(this.names.of(topic), events);
-    return { outcome: 'published', clientId: resolution.clientId, events: mapped.events.length };
+    const emit = (topic: string, event: CanonicalEvent): void => {
+      const events = byTopic.get(topic);
+      if (events) events.push(event);
+      else byTopic.set(topic, [event]);
+    };
+    const outcomes = records.map((record, n): TranslationOutcome => {
+      const resolution = resolutions[n];
+      if (resolution.outcome === 'conflict') {
+        const conflicts = this.conflictEvents(definition, record, identities[n], resolution.candidates);
+        for (const event of conflicts) emit('clients.v1', event);
+        return { outcome: 'link-conflict', conflicts: conflicts.length };
+      }
+      const inbound = inbounds[n];
+      const mapped = definition.map(record, {
+        clientId: resolution.clientId,
+        sourceEventId: inbound.event.id,
+        correlationId: inbound.event.correlationid,
+      });
+      if (!mapped.ok) throw new TranslationError(TranslationErrorCode.MappingRefused, mapped.reasons);
+      const invalid = mapped.events.flatMap(({ event }) => {
+        const result = registry.validate(event.dataschema ?? '', event.data);
+        return result.ok ? [] : result.errors.map((e) => `${event.type} ${e.pointer || '/'}: ${e.message}`);
+      });
+      if (invalid.length > 0) throw new TranslationError(TranslationErrorCode.CanonicalViolation, invalid);
+      for (const { topic, event } of mapped.events) emit(topic, event);
+      return { outcome: 'published', clientId: resolution.clientId, events: mapped.events.length };
+    });
+
+    await this.publisher.publishAll([...byTopic].map(([topic, events]) => ({ topic: this.names.of(topic), events })));
+    return outcomes;
   }
 
   /** One `client.link-conflict` per other client the record's ids point at: for a person to resolve. */
