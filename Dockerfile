@@ -32,6 +32,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # JSON Schemas and openapi.yaml are loaded at runtime from <root>/schemas.
 COPY --from=build /app/schemas ./schemas
+COPY --from=build /app/data ./data
 USER node
 # No default app: each service chooses one (see docker-compose.yml).
 CMD ["node", "-e", "console.error('Choose an app: node dist/apps/<gateway|ow-adapter|eo-adapter|referral-tracker>/src/main.js'); process.exit(64)"]

@@ -41,3 +41,11 @@ function locate(override: string | undefined): string {
     dir = parent;
   }
 }
+
+/**
+ * The `data/` folder beside `schemas/`: data files the apps load (provider directory, lifecycle
+ * rules, holidays), each validated against its schema under `schemas/`.
+ */
+export function dataDir(): string {
+  return join(dirname(schemasDir()), 'data');
+}

@@ -31,6 +31,8 @@ function refsOf(node: JsonValue): string[] {
 
 const RAW_CHANNEL_IDS = new Set(['owCaseRecords', 'odspEmploymentRecords', 'eoServiceRecords']);
 const CANONICAL_CHANNEL_IDS = new Set(['referrals', 'serviceEvents', 'outcomes', 'clients']);
+/** Channels consumed outside the pipeline whose payload already has its schema under canonical/. */
+const SCHEMA_PAYLOAD_CHANNEL_IDS = new Set(['notifications']);
 
 /**
  * The `$id` of the schema a message's payload refers to (raw and canonical channels: a JSON
@@ -40,7 +42,7 @@ const CANONICAL_CHANNEL_IDS = new Set(['referrals', 'serviceEvents', 'outcomes',
  */
 function payloadSchemaId(channelId: string, message: JsonObject): string | null {
   const payload = message.payload as JsonObject;
-  const folder = RAW_CHANNEL_IDS.has(channelId) ? 'sources' : CANONICAL_CHANNEL_IDS.has(channelId) ? 'canonical' : undefined;
+  const folder = RAW_CHANNEL_IDS.has(channelId) ? 'sources' : CANONICAL_CHANNEL_IDS.has(channelId) || SCHEMA_PAYLOAD_CHANNEL_IDS.has(channelId) ? 'canonical' : undefined;
   if (folder === undefined) {
     expect(typeof payload.description).toBe('string');
     return null;

@@ -2,3 +2,4 @@ export * from './database';
 export * from './inbox';
 export * from './schema';
 export * from './client-link-registry';
+export * from './outbox';

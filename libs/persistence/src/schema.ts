@@ -1,9 +1,61 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** Tables of the Passerelle schema, for kysely's typed queries. Grows with each migration. */
 export interface Database {
   inbox: InboxTable;
   client_link: ClientLinkTable;
+  referral: ReferralTable;
+  referral_history: ReferralHistoryTable;
+  consent: ConsentTable;
+  outbox: OutboxTable;
+}
+
+export interface ReferralTable {
+  referral_id: string;
+  client_id: string;
+  referrer: string;
+  provider: string | null;
+  status: string;
+  business_status: string;
+  consent_id: string;
+  requested_at: ColumnType<Date, string, string>;
+  updated_at: ColumnType<Date, string, string>;
+  /** The canonical Referral as last emitted (JSON). */
+  snapshot: ColumnType<unknown, string, string>;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface ReferralHistoryTable {
+  id: Generated<string>;
+  referral_id: string;
+  from_status: string | null;
+  to_status: string;
+  business_status: string;
+  /** `referrer`, `provider` or `system`. */
+  actor: string;
+  actor_org: string;
+  reason: ColumnType<unknown, string | null, never>;
+  event_id: string;
+  occurred_at: ColumnType<Date, string, never>;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+export interface ConsentTable {
+  consent_id: string;
+  client_id: string;
+  purpose: string;
+  recipients: string[];
+  granted_at: ColumnType<Date, string, string>;
+  expires_on: ColumnType<Date | null, string | null, string | null>;
+  withdrawn_at: ColumnType<Date | null, string | null, string | null>;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  topic: string;
+  /** A whole CloudEvent (attributes and data) as JSON. */
+  event: ColumnType<unknown, string, never>;
+  created_at: ColumnType<Date, never, never>;
 }
 
 export interface ClientLinkTable {

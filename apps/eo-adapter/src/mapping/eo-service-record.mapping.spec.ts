@@ -93,7 +93,10 @@ function problemsOf(events: MappedEvent[], record: EoServiceRecord, ctx: Mapping
     if (event.correlationid !== (ctx.correlationId ?? ctx.sourceEventId)) problems.push(`${where}: correlationid`);
     const data = event.data as Record<string, unknown>;
     if (data.clientId !== ctx.clientId) problems.push(`${where}: data.clientId`);
-    const entityId = data.serviceEventId ?? data.benefitId ?? data.outcomeId ?? data.employmentSpellId ?? data.clientId;
+    const entityId =
+      event.type === EO_EVENT_KINDS.referralResponseRecorded.type
+        ? data.referralId
+        : (data.serviceEventId ?? data.benefitId ?? data.outcomeId ?? data.employmentSpellId ?? data.clientId);
     if (event.subject !== entityId) problems.push(`${where}: subject ${event.subject} is not the entity id ${String(entityId)}`);
   }
   return problems;
@@ -214,8 +217,9 @@ describe('mapEoServiceRecord: golden fixtures', () => {
 
   it('does not correlate the events of a declined referral to it (Marcus Okafor)', () => {
     const events = mapOk(fixture('marcus-okafor-declined'));
-    expect(events.map((e) => e.event.type)).toEqual([EO_EVENT_KINDS.clientLinked.type]);
+    expect(events.map((e) => e.event.type)).toEqual([EO_EVENT_KINDS.clientLinked.type, EO_EVENT_KINDS.referralResponseRecorded.type]);
     expect(events[0].event.subject).toBe(context.clientId);
+    expect(events.filter((e) => e.event.type !== EO_EVENT_KINDS.referralResponseRecorded.type).every((e) => !('referralId' in (e.event.data as object)))).toBe(true);
   });
 
   it('uses the correlation id of the raw record when it has one', () => {
@@ -225,28 +229,27 @@ describe('mapEoServiceRecord: golden fixtures', () => {
     expect(new Set(events.map((e) => e.event.correlationid))).toEqual(new Set(['corr-123']));
   });
 
-  it('SCHEMA GAP: a Referral snapshot cannot be built from an EO record, so no referral.* event is produced', () => {
-    // referral.accepted / .rejected / .business-status-changed carry canonical/referral.json,
-    // which requires referrer, pathway, serviceWanted, consentId and requestedAt: an EO record
-    // holds none of them. When the contract gets a provider-response shape, map it and drop this.
-    const record = fixture('marcus-okafor-declined');
-    const fromEoRecord = {
-      referralId: record.referralResponse?.referralId,
+  it('turns the provider\'s answer into referral.response-recorded for the tracker, decline reason mapped', () => {
+    const declined = fixture('marcus-okafor-declined');
+    const [response] = mapOk(declined).filter((e) => e.event.type === EO_EVENT_KINDS.referralResponseRecorded.type);
+    expect(response.topic).toBe('referrals.v1');
+    expect(response.event.subject).toBe(declined.referralResponse!.referralId);
+    expect(response.event.data).toMatchObject({
+      referralId: declined.referralResponse!.referralId,
       clientId: context.clientId,
-      program: 'OW',
-      source: { system: 'cams', recordId: record.sourceRecordId, recordVersion: record.recordVersion },
-      provider: `eo:${record.provider.providerId}`,
-      status: 'rejected',
-      businessStatus: 'declined',
-      statusReason: { declineReason: 'outside-catchment', text: record.referralResponse?.note },
-      updatedAt: record.referralResponse?.decidedAt,
-      personal: { name: record.personal.name, birthDate: record.personal.birthDate, links: [{ system: 'cams', sourceId: record.personal.clientReferenceNumber, linkedAt: record.recordedAt }] },
-    };
-    const result = schemaRegistry().validate(schemaIdForPath('canonical/referral.json'), fromEoRecord);
-    expect(result.ok).toBe(false);
-    const missing = result.ok ? [] : result.errors.map((e) => e.pointer).sort();
-    expect(missing).toEqual(['/consentId', '/pathway', '/referrer', '/requestedAt', '/serviceWanted']);
-    for (const f of validFixtures) expect(mapOk(f.record).filter((e) => e.topic === 'referrals.v1')).toEqual([]);
+      provider: `eo:${declined.provider.providerId}`,
+      decision: 'decline',
+      decidedAt: declined.referralResponse!.decidedAt,
+    });
+    expect(typeof (response.event.data as { declineReason?: string }).declineReason).toBe('string');
+    const accepted = fixture('eloise-cote-tremblay-accepted');
+    const [yes] = mapOk(accepted).filter((e) => e.event.type === EO_EVENT_KINDS.referralResponseRecorded.type);
+    expect(yes.event.data).toMatchObject({ decision: 'accept', referralId: accepted.referralResponse!.referralId });
+    expect((yes.event.data as { declineReason?: string }).declineReason).toBeUndefined();
+    for (const f of validFixtures) {
+      const onReferrals = mapOk(f.record).filter((e) => e.topic === 'referrals.v1');
+      expect(onReferrals).toHaveLength(f.record.referralResponse === undefined ? 0 : 1);
+    }
   });
 });
 

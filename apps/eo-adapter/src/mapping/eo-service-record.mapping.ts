@@ -12,6 +12,7 @@ import {
   type MappingContext,
   type MappingResult,
   type OutcomeMilestone,
+  type ReferralResponse,
   type ServiceEvent,
 } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
@@ -39,6 +40,11 @@ export const EO_EVENT_KINDS = {
   employmentUpdated: { type: 'ca.on.passerelle.employment.updated', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
   employmentEnded: { type: 'ca.on.passerelle.employment.ended', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
   outcomeRecorded: { type: 'ca.on.passerelle.outcome.recorded', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/outcome-milestone.json') },
+  referralResponseRecorded: {
+    type: 'ca.on.passerelle.referral.response-recorded',
+    topic: 'referrals.v1',
+    dataschema: schemaIdForPath('canonical/referral-response.json'),
+  },
 } as const;
 type EventKind = (typeof EO_EVENT_KINDS)[keyof typeof EO_EVENT_KINDS];
 
@@ -140,6 +146,7 @@ export function mapEoServiceRecord(record: EoServiceRecord, context: MappingCont
   const common = { clientId: context.clientId, ...(referralId !== undefined && { referralId }), program };
 
   mapClient(out, program);
+  mapReferralResponse(out, codes);
   mapAssessment(out, codes, common);
   mapServicePlan(out, codes, common);
   mapScheduledEvents(out, codes, common);
@@ -181,6 +188,25 @@ function mapClient(out: RecordEvents, program: Client['program']): void {
     updatedAt: record.recordedAt,
   };
   out.add(record.recordVersion === 1 ? EO_EVENT_KINDS.clientLinked : EO_EVENT_KINDS.clientUpdated, context.clientId, data);
+}
+
+/** The provider's answer to the referral that brought the client -> `referral.response-recorded`, for the tracker. */
+function mapReferralResponse(out: RecordEvents, codes: CodeMapper): void {
+  const response = out.record.referralResponse;
+  if (response === undefined) return;
+  const data: ReferralResponse = {
+    referralId: response.referralId,
+    clientId: out.context.clientId,
+    provider: out.org,
+    decision: response.decision === 'accepted' ? 'accept' : 'decline',
+    ...(response.declineReasonCode !== undefined && {
+      declineReason: codes.map<NonNullable<ReferralResponse['declineReason']>>('decline-reasons', '/referralResponse/declineReasonCode', response.declineReasonCode),
+    }),
+    ...(response.note !== undefined && response.note !== '' && { note: response.note }),
+    decidedAt: response.decidedAt,
+    source: out.source(),
+  };
+  out.add(EO_EVENT_KINDS.referralResponseRecorded, response.referralId, data);
 }
 
 function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kind'], entryId: string, occurredOn: string, details: Partial<ServiceEvent>): void {

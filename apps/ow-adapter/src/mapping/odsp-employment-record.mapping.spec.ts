@@ -68,8 +68,8 @@ describe('mapOdspEmploymentRecord: golden fixtures', () => {
       status: 'requested',
       businessStatus: 'created',
     });
-    expect(referral.personal.links).toEqual([{ system: 'odsp', sourceId: '207731455', linkedAt: '2025-10-20T13:15:00-04:00' }]);
-    expect(referral.personal.contact).toEqual({ phone: '+19055550177', email: 'noah.t@example.org', address: { line1: '45 Main St N', city: 'Newmarket', province: 'ON', postalCode: 'L3Y 3Z1' } });
+    expect(referral.personal!.links).toEqual([{ system: 'odsp', sourceId: '207731455', linkedAt: '2025-10-20T13:15:00-04:00' }]);
+    expect(referral.personal!.contact).toEqual({ phone: '+19055550177', email: 'noah.t@example.org', address: { line1: '45 Main St N', city: 'Newmarket', province: 'ON', postalCode: 'L3Y 3Z1' } });
     const plan = services(events)[0];
     expect(plan).toMatchObject({ kind: 'plan-started', deliveredBy: 'odsp:central', plan: { planType: 'odsp-employment-plan', status: 'active' } });
     expect(services(events)[1].kind).toBe('plan-reviewed');

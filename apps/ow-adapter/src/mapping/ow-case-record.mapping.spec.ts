@@ -125,8 +125,8 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     });
     expect(referral).not.toHaveProperty('preferredProvider');
     expect(referral).not.toHaveProperty('provider');
-    expect(referral.personal.notes).toBe('Préfère des rendez-vous en français, le matin. Disponible à partir du 22 septembre.');
-    expect(referral.personal.name).toEqual(client.personal.name);
+    expect(referral.personal!.notes).toBe('Préfère des rendez-vous en français, le matin. Disponible à partir du 22 septembre.');
+    expect(referral.personal!.name).toEqual(client.personal.name);
     // Free text never outside `personal`.
     expect(Object.keys(referral)).not.toContain('notes');
 
@@ -171,8 +171,8 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     expect(withdrawn).toMatchObject({ consentId: con1201, withdrawnAt: '2025-09-30T15:10:00-05:00', purpose: 'referral-to-employment-services' });
     const [referral] = ofType<Referral>(events, OW_EVENT_KINDS.referralSubmitted.type);
     expect(referral).toMatchObject({ pathway: 'self', serviceWanted: 'literacy-and-basic-skills', preferredProvider: 'eo:provider-412', consentId: con1201 });
-    expect(referral.personal.name).toEqual({ givenName: 'Jean-François', familyName: "Bélanger-O'Neil" });
-    expect(referral.personal.contact).toEqual({ phone: '+18075550142', address: { line1: 'General Delivery', city: 'Sioux Lookout', province: 'ON', postalCode: 'P8T 1A1' } });
+    expect(referral.personal!.name).toEqual({ givenName: 'Jean-François', familyName: "Bélanger-O'Neil" });
+    expect(referral.personal!.contact).toEqual({ phone: '+18075550142', address: { line1: 'General Delivery', city: 'Sioux Lookout', province: 'ON', postalCode: 'P8T 1A1' } });
     expect(referral.personal).not.toHaveProperty('notes');
 
     const deferrals = services(events).filter((s) => s.deferral !== undefined);
@@ -189,9 +189,9 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     expect(events[0].event.type).toBe(OW_EVENT_KINDS.clientLinked.type);
     const [referral] = ofType<Referral>(events, OW_EVENT_KINDS.referralSubmitted.type);
     expect(referral).toMatchObject({ pathway: 'accelerated', serviceWanted: 'better-jobs-ontario', referrer: 'ow:toronto' });
-    expect(referral.personal.name).toEqual({ givenName: 'Marcus', middleName: 'Chidi', familyName: 'Okafor' });
-    expect(referral.personal.contact?.address?.postalCode).toBe('M1R 3A5');
-    expect(referral.personal.contact?.phone).toBe('+14165550134');
+    expect(referral.personal!.name).toEqual({ givenName: 'Marcus', middleName: 'Chidi', familyName: 'Okafor' });
+    expect(referral.personal!.contact?.address?.postalCode).toBe('M1R 3A5');
+    expect(referral.personal!.contact?.phone).toBe('+14165550134');
     expect(services(events)[0].plan?.planType).toBe('employment-action-plan');
     expect(services(events)[1].activity?.activity).toBe('life-stabilization');
   });

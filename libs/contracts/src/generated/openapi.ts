@@ -197,6 +197,8 @@ export interface components {
         OutcomeMilestone: components["schemas"]["outcome-milestone"];
         FollowUpDue: components["schemas"]["follow-up-due"];
         BenefitIssued: components["schemas"]["benefit-issued"];
+        ReferralNotification: components["schemas"]["referral-notification"];
+        ReferralResponse: components["schemas"]["referral-response"];
         /**
          * Problem
          * @description RFC 9457 problem details, served as `application/problem+json` for every error response of the `/v1` API. Problem-type-specific extension members are allowed (RFC 9457 section 3.2); clients must ignore the ones they do not know.
@@ -1399,8 +1401,8 @@ export interface components {
              * @description When the status last changed.
              */
             updatedAt: string;
-            /** @description The client's identity and contact for the provider, and the referral notes. */
-            personal: components["schemas"]["personal"];
+            /** @description The client's identity and contact for the provider, and the referral notes. Absent once the client withdrew consent: the tracker's later events about the referral carry no personal data. */
+            personal?: components["schemas"]["personal"];
         } & (unknown & unknown);
         /**
          * PlanType
@@ -1802,6 +1804,88 @@ export interface components {
              * @description Last day of the period covered; absent for a one-time issuance.
              */
             periodEnd?: string;
+        };
+        /**
+         * ReferralNotification
+         * @description A change of a referral the referrer should know about (routed, unroutable, accepted, declined, started, on hold, completed, failed, cancelled, overdue). Data of `ca.on.passerelle.notification.referral-status-changed` on `notifications.v1`, raised by the referral tracker; drives status webhooks. Carries no personal data: the referrer already holds the client's record under its own ids.
+         */
+        "referral-notification": {
+            /**
+             * Format: uuid
+             * @description Id of the notification (the `ce_id` of the tracker event it reports), for deduplication by the receiver.
+             */
+            notificationId: string;
+            /** @description Organization the notification is for: the referrer (`ow:<delivery agent>` or `odsp:<office>`). */
+            recipient: components["schemas"]["organization-id"];
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId?: components["schemas"]["source-record-id"];
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /**
+             * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
+             * @enum {string}
+             */
+            change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue";
+            /** @description FHIR Task status after the change. */
+            status: components["schemas"]["referral-statuses"];
+            /** @description BSeR business status after the change. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Provider the referral is routed to, when it is. */
+            provider?: string;
+            /** @description Why (decline reason code, or words), when the change has a reason. */
+            reason?: {
+                /** @description Coded reason (a decline reason, or the tracker's routing refusal code such as `NO_PROVIDER_IN_CATCHMENT`). */
+                code?: string;
+                /** @description Explanation in words. */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            occurredAt: string;
+        };
+        /**
+         * ReferralResponse
+         * @description A provider's answer to a referral routed to it, as its own system (CaMS) or the provider API recorded it. Data of `ca.on.passerelle.referral.response-recorded` on `referrals.v1`; the referral tracker turns it into `referral.accepted` or `referral.rejected` when the lifecycle allows it.
+         */
+        "referral-response": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral answered.
+             */
+            referralId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /** @description Provider that answered (`eo:<provider>`); the tracker checks it is the one the referral is routed to. */
+            provider: string;
+            /**
+             * @description `accept` or `decline`: the provider's verb, as in the provider API (`POST /provider/referrals/{id}/accept`, `/decline`); the referral's resulting status is the tracker's to set.
+             * @enum {string}
+             */
+            decision: "accept" | "decline";
+            /** @description Coded reason of a decline (required with `decline`). */
+            declineReason?: components["schemas"]["decline-reasons"];
+            /** @description Free-text explanation for the referrer. */
+            note?: string;
+            /**
+             * Format: date-time
+             * @description When the provider decided.
+             */
+            decidedAt: string;
+            /** @description Source record the answer came in. */
+            source: components["schemas"]["source-record"];
         };
     };
     responses: {

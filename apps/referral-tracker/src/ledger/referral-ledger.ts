@@ -1,0 +1,159 @@
+import type { Transaction } from 'kysely';
+import type { Consent, Referral } from '@passerelle/contracts';
+import type { Database } from '@passerelle/persistence';
+
+type Trx = Transaction<Database>;
+
+/** One status change as the history keeps it. */
+export interface HistoryEntry {
+  referralId: string;
+  fromStatus: Referral['status'] | null;
+  toStatus: Referral['status'];
+  businessStatus: Referral['businessStatus'];
+  actor: 'referrer' | 'provider' | 'system';
+  actorOrg: string;
+  reason?: Referral['statusReason'] | { code: string; text: string };
+  eventId: string;
+  occurredAt: string;
+}
+
+export interface StoredConsent {
+  consentId: string;
+  clientId: string;
+  purpose: string;
+  recipients: string[];
+  grantedAt: Date;
+  expiresOn: Date | null;
+  withdrawnAt: Date | null;
+}
+
+/**
+ * PostgreSQL side of the referral tracker: referrals (current snapshot), their history and the
+ * consents that allow routing. Every method runs in the caller's transaction, the one that also
+ * holds the inbox row and the outbox rows of the change.
+ */
+export class ReferralLedger {
+  /** The referral, locked for the rest of the transaction (concurrent changes queue up). */
+  async referralForUpdate(trx: Trx, referralId: string): Promise<Referral | undefined> {
+    const row = await trx.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).forUpdate().executeTakeFirst();
+    return row?.snapshot as Referral | undefined;
+  }
+
+  /** Referrals of a client in the given statuses, locked, oldest first. */
+  async referralsOfClient(trx: Trx, clientId: string, statuses: readonly string[]): Promise<Referral[]> {
+    if (statuses.length === 0) return [];
+    const rows = await trx
+      .selectFrom('referral')
+      .select('snapshot')
+      .where('client_id', '=', clientId)
+      .where('status', 'in', [...statuses])
+      .orderBy('requested_at')
+      .orderBy('referral_id')
+      .forUpdate()
+      .execute();
+    return rows.map((r) => r.snapshot as Referral);
+  }
+
+  async insert(trx: Trx, referral: Referral): Promise<void> {
+    await trx
+      .insertInto('referral')
+      .values({
+        referral_id: referral.referralId,
+        client_id: referral.clientId,
+        referrer: referral.referrer,
+        provider: referral.provider ?? null,
+        status: referral.status,
+        business_status: referral.businessStatus,
+        consent_id: referral.consentId,
+        requested_at: referral.requestedAt,
+        updated_at: referral.updatedAt,
+        snapshot: JSON.stringify(referral),
+      })
+      .execute();
+  }
+
+  async update(trx: Trx, referral: Referral): Promise<void> {
+    await trx
+      .updateTable('referral')
+      .set((eb) => ({
+        provider: referral.provider ?? null,
+        status: referral.status,
+        business_status: referral.businessStatus,
+        updated_at: referral.updatedAt,
+        snapshot: JSON.stringify(referral),
+        version: eb('version', '+', 1),
+      }))
+      .where('referral_id', '=', referral.referralId)
+      .execute();
+  }
+
+  async record(trx: Trx, entry: HistoryEntry): Promise<void> {
+    await trx
+      .insertInto('referral_history')
+      .values({
+        referral_id: entry.referralId,
+        from_status: entry.fromStatus,
+        to_status: entry.toStatus,
+        business_status: entry.businessStatus,
+        actor: entry.actor,
+        actor_org: entry.actorOrg,
+        reason: entry.reason === undefined ? null : JSON.stringify(entry.reason),
+        event_id: entry.eventId,
+        occurred_at: entry.occurredAt,
+      })
+      .execute();
+  }
+
+  async history(trx: Trx, referralId: string): Promise<HistoryEntry[]> {
+    const rows = await trx.selectFrom('referral_history').selectAll().where('referral_id', '=', referralId).orderBy('id').execute();
+    return rows.map((r) => ({
+      referralId: r.referral_id,
+      fromStatus: r.from_status as Referral['status'] | null,
+      toStatus: r.to_status as Referral['status'],
+      businessStatus: r.business_status as Referral['businessStatus'],
+      actor: r.actor as HistoryEntry['actor'],
+      actorOrg: r.actor_org,
+      ...(r.reason !== null && { reason: r.reason as HistoryEntry['reason'] }),
+      eventId: r.event_id,
+      occurredAt: r.occurred_at.toISOString(),
+    }));
+  }
+
+  /** Keeps the latest word on a consent: a grant never undoes a withdrawal already recorded. */
+  async saveConsent(trx: Trx, consent: Consent): Promise<void> {
+    await trx
+      .insertInto('consent')
+      .values({
+        consent_id: consent.consentId,
+        client_id: consent.clientId,
+        purpose: consent.purpose,
+        recipients: consent.recipients,
+        granted_at: consent.grantedAt,
+        expires_on: consent.expiresOn ?? null,
+        withdrawn_at: consent.withdrawnAt ?? null,
+      })
+      .onConflict((oc) =>
+        oc.column('consent_id').doUpdateSet((eb) => ({
+          purpose: eb.ref('excluded.purpose'),
+          recipients: eb.ref('excluded.recipients'),
+          expires_on: eb.ref('excluded.expires_on'),
+          withdrawn_at: eb.fn.coalesce('consent.withdrawn_at', 'excluded.withdrawn_at'),
+        })),
+      )
+      .execute();
+  }
+
+  async consent(trx: Trx, consentId: string): Promise<StoredConsent | undefined> {
+    const row = await trx.selectFrom('consent').selectAll().where('consent_id', '=', consentId).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      consentId: row.consent_id,
+      clientId: row.client_id,
+      purpose: row.purpose,
+      recipients: row.recipients,
+      grantedAt: row.granted_at,
+      expiresOn: row.expires_on,
+      withdrawnAt: row.withdrawn_at,
+    };
+  }
+}

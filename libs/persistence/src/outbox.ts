@@ -1,0 +1,111 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema';
+
+/** One event to emit: the topic (full name) and the whole CloudEvent as a JSON object. */
+export interface OutboxMessage<E extends object = Record<string, unknown>> {
+  topic: string;
+  event: E;
+}
+
+/** Where relayed messages go (the Kafka producer, in the apps): resolves once they are durable. */
+export interface OutboxSink {
+  deliver(messages: OutboxMessage[]): Promise<void>;
+}
+
+/** Writes what a state change emits, in the transaction of that change. */
+export async function addToOutbox(trx: Transaction<Database>, messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await trx
+    .insertInto('outbox')
+    .values(messages.map((m) => ({ topic: m.topic, event: JSON.stringify(m.event) })))
+    .execute();
+}
+
+export interface OutboxRelayOptions {
+  /** Rows per delivery. */
+  batchSize?: number;
+  /** Wait between polls while the outbox is empty (a nudge ends it early). */
+  idleMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** Advisory lock key of the relay: one relaying replica at a time keeps outbox order on Kafka. */
+const RELAY_LOCK = 7_402_915_118_220_031n;
+
+/**
+ * Moves outbox rows to the sink in id order and deletes them once delivered, in one transaction:
+ * a crash between delivery and commit re-delivers (same ce_ids, so consumers deduplicate),
+ * never loses. Replicas take turns through a transaction-scoped advisory lock, so two relays
+ * never deliver the same rows concurrently or out of order.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sink: OutboxSink,
+    private readonly options: OutboxRelayOptions = {},
+  ) {}
+
+  /** Delivers one batch; returns how many rows it delivered (0 when empty or another replica holds the turn). */
+  async relayOnce(): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${RELAY_LOCK.toString()}::bigint) as locked`.execute(trx);
+      if (!rows[0]?.locked) return 0;
+      const batch = await trx
+        .selectFrom('outbox')
+        .select(['id', 'topic', 'event'])
+        .orderBy('id')
+        .limit(this.options.batchSize ?? 1_000)
+        .execute();
+      if (batch.length === 0) return 0;
+      await this.sink.deliver(batch.map((row) => ({ topic: row.topic, event: row.event as Record<string, unknown> })));
+      await trx.deleteFrom('outbox').where('id', 'in', batch.map((row) => row.id)).execute();
+      return batch.length;
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let delivered = 0;
+        try {
+          delivered = await this.relayOnce();
+        } catch (error) {
+          this.options.onError?.(error);
+        }
+        if (delivered === 0 && this.running) await this.pause(this.options.idleMs ?? 200);
+      }
+    })();
+  }
+
+  /** Something was just committed to the outbox: relay without waiting for the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Stops polling after the batch in flight (what remains is relayed by the next start). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(finish, ms);
+      function finish(): void {
+        clearTimeout(timer);
+        done();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        finish();
+      };
+    });
+  }
+}
