@@ -70,8 +70,9 @@ describe('referral-tracker on the real broker and database', () => {
   const dataOf = <T>(r: ReadRecord): T => JSON.parse(r.value!.toString()) as T;
   const referralRow = (referralId: string) =>
     database.db.selectFrom('referral').selectAll().where('referral_id', '=', referralId).executeTakeFirst();
+  // The fixtures date from 2025, so response deadlines have passed: overdue entries (system:timer) come and go with timing.
   const historyOf = (referralId: string) =>
-    database.db.selectFrom('referral_history').selectAll().where('referral_id', '=', referralId).orderBy('id').execute();
+    database.db.selectFrom('referral_history').selectAll().where('referral_id', '=', referralId).where('actor_org', '!=', 'system:timer').orderBy('id').execute();
 
   it('routes a consented referral by catchment, tells the referrer, and keeps the history', async () => {
     const { consent, referral } = canonicalEvents('routed', 'P3C 1A1');

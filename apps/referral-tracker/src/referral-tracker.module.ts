@@ -1,14 +1,30 @@
 import { Controller, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Transaction } from 'kysely';
-import { schemaIdForPath, schemaRegistry, type Consent, type Referral, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, trackerSettings, type ConfigOf } from '@passerelle/config';
+import {
+  schemaIdForPath,
+  schemaRegistry,
+  type BenefitIssued,
+  type Consent,
+  type EmploymentSpell,
+  type OutcomeMilestone,
+  type Referral,
+  type ReferralResponse,
+  type ServiceEvent,
+} from '@passerelle/contracts';
 import { EventPublisher, TopicNames, type CloudEvent, type KafkaEventContext } from '@passerelle/messaging';
-import { Inbox, OutboxRelay, type Database, type DatabaseHandle } from '@passerelle/persistence';
-import { DATABASE } from '@passerelle/runtime';
+import { DurableTimers, Inbox, OutboxRelay, type Database, type DatabaseHandle, type DueTimer } from '@passerelle/persistence';
+import { APP_ENV, DATABASE } from '@passerelle/runtime';
+import { OutcomeLedger } from './ledger/outcome-ledger';
 import { ReferralLedger } from './ledger/referral-ledger';
+import { Pseudonymizer } from './ministry/deidentify';
+import { OntarioBusinessCalendar } from './timers/ontario-business-calendar';
+import { FOLLOW_UP_TIMER, OutcomeTracking } from './tracking/outcome-tracking';
 import { CatchmentRouter } from './routing/catchment-router';
 import { loadProviderDirectory } from './routing/provider-directory';
-import { ReferralTracking } from './tracking/referral-tracking';
+import { OVERDUE_TIMER, ReferralTracking } from './tracking/referral-tracking';
 import { TrackerError, TrackerErrorCode } from './tracking/tracker.error';
 import type { Cause } from './tracking/tracker-events';
 
@@ -24,12 +40,27 @@ class TrackerOutboxRelay extends OutboxRelay implements OnModuleInit, OnApplicat
   }
 }
 
+/** Fires due timers (overdue referrals, outcome follow-ups) while the app runs. */
+class TrackerTimers extends DurableTimers implements OnModuleInit, OnApplicationShutdown {
+  onModuleInit(): void {
+    this.start();
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+}
+
+const TRACKER_SETTINGS = Symbol('TRACKER_SETTINGS');
+type TrackerConfig = ConfigOf<typeof trackerSettings>;
+
 @Controller()
 export class ReferralEventHandlers {
   constructor(
     private readonly tracking: ReferralTracking,
+    private readonly outcomes: OutcomeTracking,
     private readonly inbox: Inbox,
     private readonly relay: TrackerOutboxRelay,
+    private readonly timers: TrackerTimers,
   ) {}
 
   @EventPattern<string>('ca.on.passerelle.referral.submitted')
@@ -57,6 +88,21 @@ export class ReferralEventHandlers {
     return this.apply(context, schemaIdForPath('canonical/service-event.json'), (trx, data: ServiceEvent, cause) => this.tracking.serviceEventRecorded(trx, data, cause));
   }
 
+  @EventPattern<string>('ca.on.passerelle.employment.started')
+  employmentStarted(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
+    return this.apply(context, schemaIdForPath('canonical/employment-spell.json'), (trx, data: EmploymentSpell, cause) => this.outcomes.employmentStarted(trx, data, cause));
+  }
+
+  @EventPattern<string>('ca.on.passerelle.outcome.recorded')
+  outcomeRecorded(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
+    return this.apply(context, schemaIdForPath('canonical/outcome-milestone.json'), (trx, data: OutcomeMilestone, cause) => this.outcomes.outcomeRecorded(trx, data, cause));
+  }
+
+  @EventPattern<string>('ca.on.passerelle.benefit.issued')
+  benefitIssued(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
+    return this.apply(context, schemaIdForPath('canonical/benefit-issued.json'), (trx, data: BenefitIssued, cause) => this.outcomes.benefitIssued(trx, data, cause));
+  }
+
   /** Validates the event's data, applies it once (inbox, state, outbox in one transaction), then wakes the relay. */
   private async apply<T>(context: KafkaEventContext, schemaId: string, effect: (trx: Transaction<Database>, data: T, cause: Cause) => Promise<void>): Promise<void> {
     const { event, topic, partition, offset } = context.inbound;
@@ -66,7 +112,10 @@ export class ReferralEventHandlers {
     }
     const cause = causeOf(event);
     const applied = await this.inbox.applyOnce({ eventId: event.id, eventType: event.type, topic, partition, offset }, (trx) => effect(trx, valid.value, cause));
-    if (applied) this.relay.nudge();
+    if (applied) {
+      this.relay.nudge();
+      this.timers.nudge(); // a timer scheduled in the past (a late or replayed event) fires now
+    }
   }
 }
 
@@ -84,11 +133,44 @@ function causeOf(event: CloudEvent): Cause {
   controllers: [ReferralEventHandlers],
   providers: [
     ReferralLedger,
+    OutcomeLedger,
+    { provide: TRACKER_SETTINGS, useFactory: (env: NodeJS.ProcessEnv) => loadConfig(trackerSettings, env), inject: [APP_ENV] },
     { provide: CatchmentRouter, useFactory: () => new CatchmentRouter(loadProviderDirectory()) },
     {
       provide: ReferralTracking,
-      useFactory: (ledger: ReferralLedger, router: CatchmentRouter, names: TopicNames) => new ReferralTracking(ledger, router, names),
-      inject: [ReferralLedger, CatchmentRouter, TopicNames],
+      useFactory: (ledger: ReferralLedger, facts: OutcomeLedger, router: CatchmentRouter, names: TopicNames, settings: TrackerConfig) =>
+        new ReferralTracking(ledger, facts, router, names, { calendar: OntarioBusinessCalendar.load(), responseBusinessDays: settings.responseBusinessDays }),
+      inject: [ReferralLedger, OutcomeLedger, CatchmentRouter, TopicNames, TRACKER_SETTINGS],
+    },
+    {
+      provide: OutcomeTracking,
+      useFactory: (facts: OutcomeLedger, names: TopicNames, settings: TrackerConfig) => {
+        if (!settings.pseudonymKey) {
+          new Logger('ReferralTracker').warn('MINISTRY_PSEUDONYM_KEY is not set: ministry pseudonyms use a random key and change at every restart (development only)');
+        }
+        return new OutcomeTracking(facts, names, new Pseudonymizer(settings.pseudonymKey ?? randomBytes(32)));
+      },
+      inject: [OutcomeLedger, TopicNames, TRACKER_SETTINGS],
+    },
+    {
+      provide: TrackerTimers,
+      useFactory: (database: DatabaseHandle, tracking: ReferralTracking, outcomes: OutcomeTracking, settings: TrackerConfig) => {
+        const logger = new Logger('TrackerTimers');
+        const fire: Record<string, (trx: Transaction<Database>, timer: DueTimer) => Promise<void>> = {
+          [OVERDUE_TIMER]: (trx, timer) => tracking.responseDeadlinePassed(trx, timer),
+          [FOLLOW_UP_TIMER]: (trx, timer) => outcomes.followUpDue(trx, timer),
+        };
+        return new TrackerTimers(
+          database.db,
+          async (trx, timer) => {
+            const handler = fire[timer.kind];
+            if (!handler) throw new Error(`timer ${timer.key} has unknown kind ${timer.kind}`);
+            await handler(trx, timer);
+          },
+          { pollMs: settings.timerPollMs, onError: (error) => logger.warn(`firing due timers failed, retrying: ${String(error)}`) },
+        );
+      },
+      inject: [DATABASE, ReferralTracking, OutcomeTracking, TRACKER_SETTINGS],
     },
     { provide: Inbox, useFactory: (database: DatabaseHandle) => new Inbox(database.db, CONSUMER), inject: [DATABASE] },
     {

@@ -103,3 +103,31 @@ export const ingestSettings = {
     parse: parsers.positiveInt,
   }),
 };
+
+/** Settings of the referral tracker. */
+export const trackerSettings = {
+  responseBusinessDays: setting({
+    name: 'REFERRAL_RESPONSE_BUSINESS_DAYS',
+    description: 'Ontario business days (statutory holidays excluded) a provider has to accept or reject a referral before referral.overdue',
+    default: '5',
+    parse: parsers.positiveInt,
+  }),
+  pseudonymKey: setting({
+    name: 'MINISTRY_PSEUDONYM_KEY',
+    description:
+      'secret key (at least 32 bytes, hex or base64) of the keyed pseudonyms in ministry.outcomes.v1; empty: a random key per process, so pseudonyms are not stable across restarts (development only)',
+    default: '',
+    parse: (raw: string): Buffer | undefined => {
+      if (raw === '') return undefined;
+      const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+      if (key.length < 32) throw new Error(`must hold at least 32 bytes (hex or base64), has ${key.length}`);
+      return key;
+    },
+  }),
+  timerPollMs: setting({
+    name: 'TRACKER_TIMER_POLL_MS',
+    description: 'how often the tracker looks for due timers (overdue referrals, outcome follow-ups), in ms',
+    default: '1000',
+    parse: parsers.positiveInt,
+  }),
+};

@@ -32,7 +32,7 @@ function refsOf(node: JsonValue): string[] {
 const RAW_CHANNEL_IDS = new Set(['owCaseRecords', 'odspEmploymentRecords', 'eoServiceRecords']);
 const CANONICAL_CHANNEL_IDS = new Set(['referrals', 'serviceEvents', 'outcomes', 'clients']);
 /** Channels consumed outside the pipeline whose payload already has its schema under canonical/. */
-const SCHEMA_PAYLOAD_CHANNEL_IDS = new Set(['notifications']);
+const SCHEMA_PAYLOAD_CHANNEL_IDS = new Set(['notifications', 'ministryOutcomes']);
 
 /**
  * The `$id` of the schema a message's payload refers to (raw and canonical channels: a JSON
@@ -101,7 +101,7 @@ describe('contract topics (asyncapi.yaml)', () => {
     expect(servers[0]).toMatchObject({ host: 'localhost:9092', protocol: 'kafka', bindings: { kafka: {} } });
   });
 
-  it('gives every channel its Kafka binding and every message a clientId key, CloudEvents headers and a payload', () => {
+  it('gives every channel its Kafka binding and every message a key (clientId, or a pseudonym on the de-identified topic), CloudEvents headers and a payload', () => {
     for (const [id, channel] of Object.entries(document.channels)) {
       if (!isJsonObject(channel)) throw new Error(`channel ${id} is not an object`);
       expect({ id, kafka: (channel.bindings as JsonObject).kafka }).toEqual({

@@ -3,3 +3,4 @@ export * from './inbox';
 export * from './schema';
 export * from './client-link-registry';
 export * from './outbox';
+export * from './durable-timers';

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { PollingLoop } from './polling-loop';
 import type { Database } from './schema';
 
 /** One event to emit: the topic (full name) and the whole CloudEvent as a JSON object. */
@@ -39,15 +40,15 @@ const RELAY_LOCK = 7_402_915_118_220_031n;
  * never deliver the same rows concurrently or out of order.
  */
 export class OutboxRelay {
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sink: OutboxSink,
     private readonly options: OutboxRelayOptions = {},
-  ) {}
+  ) {
+    this.loop = new PollingLoop(() => this.relayOnce(), options.idleMs ?? 200, options.onError);
+  }
 
   /** Delivers one batch; returns how many rows it delivered (0 when empty or another replica holds the turn). */
   async relayOnce(): Promise<number> {
@@ -68,44 +69,16 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        let delivered = 0;
-        try {
-          delivered = await this.relayOnce();
-        } catch (error) {
-          this.options.onError?.(error);
-        }
-        if (delivered === 0 && this.running) await this.pause(this.options.idleMs ?? 200);
-      }
-    })();
+    this.loop.start();
   }
 
   /** Something was just committed to the outbox: relay without waiting for the next poll. */
   nudge(): void {
-    this.wake?.();
+    this.loop.nudge();
   }
 
   /** Stops polling after the batch in flight (what remains is relayed by the next start). */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((done) => {
-      const timer = setTimeout(finish, ms);
-      function finish(): void {
-        clearTimeout(timer);
-        done();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        finish();
-      };
-    });
+    await this.loop.stop();
   }
 }

@@ -8,6 +8,58 @@ export interface Database {
   referral_history: ReferralHistoryTable;
   consent: ConsentTable;
   outbox: OutboxTable;
+  timer: TimerTable;
+  employment_spell: EmploymentSpellTable;
+  outcome: OutcomeTable;
+  support_issued: SupportIssuedTable;
+}
+
+export interface TimerTable {
+  id: Generated<string>;
+  timer_key: string;
+  /** `referral-overdue` or `follow-up-due`. */
+  kind: string;
+  client_id: string;
+  referral_id: string | null;
+  due_at: ColumnType<Date, string, string>;
+  payload: ColumnType<unknown, string, string>;
+  fired_at: ColumnType<Date | null, never, string | null>;
+  cancelled_at: ColumnType<Date | null, never, string | null>;
+}
+
+export interface EmploymentSpellTable {
+  employment_spell_id: string;
+  client_id: string;
+  referral_id: string | null;
+  reported_by: string;
+  start_date: ColumnType<Date, string, string>;
+  event_time: ColumnType<Date, string, string>;
+}
+
+export interface OutcomeTable {
+  client_id: string;
+  outcome_type: string;
+  /** The job the milestone is about, '' when none. */
+  employment_spell_id: string;
+  outcome_id: string;
+  referral_id: string | null;
+  achieved: boolean;
+  observed_on: ColumnType<Date, string, string>;
+  event_time: ColumnType<Date, string, string>;
+  reported_by: string;
+  snapshot: ColumnType<unknown, string, string>;
+}
+
+export interface SupportIssuedTable {
+  benefit_id: string;
+  client_id: string;
+  /** `ow`, `odsp` or `eo`: the network that issued it. */
+  network: string;
+  issued_by: string;
+  benefit_type: string;
+  period_start: ColumnType<Date, string, string>;
+  period_end: ColumnType<Date | null, string | null, string | null>;
+  referral_id: string | null;
 }
 
 export interface ReferralTable {
@@ -23,6 +75,12 @@ export interface ReferralTable {
   /** The canonical Referral as last emitted (JSON). */
   snapshot: ColumnType<unknown, string, string>;
   version: ColumnType<number, number | undefined, number>;
+  age_band: string | null;
+  region: string | null;
+  catchment: string | null;
+  provider_type: string | null;
+  stream: string | null;
+  accepted_at: ColumnType<Date | null, string | null | undefined, string | null>;
 }
 
 export interface ReferralHistoryTable {

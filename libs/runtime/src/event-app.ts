@@ -28,6 +28,8 @@ export type EventAppConfig = ConfigOf<typeof eventAppSettings>;
 /** Injection tokens every event-driven app gets. */
 export const EVENT_APP_CONFIG = Symbol('EVENT_APP_CONFIG');
 export const DATABASE = Symbol('DATABASE');
+/** The environment the app was started with, for an app's own settings (`loadConfig(mySettings, env)`). */
+export const APP_ENV = Symbol('APP_ENV');
 
 export interface EventAppDefinition {
   /** Deployable name: consumer group id, Kafka client id and log `app` field. */
@@ -71,10 +73,11 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     providers: [
       { provide: EVENT_APP_CONFIG, useValue: config },
       { provide: DATABASE, useValue: database },
+      { provide: APP_ENV, useValue: env },
       { provide: TopicNames, useValue: names },
       { provide: EventPublisher, useValue: publisher },
     ],
-    exports: [EVENT_APP_CONFIG, DATABASE, TopicNames, EventPublisher],
+    exports: [EVENT_APP_CONFIG, DATABASE, APP_ENV, TopicNames, EventPublisher],
   };
 
   const transport = new KafkaEventTransport({

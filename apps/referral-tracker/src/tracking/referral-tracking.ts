@@ -1,14 +1,17 @@
 import type { Transaction } from 'kysely';
-import { schemaRegistry, type CanonicalEvent, type Consent, type Referral, type ReferralNotification, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
+import { type Consent, type Referral, type ReferralNotification, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
-import { addToOutbox, type Database, type OutboxMessage } from '@passerelle/persistence';
+import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer, type OutboxMessage } from '@passerelle/persistence';
+import type { OutcomeLedger } from '../ledger/outcome-ledger';
+import { ageBand, regionOf } from '../ministry/deidentify';
+import type { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
 import { LifecycleRefusal, OPEN_STATUSES, transition, type LifecycleActor, type StatusChange } from '../lifecycle/referral-lifecycle';
 import type { ReferralLedger } from '../ledger/referral-ledger';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { consentAllows } from './consent-check';
 import { closureOfExit } from './exit-outcome';
 import { TrackerError, TrackerErrorCode } from './tracker.error';
-import { notificationOf, referralEvent, type Cause } from './tracker-events';
+import { checkedEvent, notificationOf, referralEvent, type Cause } from './tracker-events';
 
 type Trx = Transaction<Database>;
 
@@ -27,8 +30,10 @@ export interface ChangeRequester {
 export class ReferralTracking {
   constructor(
     private readonly ledger: ReferralLedger,
+    private readonly facts: OutcomeLedger,
     private readonly router: CatchmentRouter,
     private readonly names: TopicNames,
+    private readonly deadlines: { calendar: OntarioBusinessCalendar; responseBusinessDays: number },
   ) {}
 
   /** `referral.submitted`: a new referral is recorded as requested, then routed if its consent is on record. */
@@ -49,6 +54,26 @@ export class ReferralTracking {
       occurredAt: cause.occurredAt,
     });
     await this.route(trx, referral, cause);
+  }
+
+  /** A referral's response deadline passed: `referral.overdue` to the referrer if it is still unanswered. */
+  async responseDeadlinePassed(trx: Trx, timer: DueTimer): Promise<void> {
+    if (timer.referralId === null) return;
+    const referral = await this.ledger.referralForUpdate(trx, timer.referralId);
+    if (!referral || referral.status !== 'requested') return;
+    const cause: Cause = { eventId: `timer:${timer.key}`, occurredAt: timer.dueAt.toISOString() };
+    await this.ledger.record(trx, {
+      referralId: referral.referralId,
+      fromStatus: referral.status,
+      toStatus: referral.status,
+      businessStatus: referral.businessStatus,
+      actor: 'system',
+      actorOrg: 'system:timer',
+      reason: { code: 'OVERDUE', text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days` },
+      eventId: cause.eventId,
+      occurredAt: cause.occurredAt,
+    });
+    await this.emit(trx, 'overdue', referral, cause, { code: 'OVERDUE', text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days` });
   }
 
   /** `consent.granted`: kept, and referrals that were waiting for it are routed. */
@@ -114,6 +139,7 @@ export class ReferralTracking {
       case 'plan-started':
       case 'activity-started':
       case 'assessment-completed':
+        if (event.assessment?.stream !== undefined) await this.facts.setReferralFacts(trx, referral.referralId, { stream: event.assessment.stream });
         await accept();
         if (referral.status === 'accepted') await this.changeStatus(trx, referral.referralId, { to: 'in-progress', actor: 'provider' }, provider, cause);
         return;
@@ -171,6 +197,8 @@ export class ReferralTracking {
     };
     if (options.dropPersonal) delete next.personal;
     await this.ledger.update(trx, next);
+    if (referral.status === 'requested') await cancelTimer(trx, `overdue:${referral.referralId}`, cause.occurredAt);
+    if (next.status === 'accepted') await this.facts.setReferralFacts(trx, next.referralId, { acceptedAt: cause.occurredAt });
     await this.ledger.record(trx, {
       referralId: next.referralId,
       fromStatus: referral.status,
@@ -202,7 +230,7 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    await addToOutbox(trx, [{ topic: this.names.of('referrals.v1'), event: checked(referralEvent('business-status-changed', next, cause)) }]);
+    await addToOutbox(trx, [{ topic: this.names.of('referrals.v1'), event: checkedEvent(referralEvent('business-status-changed', next, cause)) }]);
   }
 
   /** Routes a requested referral whose consent is on record; says why to the referrer when nothing fits. */
@@ -227,6 +255,14 @@ export class ReferralTracking {
     const routed: Referral = { ...referral, provider: decision.provider, businessStatus: 'routed', updatedAt: cause.occurredAt };
     delete routed.statusReason;
     await this.ledger.update(trx, routed);
+    // What ministry reports need, kept de-identified now: personal data may be withdrawn later.
+    const postalCode = referral.personal?.contact?.address?.postalCode;
+    await this.facts.setReferralFacts(trx, routed.referralId, {
+      catchment: decision.catchment,
+      providerType: decision.providerType,
+      ageBand: ageBand(referral.personal?.birthDate, referral.requestedAt.slice(0, 10)),
+      region: regionOf(postalCode ?? decision.catchment),
+    });
     await this.ledger.record(trx, {
       referralId: routed.referralId,
       fromStatus: 'requested',
@@ -236,6 +272,15 @@ export class ReferralTracking {
       actorOrg: `system:routing:${decision.assignedBy}`,
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
+    });
+    // The provider's clock starts when the referral reaches it; at expiry the timer checks whether it still waits.
+    await scheduleTimer(trx, {
+      key: `overdue:${routed.referralId}`,
+      kind: OVERDUE_TIMER,
+      clientId: routed.clientId,
+      referralId: routed.referralId,
+      dueAt: this.deadlines.calendar.addBusinessDays(cause.occurredAt, this.deadlines.responseBusinessDays),
+      payload: { businessDays: this.deadlines.responseBusinessDays, provider: decision.provider },
     });
     await this.emit(trx, 'routed', routed, cause);
   }
@@ -262,12 +307,14 @@ export class ReferralTracking {
     const event = referralEvent(change, referral, cause);
     const notification = notificationOf(change, event, reason);
     const messages: OutboxMessage[] = [
-      { topic: this.names.of('referrals.v1'), event: checked(event) },
-      { topic: this.names.of('notifications.v1'), event: checked(notification) },
+      { topic: this.names.of('referrals.v1'), event: checkedEvent(event) },
+      { topic: this.names.of('notifications.v1'), event: checkedEvent(notification) },
     ];
     await addToOutbox(trx, messages);
   }
 }
+
+export const OVERDUE_TIMER = 'referral-overdue';
 
 /** Statuses a referral reaches only after the provider accepted it. */
 const PAST_ACCEPTANCE = new Set<Referral['status']>(['accepted', 'in-progress', 'on-hold', 'completed', 'failed']);
@@ -293,9 +340,3 @@ const BUSINESS_STATUS_AFTER: Partial<Record<Referral['status'], Referral['busine
   cancelled: 'fulfillment-cancelled',
   completed: 'fulfillment-completed',
 };
-
-/** An emitted event must satisfy its own schema: a bug here must not reach consumers. */
-function checked<T>(event: CanonicalEvent<T>): Record<string, unknown> {
-  schemaRegistry().assert(event.dataschema ?? '', event.data);
-  return event as unknown as Record<string, unknown>;
-}

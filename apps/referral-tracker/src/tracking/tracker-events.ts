@@ -1,4 +1,4 @@
-import { schemaIdForPath, type CanonicalEvent, type Referral, type ReferralNotification } from '@passerelle/contracts';
+import { schemaIdForPath, schemaRegistry, type CanonicalEvent, type Referral, type ReferralNotification } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
 
 /** What caused a change: the inbound event (its id seeds every id the change emits). */
@@ -72,4 +72,10 @@ export function notificationOf(
     datacontenttype: 'application/json',
     data,
   };
+}
+
+/** An emitted event must satisfy its own schema (a bug here must not reach consumers); returns it as outbox JSON. */
+export function checkedEvent<T>(event: CanonicalEvent<T>): Record<string, unknown> {
+  schemaRegistry().assert(event.dataschema ?? '', event.data);
+  return event as unknown as Record<string, unknown>;
 }

@@ -199,6 +199,8 @@ export interface components {
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
         ReferralResponse: components["schemas"]["referral-response"];
+        SupportDuplicateSuspected: components["schemas"]["support-duplicate-suspected"];
+        MinistryOutcome: components["schemas"]["ministry-outcome"];
         /**
          * Problem
          * @description RFC 9457 problem details, served as `application/problem+json` for every error response of the `/v1` API. Problem-type-specific extension members are allowed (RFC 9457 section 3.2); clients must ignore the ones they do not know.
@@ -1886,6 +1888,162 @@ export interface components {
             decidedAt: string;
             /** @description Source record the answer came in. */
             source: components["schemas"]["source-record"];
+        };
+        /**
+         * SupportDuplicateSuspected
+         * @description The same type of employment support issued to the same client by OW or ODSP and by an EO provider for overlapping periods. Data of `ca.on.passerelle.support.duplicate-suspected` on `notifications.v1`, raised by the referral tracker to the referrer (the OW / ODSP office that issued its side), for a person to reconcile. No personal data: ids only.
+         */
+        "support-duplicate-suspected": {
+            /**
+             * Format: uuid
+             * @description Id of the alert, derived from the two supports, so the same pair never raises two alerts.
+             */
+            alertId: string;
+            /** @description Organization the alert is for: the OW delivery agent or ODSP office that issued its side. */
+            recipient: components["schemas"]["organization-id"];
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Referral the EO side was issued under, when known.
+             */
+            referralId?: string;
+            /** @description Type of support both issued. */
+            benefitType: components["schemas"]["benefit-types"];
+            /** @description The two supports whose periods overlap: the OW / ODSP one first, then the EO one. */
+            supports: {
+                /**
+                 * Format: uuid
+                 * @description Canonical id of the `benefit.issued` event's support.
+                 */
+                benefitId: string;
+                /** @description Organization that issued it. */
+                issuedBy: components["schemas"]["organization-id"];
+                /**
+                 * Format: date
+                 * @description First day the support covers.
+                 */
+                periodStart: string;
+                /**
+                 * Format: date
+                 * @description Last day it covers (absent: the first day only).
+                 */
+                periodEnd?: string;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the tracker saw the overlap (event time of the later support).
+             */
+            detectedAt: string;
+        };
+        /**
+         * MinistryOutcome
+         * @description A client outcome, de-identified for ministry systems (MCSS, MTCU): counts, rates and durations, never a person. Data of `ca.on.passerelle.ministry.outcome-reported` on `ministry.outcomes.v1`. No `personal` member and no field that identifies a person (name, birth date, postal code, phone, email, address, source id, canonical `clientId` or `referralId`): the client and the referral appear only as keyed pseudonyms (HMAC-SHA256 under a key the ministry never holds, so they link a client's outcomes together without revealing who the client is), the birth date only as an age band, the address only as a region and the catchment prefix the referral was routed on.
+         * @example {
+         *       "reportId": "6f1c2b8e-3d4a-5b6c-8d7e-9f0a1b2c3d4e",
+         *       "subjectPseudonym": "3b8f0c5e2a9d4f7b1c6e8a0d2f4b6c8e0a2c4e6f8b0d2f4a6c8e0b2d4f6a8c0e",
+         *       "referralPseudonym": "9e7c5a3f1d0b8e6c4a2f0d9b7e5c3a1f0e8d6b4a2c0f9e7d5b3a1c0e8f6d4b2a",
+         *       "program": "OW",
+         *       "deliveryAgent": "ow:toronto",
+         *       "catchment": "M9V",
+         *       "region": "toronto",
+         *       "providerType": "direct",
+         *       "provider": "eo:provider-1",
+         *       "stream": "B",
+         *       "ageBand": "35-44",
+         *       "outcome": {
+         *         "type": "ies-employed-3-months",
+         *         "milestoneMonths": 3,
+         *         "achievedOn": "2025-09-02"
+         *       },
+         *       "durations": {
+         *         "referralToOutcomeDays": 172,
+         *         "referralToAcceptanceDays": 3,
+         *         "jobStartToOutcomeDays": 92
+         *       },
+         *       "reportedAt": "2025-09-02T14:05:11Z"
+         *     }
+         * @example {
+         *       "reportId": "0b9d2e4f-6a8c-4e1b-9d3f-5a7c9e1b3d5f",
+         *       "subjectPseudonym": "c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6",
+         *       "program": "ODSP",
+         *       "deliveryAgent": "odsp:central",
+         *       "region": "unknown",
+         *       "ageBand": "unknown",
+         *       "outcome": {
+         *         "type": "odsp-job-retention",
+         *         "achievedOn": "2025-06-30"
+         *       },
+         *       "reportedAt": "2025-07-01T09:00:00-04:00"
+         *     }
+         */
+        "ministry-outcome": {
+            /**
+             * Format: uuid
+             * @description Id of this report (UUID), stable when the same outcome is reported again, so ministry consumers deduplicate on it. Never equal to a canonical id of the identified streams.
+             */
+            reportId: string;
+            /** @description Keyed pseudonym of the client: HMAC-SHA256 of `client:<clientId>`, 64 lower-case hex digits. The same for every outcome of the client under one key; cannot be reversed without the key. */
+            subjectPseudonym: string;
+            /** @description Keyed pseudonym of the referral the outcome is correlated to: HMAC-SHA256 of `referral:<referralId>`, 64 lower-case hex digits. Absent when the outcome is not correlated to a referral. */
+            referralPseudonym?: string;
+            /** @description Program the client is served under, so reports compare programs side by side. */
+            program: components["schemas"]["programs"];
+            /** @description Organization that referred the client (`ow:<delivery agent>` or `odsp:<office>`; `eo:<provider>` for an Employment Ontario client with no OW or ODSP referrer): an organization, never a person. */
+            deliveryAgent: components["schemas"]["organization-id"];
+            /** @description Postal-code prefix the referral was routed on, never finer than a forward sortation area (at most 3 characters, upper case: `M9V`, `K1`, `P`). Absent when the referral was not routed by catchment. */
+            catchment?: string;
+            /**
+             * @description Ontario region of the client, from the first letter of the postal code (forward sortation area) as listed in `data/regions.json`, or, without a postal code, of the catchment; `unknown` when neither is known or the code is outside Ontario.
+             * @enum {string}
+             */
+            region: "eastern" | "central" | "toronto" | "southwestern" | "northern" | "unknown";
+            /**
+             * @description `direct`: the service system manager or delivery agent delivers the service itself; `third-party`: a contracted agency does. Absent when the referral was never routed to a provider.
+             * @enum {string}
+             */
+            providerType?: "direct" | "third-party";
+            /** @description EO service provider organization serving the client (an organization, never a person); absent when the referral was never routed. */
+            provider?: string;
+            /** @description IES stream of the client (Common Assessment segmentation), when assessed. */
+            stream?: components["schemas"]["streams"];
+            /**
+             * @description Age of the client in full years on the outcome date (`outcome.achievedOn`), banded; a person born on 29 February turns a year older on 1 March in common years. `unknown` when the birth date is unknown, after the outcome date, or gives an age under 15 (a data error for employment programs, and too small a group to report).
+             * @enum {string}
+             */
+            ageBand: "15-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+" | "unknown";
+            /** @description The outcome reached or checked. */
+            outcome: {
+                /** @description Outcome or milestone, in the one taxonomy for every program. */
+                type: components["schemas"]["outcome-types"];
+                /**
+                 * @description Months after the job start the follow-up checked (IES milestones: 1, 3, 6 or 12).
+                 * @enum {integer}
+                 */
+                milestoneMonths?: 1 | 3 | 6 | 12;
+                /**
+                 * Format: date
+                 * @description Date the outcome was reached or the follow-up was done.
+                 */
+                achievedOn: string;
+            };
+            /** @description Whole calendar days between the steps of the client's path (timestamps taken as dates in Ontario, America/Toronto). Each is absent when a date is unknown or the dates are out of order (a data error). */
+            durations?: {
+                /** @description Days from the referral (`requestedAt`) to the outcome (`outcome.achievedOn`). */
+                referralToOutcomeDays?: number;
+                /** @description Days from the referral to its acceptance by the provider. */
+                referralToAcceptanceDays?: number;
+                /** @description Days from the first day of the job to the outcome (job outcomes and follow-ups). */
+                jobStartToOutcomeDays?: number;
+            };
+            /**
+             * Format: date-time
+             * @description When Passerelle reported the outcome to the ministry stream.
+             */
+            reportedAt: string;
         };
     };
     responses: {

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as inbox from './0001_inbox';
 import * as clientLinks from './0002_client_links';
 import * as referralLedger from './0003_referral_ledger';
+import * as trackerTimersOutcomes from './0004_tracker_timers_outcomes';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
   '0001_inbox': inbox,
   '0002_client_links': clientLinks,
   '0003_referral_ledger': referralLedger,
+  '0004_tracker_timers_outcomes': trackerTimersOutcomes,
 };

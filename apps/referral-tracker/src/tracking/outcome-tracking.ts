@@ -1,0 +1,228 @@
+import type { Transaction } from 'kysely';
+import {
+  nameBasedUuid,
+  schemaIdForPath,
+  unambiguousName,
+  type BenefitIssued,
+  type CanonicalEvent,
+  type EmploymentSpell,
+  type FollowUpDue,
+  type MinistryOutcome,
+  type OutcomeMilestone,
+  type Referral,
+  type SupportDuplicateSuspected,
+} from '@passerelle/contracts';
+import { deterministicEventId, type TopicNames } from '@passerelle/messaging';
+import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer } from '@passerelle/persistence';
+import type { OutcomeLedger, ReferralFacts, SupportRow } from '../ledger/outcome-ledger';
+import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
+import { FOLLOW_UP_MONTHS, followUpDueDates, type FollowUpMonth } from '../timers/follow-up-schedule';
+import { checkedEvent, type Cause } from './tracker-events';
+
+type Trx = Transaction<Database>;
+
+export const FOLLOW_UP_TIMER = 'follow-up-due';
+const SOURCE = '/passerelle/referral-tracker';
+/** Namespace of the ids the tracker derives for reports and alerts (fixed: changing it changes every id). */
+const TRACKER_NAMESPACE = Buffer.from('0c7d2e9a5b814f6e9d3a2b1c0f4e5d6a', 'hex');
+
+/** The IES milestone a follow-up checks: `ies-employed-1-month`, `ies-employed-3-months`, ... (schemas/codes/outcome-types.json). */
+const iesMilestone = (months: FollowUpMonth): FollowUpDue['outcomeType'] => `ies-employed-${months}-month${months === 1 ? '' : 's'}` as FollowUpDue['outcomeType'];
+const IES_MONTHS = new Map<string, FollowUpMonth>(FOLLOW_UP_MONTHS.map((m) => [iesMilestone(m), m]));
+
+interface FollowUpPayload {
+  employmentSpellId: string;
+  provider: string;
+  program: FollowUpDue['program'];
+  source: FollowUpDue['source'];
+  jobStartDate: string;
+  dueOn: string;
+  months: FollowUpMonth;
+}
+
+/**
+ * Outcomes, one way for every program: employment spells schedule the 1, 3, 6 and 12-month
+ * follow-ups, each outcome is tied to its referral and kept only if it is the latest word on its
+ * milestone (by event time), achieved outcomes go to the ministry de-identified, and supports
+ * issued by both networks for overlapping periods are flagged to the referrer.
+ */
+export class OutcomeTracking {
+  constructor(
+    private readonly outcomes: OutcomeLedger,
+    private readonly names: TopicNames,
+    private readonly pseudonymizer: Pseudonymizer,
+  ) {}
+
+  /** `employment.started`: the job is kept, and an EO provider's follow-ups are scheduled. */
+  async employmentStarted(trx: Trx, spell: EmploymentSpell, cause: Cause): Promise<void> {
+    const referralId = spell.referralId ?? (await this.outcomes.referralServedBy(trx, spell.clientId, spell.reportedBy));
+    await this.outcomes.saveSpell(trx, {
+      employmentSpellId: spell.employmentSpellId,
+      clientId: spell.clientId,
+      ...(referralId !== undefined && { referralId }),
+      reportedBy: spell.reportedBy,
+      startDate: spell.employment.startDate,
+      eventTime: cause.occurredAt,
+    });
+    // IES follow-ups are the EO provider's to do.
+    if (!spell.reportedBy.startsWith('eo:')) return;
+    const reported = await this.outcomes.reportedMilestones(trx, spell.clientId, spell.employmentSpellId);
+    for (const { months, dueOn } of followUpDueDates(spell.employment.startDate)) {
+      // A follow-up the provider already reported (its record may arrive before the job's) is not due.
+      if (reported.has(iesMilestone(months))) continue;
+      const payload: FollowUpPayload = {
+        employmentSpellId: spell.employmentSpellId,
+        provider: spell.reportedBy,
+        program: spell.program,
+        source: spell.source,
+        jobStartDate: spell.employment.startDate,
+        dueOn,
+        months,
+      };
+      await scheduleTimer(trx, {
+        key: followUpKey(spell.employmentSpellId, months),
+        kind: FOLLOW_UP_TIMER,
+        clientId: spell.clientId,
+        ...(referralId !== undefined && { referralId }),
+        // Morning of the due day in Ontario (12:00 UTC is 07:00 or 08:00 in Toronto).
+        dueAt: `${dueOn}T12:00:00.000Z`,
+        payload: { ...payload },
+      });
+    }
+  }
+
+  /** A follow-up fell due: `outcome.follow-up-due` to the provider. */
+  async followUpDue(trx: Trx, timer: DueTimer): Promise<void> {
+    const payload = timer.payload as unknown as FollowUpPayload;
+    const data: FollowUpDue = {
+      clientId: timer.clientId,
+      ...(timer.referralId !== null && { referralId: timer.referralId }),
+      program: payload.program,
+      source: payload.source,
+      employmentSpellId: payload.employmentSpellId,
+      provider: payload.provider as FollowUpDue['provider'],
+      outcomeType: iesMilestone(payload.months),
+      jobStartDate: payload.jobStartDate,
+      dueOn: payload.dueOn,
+    };
+    const type = 'ca.on.passerelle.outcome.follow-up-due';
+    const event: CanonicalEvent<FollowUpDue> = {
+      specversion: '1.0',
+      id: deterministicEventId({ sourceSystem: 'passerelle:referral-tracker', recordId: payload.employmentSpellId, version: payload.months, type }),
+      source: SOURCE,
+      type,
+      time: timer.dueAt.toISOString(),
+      subject: payload.employmentSpellId,
+      dataschema: schemaIdForPath('canonical/follow-up-due.json'),
+      partitionkey: timer.clientId,
+      datacontenttype: 'application/json',
+      data,
+    };
+    await addToOutbox(trx, [{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
+  }
+
+  /**
+   * `outcome.recorded`: tied to its referral, kept if it is the latest word on its milestone, its
+   * follow-up timer cancelled once reported, and reported to the ministry de-identified when achieved.
+   */
+  async outcomeRecorded(trx: Trx, outcome: OutcomeMilestone, cause: Cause): Promise<void> {
+    const referralId = outcome.referralId ?? (await this.outcomes.referralServedBy(trx, outcome.clientId, outcome.reportedBy));
+    const latest = await this.outcomes.recordOutcome(trx, outcome, referralId, cause.occurredAt);
+    const months = IES_MONTHS.get(outcome.outcomeType);
+    if (months !== undefined && outcome.employmentSpellId !== undefined) await cancelTimer(trx, followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
+    if (!latest || !outcome.achieved) return;
+
+    const referral = referralId === undefined ? undefined : await this.outcomes.referralFacts(trx, referralId);
+    const jobStartDate = outcome.employmentSpellId === undefined ? undefined : await this.outcomes.spellStart(trx, outcome.employmentSpellId);
+    const report = deidentifyOutcome(this.factsOf(outcome, referral, jobStartDate, cause), this.pseudonymizer);
+    const type = 'ca.on.passerelle.ministry.outcome-reported';
+    // Keyed by the pseudonym, with no correlation or causation ids: nothing on this topic leads back to the identified streams.
+    const event: CanonicalEvent<MinistryOutcome> = {
+      specversion: '1.0',
+      id: nameBasedUuid(TRACKER_NAMESPACE, unambiguousName([report.reportId, cause.occurredAt])),
+      source: SOURCE,
+      type,
+      time: cause.occurredAt,
+      subject: report.subjectPseudonym,
+      dataschema: schemaIdForPath('canonical/ministry-outcome.json'),
+      partitionkey: report.subjectPseudonym,
+      datacontenttype: 'application/json',
+      data: report,
+    };
+    await addToOutbox(trx, [{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
+  }
+
+  /** `benefit.issued`: kept; the same support type from the other network for an overlapping period raises an alert to the referrer. */
+  async benefitIssued(trx: Trx, benefit: BenefitIssued, cause: Cause): Promise<void> {
+    const support: SupportRow = {
+      benefitId: benefit.benefitId,
+      clientId: benefit.clientId,
+      network: benefit.issuedBy.split(':')[0],
+      issuedBy: benefit.issuedBy,
+      benefitType: benefit.benefitType,
+      periodStart: benefit.periodStart,
+      periodEnd: benefit.periodEnd ?? null,
+      referralId: benefit.referralId ?? null,
+    };
+    for (const other of await this.outcomes.saveSupport(trx, support)) {
+      const [income, eo] = support.network === 'eo' ? [other, support] : [support, other];
+      const alertId = nameBasedUuid(TRACKER_NAMESPACE, unambiguousName(['duplicate-support', income.benefitId, eo.benefitId]));
+      const side = (s: SupportRow) => ({ benefitId: s.benefitId, issuedBy: s.issuedBy as SupportDuplicateSuspected['recipient'], periodStart: s.periodStart, ...(s.periodEnd !== null && { periodEnd: s.periodEnd }) });
+      const data: SupportDuplicateSuspected = {
+        alertId,
+        recipient: income.issuedBy as SupportDuplicateSuspected['recipient'],
+        clientId: benefit.clientId,
+        ...((eo.referralId ?? income.referralId) !== null && { referralId: (eo.referralId ?? income.referralId)! }),
+        benefitType: benefit.benefitType,
+        supports: [side(income), side(eo)],
+        detectedAt: cause.occurredAt,
+      };
+      const type = 'ca.on.passerelle.support.duplicate-suspected';
+      const event: CanonicalEvent<SupportDuplicateSuspected> = {
+        specversion: '1.0',
+        id: alertId,
+        source: SOURCE,
+        type,
+        time: cause.occurredAt,
+        subject: alertId,
+        dataschema: schemaIdForPath('canonical/support-duplicate-suspected.json'),
+        correlationid: cause.correlationId ?? cause.eventId,
+        causationid: cause.eventId,
+        partitionkey: benefit.clientId,
+        datacontenttype: 'application/json',
+        data,
+      };
+      await addToOutbox(trx, [{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
+    }
+  }
+
+  private factsOf(outcome: OutcomeMilestone, referral: ReferralFacts | undefined, jobStartDate: string | undefined, cause: Cause): OutcomeFacts {
+    const snapshot = referral?.snapshot as Referral | undefined;
+    const spell = outcome.employmentSpellId ?? '';
+    return {
+      clientId: outcome.clientId,
+      ...(referral !== undefined && { referralId: referral.referralId }),
+      program: outcome.program,
+      deliveryAgent: referral?.referrer ?? outcome.reportedBy,
+      ...(referral?.catchment != null && { catchment: referral.catchment }),
+      ...(snapshot?.personal?.contact?.address?.postalCode !== undefined && { postalCode: snapshot.personal.contact.address.postalCode }),
+      ...(snapshot?.personal?.birthDate !== undefined && { birthDate: snapshot.personal.birthDate }),
+      ...(referral?.ageBand != null && { ageBandAtReferral: referral.ageBand as MinistryOutcome['ageBand'] }),
+      ...(referral?.provider != null && { provider: referral.provider }),
+      ...(referral?.providerType != null && { providerType: referral.providerType as 'direct' | 'third-party' }),
+      ...(referral?.stream != null && { stream: referral.stream }),
+      outcomeType: outcome.outcomeType,
+      achievedOn: outcome.observedOn,
+      ...(referral !== undefined && { requestedAt: referral.requestedAt.toISOString() }),
+      ...(referral?.acceptedAt != null && { acceptedAt: referral.acceptedAt.toISOString() }),
+      ...(jobStartDate !== undefined && { jobStartDate }),
+      // Stable per milestone of a client, and under the pseudonym key: not derivable from any id alone.
+      reportId: nameBasedUuid(TRACKER_NAMESPACE, unambiguousName(['report', this.pseudonymizer.of('client', outcome.clientId), outcome.outcomeType, spell])),
+      reportedAt: cause.occurredAt,
+    };
+  }
+}
+
+function followUpKey(employmentSpellId: string, months: number): string {
+  return `follow-up:${employmentSpellId}:${months}`;
+}

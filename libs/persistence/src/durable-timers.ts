@@ -1,0 +1,119 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { PollingLoop } from './polling-loop';
+import type { Database } from './schema';
+
+export interface TimerSpec {
+  /** Unique per purpose (`overdue:<referralId>`): scheduling it again changes nothing. */
+  key: string;
+  kind: string;
+  clientId: string;
+  referralId?: string;
+  dueAt: string;
+  payload: Record<string, unknown>;
+}
+
+export interface DueTimer {
+  key: string;
+  kind: string;
+  clientId: string;
+  referralId: string | null;
+  dueAt: Date;
+  payload: Record<string, unknown>;
+}
+
+/** Schedules a timer in the caller's transaction (with the state change that calls for it). */
+export async function scheduleTimer(trx: Transaction<Database>, timer: TimerSpec): Promise<void> {
+  await trx
+    .insertInto('timer')
+    .values({
+      timer_key: timer.key,
+      kind: timer.kind,
+      client_id: timer.clientId,
+      referral_id: timer.referralId ?? null,
+      due_at: timer.dueAt,
+      payload: JSON.stringify(timer.payload),
+    })
+    .onConflict((oc) => oc.column('timer_key').doNothing())
+    .execute();
+}
+
+/** Cancels a timer that has not fired (what it watched for happened). */
+export async function cancelTimer(trx: Transaction<Database>, key: string, at: string): Promise<void> {
+  await trx.updateTable('timer').set({ cancelled_at: at }).where('timer_key', '=', key).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
+}
+
+export interface DurableTimerOptions {
+  /** Timers claimed per transaction. */
+  batchSize?: number;
+  pollMs?: number;
+  onError?: (error: unknown) => void;
+  /** What time it is (tests may move it); defaults to the database's clock. */
+  now?: () => Date;
+}
+
+/**
+ * Fires due timers exactly once across restarts and replicas: each batch is claimed with
+ * `FOR UPDATE SKIP LOCKED` (two replicas never take the same timer), and the handler's effects
+ * (outbox rows) commit with `fired_at` in one transaction. A crash before commit leaves the timer
+ * due, to fire on the next poll; after commit it never fires again.
+ */
+export class DurableTimers {
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly fire: (trx: Transaction<Database>, timer: DueTimer) => Promise<void>,
+    private readonly options: DurableTimerOptions = {},
+  ) {
+    this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 1_000, options.onError);
+  }
+
+  /** Fires one batch of due timers; returns how many fired. */
+  async fireDue(): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = this.options.now?.();
+      const due = await trx
+        .selectFrom('timer')
+        .select(['id', 'timer_key', 'kind', 'client_id', 'referral_id', 'due_at', 'payload'])
+        .where('fired_at', 'is', null)
+        .where('cancelled_at', 'is', null)
+        .where('due_at', '<=', now ? sql<Date>`${now.toISOString()}::timestamptz` : sql<Date>`now()`)
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(this.options.batchSize ?? 200)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (const row of due) {
+        await this.fire(trx, {
+          key: row.timer_key,
+          kind: row.kind,
+          clientId: row.client_id,
+          referralId: row.referral_id,
+          dueAt: row.due_at,
+          payload: row.payload as Record<string, unknown>,
+        });
+      }
+      if (due.length > 0) {
+        await trx
+          .updateTable('timer')
+          .set({ fired_at: (now ?? new Date()).toISOString() })
+          .where('id', 'in', due.map((d) => d.id))
+          .execute();
+      }
+      return due.length;
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  nudge(): void {
+    this.loop.nudge();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+  }
+}
