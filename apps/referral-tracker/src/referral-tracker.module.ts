@@ -21,10 +21,10 @@ import { OutcomeLedger } from './ledger/outcome-ledger';
 import { ReferralLedger } from './ledger/referral-ledger';
 import { Pseudonymizer } from './ministry/deidentify';
 import { OntarioBusinessCalendar } from './timers/ontario-business-calendar';
-import { FOLLOW_UP_TIMER, OutcomeTracking } from './tracking/outcome-tracking';
+import { EMPLOYMENT_STARTED, FOLLOW_UP_TIMER, OUTCOME_RECORDED, OutcomeTracking } from './tracking/outcome-tracking';
 import { CatchmentRouter } from './routing/catchment-router';
 import { loadProviderDirectory } from './routing/provider-directory';
-import { OVERDUE_TIMER, ReferralTracking } from './tracking/referral-tracking';
+import { OVERDUE_TIMER, RESPONSE_RECORDED, ReferralTracking, SERVICE_EVENT_RECORDED } from './tracking/referral-tracking';
 import { TrackerError, TrackerErrorCode } from './tracking/tracker.error';
 import type { Cause } from './tracking/tracker-events';
 
@@ -58,6 +58,7 @@ export class ReferralEventHandlers {
   constructor(
     private readonly tracking: ReferralTracking,
     private readonly outcomes: OutcomeTracking,
+    private readonly ledger: ReferralLedger,
     private readonly inbox: Inbox,
     private readonly relay: TrackerOutboxRelay,
     private readonly timers: TrackerTimers,
@@ -65,12 +66,40 @@ export class ReferralEventHandlers {
 
   @EventPattern<string>('ca.on.passerelle.referral.submitted')
   submitted(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
-    return this.apply(context, schemaIdForPath('canonical/referral.json'), (trx, data: Referral, cause) => this.tracking.submitted(trx, data, cause));
+    return this.apply(context, schemaIdForPath('canonical/referral.json'), async (trx, data: Referral, cause) => {
+      await this.tracking.submitted(trx, data, cause);
+      await this.applyParked(trx, data.clientId);
+    });
   }
+
+  /**
+   * Events that overtook their referral (other topics are not ordered with referrals.v1) wait
+   * until it is recorded and routed, then apply, oldest first, in the transaction that routed it.
+   */
+  private async applyParked(trx: Transaction<Database>, clientId: string): Promise<void> {
+    for (const referralId of await this.ledger.routedWithParkedEvents(trx, clientId)) {
+      for (const parked of await this.ledger.unpark(trx, referralId)) {
+        const apply = this.parkedHandlers[parked.type];
+        if (!apply) throw new Error(`no handler for parked ${parked.type}`);
+        await apply(trx, parked.data, parked.cause);
+      }
+    }
+  }
+
+  /** What a parked event of each type does once its referral is known. */
+  private readonly parkedHandlers: Record<string, (trx: Transaction<Database>, data: unknown, cause: Cause) => Promise<void>> = {
+    [RESPONSE_RECORDED]: (trx, data, cause) => this.tracking.responseRecorded(trx, data as ReferralResponse, cause),
+    [SERVICE_EVENT_RECORDED]: (trx, data, cause) => this.tracking.serviceEventRecorded(trx, data as ServiceEvent, cause),
+    [EMPLOYMENT_STARTED]: (trx, data, cause) => this.outcomes.employmentStarted(trx, data as EmploymentSpell, cause),
+    [OUTCOME_RECORDED]: (trx, data, cause) => this.outcomes.outcomeRecorded(trx, data as OutcomeMilestone, cause),
+  };
 
   @EventPattern<string>('ca.on.passerelle.consent.granted')
   consentGranted(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
-    return this.apply(context, schemaIdForPath('canonical/consent.json'), (trx, data: Consent, cause) => this.tracking.consentGranted(trx, data, cause));
+    return this.apply(context, schemaIdForPath('canonical/consent.json'), async (trx, data: Consent, cause) => {
+      await this.tracking.consentGranted(trx, data, cause);
+      await this.applyParked(trx, data.clientId);
+    });
   }
 
   @EventPattern<string>('ca.on.passerelle.consent.withdrawn')
@@ -144,13 +173,13 @@ function causeOf(event: CloudEvent): Cause {
     },
     {
       provide: OutcomeTracking,
-      useFactory: (facts: OutcomeLedger, names: TopicNames, settings: TrackerConfig) => {
+      useFactory: (referrals: ReferralLedger, facts: OutcomeLedger, names: TopicNames, settings: TrackerConfig) => {
         if (!settings.pseudonymKey) {
           new Logger('ReferralTracker').warn('MINISTRY_PSEUDONYM_KEY is not set: ministry pseudonyms use a random key and change at every restart (development only)');
         }
-        return new OutcomeTracking(facts, names, new Pseudonymizer(settings.pseudonymKey ?? randomBytes(32)));
+        return new OutcomeTracking(referrals, facts, names, new Pseudonymizer(settings.pseudonymKey ?? randomBytes(32)));
       },
-      inject: [OutcomeLedger, TopicNames, TRACKER_SETTINGS],
+      inject: [ReferralLedger, OutcomeLedger, TopicNames, TRACKER_SETTINGS],
     },
     {
       provide: TrackerTimers,

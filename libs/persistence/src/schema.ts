@@ -12,6 +12,17 @@ export interface Database {
   employment_spell: EmploymentSpellTable;
   outcome: OutcomeTable;
   support_issued: SupportIssuedTable;
+  parked_event: ParkedEventTable;
+}
+
+export interface ParkedEventTable {
+  id: Generated<string>;
+  referral_id: string;
+  event_type: string;
+  data: ColumnType<unknown, string, never>;
+  cause: ColumnType<unknown, string, never>;
+  event_time: ColumnType<Date, string, never>;
+  parked_at: ColumnType<Date, never, never>;
 }
 
 export interface TimerTable {

@@ -63,6 +63,15 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     applicationName: `passerelle-${definition.name}`,
   });
   const names = new TopicNames(config.topicPrefix);
+  // Schema and topics first: providers that start at module init (outbox relays, timers) find
+  // their tables, and no consumer subscribes before every contract topic exists.
+  try {
+    await migrateToLatest(database);
+    await provisionContractTopics(kafka, { names, partitions: config.topicPartitions, replicationFactor: config.replicationFactor });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 
   @Module({})
   class EventAppRootModule {}
@@ -88,14 +97,6 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     maxAttempts: config.maxAttempts,
     retryBaseMs: config.retryBaseMs,
     unknownTypes: definition.unknownTypes,
-    beforeListen: async () => {
-      await migrateToLatest(database);
-      await provisionContractTopics(kafka, {
-        names,
-        partitions: config.topicPartitions,
-        replicationFactor: config.replicationFactor,
-      });
-    },
   });
   const app = await NestFactory.createMicroservice(root, { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));

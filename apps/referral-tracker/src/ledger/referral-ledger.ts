@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Consent, Referral } from '@passerelle/contracts';
 import type { Database } from '@passerelle/persistence';
 
@@ -33,8 +33,18 @@ export interface StoredConsent {
  * holds the inbox row and the outbox rows of the change.
  */
 export class ReferralLedger {
+  /**
+   * Serializes everything about one referral, even before its row exists: the transaction that
+   * records a referral and one that finds it missing and parks an event for it never interleave,
+   * so a parked event is always seen by the recording transaction, or sees the referral.
+   */
+  async lockReferral(trx: Trx, referralId: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${referralId}, 0))`.execute(trx);
+  }
+
   /** The referral, locked for the rest of the transaction (concurrent changes queue up). */
   async referralForUpdate(trx: Trx, referralId: string): Promise<Referral | undefined> {
+    await this.lockReferral(trx, referralId);
     const row = await trx.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).forUpdate().executeTakeFirst();
     return row?.snapshot as Referral | undefined;
   }
@@ -117,6 +127,35 @@ export class ReferralLedger {
       eventId: r.event_id,
       occurredAt: r.occurred_at.toISOString(),
     }));
+  }
+
+  /** Keeps an event about a referral not seen yet, to apply when it is recorded. */
+  async park(trx: Trx, referralId: string, event: { type: string; data: unknown; cause: { eventId: string; correlationId?: string; occurredAt: string } }): Promise<void> {
+    await trx
+      .insertInto('parked_event')
+      .values({ referral_id: referralId, event_type: event.type, data: JSON.stringify(event.data), cause: JSON.stringify(event.cause), event_time: event.cause.occurredAt })
+      .execute();
+  }
+
+  /** Referrals of a client that are routed and have parked events waiting. */
+  async routedWithParkedEvents(trx: Trx, clientId: string): Promise<string[]> {
+    const rows = await trx
+      .selectFrom('parked_event')
+      .innerJoin('referral', 'referral.referral_id', 'parked_event.referral_id')
+      .select('parked_event.referral_id')
+      .distinct()
+      .where('referral.client_id', '=', clientId)
+      .where('referral.provider', 'is not', null)
+      .execute();
+    return rows.map((r) => r.referral_id).sort();
+  }
+
+  /** The events parked for a referral, oldest event first, removed from the parking. */
+  async unpark(trx: Trx, referralId: string): Promise<Array<{ type: string; data: unknown; cause: { eventId: string; correlationId?: string; occurredAt: string } }>> {
+    const rows = await trx.deleteFrom('parked_event').where('referral_id', '=', referralId).returning(['id', 'event_type', 'data', 'cause', 'event_time']).execute();
+    return rows
+      .sort((a, b) => a.event_time.getTime() - b.event_time.getTime() || Number(a.id) - Number(b.id))
+      .map((r) => ({ type: r.event_type, data: r.data, cause: r.cause as { eventId: string; correlationId?: string; occurredAt: string } }));
   }
 
   /** Keeps the latest word on a consent: a grant never undoes a withdrawal already recorded. */

@@ -528,7 +528,7 @@ describe('deidentifyOutcome', () => {
           expect(report.referralPseudonym).toBe(hmac(KEY, 'referral', c.referralId));
           expect(report.region).toBe(postalCode === undefined ? 'unknown' : (REGION_BY_LETTER[postalCode[0]] ?? 'unknown'));
           expect(report.ageBand).toBe(c.birthDate > c.observedOn ? 'unknown' : bandOracle(ageOracle(c.birthDate, c.observedOn)));
-          for (const days of Object.values(report.durations ?? {})) expect(Number.isInteger(days) && days >= 0).toBe(true);
+          for (const days of Object.values(report.durations ?? {}) as number[]) expect(Number.isInteger(days) && days >= 0).toBe(true);
         }),
         { numRuns: 300 },
       );

@@ -1,14 +1,7 @@
-import {
-  schemaIdForPath,
-  schemaRegistry,
-  schemasDir,
-  type OutcomeMilestone,
-  type Referral,
-  type components,
-} from '@passerelle/contracts';
+import { dataDir, schemaIdForPath, schemaRegistry, type MinistryOutcome } from '@passerelle/contracts';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { findPersonalData } from './personal-data-scan';
 
 /**
@@ -23,40 +16,8 @@ import { findPersonalData } from './personal-data-scan';
  * `schemas/canonical/ministry-outcome.json` and scanned for the ids and birth date it came from.
  */
 
-/** Data of `ca.on.passerelle.ministry.outcome-reported` (`schemas/canonical/ministry-outcome.json`). */
-export interface MinistryOutcome {
-  /** Id of this report (UUID), stable when the same outcome is reported again. */
-  reportId: string;
-  /** HMAC-SHA256 of `client:<clientId>`, 64 lower-case hex digits. */
-  subjectPseudonym: string;
-  /** HMAC-SHA256 of `referral:<referralId>`, when the outcome is correlated to a referral. */
-  referralPseudonym?: string;
-  program: Referral['program'];
-  /** Referring organization (`ow:<delivery agent>`, `odsp:<office>`, ...). */
-  deliveryAgent: string;
-  /** Postal-code prefix the referral was routed on, at most 3 characters. */
-  catchment?: string;
-  /** A region code of `data/regions.json`, or `unknown`. */
-  region: 'eastern' | 'central' | 'toronto' | 'southwestern' | 'northern' | 'unknown';
-  providerType?: 'direct' | 'third-party';
-  /** EO provider organization (`eo:<provider>`). */
-  provider?: string;
-  stream?: components['schemas']['streams'];
-  ageBand: '15-24' | '25-34' | '35-44' | '45-54' | '55-64' | '65+' | 'unknown';
-  outcome: {
-    type: OutcomeMilestone['outcomeType'];
-    milestoneMonths?: 1 | 3 | 6 | 12;
-    /** YYYY-MM-DD. */
-    achievedOn: string;
-  };
-  durations?: {
-    referralToOutcomeDays?: number;
-    referralToAcceptanceDays?: number;
-    jobStartToOutcomeDays?: number;
-  };
-  /** RFC 3339 date-time. */
-  reportedAt: string;
-}
+/** Data of `ca.on.passerelle.ministry.outcome-reported`, generated from `schemas/canonical/ministry-outcome.json`. */
+export type { MinistryOutcome };
 
 const MINISTRY_OUTCOME_SCHEMA = schemaIdForPath('canonical/ministry-outcome.json');
 const REGIONS_SCHEMA = schemaIdForPath('directory/regions.json');
@@ -148,6 +109,8 @@ export interface OutcomeFacts {
   provider?: string;
   providerType?: 'direct' | 'third-party';
   stream?: string;
+  /** Age band at the referral, used when the birth date is no longer held (consent withdrawn). */
+  ageBandAtReferral?: MinistryOutcome['ageBand'];
   outcomeType: string;
   milestoneMonths?: 1 | 3 | 6 | 12;
   achievedOn: string;
@@ -199,7 +162,7 @@ export function deidentifyOutcome(facts: OutcomeFacts, pseudonymizer: Pseudonymi
     providerType: facts.providerType,
     provider: facts.provider,
     stream: facts.stream,
-    ageBand: ageBand(facts.birthDate, facts.achievedOn),
+    ageBand: facts.birthDate !== undefined ? ageBand(facts.birthDate, facts.achievedOn) : (facts.ageBandAtReferral ?? 'unknown'),
     outcome: withoutUndefined({ type: facts.outcomeType, milestoneMonths, achievedOn: facts.achievedOn }),
     durations: Object.keys(durations).length === 0 ? undefined : durations,
     reportedAt: facts.reportedAt,
@@ -311,7 +274,7 @@ let regionPrefixes: ReadonlyArray<readonly [prefix: string, region: string]> | u
 
 /** `[prefix, region]` pairs of `data/regions.json`, longest prefix first; read and checked once. */
 function regions(): ReadonlyArray<readonly [prefix: string, region: string]> {
-  regionPrefixes ??= loadRegions(join(dirname(schemasDir()), 'data', 'regions.json'));
+  regionPrefixes ??= loadRegions(join(dataDir(), 'regions.json'));
   return regionPrefixes;
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CatchmentRouter, UnroutableReason, regionOf, type RoutingDecision, type RoutingRequest } from './catchment-router';
+import { CatchmentRouter, UnroutableReason, postalAreaOf, type RoutingDecision, type RoutingRequest } from './catchment-router';
 import {
   PROVIDER_DIRECTORY_SCHEMA_ID,
   ProviderDirectoryError,
@@ -56,13 +56,13 @@ const TEST_DIRECTORY: ProviderDirectory = {
 const router = () => new CatchmentRouter(TEST_DIRECTORY);
 const route = (request: RoutingRequest): RoutingDecision => router().route(request);
 
-describe('regionOf', () => {
+describe('postalAreaOf', () => {
   it.each([
     ['K1A 0B1', 'K1A'],
     ['k1a0b1', 'K1A'],
     ['  p3c 1a1', 'P3C'],
     ['M', 'M'],
-  ])('%s -> %s', (postalCode, region) => expect(regionOf(postalCode)).toBe(region));
+  ])('%s -> %s', (postalCode, region) => expect(postalAreaOf(postalCode)).toBe(region));
 });
 
 describe('CatchmentRouter', () => {

@@ -28,7 +28,7 @@ export type RoutingDecision =
  * The forward sortation area of a postal code (first 3 characters, upper case): precise enough
  * for catchments and reports, coarse enough to leave the personal record.
  */
-export function regionOf(postalCode: string): string {
+export function postalAreaOf(postalCode: string): string {
   return normalizePostalCode(postalCode).slice(0, 3);
 }
 
@@ -74,7 +74,7 @@ export class CatchmentRouter {
     }
     // Why the preferred provider was passed over, appended to any refusal that follows.
     const passedOver = preferred === undefined ? '' : ` Preferred provider ${request.preferredProvider ?? ''} ${preferred}.`;
-    const area = postalCode === '' ? 'no postal code' : `postal code area ${regionOf(postalCode)}`;
+    const area = postalCode === '' ? 'no postal code' : `postal code area ${postalAreaOf(postalCode)}`;
 
     const offers = this.index.offers.get(service) ?? [];
     if (offers.length === 0) {

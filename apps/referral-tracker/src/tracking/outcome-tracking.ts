@@ -15,6 +15,7 @@ import {
 import { deterministicEventId, type TopicNames } from '@passerelle/messaging';
 import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer } from '@passerelle/persistence';
 import type { OutcomeLedger, ReferralFacts, SupportRow } from '../ledger/outcome-ledger';
+import type { ReferralLedger } from '../ledger/referral-ledger';
 import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
 import { FOLLOW_UP_MONTHS, followUpDueDates, type FollowUpMonth } from '../timers/follow-up-schedule';
 import { checkedEvent, type Cause } from './tracker-events';
@@ -22,6 +23,8 @@ import { checkedEvent, type Cause } from './tracker-events';
 type Trx = Transaction<Database>;
 
 export const FOLLOW_UP_TIMER = 'follow-up-due';
+export const EMPLOYMENT_STARTED = 'ca.on.passerelle.employment.started';
+export const OUTCOME_RECORDED = 'ca.on.passerelle.outcome.recorded';
 const SOURCE = '/passerelle/referral-tracker';
 /** Namespace of the ids the tracker derives for reports and alerts (fixed: changing it changes every id). */
 const TRACKER_NAMESPACE = Buffer.from('0c7d2e9a5b814f6e9d3a2b1c0f4e5d6a', 'hex');
@@ -48,6 +51,7 @@ interface FollowUpPayload {
  */
 export class OutcomeTracking {
   constructor(
+    private readonly referrals: ReferralLedger,
     private readonly outcomes: OutcomeLedger,
     private readonly names: TopicNames,
     private readonly pseudonymizer: Pseudonymizer,
@@ -55,6 +59,9 @@ export class OutcomeTracking {
 
   /** `employment.started`: the job is kept, and an EO provider's follow-ups are scheduled. */
   async employmentStarted(trx: Trx, spell: EmploymentSpell, cause: Cause): Promise<void> {
+    if (spell.referralId !== undefined && !(await this.referrals.referralForUpdate(trx, spell.referralId))) {
+      return this.referrals.park(trx, spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
+    }
     const referralId = spell.referralId ?? (await this.outcomes.referralServedBy(trx, spell.clientId, spell.reportedBy));
     await this.outcomes.saveSpell(trx, {
       employmentSpellId: spell.employmentSpellId,
@@ -126,6 +133,9 @@ export class OutcomeTracking {
    * follow-up timer cancelled once reported, and reported to the ministry de-identified when achieved.
    */
   async outcomeRecorded(trx: Trx, outcome: OutcomeMilestone, cause: Cause): Promise<void> {
+    if (outcome.referralId !== undefined && !(await this.referrals.referralForUpdate(trx, outcome.referralId))) {
+      return this.referrals.park(trx, outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
+    }
     const referralId = outcome.referralId ?? (await this.outcomes.referralServedBy(trx, outcome.clientId, outcome.reportedBy));
     const latest = await this.outcomes.recordOutcome(trx, outcome, referralId, cause.occurredAt);
     const months = IES_MONTHS.get(outcome.outcomeType);

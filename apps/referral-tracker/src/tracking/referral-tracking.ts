@@ -102,13 +102,14 @@ export class ReferralTracking {
   }
 
   /**
-   * `referral.response-recorded`: the provider accepted or declined. The same answer again (a
+   * `referral.response-recorded`: the provider accepted or declined (parked until the referral is
+   * known and routed, when it overtook it). The same answer again (a
    * later version of the provider's record) changes nothing; so does an acceptance the referral is
    * already past (its service events may arrive first, on their own topic).
    */
   async responseRecorded(trx: Trx, response: ReferralResponse, cause: Cause): Promise<void> {
     const referral = await this.ledger.referralForUpdate(trx, response.referralId);
-    if (!referral) throw new TrackerError(TrackerErrorCode.UnknownReferral, `referral ${response.referralId} is not known to the tracker`);
+    if (!referral?.provider) return this.ledger.park(trx, response.referralId, { type: RESPONSE_RECORDED, data: response, cause });
     const to = response.decision === 'accept' ? 'accepted' : 'rejected';
     if (referral.provider === response.provider && (to === 'accepted' ? PAST_ACCEPTANCE.has(referral.status) : referral.status === 'rejected')) return;
     const reason =
@@ -128,7 +129,8 @@ export class ReferralTracking {
   async serviceEventRecorded(trx: Trx, event: ServiceEvent, cause: Cause): Promise<void> {
     if (event.referralId === undefined) return;
     let referral = await this.ledger.referralForUpdate(trx, event.referralId);
-    if (!referral || referral.provider !== event.deliveredBy) return;
+    if (!referral?.provider) return this.ledger.park(trx, event.referralId, { type: SERVICE_EVENT_RECORDED, data: event, cause });
+    if (referral.provider !== event.deliveredBy) return;
     const provider = { actor: 'provider' as const, org: event.deliveredBy };
     // The record carrying this event says the provider took the referral: apply that first if
     // its referral.response-recorded (on referrals.v1) has not arrived yet.
@@ -315,6 +317,8 @@ export class ReferralTracking {
 }
 
 export const OVERDUE_TIMER = 'referral-overdue';
+export const RESPONSE_RECORDED = 'ca.on.passerelle.referral.response-recorded';
+export const SERVICE_EVENT_RECORDED = 'ca.on.passerelle.service-event.recorded';
 
 /** Statuses a referral reaches only after the provider accepted it. */
 const PAST_ACCEPTANCE = new Set<Referral['status']>(['accepted', 'in-progress', 'on-hold', 'completed', 'failed']);

@@ -3,6 +3,7 @@ import * as inbox from './0001_inbox';
 import * as clientLinks from './0002_client_links';
 import * as referralLedger from './0003_referral_ledger';
 import * as trackerTimersOutcomes from './0004_tracker_timers_outcomes';
+import * as parkedEvents from './0005_parked_events';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_client_links': clientLinks,
   '0003_referral_ledger': referralLedger,
   '0004_tracker_timers_outcomes': trackerTimersOutcomes,
+  '0005_parked_events': parkedEvents,
 };

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { EoServiceRecord, MappedEvent, OwCaseRecord, Referral } from '@passerelle/contracts';
+import { EventPublisher, TopicNames, createKafka } from '@passerelle/messaging';
+import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
+import { mapEoServiceRecord } from '../../apps/eo-adapter/src/mapping';
+import { mapOwCaseRecord } from '../../apps/ow-adapter/src/mapping';
+import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
+import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchment-router';
+import { loadProviderDirectory } from '../../apps/referral-tracker/src/routing/provider-directory';
+import { testDatabaseUrl } from '../support/database';
+import { testBrokers, uniqueName, waitFor } from '../support/kafka';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
+const read = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
+const nextYear = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/"(2024|2025)-(\d\d-\d\d)/g, (_m, y: string, rest: string) => `"${Number(y) + 1}-${rest}`));
+
+/**
+ * Every canonical event of one client's path (the OW record, then three versions of the EO
+ * provider's record), as the adapters map them: the stream the tracker consumes.
+ */
+function clientPath(clientId: string): MappedEvent[] {
+  const ow = read<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+  const owMapped = mapOwCaseRecord(ow, { clientId, sourceEventId: 'raw-ow-1' });
+  if (!owMapped.ok) throw new Error(owMapped.reasons.join('; '));
+  const referral = owMapped.events.find((e) => e.event.type === 'ca.on.passerelle.referral.submitted')!.event.data as Referral;
+  const decision = new CatchmentRouter(loadProviderDirectory()).route({ serviceWanted: referral.serviceWanted, postalCode: referral.personal!.contact!.address!.postalCode });
+  if (!decision.routed) throw new Error('the fixture should be routable');
+
+  const base = read<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
+  const hamilton = read<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
+  const v1: EoServiceRecord = {
+    ...base,
+    recordVersion: 1,
+    provider: { ...base.provider, providerId: decision.provider.slice('eo:'.length) },
+    referralResponse: { ...base.referralResponse!, referralId: referral.referralId },
+  };
+  const v2: EoServiceRecord = { ...v1, recordVersion: 2, recordedAt: '2025-11-10T10:00:00-05:00', employments: nextYear(hamilton.employments) as EoServiceRecord['employments'] };
+  const v3: EoServiceRecord = {
+    ...v2,
+    recordVersion: 3,
+    recordedAt: '2026-11-10T10:00:00-05:00',
+    followUps: nextYear(hamilton.followUps) as EoServiceRecord['followUps'],
+    exit: nextYear(hamilton.exit) as EoServiceRecord['exit'],
+  };
+  const eo = [v1, v2, v3].flatMap((record, i) => {
+    const mapped = mapEoServiceRecord(record, { clientId, sourceEventId: `raw-eo-${i + 1}` });
+    if (!mapped.ok) throw new Error(mapped.reasons.join('; '));
+    return mapped.events;
+  });
+  // The tracker reads referrals, service events and outcomes (clients.v1 events are not its business here).
+  return [...owMapped.events, ...eo].filter((e) => e.topic !== 'clients.v1');
+}
+
+interface Ledger {
+  referral: unknown;
+  consent: unknown[];
+  outcomes: unknown[];
+  supports: unknown[];
+  parked: number;
+}
+
+describe('referral-tracker: every event delivered twice and out of order ends in the same ledger as one clean delivery', () => {
+  const clientId = crypto.randomUUID();
+  const path = clientPath(clientId);
+  const referralId = (path.find((e) => e.event.type === 'ca.on.passerelle.referral.submitted')!.event.data as Referral).referralId;
+  const runs = ['clean', 'chaos'].map((name) => ({
+    name,
+    prefix: `${uniqueName(`ord-${name}`)}.`,
+    schema: uniqueName(`t_ord_${name}`).replace(/-/g, '_'),
+  }));
+  const kafka = createKafka({ brokers: testBrokers(), clientId: 'order-e2e' });
+  const publisher = new EventPublisher(kafka);
+  const apps: RunningEventApp[] = [];
+  const databases: DatabaseHandle[] = [];
+
+  beforeAll(async () => {
+    for (const run of runs) {
+      apps.push(
+        await startEventApp(referralTrackerApp, {
+          KAFKA_BROKERS: testBrokers().join(','),
+          KAFKA_TOPIC_PREFIX: run.prefix,
+          KAFKA_TOPIC_PARTITIONS: '1',
+          DATABASE_URL: testDatabaseUrl(),
+          DATABASE_SCHEMA: run.schema,
+          MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+          TRACKER_TIMER_POLL_MS: '200',
+          LOG_LEVEL: 'warn',
+        }),
+      );
+      databases.push(openDatabase({ url: testDatabaseUrl(), schema: run.schema }));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await publisher.disconnect();
+    for (const database of databases) {
+      await dropSchema(database);
+      await database.close();
+    }
+  });
+
+  async function ledgerOf(database: DatabaseHandle): Promise<Ledger> {
+    const referral = await database.db
+      .selectFrom('referral')
+      .select(['status', 'provider', 'referrer', 'consent_id', 'catchment', 'provider_type', 'age_band', 'region', 'stream'])
+      .where('referral_id', '=', referralId)
+      .executeTakeFirst();
+    const consent = await database.db.selectFrom('consent').selectAll().orderBy('consent_id').execute();
+    const outcomes = await database.db
+      .selectFrom('outcome')
+      .select(['outcome_type', 'employment_spell_id', 'outcome_id', 'referral_id', 'achieved', 'observed_on', 'event_time'])
+      .orderBy('outcome_type')
+      .orderBy('employment_spell_id')
+      .execute();
+    const supports = await database.db.selectFrom('support_issued').selectAll().orderBy('benefit_id').execute();
+    const parked = (await database.db.selectFrom('parked_event').select('id').execute()).length;
+    return { referral, consent, outcomes, supports, parked };
+  }
+
+  const settled = async (database: DatabaseHandle, applied: number): Promise<void> => {
+    // Every distinct event applied once (the inbox holds one row per ce_id), nothing left parked.
+    let seen = '';
+    await waitFor(async () => {
+      const inbox = (await database.db.selectFrom('inbox').select('event_id').execute()).length;
+      const parked = (await database.db.selectFrom('parked_event').select('event_type').execute()).map((p) => p.event_type);
+      seen = `${inbox}/${applied} applied, parked: ${parked.join(', ') || 'none'}`;
+      return inbox === applied && parked.length === 0 ? true : undefined;
+    }, 60_000, 'all events applied').catch((error: Error) => {
+      throw new Error(`${error.message} (${database.schema}: ${seen})`);
+    });
+  };
+
+  it('applies each event once whatever the order and the number of deliveries', async () => {
+    const handled = new Set([
+      'ca.on.passerelle.referral.submitted',
+      'ca.on.passerelle.consent.granted',
+      'ca.on.passerelle.referral.response-recorded',
+      'ca.on.passerelle.service-event.recorded',
+      'ca.on.passerelle.employment.started',
+      'ca.on.passerelle.outcome.recorded',
+      'ca.on.passerelle.benefit.issued',
+    ]);
+    const distinct = new Set(path.filter((e) => handled.has(e.event.type)).map((e) => e.event.id)).size;
+
+    // Clean: each topic in mapping order, once.
+    const clean = new TopicNames(runs[0].prefix);
+    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
+      await publisher.publish(clean.of(topic), path.filter((e) => e.topic === topic).map((e) => e.event));
+    }
+    // Chaos: every event twice, the whole stream shuffled (a seeded permutation), and the topics
+    // published in the opposite order, so outcomes and service events overtake the referral.
+    const chaos = new TopicNames(runs[1].prefix);
+    const doubled = [...path, ...path];
+    const [order] = fc.sample(fc.shuffledSubarray(doubled.map((_, i) => i), { minLength: doubled.length, maxLength: doubled.length }), { seed: 20261123, numRuns: 1 });
+    const shuffled = order.map((i) => doubled[i]);
+    for (const topic of ['outcomes.v1', 'service-events.v1', 'referrals.v1']) {
+      await publisher.publish(chaos.of(topic), shuffled.filter((e) => e.topic === topic).map((e) => e.event));
+    }
+
+    await settled(databases[0], distinct);
+    await settled(databases[1], distinct);
+    const [cleanLedger, chaosLedger] = [await ledgerOf(databases[0]), await ledgerOf(databases[1])];
+    expect(cleanLedger.referral).toMatchObject({ status: 'completed' });
+    expect(cleanLedger.outcomes.length).toBeGreaterThanOrEqual(4);
+    expect(chaosLedger).toEqual(cleanLedger);
+  }, 240_000);
+});
