@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EoServiceRecord, OwCaseRecord, Referral } from '@passerelle/contracts';
 import { EventPublisher, TopicNames, createKafka, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
 import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
@@ -9,11 +7,11 @@ import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { findPersonalData } from '../../apps/referral-tracker/src/ministry/personal-data-scan';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
+import { nextYear, readFixture } from '../support/client-path';
 import { testDatabaseUrl } from '../support/database';
 import { headersAsStrings, readRecordsUntil, testBrokers, testKafka, uniqueName, waitFor, type ReadRecord } from '../support/kafka';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
-const read = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
+const read = readFixture;
 
 function raw<T extends { sourceRecordId: string; recordVersion: number; recordedAt: string }>(type: string, record: T, key: string): CloudEvent<T> {
   return {
@@ -28,8 +26,6 @@ function raw<T extends { sourceRecordId: string; recordVersion: number; recorded
   };
 }
 
-/** One year later: the Hamilton fixture's job, follow-ups and exit moved to follow this referral. */
-const nextYear = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/"(2024|2025)-(\d\d-\d\d)/g, (_m, y: string, rest: string) => `"${Number(y) + 1}-${rest}`));
 
 describe('closed loop: one referral from submission to its 12-month outcome, through both adapters and the tracker', () => {
   const prefix = `${uniqueName('loop')}.`;
@@ -94,7 +90,7 @@ describe('closed loop: one referral from submission to its 12-month outcome, thr
 
     // 3. A job starts (a year ago): its 1, 3, 6 and 12-month follow-ups are all due, and fire once each.
     const hamilton = read<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
-    const job = nextYear(hamilton.employments) as NonNullable<EoServiceRecord['employments']>;
+    const job = nextYear(hamilton.employments!);
     const v2: EoServiceRecord = { ...v1, recordVersion: 2, recordedAt: '2025-11-10T10:00:00-05:00', employments: job };
     await publisher.publish(names.of('eo.service-records.v1'), [raw('ca.on.passerelle.eo-service-record.received', v2, crn)]);
     const dueRecords = await readRecordsUntil(testKafka(), names.of('outcomes.v1'), (rs) => ofType('ca.on.passerelle.outcome.follow-up-due')(rs).length >= 4, 60_000);
@@ -109,8 +105,8 @@ describe('closed loop: one referral from submission to its 12-month outcome, thr
       ...v2,
       recordVersion: 3,
       recordedAt: '2026-11-10T10:00:00-05:00',
-      followUps: nextYear(hamilton.followUps) as EoServiceRecord['followUps'],
-      exit: nextYear(hamilton.exit) as EoServiceRecord['exit'],
+      followUps: nextYear(hamilton.followUps),
+      exit: nextYear(hamilton.exit),
     };
     await publisher.publish(names.of('eo.service-records.v1'), [raw('ca.on.passerelle.eo-service-record.received', v3, crn)]);
     await waitFor(async () => (await referralRow(routed.referralId))?.status === 'completed', 60_000, 'referral completed');

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EoServiceRecord, MappedEvent, OwCaseRecord, Referral } from '@passerelle/contracts';
+import { mapEoServiceRecord } from '../../apps/eo-adapter/src/mapping';
+import { mapOwCaseRecord } from '../../apps/ow-adapter/src/mapping';
+import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchment-router';
+import { loadProviderDirectory } from '../../apps/referral-tracker/src/routing/provider-directory';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
+export const readFixture = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
+
+/** Dates moved one year on: the Hamilton fixture's job, follow-ups and exit follow a 2025 referral. */
+export const nextYear = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value).replace(/"(2024|2025)-(\d\d-\d\d)/g, (_m, y: string, rest: string) => `"${Number(y) + 1}-${rest}`)) as T;
+
+/** Events the referral tracker consumes (clients.v1 is not among them). */
+export const TRACKER_EVENT_TYPES = new Set([
+  'ca.on.passerelle.referral.submitted',
+  'ca.on.passerelle.consent.granted',
+  'ca.on.passerelle.referral.response-recorded',
+  'ca.on.passerelle.service-event.recorded',
+  'ca.on.passerelle.employment.started',
+  'ca.on.passerelle.outcome.recorded',
+  'ca.on.passerelle.benefit.issued',
+]);
+
+export interface ClientPath {
+  clientId: string;
+  referralId: string;
+  provider: string;
+  /** Canonical events of the path, in mapping order: the OW record, then the EO record's versions 1 to 3. */
+  events: MappedEvent[];
+}
+
+/**
+ * One client's whole path as the adapters map it: the Sudbury OW record (consent, referral), then
+ * three versions of the provider's CaMS record (answer and plan; a job; follow-ups and exit). `n`
+ * gives every source id its own value, so paths of several clients never share an entity.
+ */
+export function clientPath(clientId: string, n = 0): ClientPath {
+  const tag = n === 0 ? '' : `-${n}`;
+  const ow = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+  ow.sourceRecordId += tag;
+  ow.personal.memberId = n === 0 ? ow.personal.memberId : String(300_000_000 + n);
+  ow.referralRequest!.referralId += tag;
+  ow.referralRequest!.consentId += tag;
+  ow.consents = ow.consents!.map((c) => ({ ...c, consentId: c.consentId + tag }));
+  ow.benefitsIssued = ow.benefitsIssued?.map((b) => ({ ...b, benefitId: b.benefitId + tag }));
+  const owMapped = mapOwCaseRecord(ow, { clientId, sourceEventId: `raw-ow${tag}` });
+  if (!owMapped.ok) throw new Error(owMapped.reasons.join('; '));
+  const referral = owMapped.events.find((e) => e.event.type === 'ca.on.passerelle.referral.submitted')!.event.data as Referral;
+  const decision = new CatchmentRouter(loadProviderDirectory()).route({ serviceWanted: referral.serviceWanted, postalCode: referral.personal!.contact!.address!.postalCode });
+  if (!decision.routed) throw new Error('the fixture should be routable');
+
+  const base = readFixture<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
+  const hamilton = readFixture<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
+  const job = nextYear(hamilton.employments!).map((e) => ({ ...e, employmentId: e.employmentId + tag }));
+  const v1: EoServiceRecord = {
+    ...base,
+    sourceRecordId: base.sourceRecordId + tag,
+    recordVersion: 1,
+    provider: { ...base.provider, providerId: decision.provider.slice('eo:'.length) },
+    personal: { ...base.personal, clientReferenceNumber: n === 0 ? base.personal.clientReferenceNumber : `CRN-${n}` },
+    referralResponse: { ...base.referralResponse!, referralId: referral.referralId },
+    benefitsIssued: base.benefitsIssued?.map((b) => ({ ...b, benefitId: b.benefitId + tag })),
+  };
+  const v2: EoServiceRecord = { ...v1, recordVersion: 2, recordedAt: '2025-11-10T10:00:00-05:00', employments: job };
+  const v3: EoServiceRecord = {
+    ...v2,
+    recordVersion: 3,
+    recordedAt: '2026-11-10T10:00:00-05:00',
+    followUps: nextYear(hamilton.followUps!).map((f) => ({ ...f, followUpId: f.followUpId + tag, ...(f.employment && { employment: { ...f.employment, employmentId: f.employment.employmentId + tag } }) })),
+    exit: nextYear(hamilton.exit),
+  };
+  const eo = [v1, v2, v3].flatMap((record, i) => {
+    const mapped = mapEoServiceRecord(record, { clientId, sourceEventId: `raw-eo${tag}-${i + 1}` });
+    if (!mapped.ok) throw new Error(mapped.reasons.join('; '));
+    return mapped.events;
+  });
+  return {
+    clientId,
+    referralId: referral.referralId,
+    provider: decision.provider,
+    events: [...owMapped.events, ...eo].filter((e) => TRACKER_EVENT_TYPES.has(e.event.type)),
+  };
+}
