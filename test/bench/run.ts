@@ -6,6 +6,7 @@ import { progress, type Benchmark } from './bench';
 import { owAdapterBench } from './ow-adapter.bench';
 import { owBackfillBench } from './ow-backfill.bench';
 import { passthroughBench } from './passthrough.bench';
+import { trackerBench } from './tracker.bench';
 
 /**
  * `npm run bench [name-filter...]`: runs every registered benchmark against a real broker and
@@ -17,6 +18,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'messaging.passthrough', run: passthroughBench },
   { name: 'ow.adapter', run: owAdapterBench },
   { name: 'ow.backfill-mapping', run: owBackfillBench },
+  { name: 'referral-tracker.apply', run: trackerBench },
 ];
 
 /** The repository root, whether this runs compiled (dist/test/bench) or from source (test/bench). */

@@ -6,7 +6,8 @@ import { mapOwCaseRecord } from '../../apps/ow-adapter/src/mapping';
 import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchment-router';
 import { loadProviderDirectory } from '../../apps/referral-tracker/src/routing/provider-directory';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
+// From the sources (test/support) or the build (dist/test/support, used by `npm run bench`).
+const FIXTURES = join(__dirname, ...(__dirname.includes(join('dist', 'test')) ? ['..', '..', '..'] : ['..', '..']), 'test', 'fixtures', 'sources');
 export const readFixture = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
 
 /** Dates moved one year on: the Hamilton fixture's job, follow-ups and exit follow a 2025 referral. */

@@ -15,7 +15,7 @@ import {
   type ServiceEvent,
 } from '@passerelle/contracts';
 import { EventPublisher, TopicNames, type CloudEvent, type KafkaEventContext } from '@passerelle/messaging';
-import { DurableTimers, Inbox, OutboxRelay, type Database, type DatabaseHandle, type DueTimer } from '@passerelle/persistence';
+import { DurableTimers, Inbox, OutboxRelay, type Database, type DatabaseHandle, type DueTimer, type TimerOutcome } from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { OutcomeLedger } from './ledger/outcome-ledger';
 import { ReferralLedger } from './ledger/referral-ledger';
@@ -185,7 +185,7 @@ function causeOf(event: CloudEvent): Cause {
       provide: TrackerTimers,
       useFactory: (database: DatabaseHandle, tracking: ReferralTracking, outcomes: OutcomeTracking, settings: TrackerConfig) => {
         const logger = new Logger('TrackerTimers');
-        const fire: Record<string, (trx: Transaction<Database>, timer: DueTimer) => Promise<void>> = {
+        const fire: Record<string, (trx: Transaction<Database>, timer: DueTimer) => Promise<TimerOutcome>> = {
           [OVERDUE_TIMER]: (trx, timer) => tracking.responseDeadlinePassed(trx, timer),
           [FOLLOW_UP_TIMER]: (trx, timer) => outcomes.followUpDue(trx, timer),
         };
@@ -194,7 +194,7 @@ function causeOf(event: CloudEvent): Cause {
           async (trx, timer) => {
             const handler = fire[timer.kind];
             if (!handler) throw new Error(`timer ${timer.key} has unknown kind ${timer.kind}`);
-            await handler(trx, timer);
+            return handler(trx, timer);
           },
           { pollMs: settings.timerPollMs, onError: (error) => logger.warn(`firing due timers failed, retrying: ${String(error)}`) },
         );

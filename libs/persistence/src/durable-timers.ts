@@ -42,6 +42,13 @@ export async function cancelTimer(trx: Transaction<Database>, key: string, at: s
   await trx.updateTable('timer').set({ cancelled_at: at }).where('timer_key', '=', key).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
 }
 
+/**
+ * What firing did: `later` when what the timer needs is busy (a row another transaction holds):
+ * the timer stays due and is tried again at the next poll, instead of waiting on a lock while
+ * holding timer rows (which could deadlock with that transaction).
+ */
+export type TimerOutcome = void | 'fired' | 'later';
+
 export interface DurableTimerOptions {
   /** Timers claimed per transaction. */
   batchSize?: number;
@@ -62,7 +69,7 @@ export class DurableTimers {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly fire: (trx: Transaction<Database>, timer: DueTimer) => Promise<void>,
+    private readonly fire: (trx: Transaction<Database>, timer: DueTimer) => Promise<TimerOutcome>,
     private readonly options: DurableTimerOptions = {},
   ) {
     this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 1_000, options.onError);
@@ -84,8 +91,9 @@ export class DurableTimers {
         .forUpdate()
         .skipLocked()
         .execute();
+      const fired: string[] = [];
       for (const row of due) {
-        await this.fire(trx, {
+        const outcome = await this.fire(trx, {
           key: row.timer_key,
           kind: row.kind,
           clientId: row.client_id,
@@ -93,15 +101,16 @@ export class DurableTimers {
           dueAt: row.due_at,
           payload: row.payload as Record<string, unknown>,
         });
+        if (outcome !== 'later') fired.push(row.id);
       }
-      if (due.length > 0) {
+      if (fired.length > 0) {
         await trx
           .updateTable('timer')
           .set({ fired_at: (now ?? new Date()).toISOString() })
-          .where('id', 'in', due.map((d) => d.id))
+          .where('id', 'in', fired)
           .execute();
       }
-      return due.length;
+      return fired.length;
     });
   }
 

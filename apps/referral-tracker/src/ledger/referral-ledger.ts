@@ -42,6 +42,19 @@ export class ReferralLedger {
     await sql`select pg_advisory_xact_lock(hashtextextended(${referralId}, 0))`.execute(trx);
   }
 
+  /**
+   * The referral if nobody else holds it right now (`busy` otherwise): for timers, which hold
+   * timer rows and must not wait on an event's transaction that may want those rows.
+   */
+  async referralIfFree(trx: Trx, referralId: string): Promise<Referral | undefined | 'busy'> {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${referralId}, 0)) as locked`.execute(trx);
+    if (!rows[0]?.locked) return 'busy';
+    const row = await trx.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).forUpdate().skipLocked().executeTakeFirst();
+    if (row) return row.snapshot as Referral;
+    const exists = await trx.selectFrom('referral').select('referral_id').where('referral_id', '=', referralId).executeTakeFirst();
+    return exists ? 'busy' : undefined;
+  }
+
   /** The referral, locked for the rest of the transaction (concurrent changes queue up). */
   async referralForUpdate(trx: Trx, referralId: string): Promise<Referral | undefined> {
     await this.lockReferral(trx, referralId);

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { type Consent, type Referral, type ReferralNotification, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
-import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer, type OutboxMessage } from '@passerelle/persistence';
+import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer, type OutboxMessage, type TimerOutcome } from '@passerelle/persistence';
 import type { OutcomeLedger } from '../ledger/outcome-ledger';
 import { ageBand, regionOf } from '../ministry/deidentify';
 import type { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
@@ -57,9 +57,10 @@ export class ReferralTracking {
   }
 
   /** A referral's response deadline passed: `referral.overdue` to the referrer if it is still unanswered. */
-  async responseDeadlinePassed(trx: Trx, timer: DueTimer): Promise<void> {
+  async responseDeadlinePassed(trx: Trx, timer: DueTimer): Promise<TimerOutcome> {
     if (timer.referralId === null) return;
-    const referral = await this.ledger.referralForUpdate(trx, timer.referralId);
+    const referral = await this.ledger.referralIfFree(trx, timer.referralId);
+    if (referral === 'busy') return 'later';
     if (!referral || referral.status !== 'requested') return;
     const cause: Cause = { eventId: `timer:${timer.key}`, occurredAt: timer.dueAt.toISOString() };
     await this.ledger.record(trx, {

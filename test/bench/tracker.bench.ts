@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { CloudEvent } from '@passerelle/messaging';
+import { EventPublisher, TopicNames, createKafka, provisionContractTopics } from '@passerelle/messaging';
+import { dropSchema, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { startEventApp } from '@passerelle/runtime';
+import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
+import { clientPath } from '../support/client-path';
+import { progress, round, sleep, uniqueName, type BenchContext, type BenchResult } from './bench';
+import { envInt } from './passthrough.bench';
+
+/**
+ * referral-tracker.apply: canonical events applied per second by the real referral-tracker app
+ * (inbox row, state change, history and outbox rows in one transaction per event; routing,
+ * consent, timers, outcome correlation included), from topics pre-filled with whole client paths
+ * (OW referral, provider answer, service events, job, follow-ups, exit: ~36 events a client).
+ * Baseline, same run: bare batched inserts of the rows every event leaves at least (its inbox row
+ * and one outbox row holding the event), 500 events per transaction.
+ */
+const NAME = 'referral-tracker.apply';
+
+export async function trackerBench({ brokers }: BenchContext): Promise<BenchResult> {
+  const clients = envInt('BENCH_TRACKER_CLIENTS', 300);
+  const prefix = `${uniqueName('bench-trk')}.`;
+  const schema = uniqueName('bench_trk').replace(/-/g, '_');
+  const baselineSchema = uniqueName('bench_trk_base').replace(/-/g, '_');
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const names = new TopicNames(prefix);
+  const kafka = createKafka({ brokers, clientId: 'bench-tracker' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const publisher = new EventPublisher(kafka);
+  const database = openDatabase({ url: databaseUrl, schema });
+  const baselineDb = openDatabase({ url: databaseUrl, schema: baselineSchema });
+  try {
+    await provisionContractTopics(kafka, { names, partitions: 3, replicationFactor: 1 });
+    const paths = Array.from({ length: clients }, (_, n) => clientPath(crypto.randomUUID(), n + 1));
+    const events = paths.flatMap((p) => p.events);
+    const distinct = new Set(events.map((e) => e.event.id)).size;
+    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
+      const onTopic = events.filter((e) => e.topic === topic).map((e) => e.event as CloudEvent);
+      for (let at = 0; at < onTopic.length; at += 500) await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
+    }
+    progress(`${NAME}: ${clients} client paths = ${distinct} canonical events on ${prefix}*`);
+
+    const baseline = await baselinePass(baselineDb, events.map((e) => e.event as CloudEvent));
+    progress(`${NAME} baseline (bare batched inserts of inbox + outbox rows): ${Math.round(baseline)} events/s`);
+
+    const t0 = performance.now();
+    const app = await startEventApp(referralTrackerApp, {
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      DATABASE_URL: databaseUrl,
+      DATABASE_SCHEMA: schema,
+      MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await waitForApplied(database, distinct, 600_000);
+    } finally {
+      await app.close();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const ours = distinct / seconds;
+    progress(`${NAME} ours: ${distinct} events applied in ${seconds.toFixed(1)} s = ${Math.round(ours)} events/s (start-up included; target >= 5,000 events/s)`);
+    return { name: NAME, ours: Math.round(ours), baseline: Math.round(baseline), unit: 'events/s', ratio: round(ours / baseline) };
+  } finally {
+    await publisher.disconnect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    await admin.deleteTopics({ topics }).catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
+    await admin.disconnect();
+    for (const handle of [database, baselineDb]) {
+      await dropSchema(handle).catch(() => undefined);
+      await handle.close();
+    }
+  }
+}
+
+/** The bare minimum every applied event writes, batched: 500 events' inbox and outbox rows per transaction. */
+async function baselinePass(database: DatabaseHandle, events: CloudEvent[]): Promise<number> {
+  await migrateToLatest(database);
+  const t0 = performance.now();
+  for (let at = 0; at < events.length; at += 500) {
+    const batch = events.slice(at, at + 500);
+    await database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('inbox')
+        .values(batch.map((e, i) => ({ consumer: 'bench', event_id: e.id, event_type: e.type, topic: 'bench', partition: 0, offset: String(at + i) })))
+        .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+        .execute();
+      await trx
+        .insertInto('outbox')
+        .values(batch.map((e) => ({ topic: 'bench', event: JSON.stringify(e) })))
+        .execute();
+    });
+  }
+  return events.length / ((performance.now() - t0) / 1000);
+}
+
+async function waitForApplied(database: DatabaseHandle, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { applied } = await database.db
+      .selectFrom('inbox')
+      .select((eb) => eb.fn.countAll<string>().as('applied'))
+      .executeTakeFirstOrThrow();
+    if (Number(applied) >= count) return;
+    if (Date.now() > deadline) throw new Error(`${NAME}: ${applied}/${count} events applied after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
