@@ -1,4 +1,4 @@
-import { Controller, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Controller, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { Transaction } from 'kysely';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,8 @@ import { Pseudonymizer } from './ministry/deidentify';
 import { OntarioBusinessCalendar } from './timers/ontario-business-calendar';
 import { EMPLOYMENT_STARTED, FOLLOW_UP_TIMER, OUTCOME_RECORDED, OutcomeTracking } from './tracking/outcome-tracking';
 import { CatchmentRouter } from './routing/catchment-router';
-import { loadProviderDirectory } from './routing/provider-directory';
+import { watchProviderDirectory } from './routing/directory-watch';
+import { defaultProviderDirectoryFile, loadProviderDirectory } from './routing/provider-directory';
 import { OVERDUE_TIMER, RESPONSE_RECORDED, ReferralTracking, SERVICE_EVENT_RECORDED } from './tracking/referral-tracking';
 import { TrackerError, TrackerErrorCode } from './tracking/tracker.error';
 import type { Cause } from './tracking/tracker-events';
@@ -47,6 +48,23 @@ class TrackerTimers extends DurableTimers implements OnModuleInit, OnApplication
   }
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
+  }
+}
+
+/** Follows edits of `data/provider-directory.json` at run time (a bad edit is refused and logged). */
+@Injectable()
+class DirectoryWatch implements OnModuleInit, OnApplicationShutdown {
+  private stop?: () => void;
+  constructor(private readonly router: CatchmentRouter) {}
+  onModuleInit(): void {
+    const logger = new Logger('ProviderDirectory');
+    this.stop = watchProviderDirectory(defaultProviderDirectoryFile(), this.router, {
+      reloaded: (providers) => logger.log(`provider directory reloaded: ${providers} providers`),
+      refused: (error) => logger.error(`provider directory change refused, routing goes on with the previous one: ${error.message}`),
+    });
+  }
+  onApplicationShutdown(): void {
+    this.stop?.();
   }
 }
 
@@ -165,6 +183,7 @@ function causeOf(event: CloudEvent): Cause {
     OutcomeLedger,
     { provide: TRACKER_SETTINGS, useFactory: (env: NodeJS.ProcessEnv) => loadConfig(trackerSettings, env), inject: [APP_ENV] },
     { provide: CatchmentRouter, useFactory: () => new CatchmentRouter(loadProviderDirectory()) },
+    DirectoryWatch,
     {
       provide: ReferralTracking,
       useFactory: (ledger: ReferralLedger, facts: OutcomeLedger, router: CatchmentRouter, names: TopicNames, settings: TrackerConfig) =>

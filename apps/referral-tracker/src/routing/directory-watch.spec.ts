@@ -1,0 +1,38 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CatchmentRouter } from './catchment-router';
+import { defaultProviderDirectoryFile, loadProviderDirectory, type ProviderDirectory } from './provider-directory';
+import { watchProviderDirectory } from './directory-watch';
+
+describe('watchProviderDirectory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'directory-'));
+  const file = join(dir, 'provider-directory.json');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const until = async (check: () => boolean): Promise<void> => {
+    for (let i = 0; i < 100 && !check(); i += 1) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('swaps in an edited directory, and keeps the old one when the edit breaks the schema', async () => {
+    copyFileSync(defaultProviderDirectoryFile(), file);
+    const router = new CatchmentRouter(loadProviderDirectory(file));
+    const reloaded: number[] = [];
+    const refused: Error[] = [];
+    const stop = watchProviderDirectory(file, router, { reloaded: (n) => reloaded.push(n), refused: (e) => refused.push(e) }, 20);
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { providers: Array<Record<string, unknown>> } & ProviderDirectory;
+      const closing = data.providers[0].id as string;
+      writeFileSync(file, JSON.stringify({ ...data, providers: data.providers.map((p) => (p.id === closing ? { ...p, status: 'inactive' } : p)) }));
+      await until(() => reloaded.length > 0);
+      expect(router.provider(closing)?.status).toBe('inactive');
+
+      writeFileSync(file, JSON.stringify({ ...data, providers: [{ id: 'not an id' }] }));
+      await until(() => refused.length > 0);
+      expect(refused[0].message).toContain('/providers/0');
+      expect(router.provider(closing)?.status).toBe('inactive'); // still the last good directory
+    } finally {
+      stop();
+    }
+  });
+});
