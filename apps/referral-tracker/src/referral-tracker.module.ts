@@ -15,7 +15,7 @@ import {
   type ServiceEvent,
 } from '@passerelle/contracts';
 import { EventPublisher, TopicNames, type CloudEvent, type KafkaEventContext } from '@passerelle/messaging';
-import { DurableTimers, Inbox, OutboxRelay, type Database, type DatabaseHandle, type DueTimer, type TimerOutcome } from '@passerelle/persistence';
+import { DurableTimers, Inbox, OutboxRelay, afterCommit, type Database, type DatabaseHandle, type DueTimer, type TimerOutcome } from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { OutcomeLedger } from './ledger/outcome-ledger';
 import { ReferralLedger } from './ledger/referral-ledger';
@@ -160,8 +160,11 @@ export class ReferralEventHandlers {
     const cause = causeOf(event);
     const applied = await this.inbox.applyOnce({ eventId: event.id, eventType: event.type, topic, partition, offset }, (trx) => effect(trx, valid.value, cause));
     if (applied) {
-      this.relay.nudge();
-      this.timers.nudge(); // a timer scheduled in the past (a late or replayed event) fires now
+      // Once the batch committed: relay what it emitted, fire timers it scheduled in the past.
+      afterCommit(() => {
+        this.relay.nudge();
+        this.timers.nudge();
+      });
     }
   }
 }

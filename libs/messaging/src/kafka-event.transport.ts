@@ -49,6 +49,11 @@ export interface KafkaEventTransportOptions
    * so nothing is silently dropped and the DLQ record can be replayed once a handler exists.
    */
   unknownTypes: 'skip' | 'dead-letter';
+  /**
+   * Wraps the handling of each batch handed over by the runner (a whole Kafka batch, or a single
+   * event when the runner retries one by one): e.g. one database transaction per batch.
+   */
+  aroundBatch?: (handle: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -68,8 +73,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       await this.options.beforeListen?.();
-      const { beforeListen: _ignored, unknownTypes: _mode, ...runnerOptions } = this.options;
-      this.runner = new ConsumerRunner({ ...runnerOptions, handleBatch: (events) => this.dispatch(events) });
+      const { beforeListen: _ignored, unknownTypes: _mode, aroundBatch, ...runnerOptions } = this.options;
+      this.runner = new ConsumerRunner({
+        ...runnerOptions,
+        handleBatch: (events) => (aroundBatch ? aroundBatch(() => this.dispatch(events)) : this.dispatch(events)),
+      });
       await this.runner.start();
       callback();
     } catch (error) {

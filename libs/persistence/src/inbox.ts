@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema';
+import { ambientTransaction } from './unit-of-work';
 
 export interface InboxEntry {
   eventId: string;
@@ -21,23 +22,28 @@ export class Inbox {
 
   /** Runs `effect` unless this consumer already applied the event. Returns whether it ran. */
   async applyOnce(entry: InboxEntry, effect: (trx: Transaction<Database>) => Promise<void>): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('inbox')
-        .values({
-          consumer: this.consumer,
-          event_id: entry.eventId,
-          event_type: entry.eventType,
-          topic: entry.topic,
-          partition: entry.partition,
-          offset: entry.offset,
-        })
-        .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
-        .returning('event_id')
-        .executeTakeFirst();
-      if (!inserted) return false;
-      await effect(trx);
-      return true;
-    });
+    // Inside a unit of work (a whole batch in one transaction) the event joins it.
+    const ambient = ambientTransaction();
+    if (ambient) return this.applyIn(ambient, entry, effect);
+    return this.db.transaction().execute((trx) => this.applyIn(trx, entry, effect));
+  }
+
+  private async applyIn(trx: Transaction<Database>, entry: InboxEntry, effect: (trx: Transaction<Database>) => Promise<void>): Promise<boolean> {
+    const inserted = await trx
+      .insertInto('inbox')
+      .values({
+        consumer: this.consumer,
+        event_id: entry.eventId,
+        event_type: entry.eventType,
+        topic: entry.topic,
+        partition: entry.partition,
+        offset: entry.offset,
+      })
+      .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    if (!inserted) return false;
+    await effect(trx);
+    return true;
   }
 }

@@ -4,3 +4,4 @@ export * from './schema';
 export * from './client-link-registry';
 export * from './outbox';
 export * from './durable-timers';
+export * from './unit-of-work';

@@ -19,7 +19,7 @@ import {
   createKafka,
   provisionContractTopics,
 } from '@passerelle/messaging';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { inUnitOfWork, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { pinoParams } from '@passerelle/observability';
 
 export const eventAppSettings = { ...kafkaSettings, ...databaseSettings, ...processSettings };
@@ -39,6 +39,12 @@ export interface EventAppDefinition {
   /** Contract topics it consumes (names as in asyncapi.yaml, without prefix). */
   topics: string[];
   unknownTypes: 'skip' | 'dead-letter';
+  /**
+   * Apply each Kafka batch in one PostgreSQL transaction (handlers' `Inbox.applyOnce` joins it):
+   * one commit per batch instead of one per event. Batches are then taken one at a time, so two
+   * batch transactions of one process never wait on each other's rows.
+   */
+  transactionPerBatch?: boolean;
 }
 
 export interface RunningEventApp {
@@ -97,6 +103,10 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     maxAttempts: config.maxAttempts,
     retryBaseMs: config.retryBaseMs,
     unknownTypes: definition.unknownTypes,
+    ...(definition.transactionPerBatch && {
+      aroundBatch: (handle: () => Promise<void>) => inUnitOfWork(database.db, handle),
+      partitionsConsumedConcurrently: 1,
+    }),
   });
   const app = await NestFactory.createMicroservice(root, { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));
