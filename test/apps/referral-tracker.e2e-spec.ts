@@ -150,6 +150,47 @@ describe('referral-tracker on the real broker and database', () => {
     expect(dataOf<ReferralNotification>(notes.find(about(second.data.referralId))!)).toMatchObject({ change: 'unroutable', reason: { code: 'CONSENT_WITHDRAWN' } });
   }, 120_000);
 
+  it('refuses what the lifecycle forbids (a provider it was not routed to, a decline after acceptance) with the reason on the DLQ', async () => {
+    const { consent, referral } = canonicalEvents('illegal', 'P3C 1A1');
+    await send([consent, referral]);
+    const row = await waitFor(async () => {
+      const r = await referralRow(referral.data.referralId);
+      return r?.business_status === 'routed' ? r : undefined;
+    }, 30_000, 'referral routed');
+    const response = (id: string, provider: string, decision: 'accept' | 'decline', at: string): CloudEvent => ({
+      specversion: '1.0',
+      id,
+      source: '/eo/cams/test',
+      type: 'ca.on.passerelle.referral.response-recorded',
+      time: at,
+      subject: referral.data.referralId,
+      dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral-response.json',
+      partitionkey: referral.data.clientId,
+      datacontenttype: 'application/json',
+      data: {
+        referralId: referral.data.referralId,
+        clientId: referral.data.clientId,
+        provider,
+        decision,
+        ...(decision === 'decline' && { declineReason: 'not-eligible' }),
+        decidedAt: at,
+        source: { system: 'cams', recordId: 'SR-ILLEGAL', recordVersion: 1 },
+      },
+    });
+    const stranger = response(crypto.randomUUID(), 'eo:provider-999', 'accept', '2025-09-16T10:00:00Z');
+    const accepted = response(crypto.randomUUID(), row.provider!, 'accept', '2025-09-16T11:00:00Z');
+    const lateDecline = response(crypto.randomUUID(), row.provider!, 'decline', '2025-09-17T11:00:00Z');
+    await send([stranger, accepted, lateDecline]);
+    const dead = await readRecordsUntil(testKafka(), names.of('referrals.v1.dlq'), (rs) => [stranger.id, lateDecline.id].every((id) => rs.some((r) => headersAsStrings(r.headers).ce_id === id)), 60_000);
+    const reasonOf = (id: string) => headersAsStrings(dead.find((r) => headersAsStrings(r.headers).ce_id === id)!.headers);
+    expect(reasonOf(stranger.id).dlq_error_code).toBe('ACTOR_NOT_ALLOWED');
+    expect(reasonOf(stranger.id).dlq_error).toContain('eo:provider-999');
+    expect(reasonOf(lateDecline.id).dlq_error_code).toBe('ILLEGAL_TRANSITION');
+    // The legal change between them went through, once.
+    expect(await referralRow(referral.data.referralId)).toMatchObject({ status: 'accepted' });
+    expect((await historyOf(referral.data.referralId)).map((h) => h.to_status)).toEqual(['requested', 'requested', 'accepted']);
+  }, 120_000);
+
   it('parks an event whose data breaks its schema on the DLQ with the reason, and goes on', async () => {
     const { consent, referral } = canonicalEvents('broken', 'P3C 1A1');
     const broken = { ...referral, id: crypto.randomUUID(), data: { ...referral.data, serviceWanted: 'juggling' } } as unknown as CloudEvent;
