@@ -14,7 +14,7 @@ const MEDIA_TYPES: Record<string, string> = {
   '.jsonl': 'application/x-ndjson',
   '.csv': 'text/csv; charset=utf-8',
 };
-const USAGE = 'usage: npm run ingest -- <file.ndjson|file.jsonl|file.csv> [--gateway http://127.0.0.1:3000]';
+const USAGE = 'usage: npm run ingest -- <file.ndjson|file.jsonl|file.csv> [--gateway http://127.0.0.1:3000] [--token <jwt>] (or PASSERELLE_TOKEN)';
 
 interface Summary {
   lines: number;
@@ -31,17 +31,21 @@ interface ResultLine {
   summary?: Summary;
 }
 
-function parseArgs(argv: string[]): { file: string; gateway: string } | undefined {
+function parseArgs(argv: string[]): { file: string; gateway: string; token: string } | undefined {
   let file: string | undefined;
   let gateway = process.env.PASSERELLE_GATEWAY ?? 'http://127.0.0.1:3000';
+  // The delivery agent's token (`npm run token -- --org ow:<agent> --scope case-records:write` in development).
+  let token = process.env.PASSERELLE_TOKEN ?? '';
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    if (arg === '--gateway' && argv[i + 1] !== undefined) gateway = argv[(i += 1)];
+    if (arg === '--token' && argv[i + 1] !== undefined) token = argv[(i += 1)];
+    else if (arg.startsWith('--token=')) token = arg.slice('--token='.length);
+    else if (arg === '--gateway' && argv[i + 1] !== undefined) gateway = argv[(i += 1)];
     else if (arg.startsWith('--gateway=')) gateway = arg.slice('--gateway='.length);
     else if (!arg.startsWith('--') && file === undefined) file = arg;
     else return undefined;
   }
-  return file === undefined ? undefined : { file, gateway };
+  return file === undefined ? undefined : { file, gateway, token };
 }
 
 class Progress {
@@ -119,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
 
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers: { 'content-type': mediaType, 'content-length': String(size) } }, resolve);
+    const req = send(url, { method: 'POST', headers: { 'content-type': mediaType, 'content-length': String(size), ...(args.token !== '' && { authorization: `Bearer ${args.token}` }) } }, resolve);
     req.on('error', reject);
     const file = createReadStream(args.file);
     file.on('data', (chunk) => progress.bytes(chunk.length));

@@ -12,6 +12,7 @@ import type { OwCaseRecord } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
 import { Client } from 'pg';
 import request from 'supertest';
+import { mintDevToken } from '@passerelle/auth';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { testDatabaseUrl } from '../support/database';
@@ -23,12 +24,15 @@ const URL_PATH = '/v1/ow/case-records:batch';
 const TYPE = 'ca.on.passerelle.ow-case-record.received';
 const OW_SCHEMA = 'https://schemas.passerelle.ontario.ca/sources/ow-case-record.json';
 
+/** A delivery agent's export holds its own caseload: every record here is the caller's (ow:ottawa). */
+const AGENT = 'ottawa';
+const ofAgent = (record: OwCaseRecord): OwCaseRecord => ({ ...record, deliveryAgent: { ...record.deliveryAgent, code: AGENT } });
 const goodRecords = (): OwCaseRecord[] =>
   readFileSync(join(SOURCES, 'ow-case-record.ndjson'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as OwCaseRecord);
-const fixtureRecord = (file: string): OwCaseRecord => (JSON.parse(readFileSync(join(SOURCES, file), 'utf8')) as { record: OwCaseRecord }).record;
+    .map((l) => ofAgent(JSON.parse(l) as OwCaseRecord));
+const fixtureRecord = (file: string): OwCaseRecord => ofAgent((JSON.parse(readFileSync(join(SOURCES, file), 'utf8')) as { record: OwCaseRecord }).record);
 const eventIdOf = (r: OwCaseRecord) =>
   deterministicEventId({ sourceSystem: 'gateway', recordId: r.sourceRecordId, version: r.recordVersion, type: TYPE });
 
@@ -63,6 +67,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
   const work = mkdtempSync(join(tmpdir(), 'passerelle-ingest-'));
   let app: NestFastifyApplication;
   let baseUrl: string;
+  let token: string;
   /** ce_ids every test expects on the raw topic so far. */
   const expectedIds = new Set<string>();
   let producedRecords = 0;
@@ -76,6 +81,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       LOG_LEVEL: 'warn',
     });
     app = await createGateway(config);
+    token = await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'] }, config);
     await app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   }, 120_000);
@@ -90,6 +96,8 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
   });
 
   const http = () => request(app.getHttpServer());
+  /** A POST as the delivery agent (its token), as every caller of the bulk endpoint must be. */
+  const post = (path: string) => http().post(path).set('authorization', `Bearer ${token}`);
 
   /** Every record on the raw topic: exactly `producedRecords` of them, their ce_ids, headers checked. */
   async function readTopic(): Promise<Map<string, Record<string, string>>> {
@@ -123,7 +131,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       `${JSON.stringify(good[4])}\r`, // 9: CRLF
       ...good.slice(5).map((r) => JSON.stringify(r)), // 10..15
     ];
-    const res = await http().post(URL_PATH).set('content-type', 'application/x-ndjson').send(lines.join('\n')).expect(200);
+    const res = await post(URL_PATH).set('content-type', 'application/x-ndjson').send(lines.join('\n')).expect(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
     const results = ndjson(res.text);
     const accepted = (line: number) => ({ line, status: 'accepted' });
@@ -173,7 +181,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       'a,b', // 9: wrong cell count
       ...rows.slice(4).map(csvRow), // 10..
     ];
-    const res = await http().post(URL_PATH).set('content-type', 'text/csv; charset=utf-8').send(`${lines.join('\r\n')}\r\n`).expect(200);
+    const res = await post(URL_PATH).set('content-type', 'text/csv; charset=utf-8').send(`${lines.join('\r\n')}\r\n`).expect(200);
     const accepted = (line: number) => ({ line, status: 'accepted' });
     expect(ndjson(res.text)).toEqual([
       accepted(2),
@@ -232,7 +240,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     let uploadDoneAt = 0;
     let firstResultAt = 0;
     const text = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest(`${baseUrl}${URL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' } }, (res) => {
+      const req = httpRequest(`${baseUrl}${URL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => {
           firstResultAt ||= Date.now();
@@ -276,7 +284,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'infra', 'tools', 'ingest.ts'), ...args], {
           cwd: ROOT,
-          env: { ...process.env, PASSERELLE_GATEWAY: '' },
+          env: { ...process.env, PASSERELLE_GATEWAY: '', PASSERELLE_TOKEN: token },
         });
         let stdout = '';
         let stderr = '';
@@ -288,7 +296,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
 
     it('exits 0 with the summary when every record was accepted, showing progress on stderr', async () => {
       const file = join(work, 'good.ndjson');
-      writeFileSync(file, readFileSync(join(SOURCES, 'ow-case-record.ndjson')));
+      writeFileSync(file, `${goodRecords().map((r) => JSON.stringify(r)).join('\n')}\n`);
       const { code, stdout, stderr } = await runCli(file, '--gateway', baseUrl);
       expect({ code, stdout }).toEqual({ code: 0, stdout: 'summary: 11 lines, 11 accepted, 0 rejected, 0 failed\n' });
       expect(stderr).toContain('100% 0.0/0.0 MB sent, 11 lines answered');
@@ -322,14 +330,46 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
   });
 
   it('refuses any other media type with 415 problem+json, before reading a line', async () => {
-    const json = await http().post(URL_PATH).set('content-type', 'application/json').send('{}').expect(415);
+    const json = await post(URL_PATH).set('content-type', 'application/json').send('{}').expect(415);
     expect(json.headers['content-type']).toContain('application/problem+json');
     expect(json.body).toMatchObject({ status: 415, instance: URL_PATH, detail: expect.stringContaining('application/x-ndjson or text/csv') });
-    const xml = await http().post(URL_PATH).set('content-type', 'application/xml').send('<a/>').expect(415);
+    const xml = await post(URL_PATH).set('content-type', 'application/xml').send('<a/>').expect(415);
     expect(xml.headers['content-type']).toContain('application/problem+json');
-    const latin1 = await http().post(URL_PATH).set('content-type', 'text/csv; charset=iso-8859-1').send('a\n').expect(415);
+    const latin1 = await post(URL_PATH).set('content-type', 'text/csv; charset=iso-8859-1').send('a\n').expect(415);
     expect(latin1.headers['content-type']).toContain('application/problem+json');
     // The colon is literal: a look-alike path is no route.
-    await http().post('/v1/ow/case-records:other').set('content-type', 'application/x-ndjson').send('{}').expect(404);
+    await post('/v1/ow/case-records:other').set('content-type', 'application/x-ndjson').send('{}').expect(404);
+  });
+
+  it('lets only a delivery agent with the scope in, and only with its own caseload', async () => {
+    const line = `${JSON.stringify(goodRecords()[0])}\n`;
+    const as = async (header: string | undefined) => {
+      const req = http().post(URL_PATH).set('content-type', 'application/x-ndjson');
+      return (header === undefined ? req : req.set('authorization', header)).send(line);
+    };
+    const config = { issuer: 'passerelle-dev', audience: 'passerelle', devKeyDir: '.cache/dev-jwt' };
+    const none = await as(undefined);
+    expect(none.status).toBe(401);
+    expect(none.headers['content-type']).toContain('application/problem+json');
+    expect(none.headers['www-authenticate']).toContain('Bearer');
+    expect((await as(`Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'], ttlSeconds: -5 }, config)}`)).status).toBe(401);
+    expect((await as(`Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'] }, { ...config, audience: 'other' })}`)).status).toBe(401);
+    const noScope = await as(`Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['referrals:read'] }, config)}`);
+    expect(noScope.status).toBe(403);
+    expect(noScope.body.detail).toContain('case-records:write');
+    expect((await as(`Bearer ${await mintDevToken({ org: 'eo:provider-7', scopes: ['case-records:write'] }, config)}`)).status).toBe(403);
+
+    // Another delivery agent's token: the same record is refused, line by line, and nothing is produced.
+    const other = await as(`Bearer ${await mintDevToken({ org: 'ow:toronto', scopes: ['case-records:write'] }, config)}`);
+    expect(other.status).toBe(200);
+    expect(ndjson(other.text)).toEqual([
+      { line: 1, status: 'rejected', errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: expect.stringContaining('ow:toronto') }] },
+      { summary: { lines: 1, accepted: 0, rejected: 1, failed: 0 } },
+    ]);
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(producedRecords);
   });
 });

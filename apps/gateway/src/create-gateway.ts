@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { TopicNames, createKafka, provisionContractTopics } from '@passerelle/messaging';
 import { migrateToLatest, openDatabase } from '@passerelle/persistence';
 import { MetricsRegistry } from '@passerelle/observability';
+import { TokenVerifier } from '@passerelle/auth';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ProblemFilter } from './problem/problem.filter';
@@ -22,6 +23,13 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     replicationFactor: config.replicationFactor,
   });
   const metrics = new MetricsRegistry('gateway');
+  const verifier = await TokenVerifier.create({
+    jwks: config.jwks,
+    issuer: config.issuer,
+    audience: config.audience,
+    devKeys: config.devKeys,
+    devKeyDir: config.devKeyDir,
+  });
 
   const adapter = new FastifyAdapter({ trustProxy: true });
   // Route templates, not URLs, label the metrics: ids never end up in Prometheus.
@@ -30,7 +38,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.forRoot({ config, kafka, database, metrics }),
+    GatewayModule.forRoot({ config, kafka, database, metrics, verifier }),
     adapter,
     { bufferLogs: true },
   );

@@ -1,6 +1,6 @@
-import { databaseSettings, httpSettings, kafkaSettings, loadConfig, processSettings, type ConfigOf } from '@passerelle/config';
+import { authSettings, databaseSettings, httpSettings, kafkaSettings, loadConfig, processSettings, type ConfigOf } from '@passerelle/config';
 
-export const gatewaySettings = { ...httpSettings, ...kafkaSettings, ...databaseSettings, ...processSettings };
+export const gatewaySettings = { ...httpSettings, ...kafkaSettings, ...databaseSettings, ...processSettings, ...authSettings };
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {

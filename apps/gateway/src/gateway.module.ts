@@ -1,5 +1,8 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { TokenVerifier } from '@passerelle/auth';
+import { AuthGuard, TOKEN_VERIFIER } from './auth/auth.guard';
 import type { Kafka } from 'kafkajs';
 import { EventPublisher } from '@passerelle/messaging';
 import type { DatabaseHandle } from '@passerelle/persistence';
@@ -16,6 +19,7 @@ export interface GatewayDependencies {
   kafka: Kafka;
   database: DatabaseHandle;
   metrics: MetricsRegistry;
+  verifier: TokenVerifier;
 }
 
 @Module({})
@@ -35,6 +39,8 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: KAFKA, useValue: deps.kafka },
         { provide: DATABASE, useValue: deps.database },
         { provide: METRICS, useValue: deps.metrics },
+        { provide: TOKEN_VERIFIER, useValue: deps.verifier },
+        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [KAFKA] },
       ],
       exports: [GATEWAY_CONFIG, KAFKA, DATABASE, METRICS, EventPublisher],

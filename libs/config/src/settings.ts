@@ -131,3 +131,40 @@ export const trackerSettings = {
     parse: parsers.positiveInt,
   }),
 };
+
+/** Who may call the gateway: JWTs verified against a JWKS (DESIGN.md, "Who may do what"). */
+export const authSettings = {
+  jwks: setting({
+    name: 'AUTH_JWKS',
+    description: 'JWKS of the token issuers: a file path or an https URL; empty: only the local development key (AUTH_DEV_KEYS)',
+    default: '',
+    parse: (raw: string): string => raw.trim(),
+  }),
+  issuer: setting({
+    name: 'AUTH_ISSUER',
+    description: 'issuer (`iss`) every token must carry',
+    default: 'passerelle-dev',
+    parse: parsers.string,
+  }),
+  audience: setting({
+    name: 'AUTH_AUDIENCE',
+    description: 'audience (`aud`) every token must carry',
+    default: 'passerelle',
+    parse: parsers.string,
+  }),
+  devKeys: setting({
+    name: 'AUTH_DEV_KEYS',
+    description: 'trust the local development signing key of `npm run token` (true for development; set false in production)',
+    default: 'true',
+    parse: (raw: string): boolean => {
+      if (raw !== 'true' && raw !== 'false') throw new Error(`"${raw}" is not true or false`);
+      return raw === 'true';
+    },
+  }),
+  devKeyDir: setting({
+    name: 'AUTH_DEV_KEY_DIR',
+    description: 'where the local development signing key is kept (created on first use, mode 0600)',
+    default: '.cache/dev-jwt',
+    parse: parsers.string,
+  }),
+};

@@ -1,3 +1,4 @@
+import { Public } from '../auth/access';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
@@ -36,6 +37,7 @@ const INIT = `window.ui = SwaggerUIBundle({
   validatorUrl: null
 });`;
 
+@Public()
 @Controller('docs')
 export class DocsController {
   private readonly document: OpenApiDocument = loadOpenApiDocument();

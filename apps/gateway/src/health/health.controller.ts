@@ -1,3 +1,4 @@
+import { Public } from '../auth/access';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { HealthReport } from '@passerelle/contracts';
@@ -9,6 +10,7 @@ import { checkReadiness } from './readiness';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -58,10 +58,15 @@ export class CaseRecordIngest {
     private readonly config: IngestConfig,
   ) {}
 
+  /**
+   * `deliveryAgent`: the caller's delivery agent code (its `ow:<code>` organization); a record of
+   * any other delivery agent is rejected, so no agent writes into another's caseload.
+   */
   async run(
     body: AsyncIterable<Buffer | Uint8Array | string>,
     format: IngestFormat,
     emit: (result: LineResult) => void | Promise<void>,
+    deliveryAgent?: string,
   ): Promise<IngestSummary> {
     const { maxLineBytes, batchRecords, batchBytes } = this.config;
     const summary: IngestSummary = { lines: 0, accepted: 0, rejected: 0, failed: 0 };
@@ -112,7 +117,7 @@ export class CaseRecordIngest {
       } else if (!parsed.ok) {
         reject(split.line, parsed.errors);
       } else {
-        const checked = this.check(parsed.value, maxLineBytes);
+        const checked = this.check(parsed.value, maxLineBytes, deliveryAgent);
         if (!checked.ok) reject(split.line, checked.errors);
         else {
           const size = checked.message.value instanceof Buffer ? checked.message.value.length : 0;
@@ -152,10 +157,16 @@ export class CaseRecordIngest {
   }
 
   /** Schema, source codes, size: the record as a Kafka message, or why it is refused. */
-  private check(value: unknown, maxBytes: number): { ok: true; message: Message } | { ok: false; errors: LineError[] } {
+  private check(value: unknown, maxBytes: number, deliveryAgent: string | undefined): { ok: true; message: Message } | { ok: false; errors: LineError[] } {
     const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, value);
     if (!validation.ok) return { ok: false, errors: validation.errors };
     const record = validation.value;
+    if (deliveryAgent !== undefined && record.deliveryAgent.code !== deliveryAgent) {
+      return {
+        ok: false,
+        errors: [{ pointer: '/deliveryAgent/code', code: IngestErrorCode.otherDeliveryAgent, message: `the record belongs to another delivery agent than ow:${deliveryAgent}` }],
+      };
+    }
     const unmapped = unmappedSourceCodes(OW_CASE_RECORD_SCHEMA_ID, record);
     if (unmapped.length > 0) {
       return {

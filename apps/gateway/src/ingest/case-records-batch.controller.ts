@@ -1,3 +1,5 @@
+import { Access } from '../auth/access';
+import { principalOf } from '../auth/auth.guard';
 import { Controller, HttpCode, Inject, Logger, Post, Req, Res, UnsupportedMediaTypeException, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
@@ -48,6 +50,7 @@ export class CaseRecordsBatchController implements OnModuleInit {
   // find-my-way reads `:` as the start of a parameter; `::` is a literal colon.
   @Post('case-records::batch')
   @HttpCode(200)
+  @Access({ scopes: ['case-records:write'], orgKinds: ['ow'] })
   async batch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const format = bulkFormatOf(request.headers['content-type']);
     const encoding = request.headers['content-encoding'];
@@ -72,7 +75,8 @@ export class CaseRecordsBatchController implements OnModuleInit {
       }
     };
     try {
-      const summary = await this.ingest.run(body, format, write);
+      // A delivery agent syncs its own caseload only (its org is `ow:<delivery agent code>`).
+      const summary = await this.ingest.run(body, format, write, principalOf(request).org.slice('ow:'.length));
       if (summary.failure !== undefined) this.logger.error(`bulk upload: ${summary.failure}`);
       out.end(`${JSON.stringify({ summary })}\n`);
     } catch (error) {

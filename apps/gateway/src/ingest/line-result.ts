@@ -20,4 +20,6 @@ export const IngestErrorCode = {
   encoding: 'encoding',
   /** A source code with no canonical mapping. */
   unmappedCode: 'unmapped-code',
+  /** The record belongs to another delivery agent than the caller's organization. */
+  otherDeliveryAgent: 'other-delivery-agent',
 } as const;

@@ -1,7 +1,9 @@
+import { Public } from '../auth/access';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { MetricsRegistry } from '@passerelle/observability';
 import { METRICS } from '../tokens';
 
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS) private readonly metrics: MetricsRegistry) {}

@@ -137,6 +137,11 @@ export interface paths {
          *     `ca.on.passerelle.ow-case-record.received` (deterministic `ce_id` from the source record id
          *     and version, `ce_time` = `recordedAt`, key = SAMS member id) in batches, with acks=all.
          *
+         *     **Who may call it**: a delivery agent's system, with a token of its organization
+         *     (`ow:<delivery agent code>`) holding the scope `case-records:write`. Each record must
+         *     belong to that delivery agent (`deliveryAgent.code`); a record of another is rejected
+         *     (`other-delivery-agent`) and nothing of it is stored.
+         *
          *     **NDJSON** (`application/x-ndjson`): one JSON `OwCaseRecord` per line, LF or CRLF; empty
          *     lines are skipped (but counted).
          *
@@ -374,7 +379,7 @@ export interface components {
              * @constant
              */
             status: "rejected";
-            /** @description Every reason, each with a JSON pointer into the record (`""` for the whole line) and a code: a JSON Schema keyword (`required`, `format`, `pattern`, ...), or `json` (not JSON, or a CSV cell that is not JSON text), `csv` (bad CSV quoting, wrong cell count), `csv-header` (unusable header row), `too-large` (line over the size limit), `encoding` (not UTF-8), `unmapped-code` (a source code with no canonical mapping: the message names the code and its code table). */
+            /** @description Every reason, each with a JSON pointer into the record (`""` for the whole line) and a code: a JSON Schema keyword (`required`, `format`, `pattern`, ...), or `json` (not JSON, or a CSV cell that is not JSON text), `csv` (bad CSV quoting, wrong cell count), `csv-header` (unusable header row), `too-large` (line over the size limit), `encoding` (not UTF-8), `unmapped-code` (a source code with no canonical mapping: the message names the code and its code table), `other-delivery-agent` (the record belongs to another delivery agent than the caller's organization). */
             errors: components["schemas"]["items"][];
         } | {
             /** @description Line of the record in the uploaded file. */
@@ -2047,6 +2052,26 @@ export interface components {
         };
     };
     responses: {
+        /** @description No token, or one that is expired, unsigned, signed by an untrusted key, or for another issuer or audience. `WWW-Authenticate` says `Bearer`. */
+        Unauthorized: {
+            headers: {
+                /** @description `Bearer error="invalid_token"`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["problem"];
+            };
+        };
+        /** @description A valid token whose organization kind or scopes do not allow this operation. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["problem"];
+            };
+        };
         /**
          * @description Any error: RFC 9457 problem details. Validation problems (`400`) list one entry per
          *     invalid field in `errors`, each with a JSON pointer into the request body.
@@ -2204,6 +2229,8 @@ export interface operations {
                     "application/x-ndjson": components["schemas"]["bulk-result-line"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description The body is neither `application/x-ndjson` nor `text/csv` (UTF-8, uncompressed); nothing was read. */
             415: {
                 headers: {

@@ -1,0 +1,59 @@
+import { HttpException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, AuthErrorCode, TokenVerifier, type Principal } from '@passerelle/auth';
+import { ACCESS_RULE, PUBLIC_ENDPOINT, type AccessRule } from './access';
+
+export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
+
+/** The verified caller of a request (set by the AuthGuard). */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = (request as FastifyRequest & { principal?: Principal }).principal;
+  if (!principal) throw new Error('no principal on this request: is the endpoint @Public()?');
+  return principal;
+}
+
+/**
+ * Every endpoint needs a verified bearer token unless it is `@Public()`; `@Access()` adds the
+ * scopes and organization kinds it requires. A refusal is a problem response: 401 (with
+ * `WWW-Authenticate`) for a missing or bad token, 403 for a valid token that may not do this.
+ * An endpoint with neither decorator refuses everyone: access is never granted by omission.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ENDPOINT, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    try {
+      const principal = await this.verifier.verify(request.headers.authorization);
+      const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
+      if (!rule) throw new AuthError(AuthErrorCode.OrgNotAllowed, 'this endpoint is not open to any caller');
+      if (!rule.orgKinds.includes(principal.orgKind)) {
+        throw new AuthError(AuthErrorCode.OrgNotAllowed, `this endpoint serves ${rule.orgKinds.join(', ')} organizations, not ${principal.orgKind}`);
+      }
+      const missing = rule.scopes.filter((scope) => !principal.scopes.has(scope));
+      if (missing.length > 0) throw new AuthError(AuthErrorCode.ScopeMissing, `the token lacks the scope ${missing.join(', ')}`);
+      (request as FastifyRequest & { principal?: Principal }).principal = principal;
+      return true;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      if (error.status === 401) void reply.header('www-authenticate', `Bearer error="invalid_token"`);
+      throw new HttpException(
+        {
+          type: `https://schemas.passerelle.ontario.ca/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,
+          title: error.status === 401 ? 'Unauthorized' : 'Forbidden',
+          status: error.status,
+          detail: error.message,
+        },
+        error.status,
+      );
+    }
+  }
+}

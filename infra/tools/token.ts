@@ -1,0 +1,48 @@
+import { ConfigError, authSettings, loadConfig } from '@passerelle/config';
+import { mintDevToken } from '@passerelle/auth';
+
+/**
+ * `npm run token -- --org ow:toronto --scope case-records:write [--scope ...] [--ttl 3600] [--sub caseworker-7]`:
+ * a development token signed with the local key (AUTH_DEV_KEY_DIR, created on first use), for
+ * the issuer and audience the gateway checks (AUTH_ISSUER, AUTH_AUDIENCE). Prints the token alone
+ * on stdout, so `TOKEN=$(npm run --silent token -- ...)` works. Production tokens come from the
+ * province's identity provider, not from here.
+ */
+const USAGE = 'usage: npm run token -- --org <ow:agent|odsp:office|eo:provider|ministry:name> --scope <scope> [--scope ...] [--ttl seconds] [--sub subject]';
+
+function parse(argv: string[]): { org: string; scopes: string[]; ttlSeconds: number; subject?: string } | undefined {
+  let org: string | undefined;
+  let subject: string | undefined;
+  let ttlSeconds = 3_600;
+  const scopes: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = inline ?? argv[(i += 1)];
+    if (value === undefined) return undefined;
+    if (flag === '--org') org = value;
+    else if (flag === '--scope') scopes.push(...value.split(/[\s,]+/).filter(Boolean));
+    else if (flag === '--sub') subject = value;
+    else if (flag === '--ttl' && /^\d+$/.test(value)) ttlSeconds = Number(value);
+    else return undefined;
+  }
+  return org === undefined ? undefined : { org, scopes, ttlSeconds, ...(subject !== undefined && { subject }) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const request = parse(argv);
+  if (!request || !/^(ow|odsp|eo|ministry):[a-z0-9][a-z0-9-]{0,62}$/.test(request.org)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const settings = loadConfig(authSettings);
+  process.stdout.write(`${await mintDevToken(request, settings)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : `token: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,4 @@
+export * from './auth.error';
+export * from './dev-keys';
+export * from './principal';
+export * from './token-verifier';
