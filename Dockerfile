@@ -33,6 +33,8 @@ COPY --from=build /app/dist ./dist
 # JSON Schemas and openapi.yaml are loaded at runtime from <root>/schemas.
 COPY --from=build /app/schemas ./schemas
 COPY --from=build /app/data ./data
+# Writable by the app user: the development signing key (AUTH_DEV_KEY_DIR in docker-compose.yml).
+RUN mkdir -p /var/lib/passerelle/dev-jwt && chown -R node:node /var/lib/passerelle
 USER node
 # No default app: each service chooses one (see docker-compose.yml).
 CMD ["node", "-e", "console.error('Choose an app: node dist/apps/<gateway|ow-adapter|eo-adapter|referral-tracker>/src/main.js'); process.exit(64)"]
