@@ -5,3 +5,4 @@ export * from './client-link-registry';
 export * from './outbox';
 export * from './durable-timers';
 export * from './unit-of-work';
+export * from './idempotency-store';

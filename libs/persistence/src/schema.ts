@@ -13,6 +13,29 @@ export interface Database {
   outcome: OutcomeTable;
   support_issued: SupportIssuedTable;
   parked_event: ParkedEventTable;
+  idempotency_key: IdempotencyKeyTable;
+  referral_submission: ReferralSubmissionTable;
+}
+
+export interface IdempotencyKeyTable {
+  org: string;
+  idempotency_key: string;
+  request_hash: string;
+  /** `running` until the first request answered, then `done`. */
+  state: string;
+  response_status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  response_headers: ColumnType<unknown, string | null, string | null>;
+  started_at: ColumnType<Date, string | undefined, string>;
+  completed_at: ColumnType<Date | null, string | null | undefined, string | null>;
+}
+
+export interface ReferralSubmissionTable {
+  referral_id: string;
+  referrer: string;
+  source_referral_id: string;
+  event_id: string;
+  submitted_at: ColumnType<Date, string | undefined, never>;
 }
 
 export interface ParkedEventTable {

@@ -5,5 +5,5 @@ export { mapSourceView } from './source-record.mapping';
 export type { SourceView } from './source-record.mapping';
 export { OW_EVENT_KINDS } from './event-kinds';
 export type { EventKind } from './event-kinds';
-export { canonicalConsentId, canonicalReferralId, occurrenceEntityId, stableEntityId } from './entity-ids';
-export type { EntryIssuer, StableEntity } from './entity-ids';
+export { canonicalConsentId, canonicalReferralId, occurrenceEntityId, stableEntityId } from '@passerelle/translation';
+export type { EntryIssuer, StableEntity } from '@passerelle/translation';

@@ -24,7 +24,7 @@ import type {
 } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
 import { canonicalContact } from '@passerelle/translation';
-import { canonicalConsentId, canonicalReferralId, occurrenceEntityId, stableEntityId, type EntryIssuer } from './entity-ids';
+import { canonicalConsentId, canonicalReferralId, occurrenceEntityId, stableEntityId, type EntryIssuer } from '@passerelle/translation';
 import { OW_EVENT_KINDS, type EventKind } from './event-kinds';
 
 export type SourcePersonal = Pick<OwCaseRecord['personal'], 'memberId' | 'name' | 'birthDate' | 'preferredLanguage' | 'contact'>;

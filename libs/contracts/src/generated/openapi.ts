@@ -180,6 +180,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a referral
+         * @description A delivery agent refers a client to Employment Ontario: the body is the client's OW case
+         *     record (`OwCaseRecord`) carrying its `referralRequest`, consents and contact. It is checked
+         *     as the OW adapter will check it (source schema, every SAMS code mapped), produced to
+         *     `ow.case-records.v1` with acks=all, and recorded; only then is the answer `202`, with the
+         *     canonical `referralId` and where to read it. Reading it at once finds it `requested`.
+         *
+         *     Caller: a delivery agent (`ow:<agent>`) with scope `referrals:write`, for its own
+         *     clients (`deliveryAgent.code`). `Idempotency-Key` is required: the same key and body
+         *     replay the first answer (`Idempotency-Replayed: true`), another body is `422`, and while
+         *     the first request is still being answered, `409`.
+         */
+        post: operations["submitReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a referral stands
+         * @description Status, business status, provider and reason of one of the caller's referrals. Another
+         *     organization's referral is `404`, exactly like one that does not exist. Caller: the
+         *     referrer (`ow:` or `odsp:`) with scope `referrals:read`.
+         */
+        get: operations["getReferral"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -203,6 +254,7 @@ export interface components {
         FollowUpDue: components["schemas"]["follow-up-due"];
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
+        ReferralStatus: components["schemas"]["referral-status"];
         ReferralResponse: components["schemas"]["referral-response"];
         SupportDuplicateSuspected: components["schemas"]["support-duplicate-suspected"];
         MinistryOutcome: components["schemas"]["ministry-outcome"];
@@ -406,109 +458,6 @@ export interface components {
                 failure?: string;
             };
         });
-        /**
-         * CloudEventHeaders
-         * @description Kafka record headers of a CloudEvents 1.0 event in binary content mode (Kafka protocol binding): the record value is the JSON `data`, each context attribute is a `ce_`-prefixed header. Header values are UTF-8 strings. Other headers (for example W3C `traceparent`) may be present and are carried through unchanged.
-         */
-        "cloudevent-headers": {
-            /**
-             * @description CloudEvents specification version.
-             * @constant
-             */
-            ce_specversion: "1.0";
-            /**
-             * @description Event id, deterministic: derived from the source system, the source record id and its version, so reprocessing yields the same id. Consumers deduplicate on it.
-             * @example 6f1c0d52-6c3e-5c8e-9d7b-1b2a3c4d5e6f
-             */
-            ce_id: string;
-            /**
-             * Format: uri-reference
-             * @description URI reference of the context in which the event happened (the producing Passerelle component, or the source system).
-             * @example /passerelle/ow-adapter
-             * @example urn:passerelle:ow:toronto
-             */
-            ce_source: string;
-            /**
-             * @description Event type, reverse-DNS: `ca.on.passerelle.<entity>.<verb>`.
-             * @example ca.on.passerelle.referral.accepted
-             */
-            ce_type: string;
-            /**
-             * Format: date-time
-             * @description When the occurrence happened (RFC 3339).
-             * @example 2025-03-14T15:09:26Z
-             */
-            ce_time?: string;
-            /** @description Subject of the event within the source, for example the referral id. */
-            ce_subject?: string;
-            /**
-             * Format: uri
-             * @description `$id` of the JSON Schema the record value conforms to.
-             */
-            ce_dataschema?: string;
-            /** @description Id shared by every event of one business flow (for example all the events of one referral submission), for tracing across topics. */
-            ce_correlationid?: string;
-            /** @description `ce_id` of the event (or id of the request) that directly caused this one. */
-            ce_causationid?: string;
-            /** @description CloudEvents partitioning extension: the partition key, equal to the record key (the canonical `clientId`). */
-            ce_partitionkey?: string;
-            /**
-             * @description Media type of the record value.
-             * @constant
-             */
-            "content-type": "application/json";
-        } & {
-            [key: string]: string;
-        };
-        /**
-         * DlqHeaders
-         * @description Headers added to a record when it is sent to `<topic>.dlq` after it kept failing; the original record's key, value and headers are kept unchanged beside them, so the record can be replayed. All values are strings, as Kafka headers are.
-         */
-        "dlq-headers": {
-            /**
-             * @description Topic the record was consumed from.
-             * @example referrals.v1
-             */
-            dlq_original_topic: string;
-            /**
-             * @description Partition the record was consumed from (decimal).
-             * @example 2
-             */
-            dlq_original_partition: string;
-            /**
-             * @description Offset of the record in its original partition (decimal).
-             * @example 10452
-             */
-            dlq_original_offset: string;
-            /**
-             * @description Message of the last error, for example the validation failure or the refused transition (never contains personal data).
-             * @example illegal transition: completed -> accepted
-             */
-            dlq_error: string;
-            /**
-             * @description Name (class) of the last error.
-             * @example IllegalTransitionError
-             */
-            dlq_error_name: string;
-            /**
-             * @description Machine-readable reason: a MessagingErrorCode of libs/messaging (MISSING_HEADER, UNSUPPORTED_SPECVERSION, UNSUPPORTED_CONTENT_TYPE, INVALID_HEADER, INVALID_JSON, EMPTY_VALUE) for records that are not valid CloudEvents, HANDLER_FAILED when the handler refused the event, NO_HANDLER when the consuming service has no handler for the event's type on a topic where every type must be handled.
-             * @example HANDLER_FAILED
-             */
-            dlq_error_code: string;
-            /**
-             * @description How many times processing was attempted before giving up (decimal, at least 1).
-             * @example 5
-             */
-            dlq_attempts: string;
-            /**
-             * Format: date-time
-             * @description When the record was sent to the DLQ (RFC 3339).
-             * @example 2025-03-14T15:09:26.123Z
-             */
-            dlq_failed_at: string;
-        } & {
-            [key: string]: string;
-        };
         /**
          * SourceRecordId
          * @description Id of a record (or of an entry inside a record) in its source system: opaque, stable across versions of the record, and never a person identifier. Deterministic event ids are derived from the source system, this id and the record version.
@@ -893,6 +842,165 @@ export interface components {
             outcomes?: components["schemas"]["outcome"][];
             /** @description Closure of the participant's case, when closed. */
             exit?: components["schemas"]["exit"];
+        };
+        /**
+         * ReferralStatus
+         * @description Status of a referral: the FHIR Task status set as profiled by the Gravity SDOH Clinical Care guide (without `draft`: a referral reaches Passerelle already requested). Who may set which is enforced by the referral tracker (DESIGN.md, referral lifecycle). Passerelle sets these itself, so the table has no source maps.
+         * @enum {string}
+         */
+        "referral-statuses": "requested" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
+        /**
+         * ReferralBusinessStatus
+         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider). Passerelle sets these itself, so the table has no source maps.
+         * @enum {string}
+         */
+        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed";
+        /**
+         * DeclineReason
+         * @description Coded reason an EO service provider declines (FHIR Task `rejected`) a referral; a decline without one is refused. Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "decline-reasons": "not-eligible" | "outside-catchment" | "no-capacity" | "service-not-offered" | "language-not-offered" | "client-unreachable" | "client-declined" | "duplicate-referral" | "other";
+        /**
+         * ReferralStatus
+         * @description Where a referral stands, as its referrer reads it (`GET /v1/referrals/{referralId}`, and the `202` of `POST /v1/referrals`). No personal data: the referrer holds the client's record under its own ids.
+         */
+        "referral-status": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId: components["schemas"]["source-record-id"];
+            /** @description Organization that made the referral. */
+            referrer: components["schemas"]["organization-id"];
+            /** @description FHIR Task status; `requested` as soon as the submission is accepted. */
+            status: components["schemas"]["referral-statuses"];
+            /** @description BSeR business status; `created` until the tracker routes it. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Provider the referral is routed to, once it is. */
+            provider?: string;
+            /** @description Why (decline reason code, or words), when the status has a reason. */
+            statusReason?: {
+                /** @description Coded reason of a decline. */
+                declineReason?: components["schemas"]["decline-reasons"];
+                /** @description Explanation in words. */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the status last changed (absent until the tracker has recorded the referral).
+             */
+            updatedAt?: string;
+            /** @description Where to read it again. */
+            links: {
+                /** @description This referral's URL. */
+                self: string;
+            };
+        };
+        /**
+         * CloudEventHeaders
+         * @description Kafka record headers of a CloudEvents 1.0 event in binary content mode (Kafka protocol binding): the record value is the JSON `data`, each context attribute is a `ce_`-prefixed header. Header values are UTF-8 strings. Other headers (for example W3C `traceparent`) may be present and are carried through unchanged.
+         */
+        "cloudevent-headers": {
+            /**
+             * @description CloudEvents specification version.
+             * @constant
+             */
+            ce_specversion: "1.0";
+            /**
+             * @description Event id, deterministic: derived from the source system, the source record id and its version, so reprocessing yields the same id. Consumers deduplicate on it.
+             * @example 6f1c0d52-6c3e-5c8e-9d7b-1b2a3c4d5e6f
+             */
+            ce_id: string;
+            /**
+             * Format: uri-reference
+             * @description URI reference of the context in which the event happened (the producing Passerelle component, or the source system).
+             * @example /passerelle/ow-adapter
+             * @example urn:passerelle:ow:toronto
+             */
+            ce_source: string;
+            /**
+             * @description Event type, reverse-DNS: `ca.on.passerelle.<entity>.<verb>`.
+             * @example ca.on.passerelle.referral.accepted
+             */
+            ce_type: string;
+            /**
+             * Format: date-time
+             * @description When the occurrence happened (RFC 3339).
+             * @example 2025-03-14T15:09:26Z
+             */
+            ce_time?: string;
+            /** @description Subject of the event within the source, for example the referral id. */
+            ce_subject?: string;
+            /**
+             * Format: uri
+             * @description `$id` of the JSON Schema the record value conforms to.
+             */
+            ce_dataschema?: string;
+            /** @description Id shared by every event of one business flow (for example all the events of one referral submission), for tracing across topics. */
+            ce_correlationid?: string;
+            /** @description `ce_id` of the event (or id of the request) that directly caused this one. */
+            ce_causationid?: string;
+            /** @description CloudEvents partitioning extension: the partition key, equal to the record key (the canonical `clientId`). */
+            ce_partitionkey?: string;
+            /**
+             * @description Media type of the record value.
+             * @constant
+             */
+            "content-type": "application/json";
+        } & {
+            [key: string]: string;
+        };
+        /**
+         * DlqHeaders
+         * @description Headers added to a record when it is sent to `<topic>.dlq` after it kept failing; the original record's key, value and headers are kept unchanged beside them, so the record can be replayed. All values are strings, as Kafka headers are.
+         */
+        "dlq-headers": {
+            /**
+             * @description Topic the record was consumed from.
+             * @example referrals.v1
+             */
+            dlq_original_topic: string;
+            /**
+             * @description Partition the record was consumed from (decimal).
+             * @example 2
+             */
+            dlq_original_partition: string;
+            /**
+             * @description Offset of the record in its original partition (decimal).
+             * @example 10452
+             */
+            dlq_original_offset: string;
+            /**
+             * @description Message of the last error, for example the validation failure or the refused transition (never contains personal data).
+             * @example illegal transition: completed -> accepted
+             */
+            dlq_error: string;
+            /**
+             * @description Name (class) of the last error.
+             * @example IllegalTransitionError
+             */
+            dlq_error_name: string;
+            /**
+             * @description Machine-readable reason: a MessagingErrorCode of libs/messaging (MISSING_HEADER, UNSUPPORTED_SPECVERSION, UNSUPPORTED_CONTENT_TYPE, INVALID_HEADER, INVALID_JSON, EMPTY_VALUE) for records that are not valid CloudEvents, HANDLER_FAILED when the handler refused the event, NO_HANDLER when the consuming service has no handler for the event's type on a topic where every type must be handled.
+             * @example HANDLER_FAILED
+             */
+            dlq_error_code: string;
+            /**
+             * @description How many times processing was attempted before giving up (decimal, at least 1).
+             * @example 5
+             */
+            dlq_attempts: string;
+            /**
+             * Format: date-time
+             * @description When the record was sent to the DLQ (RFC 3339).
+             * @example 2025-03-14T15:09:26.123Z
+             */
+            dlq_failed_at: string;
+        } & {
+            [key: string]: string;
         };
         /**
          * OdspEmploymentRecord
@@ -1333,24 +1441,6 @@ export interface components {
          * @enum {string}
          */
         "service-types": "employment-services" | "literacy-and-basic-skills" | "better-jobs-ontario" | "apprenticeship" | "self-employment";
-        /**
-         * ReferralStatus
-         * @description Status of a referral: the FHIR Task status set as profiled by the Gravity SDOH Clinical Care guide (without `draft`: a referral reaches Passerelle already requested). Who may set which is enforced by the referral tracker (DESIGN.md, referral lifecycle). Passerelle sets these itself, so the table has no source maps.
-         * @enum {string}
-         */
-        "referral-statuses": "requested" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
-        /**
-         * ReferralBusinessStatus
-         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider). Passerelle sets these itself, so the table has no source maps.
-         * @enum {string}
-         */
-        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed";
-        /**
-         * DeclineReason
-         * @description Coded reason an EO service provider declines (FHIR Task `rejected`) a referral; a decline without one is refused. Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "decline-reasons": "not-eligible" | "outside-catchment" | "no-capacity" | "service-not-offered" | "language-not-offered" | "client-unreachable" | "client-declined" | "duplicate-referral" | "other";
         /**
          * Referral
          * @description A referral of a client from OW or ODSP to Employment Ontario, as a snapshot after the change the event reports. `status` follows FHIR Task (Gravity SDOH Clinical Care), `businessStatus` BSeR. Data of every `ca.on.passerelle.referral.*` event on `referrals.v1`.
@@ -2240,6 +2330,69 @@ export interface operations {
                     "application/problem+json": components["schemas"]["problem"];
                 };
             };
+            default: components["responses"]["Problem"];
+        };
+    };
+    submitReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization (1 to 255 visible ASCII characters). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ow-case-record"];
+            };
+        };
+        responses: {
+            /** @description Stored and on its way to the tracker. */
+            202: {
+                headers: {
+                    /** @description The referral's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-status"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getReferral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-status"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };

@@ -4,6 +4,7 @@ import * as clientLinks from './0002_client_links';
 import * as referralLedger from './0003_referral_ledger';
 import * as trackerTimersOutcomes from './0004_tracker_timers_outcomes';
 import * as parkedEvents from './0005_parked_events';
+import * as gatewayRequests from './0006_gateway_requests';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_referral_ledger': referralLedger,
   '0004_tracker_timers_outcomes': trackerTimersOutcomes,
   '0005_parked_events': parkedEvents,
+  '0006_gateway_requests': gatewayRequests,
 };

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { mintDevToken } from '@passerelle/auth';
+import type { OwCaseRecord } from '@passerelle/contracts';
+import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
+import { createGateway } from '../../apps/gateway/src/create-gateway';
+import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
+import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
+import { readFixture } from '../support/client-path';
+import { testDatabaseUrl } from '../support/database';
+import { testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+
+describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', () => {
+  const schema = uniqueName('t_ref').replace(/-/g, '_');
+  const prefix = `${schema}.`;
+  const env = {
+    KAFKA_BROKERS: testBrokers().join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: schema,
+    MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+    TRACKER_TIMER_POLL_MS: '200',
+    LOG_LEVEL: 'warn',
+  };
+  const config = loadGatewayConfig(env);
+  let app: NestFastifyApplication;
+  const apps: RunningEventApp[] = [];
+  let database: DatabaseHandle;
+  let sudbury: string;
+
+  beforeAll(async () => {
+    app = await createGateway(config);
+    await app.listen(0, '127.0.0.1');
+    void (app.getHttpServer().address() as AddressInfo);
+    apps.push(await startEventApp(owAdapterApp, env), await startEventApp(referralTrackerApp, env));
+    database = openDatabase({ url: testDatabaseUrl(), schema });
+    sudbury = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read'] }, config);
+  }, 180_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all(apps.map((a) => a.close()));
+    await dropSchema(database);
+    await database.close();
+  });
+
+  const http = () => request(app.getHttpServer());
+  const referralRecord = (tag: string): OwCaseRecord => {
+    const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    record.sourceRecordId += `-${tag}`;
+    record.referralRequest!.referralId += `-${tag}`;
+    return record;
+  };
+  const submit = (body: unknown, key: string | undefined, token = sudbury) => {
+    const req = http().post('/v1/referrals').set('authorization', `Bearer ${token}`);
+    return key === undefined ? req.send(body as object) : req.set('idempotency-key', key).send(body as object);
+  };
+  const rawRecords = async (): Promise<number> => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(`${prefix}ow.case-records.v1`);
+    await admin.disconnect();
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  };
+
+  it('answers 202 once stored, finds the referral at once, then follows it as the tracker routes it', async () => {
+    const res = await submit(referralRecord('a'), 'key-a').expect(202);
+    expect(res.body).toMatchObject({ status: 'requested', businessStatus: 'created', referrer: 'ow:greater-sudbury', sourceReferralId: 'SUD-REF-2025-0917-a' });
+    expect(res.headers.location).toBe(`/v1/referrals/${res.body.referralId}`);
+    const read = await http().get(res.headers.location).set('authorization', `Bearer ${sudbury}`).expect(200);
+    expect(read.body.status).toBe('requested');
+    const routed = await waitFor(async () => {
+      const r = await http().get(res.headers.location).set('authorization', `Bearer ${sudbury}`);
+      return r.body.businessStatus === 'routed' ? r.body : undefined;
+    }, 60_000, 'routed');
+    expect(routed.provider).toMatch(/^eo:/);
+    expect(JSON.stringify(routed)).not.toContain('Éloïse');
+  }, 120_000);
+
+  it('keeps another organization out: its read is 404, like a referral that does not exist', async () => {
+    const res = await submit(referralRecord('b'), 'key-b').expect(202);
+    const toronto = await mintDevToken({ org: 'ow:toronto', scopes: ['referrals:read'] }, config);
+    const other = await http().get(res.headers.location).set('authorization', `Bearer ${toronto}`).expect(404);
+    const missing = await http().get(`/v1/referrals/${crypto.randomUUID()}`).set('authorization', `Bearer ${toronto}`).expect(404);
+    expect(other.body).toEqual({ ...missing.body, instance: other.body.instance });
+    await http().get('/v1/referrals/not-a-uuid').set('authorization', `Bearer ${sudbury}`).expect(404);
+    await http().get(res.headers.location).expect(401);
+    const provider = await mintDevToken({ org: 'eo:provider-7', scopes: ['referrals:read', 'referrals:write'] }, config);
+    await http().get(res.headers.location).set('authorization', `Bearer ${provider}`).expect(403);
+    await submit(referralRecord('c'), 'key-c', provider).expect(403);
+    // A delivery agent refers only its own clients.
+    const forbidden = await submit(referralRecord('d'), 'key-d', await mintDevToken({ org: 'ow:toronto', scopes: ['referrals:write'] }, config)).expect(403);
+    expect(forbidden.body.errors[0].pointer).toBe('/deliveryAgent/code');
+  }, 60_000);
+
+  it('refuses a bad body with a problem naming the field, and stores nothing', async () => {
+    const before = await rawRecords();
+    const noBirthDate = referralRecord('e');
+    delete (noBirthDate.personal as { birthDate?: string }).birthDate;
+    const bad = await submit(noBirthDate, 'key-e').expect(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toContain('/personal/birthDate');
+    const noRequest = referralRecord('f');
+    delete noRequest.referralRequest;
+    expect((await submit(noRequest, 'key-f').expect(400)).body.errors[0].pointer).toBe('/referralRequest');
+    const unknownCode = referralRecord('g');
+    unknownCode.referralRequest!.serviceWantedCode = 'ZZZ';
+    const unmapped = await submit(unknownCode, 'key-g').expect(400);
+    expect(unmapped.body.errors[0]).toMatchObject({ pointer: '/referralRequest/serviceWantedCode', code: 'unmapped-code' });
+    expect((await submit(referralRecord('h'), undefined).expect(400)).body.errors[0].code).toBe('idempotency-key');
+    await http().post('/v1/referrals').set('authorization', `Bearer ${sudbury}`).set('idempotency-key', 'key-x').set('content-type', 'application/xml').send('<a/>').expect(415);
+    expect(await rawRecords()).toBe(before);
+  }, 60_000);
+
+  it('replays the first answer for the same key and body, refuses another body, and makes one referral of 50 concurrent POSTs', async () => {
+    const first = await submit(referralRecord('i'), 'key-i').expect(202);
+    const again = await submit(referralRecord('i'), 'key-i').expect(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    await submit(referralRecord('j'), 'key-i').expect(422);
+
+    const before = await rawRecords();
+    const record = referralRecord('k');
+    const answers = await Promise.all(Array.from({ length: 50 }, () => submit(record, 'key-k')));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(1);
+    expect(new Set(answers.filter((a) => a.status === 202).map((a) => a.body.referralId)).size).toBe(1);
+    expect(await rawRecords()).toBe(before + 1);
+    const rows = await database.db.selectFrom('referral_submission').select('referral_id').where('source_referral_id', '=', 'SUD-REF-2025-0917-k').execute();
+    expect(rows).toHaveLength(1);
+  }, 60_000);
+});
