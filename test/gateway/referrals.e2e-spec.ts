@@ -134,4 +134,71 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
     const rows = await database.db.selectFrom('referral_submission').select('referral_id').where('source_referral_id', '=', 'SUD-REF-2025-0917-k').execute();
     expect(rows).toHaveLength(1);
   }, 60_000);
+
+  describe('provider endpoints: inbox, accept, decline', () => {
+    const routedReferral = async (tag: string): Promise<{ referralId: string; provider: string }> => {
+      const res = await submit(referralRecord(tag), `key-${tag}`).expect(202);
+      const routed = await waitFor(async () => {
+        const r = await http().get(res.headers.location).set('authorization', `Bearer ${sudbury}`);
+        return r.body.businessStatus === 'routed' ? r.body : undefined;
+      }, 60_000, 'routed');
+      return { referralId: res.body.referralId, provider: routed.provider };
+    };
+
+    it('shows a provider only the referrals routed to it, and lets it accept or decline them through the lifecycle', async () => {
+      const one = await routedReferral('p1');
+      const two = await routedReferral('p2');
+      const provider = await mintDevToken({ org: one.provider, scopes: ['provider:read', 'provider:write'] }, config);
+      const stranger = await mintDevToken({ org: 'eo:provider-999', scopes: ['provider:read', 'provider:write'] }, config);
+      const inbox = async (token: string, query = '') => http().get(`/v1/provider/referrals${query}`).set('authorization', `Bearer ${token}`).expect(200);
+
+      const mine = (await inbox(provider, '?status=requested')).body.items.map((r: { referralId: string }) => r.referralId);
+      expect(mine).toEqual(expect.arrayContaining([one.referralId, two.referralId]));
+      expect((await inbox(stranger)).body.items).toEqual([]);
+      // Paging: one at a time, every referral once.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = (await inbox(provider, `?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).body as { items: Array<{ referralId: string }>; next?: string };
+        seen.push(...page.items.map((r) => r.referralId));
+        cursor = page.next;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual(expect.arrayContaining([one.referralId, two.referralId]));
+      await http().get('/v1/provider/referrals?status=bogus').set('authorization', `Bearer ${provider}`).expect(400);
+      await http().get('/v1/provider/referrals').set('authorization', `Bearer ${sudbury}`).expect(403);
+
+      // Another provider cannot answer; the routed one accepts, and the referrer sees it.
+      await http().post(`/v1/provider/referrals/${one.referralId}/accept`).set('authorization', `Bearer ${stranger}`).set('idempotency-key', 'acc-x').expect(404);
+      const accepted = await http().post(`/v1/provider/referrals/${one.referralId}/accept`).set('authorization', `Bearer ${provider}`).set('idempotency-key', 'acc-1').expect(202);
+      expect(accepted.body).toMatchObject({ referralId: one.referralId, decision: 'accept' });
+      await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${one.referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.status === 'accepted' ? true : undefined;
+      }, 60_000, 'accepted');
+      // Declining it now is refused by the lifecycle.
+      const late = await http()
+        .post(`/v1/provider/referrals/${one.referralId}/decline`)
+        .set('authorization', `Bearer ${provider}`)
+        .set('idempotency-key', 'dec-1')
+        .send({ declineReason: 'no-capacity' })
+        .expect(409);
+      expect(late.body.detail).toContain('accepted');
+
+      // A decline needs its coded reason; with it, the referral is rejected with that reason.
+      const noReason = await http().post(`/v1/provider/referrals/${two.referralId}/decline`).set('authorization', `Bearer ${provider}`).set('idempotency-key', 'dec-2').send({}).expect(400);
+      expect(noReason.body.errors[0].pointer).toBe('/declineReason');
+      await http()
+        .post(`/v1/provider/referrals/${two.referralId}/decline`)
+        .set('authorization', `Bearer ${provider}`)
+        .set('idempotency-key', 'dec-3')
+        .send({ declineReason: 'no-capacity', note: 'Full until March.' })
+        .expect(202);
+      const rejected = await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${two.referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.status === 'rejected' ? r.body : undefined;
+      }, 60_000, 'rejected');
+      expect(rejected.statusReason).toEqual({ declineReason: 'no-capacity', text: 'Full until March.' });
+    }, 180_000);
+  });
 });

@@ -5,7 +5,7 @@ import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer, 
 import type { OutcomeLedger } from '../ledger/outcome-ledger';
 import { ageBand, regionOf } from '../ministry/deidentify';
 import type { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
-import { LifecycleRefusal, OPEN_STATUSES, transition, type LifecycleActor, type StatusChange } from '../lifecycle/referral-lifecycle';
+import { LifecycleRefusal, OPEN_STATUSES, transition, type LifecycleActor, type StatusChange } from '@passerelle/lifecycle';
 import type { ReferralLedger } from '../ledger/referral-ledger';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { consentAllows } from './consent-check';

@@ -231,6 +231,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/provider/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A provider's inbox
+         * @description Referrals routed to the calling provider (`eo:<provider>`, scope `provider:read`), oldest
+         *     change first, with the client's identity and contact; never another provider's. Filter by
+         *     `status` and `updatedSince`; page with `limit` and the `next` cursor.
+         */
+        get: operations["listProviderReferrals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/referrals/{referralId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a referral
+         * @description The provider the referral is routed to (scope `provider:write`) takes the client. Checked
+         *     against the lifecycle (`409` when the referral's status does not allow it), then sent to
+         *     the tracker as `referral.response-recorded` (acks=all) before the `202`. `Idempotency-Key`
+         *     is required.
+         */
+        post: operations["acceptReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/referrals/{referralId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a referral, with a coded reason
+         * @description As accept, for a decline: the body names the coded reason (`decline-reasons`) and may
+         *     explain it for the referrer.
+         */
+        post: operations["declineReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -255,6 +321,9 @@ export interface components {
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
         ReferralStatus: components["schemas"]["referral-status"];
+        ProviderDecline: components["schemas"]["provider-decline"];
+        ProviderDecision: components["schemas"]["provider-decision"];
+        ProviderReferralPage: components["schemas"]["provider-referral-page"];
         ReferralResponse: components["schemas"]["referral-response"];
         SupportDuplicateSuspected: components["schemas"]["support-duplicate-suspected"];
         MinistryOutcome: components["schemas"]["ministry-outcome"];
@@ -900,6 +969,235 @@ export interface components {
             };
         };
         /**
+         * Program
+         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        programs: "OW" | "ODSP" | "EO";
+        /**
+         * SourceSystem
+         * @description Systems of record Passerelle receives records from. Each source schema names its system in `x-source-system`, and each code table keys its `x-source-maps` by these codes.
+         * @enum {string}
+         */
+        "source-systems": "sams" | "odsp" | "cams" | "passerelle-api";
+        /**
+         * SourceRecordRef
+         * @description Which source record a canonical record was mapped from. Event ids are derived from `system`, `recordId`, `recordVersion` and, for a record holding several entries, `entryId`.
+         * @example {
+         *       "system": "sams",
+         *       "recordId": "TOR-CR-2025-000123",
+         *       "recordVersion": 4,
+         *       "entryId": "ACT-77812"
+         *     }
+         */
+        "source-record": {
+            /** @description Source system of the record. */
+            system: components["schemas"]["source-systems"];
+            /** @description `sourceRecordId` of the source record. */
+            recordId: components["schemas"]["source-record-id"];
+            /** @description `recordVersion` of the source record. */
+            recordVersion: number;
+            /** @description Id of the entry inside the source record this is about (an activity, a benefit, a follow-up...); absent when it is about the record as a whole. */
+            entryId?: components["schemas"]["source-record-id"];
+        };
+        /**
+         * ReferralPathway
+         * @description How a referral to Employment Ontario came about: by a caseworker, accelerated by the employment service readiness assessment of the digital application (since late 2025), or by the client. Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "referral-pathways": "caseworker" | "accelerated" | "self";
+        /**
+         * ServiceType
+         * @description Employment Ontario service a referral asks for; the tracker routes on it and on the client’s catchment. Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "service-types": "employment-services" | "literacy-and-basic-skills" | "better-jobs-ontario" | "apprenticeship" | "self-employment";
+        /**
+         * Contact
+         * @description How to reach a person, normalized: phone in E.164, postal code upper case with its middle space. Identifying: only ever appears under a `personal` member.
+         * @example {
+         *       "phone": "+17055550199",
+         *       "address": {
+         *         "line1": "12, rue Sainte-Anne",
+         *         "city": "Sudbury",
+         *         "province": "ON",
+         *         "postalCode": "P3C 1A1"
+         *       }
+         *     }
+         */
+        contact: {
+            /** @description Phone number in E.164 (`+14165550134`). */
+            phone?: string;
+            /**
+             * Format: email
+             * @description Email address.
+             */
+            email?: string;
+            /** @description Mailing address. */
+            address?: {
+                /** @description Street address, rural route or general delivery. */
+                line1?: string;
+                /** @description Second address line, when used. */
+                line2?: string;
+                /** @description City, town or community. */
+                city: string;
+                /**
+                 * @description Province or territory, ISO 3166-2:CA subdivision code.
+                 * @enum {string}
+                 */
+                province: "AB" | "BC" | "MB" | "NB" | "NL" | "NS" | "NT" | "NU" | "ON" | "PE" | "QC" | "SK" | "YT";
+                /** @description Canadian postal code, normalized to upper case with the middle space (`P3C 1A1`); its forward sortation area places the client in a catchment. */
+                postalCode: string;
+            };
+        };
+        /**
+         * ClientLink
+         * @description A source id linked to a canonical client: records are linked, never merged. The source id identifies the person, so a link only ever appears under a `personal` member.
+         * @example {
+         *       "system": "cams",
+         *       "sourceId": "300123456",
+         *       "linkedAt": "2025-03-14T15:09:26Z"
+         *     }
+         */
+        "client-link": {
+            /** @description System the id belongs to: `sams` (SAMS member id), `odsp` (ODSP member id) or `cams` (CaMS client reference number). */
+            system: components["schemas"]["source-systems"];
+            /** @description The id in that system (digits). */
+            sourceId: string;
+            /**
+             * Format: date-time
+             * @description When Passerelle linked the id to the client.
+             */
+            linkedAt: string;
+        };
+        /**
+         * Personal
+         * @description Everything that identifies a person, in one member of every canonical record: names, birth date, contact, source ids and free text written about the person. De-identified streams drop it; a later version encrypts it with a key per client.
+         */
+        personal: {
+            /** @description Name as recorded by the source. */
+            name: components["schemas"]["person-name"];
+            /**
+             * Format: date
+             * @description Date of birth.
+             */
+            birthDate: string;
+            /** @description Official language of service the person prefers. */
+            preferredLanguage?: components["schemas"]["languages"];
+            /** @description Phone, email and address, normalized. */
+            contact?: components["schemas"]["contact"];
+            /** @description Source ids known for the person (SAMS member id, ODSP member id, CaMS client reference number), at least the one of the source record. */
+            links: components["schemas"]["client-link"][];
+            /** @description Free text written about the person by a caseworker (referral notes): kept here because free text may identify the person. */
+            notes?: string;
+        };
+        /**
+         * Referral
+         * @description A referral of a client from OW or ODSP to Employment Ontario, as a snapshot after the change the event reports. `status` follows FHIR Task (Gravity SDOH Clinical Care), `businessStatus` BSeR. Data of every `ca.on.passerelle.referral.*` event on `referrals.v1`.
+         */
+        referral: {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral (derived from the referrer's own id, so resubmitting is idempotent).
+             */
+            referralId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /** @description Organization that made the referral (`ow:<delivery agent>` or `odsp:<office>`). */
+            referrer: components["schemas"]["organization-id"];
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId?: components["schemas"]["source-record-id"];
+            /** @description How the referral came about. */
+            pathway: components["schemas"]["referral-pathways"];
+            /** @description Employment Ontario service asked for. */
+            serviceWanted: components["schemas"]["service-types"];
+            /** @description Provider the referrer asked for, if any. */
+            preferredProvider?: string;
+            /** @description Provider the referral is routed to; absent before routing. */
+            provider?: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the consent covering the referral.
+             */
+            consentId: string;
+            /** @description FHIR Task status. */
+            status: components["schemas"]["referral-statuses"];
+            /** @description BSeR business status, finer than `status`. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Why the referral is rejected, cancelled, on hold or failed. */
+            statusReason?: {
+                /** @description Coded reason, required when the referral is `rejected`. */
+                declineReason?: components["schemas"]["decline-reasons"];
+                /** @description Explanation in words (required in practice on cancel, hold and fail, where no code list applies). */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the referrer made the referral.
+             */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description When the status last changed.
+             */
+            updatedAt: string;
+            /** @description The client's identity and contact for the provider, and the referral notes. Absent once the client withdrew consent: the tracker's later events about the referral carry no personal data. */
+            personal?: components["schemas"]["personal"];
+        } & (unknown & unknown);
+        /**
+         * ProviderReferralPage
+         * @description A page of a provider's inbox (`GET /v1/provider/referrals`): the referrals routed to it, oldest change first, each with the client's identity and contact it needs to serve them.
+         */
+        "provider-referral-page": {
+            /** @description Referrals of this page. */
+            items: components["schemas"]["referral"][];
+            /** @description Cursor of the next page (pass as `cursor`); absent on the last page. */
+            next?: string;
+        };
+        /**
+         * ProviderDecision
+         * @description The `202` of a provider's accept or decline: the answer is on its way to the tracker (the referral's status changes once the tracker applied it; read it again to see).
+         */
+        "provider-decision": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /**
+             * @description `accept` or `decline`.
+             * @enum {string}
+             */
+            decision: "accept" | "decline";
+            /**
+             * Format: date-time
+             * @description When the gateway recorded the answer.
+             */
+            decidedAt: string;
+            /**
+             * Format: uuid
+             * @description `ce_id` of the `referral.response-recorded` event carrying it (the same for a retry with the same Idempotency-Key).
+             */
+            eventId: string;
+        };
+        /**
+         * ProviderDecline
+         * @description Body of `POST /v1/provider/referrals/{referralId}/decline`: why the provider cannot take the client.
+         */
+        "provider-decline": {
+            /** @description Coded reason (required: the referrer must know why). */
+            declineReason: components["schemas"]["decline-reasons"];
+            /** @description Explanation for the referrer. */
+            note?: string;
+        };
+        /**
          * CloudEventHeaders
          * @description Kafka record headers of a CloudEvents 1.0 event in binary content mode (Kafka protocol binding): the record value is the JSON `data`, each context attribute is a `ce_`-prefixed header. Header values are UTF-8 strings. Other headers (for example W3C `traceparent`) may be present and are carried through unchanged.
          */
@@ -1220,117 +1518,6 @@ export interface components {
             }[];
         };
         /**
-         * Program
-         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        programs: "OW" | "ODSP" | "EO";
-        /**
-         * SourceSystem
-         * @description Systems of record Passerelle receives records from. Each source schema names its system in `x-source-system`, and each code table keys its `x-source-maps` by these codes.
-         * @enum {string}
-         */
-        "source-systems": "sams" | "odsp" | "cams";
-        /**
-         * SourceRecordRef
-         * @description Which source record a canonical record was mapped from. Event ids are derived from `system`, `recordId`, `recordVersion` and, for a record holding several entries, `entryId`.
-         * @example {
-         *       "system": "sams",
-         *       "recordId": "TOR-CR-2025-000123",
-         *       "recordVersion": 4,
-         *       "entryId": "ACT-77812"
-         *     }
-         */
-        "source-record": {
-            /** @description Source system of the record. */
-            system: components["schemas"]["source-systems"];
-            /** @description `sourceRecordId` of the source record. */
-            recordId: components["schemas"]["source-record-id"];
-            /** @description `recordVersion` of the source record. */
-            recordVersion: number;
-            /** @description Id of the entry inside the source record this is about (an activity, a benefit, a follow-up...); absent when it is about the record as a whole. */
-            entryId?: components["schemas"]["source-record-id"];
-        };
-        /**
-         * Contact
-         * @description How to reach a person, normalized: phone in E.164, postal code upper case with its middle space. Identifying: only ever appears under a `personal` member.
-         * @example {
-         *       "phone": "+17055550199",
-         *       "address": {
-         *         "line1": "12, rue Sainte-Anne",
-         *         "city": "Sudbury",
-         *         "province": "ON",
-         *         "postalCode": "P3C 1A1"
-         *       }
-         *     }
-         */
-        contact: {
-            /** @description Phone number in E.164 (`+14165550134`). */
-            phone?: string;
-            /**
-             * Format: email
-             * @description Email address.
-             */
-            email?: string;
-            /** @description Mailing address. */
-            address?: {
-                /** @description Street address, rural route or general delivery. */
-                line1?: string;
-                /** @description Second address line, when used. */
-                line2?: string;
-                /** @description City, town or community. */
-                city: string;
-                /**
-                 * @description Province or territory, ISO 3166-2:CA subdivision code.
-                 * @enum {string}
-                 */
-                province: "AB" | "BC" | "MB" | "NB" | "NL" | "NS" | "NT" | "NU" | "ON" | "PE" | "QC" | "SK" | "YT";
-                /** @description Canadian postal code, normalized to upper case with the middle space (`P3C 1A1`); its forward sortation area places the client in a catchment. */
-                postalCode: string;
-            };
-        };
-        /**
-         * ClientLink
-         * @description A source id linked to a canonical client: records are linked, never merged. The source id identifies the person, so a link only ever appears under a `personal` member.
-         * @example {
-         *       "system": "cams",
-         *       "sourceId": "300123456",
-         *       "linkedAt": "2025-03-14T15:09:26Z"
-         *     }
-         */
-        "client-link": {
-            /** @description System the id belongs to: `sams` (SAMS member id), `odsp` (ODSP member id) or `cams` (CaMS client reference number). */
-            system: components["schemas"]["source-systems"];
-            /** @description The id in that system (digits). */
-            sourceId: string;
-            /**
-             * Format: date-time
-             * @description When Passerelle linked the id to the client.
-             */
-            linkedAt: string;
-        };
-        /**
-         * Personal
-         * @description Everything that identifies a person, in one member of every canonical record: names, birth date, contact, source ids and free text written about the person. De-identified streams drop it; a later version encrypts it with a key per client.
-         */
-        personal: {
-            /** @description Name as recorded by the source. */
-            name: components["schemas"]["person-name"];
-            /**
-             * Format: date
-             * @description Date of birth.
-             */
-            birthDate: string;
-            /** @description Official language of service the person prefers. */
-            preferredLanguage?: components["schemas"]["languages"];
-            /** @description Phone, email and address, normalized. */
-            contact?: components["schemas"]["contact"];
-            /** @description Source ids known for the person (SAMS member id, ODSP member id, CaMS client reference number), at least the one of the source record. */
-            links: components["schemas"]["client-link"][];
-            /** @description Free text written about the person by a caseworker (referral notes): kept here because free text may identify the person. */
-            notes?: string;
-        };
-        /**
          * Client
          * @description A person known to Passerelle, with every source id linked to the one canonical `clientId` (records are linked, never merged). Data of `ca.on.passerelle.client.linked` and `ca.on.passerelle.client.updated` on `clients.v1`.
          */
@@ -1429,78 +1616,6 @@ export interface components {
              */
             withdrawnAt?: string;
         };
-        /**
-         * ReferralPathway
-         * @description How a referral to Employment Ontario came about: by a caseworker, accelerated by the employment service readiness assessment of the digital application (since late 2025), or by the client. Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "referral-pathways": "caseworker" | "accelerated" | "self";
-        /**
-         * ServiceType
-         * @description Employment Ontario service a referral asks for; the tracker routes on it and on the client’s catchment. Source codes (SAMS and ODSP) are illustrative: the real SAMS and ODSP code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "service-types": "employment-services" | "literacy-and-basic-skills" | "better-jobs-ontario" | "apprenticeship" | "self-employment";
-        /**
-         * Referral
-         * @description A referral of a client from OW or ODSP to Employment Ontario, as a snapshot after the change the event reports. `status` follows FHIR Task (Gravity SDOH Clinical Care), `businessStatus` BSeR. Data of every `ca.on.passerelle.referral.*` event on `referrals.v1`.
-         */
-        referral: {
-            /**
-             * Format: uuid
-             * @description Canonical id of the referral (derived from the referrer's own id, so resubmitting is idempotent).
-             */
-            referralId: string;
-            /**
-             * Format: uuid
-             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
-             */
-            clientId: string;
-            /** @description Program the client is served under. */
-            program: components["schemas"]["programs"];
-            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
-            source: components["schemas"]["source-record"];
-            /** @description Organization that made the referral (`ow:<delivery agent>` or `odsp:<office>`). */
-            referrer: components["schemas"]["organization-id"];
-            /** @description The referrer's own id of the referral. */
-            sourceReferralId?: components["schemas"]["source-record-id"];
-            /** @description How the referral came about. */
-            pathway: components["schemas"]["referral-pathways"];
-            /** @description Employment Ontario service asked for. */
-            serviceWanted: components["schemas"]["service-types"];
-            /** @description Provider the referrer asked for, if any. */
-            preferredProvider?: string;
-            /** @description Provider the referral is routed to; absent before routing. */
-            provider?: string;
-            /**
-             * Format: uuid
-             * @description Canonical id of the consent covering the referral.
-             */
-            consentId: string;
-            /** @description FHIR Task status. */
-            status: components["schemas"]["referral-statuses"];
-            /** @description BSeR business status, finer than `status`. */
-            businessStatus: components["schemas"]["referral-business-statuses"];
-            /** @description Why the referral is rejected, cancelled, on hold or failed. */
-            statusReason?: {
-                /** @description Coded reason, required when the referral is `rejected`. */
-                declineReason?: components["schemas"]["decline-reasons"];
-                /** @description Explanation in words (required in practice on cancel, hold and fail, where no code list applies). */
-                text?: string;
-            };
-            /**
-             * Format: date-time
-             * @description When the referrer made the referral.
-             */
-            requestedAt: string;
-            /**
-             * Format: date-time
-             * @description When the status last changed.
-             */
-            updatedAt: string;
-            /** @description The client's identity and contact for the provider, and the referral notes. Absent once the client withdrew consent: the tracker's later events about the referral carry no personal data. */
-            personal?: components["schemas"]["personal"];
-        } & (unknown & unknown);
         /**
          * PlanType
          * @description Kind of participation or service plan: the OW Participation Agreement (Outcome Plan), the IES Employment Action Plan (linked to exactly one Common Assessment), the ODSP employment plan and the pre-IES EO service plan. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
@@ -2393,6 +2508,106 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listProviderReferrals: {
+        parameters: {
+            query?: {
+                /** @description FHIR Task status to keep. */
+                status?: components["schemas"]["referral-statuses"];
+                /** @description Only referrals changed at or after this instant. */
+                updatedSince?: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["provider-referral-page"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    acceptReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["provider-decision"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    declineReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["provider-decline"];
+            };
+        };
+        responses: {
+            /** @description The answer is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["provider-decision"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { FieldError } from '@passerelle/contracts';
+import type { IdempotencyStore } from '@passerelle/persistence';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** A problem response (RFC 9457) as an exception the ProblemFilter passes on. */
+export function problem(status: number, title: string, detail: string, errors?: FieldError[]): HttpException {
+  return new HttpException({ type: 'about:blank', title, status, detail, ...(errors !== undefined && { errors }) }, status);
+}
+
+export interface PostAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Runs a POST under its `Idempotency-Key` (required): the first request does the work and its
+ * answer is kept; the same key and body replay it (`Idempotent-Replayed: true`), another body is
+ * `422`, a request while the first still runs `409`. A 4xx the work throws is kept like an answer
+ * (the same request would get it again); anything else frees the key and becomes `503`, never a
+ * 2xx for something not stored.
+ */
+export async function idempotentPost(
+  store: IdempotencyStore,
+  org: string,
+  key: string | undefined,
+  body: unknown,
+  reply: FastifyReply,
+  work: () => Promise<PostAnswer>,
+): Promise<unknown> {
+  if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+    throw problem(400, 'Bad request', 'send an Idempotency-Key header (1 to 255 visible ASCII characters) with every POST', [
+      { pointer: '', code: 'idempotency-key', message: 'the Idempotency-Key header is missing or malformed' },
+    ]);
+  }
+  const hash = createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+  const claim = await store.claim(org, key, hash);
+  if (claim.kind === 'mismatch') throw problem(422, 'Unprocessable content', 'this Idempotency-Key was used with another request body');
+  if (claim.kind === 'in-progress') throw problem(409, 'Conflict', 'a request with this Idempotency-Key is still being answered; retry shortly');
+  if (claim.kind === 'replay') {
+    for (const [name, value] of Object.entries(claim.response.headers)) void reply.header(name, value);
+    void reply.status(claim.response.status).header('idempotent-replayed', 'true');
+    if (claim.response.status >= 400) void reply.header('content-type', 'application/problem+json');
+    return claim.response.body;
+  }
+  let answer: PostAnswer;
+  try {
+    answer = await work();
+  } catch (error) {
+    if (error instanceof HttpException && error.getStatus() >= 400 && error.getStatus() < 500) {
+      await store.complete(org, key, { status: error.getStatus(), body: error.getResponse(), headers: {} });
+      throw error;
+    }
+    await store.release(org, key);
+    throw problem(503, 'Service unavailable', `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
+  }
+  await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} });
+  for (const [name, value] of Object.entries(answer.headers ?? {})) void reply.header(name, value);
+  void reply.status(answer.status);
+  return answer.body;
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { schemaIdForPath, type CanonicalEvent, type Referral, type ReferralResponse, type components } from '@passerelle/contracts';
+import { LifecycleRefusal, transition } from '@passerelle/lifecycle';
+import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
+import type { DatabaseHandle } from '@passerelle/persistence';
+
+export type ProviderDecision = components['schemas']['ProviderDecision'];
+export type ProviderReferralPage = components['schemas']['ProviderReferralPage'];
+type DeclineReason = NonNullable<ReferralResponse['declineReason']>;
+
+const RESPONSE_TYPE = 'ca.on.passerelle.referral.response-recorded';
+
+export type DecisionResult =
+  | { ok: true; decision: ProviderDecision }
+  | { ok: false; status: 404 | 409; detail: string; code?: string };
+
+/** Why the lifecycle refuses, as an HTTP status: a change the current status does not allow is a conflict. */
+const REFUSAL_STATUS: Record<LifecycleRefusal, 409> = {
+  [LifecycleRefusal.IllegalTransition]: 409,
+  [LifecycleRefusal.ActorNotAllowed]: 409,
+  [LifecycleRefusal.ReasonRequired]: 409,
+};
+
+/**
+ * A provider's side of its referrals: its inbox (only referrals routed to it), and its answer to
+ * one, checked against the lifecycle and sent to the tracker as `referral.response-recorded` on
+ * `referrals.v1` (acks=all before the `202`).
+ */
+export class ProviderReferrals {
+  constructor(
+    private readonly database: DatabaseHandle,
+    private readonly publisher: EventPublisher,
+    private readonly referralsTopic: string,
+  ) {}
+
+  async inbox(provider: string, filter: { status?: string; updatedSince?: string; cursor?: string; limit: number }): Promise<ProviderReferralPage> {
+    let query = this.database.db.selectFrom('referral').select(['referral_id', 'updated_at', 'snapshot']).where('provider', '=', provider);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.updatedSince !== undefined) query = query.where('updated_at', '>=', sql<Date>`${filter.updatedSince}::timestamptz`);
+    if (filter.cursor !== undefined) {
+      const [at, id] = decodeCursor(filter.cursor);
+      query = query.where(sql<boolean>`(updated_at, referral_id) > (${at}::timestamptz, ${id}::uuid)`);
+    }
+    const rows = await query.orderBy('updated_at').orderBy('referral_id').limit(filter.limit + 1).execute();
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => r.snapshot as Referral),
+      ...(rows.length > filter.limit && last && { next: encodeCursor(last.updated_at.toISOString(), last.referral_id) }),
+    };
+  }
+
+  async decide(provider: string, referralId: string, answer: { decision: 'accept' } | { decision: 'decline'; declineReason: DeclineReason; note?: string }, requestKey: string): Promise<DecisionResult> {
+    const row = await this.database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).where('provider', '=', provider).executeTakeFirst();
+    if (!row) return { ok: false, status: 404, detail: 'no such referral' };
+    const referral = row.snapshot as Referral;
+    const to = answer.decision === 'accept' ? 'accepted' : 'rejected';
+    const allowed = transition(referral.status, {
+      to,
+      actor: 'provider',
+      ...(answer.decision === 'decline' && { reason: { declineReason: answer.declineReason, ...(answer.note !== undefined && { text: answer.note }) } }),
+    });
+    if (!allowed.ok) return { ok: false, status: REFUSAL_STATUS[allowed.code], detail: allowed.reason, code: allowed.code };
+
+    const decidedAt = new Date().toISOString();
+    const data: ReferralResponse = {
+      referralId,
+      clientId: referral.clientId,
+      provider: provider as ReferralResponse['provider'],
+      decision: answer.decision,
+      ...(answer.decision === 'decline' && { declineReason: answer.declineReason, ...(answer.note !== undefined && { note: answer.note }) }),
+      decidedAt,
+      source: { system: 'passerelle-api', recordId: `api-${createHash('sha256').update(`${provider}|${requestKey}`).digest('hex').slice(0, 32)}`, recordVersion: 1 },
+    };
+    const event: CanonicalEvent<ReferralResponse> = {
+      specversion: '1.0',
+      // From the provider, the referral and its Idempotency-Key: a retried request is the same event.
+      id: deterministicEventId({ sourceSystem: `passerelle-api:${provider}`, recordId: referralId, version: requestKey, type: RESPONSE_TYPE }),
+      source: '/v1/provider/referrals',
+      type: RESPONSE_TYPE,
+      time: decidedAt,
+      subject: referralId,
+      dataschema: schemaIdForPath('canonical/referral-response.json'),
+      partitionkey: referral.clientId,
+      datacontenttype: 'application/json',
+      data,
+    };
+    await this.publisher.publish(this.referralsTopic, [event]);
+    return { ok: true, decision: { referralId, decision: answer.decision, decidedAt, eventId: event.id } };
+  }
+}
+
+function encodeCursor(updatedAt: string, referralId: string): string {
+  return Buffer.from(`${updatedAt}|${referralId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('cursor');
+  return [at, id];
+}

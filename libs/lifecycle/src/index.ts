@@ -1,0 +1,2 @@
+export * from './lifecycle.error';
+export * from './referral-lifecycle';
