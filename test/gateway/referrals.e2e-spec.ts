@@ -201,4 +201,47 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
       expect(rejected.statusReason).toEqual({ declineReason: 'no-capacity', text: 'Full until March.' });
     }, 180_000);
   });
+
+  describe('referrer list and cancel', () => {
+    it('lists only the caller\'s referrals in pages, and cancels one through the lifecycle', async () => {
+      const res = await submit(referralRecord('l1'), 'key-l1').expect(202);
+      const referralId = res.body.referralId as string;
+      await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.businessStatus === 'routed' ? true : undefined;
+      }, 60_000, 'routed');
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await http().get(`/v1/referrals?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set('authorization', `Bearer ${sudbury}`).expect(200);
+        seen.push(...page.body.items.map((r: { referralId: string; referrer: string }) => {
+          expect(r.referrer).toBe('ow:greater-sudbury');
+          return r.referralId;
+        }));
+        cursor = page.body.next;
+      } while (cursor);
+      expect(seen).toContain(referralId);
+      expect(new Set(seen).size).toBe(seen.length);
+      const toronto = await mintDevToken({ org: 'ow:toronto', scopes: ['referrals:read', 'referrals:write'] }, config);
+      expect((await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).expect(200)).body.items).toEqual([]);
+      await http().get('/v1/referrals?status=lost').set('authorization', `Bearer ${sudbury}`).expect(400);
+      await http().get('/v1/referrals?cursor=garbage').set('authorization', `Bearer ${sudbury}`).expect(400);
+
+      const cancel = (token: string, key: string, body: object) => http().post(`/v1/referrals/${referralId}/cancel`).set('authorization', `Bearer ${token}`).set('idempotency-key', key).send(body);
+      expect((await cancel(sudbury, 'c-0', {}).expect(400)).body.errors[0].pointer).toBe('/reason');
+      await cancel(toronto, 'c-1', { reason: 'not mine' }).expect(404);
+      const accepted = await cancel(sudbury, 'c-2', { reason: 'The client found work on her own.' }).expect(202);
+      expect(accepted.body).toMatchObject({ referralId, change: 'cancel' });
+      const cancelled = await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.status === 'cancelled' ? r.body : undefined;
+      }, 60_000, 'cancelled');
+      expect(cancelled.statusReason).toEqual({ text: 'The client found work on her own.' });
+      // Cancelled is final: a second cancellation is refused by the lifecycle.
+      await cancel(sudbury, 'c-3', { reason: 'again' }).expect(409);
+      const onlyCancelled = await http().get('/v1/referrals?status=cancelled').set('authorization', `Bearer ${sudbury}`).expect(200);
+      expect(onlyCancelled.body.items.map((r: { referralId: string }) => r.referralId)).toEqual([referralId]);
+    }, 120_000);
+  });
 });

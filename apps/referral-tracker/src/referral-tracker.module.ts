@@ -11,6 +11,7 @@ import {
   type EmploymentSpell,
   type OutcomeMilestone,
   type Referral,
+  type ReferralCancellation,
   type ReferralResponse,
   type ServiceEvent,
 } from '@passerelle/contracts';
@@ -128,6 +129,13 @@ export class ReferralEventHandlers {
   @EventPattern<string>('ca.on.passerelle.referral.response-recorded')
   responseRecorded(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
     return this.apply(context, schemaIdForPath('canonical/referral-response.json'), (trx, data: ReferralResponse, cause) => this.tracking.responseRecorded(trx, data, cause));
+  }
+
+  @EventPattern<string>('ca.on.passerelle.referral.cancellation-requested')
+  cancellationRequested(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
+    return this.apply(context, schemaIdForPath('canonical/referral-cancellation.json'), async (trx, data: ReferralCancellation, cause) => {
+      await this.tracking.changeStatus(trx, data.referralId, { to: 'cancelled', actor: 'referrer', reason: { text: data.reason } }, { actor: 'referrer', org: data.requestedBy }, cause);
+    });
   }
 
   @EventPattern<string>('ca.on.passerelle.service-event.recorded')

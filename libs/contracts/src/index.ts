@@ -39,6 +39,7 @@ export type FollowUpDue = components['schemas']['FollowUpDue'];
 export type BenefitIssued = components['schemas']['BenefitIssued'];
 export type ReferralNotification = components['schemas']['ReferralNotification'];
 export type ReferralResponse = components['schemas']['ReferralResponse'];
+export type ReferralCancellation = components['schemas']['ReferralCancellation'];
 export type SupportDuplicateSuspected = components['schemas']['SupportDuplicateSuspected'];
 export type MinistryOutcome = components['schemas']['MinistryOutcome'];
 export type { CanonicalEvent, MappedEvent, MappingContext, MappingResult } from './mapped-event';

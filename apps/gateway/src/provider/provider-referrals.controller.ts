@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { codeTable } from '@passerelle/codes';
 import { schemaIdForPath, schemaRegistry, type components } from '@passerelle/contracts';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
@@ -8,12 +7,12 @@ import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
 import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { referralPageQuery, type ReferralListParams } from '../paging/referral-pages';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { ProviderReferrals, type DecisionResult, type ProviderReferralPage } from './provider-referrals';
 
 type ProviderDecline = components['schemas']['ProviderDecline'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATUSES = new Set(codeTable('referral-statuses').codes);
 
 /** EO providers: the inbox of referrals routed to them, and their answer to each. */
 @Controller('provider/referrals')
@@ -30,28 +29,9 @@ export class ProviderReferralsController {
   @Access({ scopes: ['provider:read'], orgKinds: ['eo'] })
   async inbox(
     @Req() request: FastifyRequest,
-    @Query('status') status?: string,
-    @Query('updatedSince') updatedSince?: string,
-    @Query('cursor') cursor?: string,
-    @Query('limit') limit?: string,
+    @Query() query: ReferralListParams,
   ): Promise<ProviderReferralPage> {
-    const errors = [
-      ...(status !== undefined && !STATUSES.has(status) ? [{ pointer: '/status', code: 'enum', message: `must be one of ${[...STATUSES].join(', ')}` }] : []),
-      ...(updatedSince !== undefined && Number.isNaN(Date.parse(updatedSince)) ? [{ pointer: '/updatedSince', code: 'format', message: 'must be a date-time' }] : []),
-      ...(limit !== undefined && !/^([1-9]\d?|1\d\d|200)$/.test(limit) ? [{ pointer: '/limit', code: 'maximum', message: 'must be an integer from 1 to 200' }] : []),
-    ];
-    if (errors.length > 0) throw problem(400, 'Bad request', 'invalid query parameters', errors);
-    try {
-      return await this.referrals.inbox(principalOf(request).org, {
-        ...(status !== undefined && { status }),
-        ...(updatedSince !== undefined && { updatedSince: new Date(updatedSince).toISOString() }),
-        ...(cursor !== undefined && { cursor }),
-        limit: limit === undefined ? 50 : Number(limit),
-      });
-    } catch (error) {
-      if ((error as Error).message === 'cursor') throw problem(400, 'Bad request', 'invalid cursor', [{ pointer: '/cursor', code: 'format', message: 'is not a cursor this API gave' }]);
-      throw error;
-    }
+    return this.referrals.inbox(principalOf(request).org, referralPageQuery(query));
   }
 
   @Post(':referralId/accept')

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { schemaIdForPath, type CanonicalEvent, type Referral, type ReferralResponse, type components } from '@passerelle/contracts';
 import { LifecycleRefusal, transition } from '@passerelle/lifecycle';
 import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
 import type { DatabaseHandle } from '@passerelle/persistence';
+import { referralPage, type ReferralPageQuery } from '../paging/referral-pages';
 
 export type ProviderDecision = components['schemas']['ProviderDecision'];
 export type ProviderReferralPage = components['schemas']['ProviderReferralPage'];
@@ -34,21 +34,9 @@ export class ProviderReferrals {
     private readonly referralsTopic: string,
   ) {}
 
-  async inbox(provider: string, filter: { status?: string; updatedSince?: string; cursor?: string; limit: number }): Promise<ProviderReferralPage> {
-    let query = this.database.db.selectFrom('referral').select(['referral_id', 'updated_at', 'snapshot']).where('provider', '=', provider);
-    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    if (filter.updatedSince !== undefined) query = query.where('updated_at', '>=', sql<Date>`${filter.updatedSince}::timestamptz`);
-    if (filter.cursor !== undefined) {
-      const [at, id] = decodeCursor(filter.cursor);
-      query = query.where(sql<boolean>`(updated_at, referral_id) > (${at}::timestamptz, ${id}::uuid)`);
-    }
-    const rows = await query.orderBy('updated_at').orderBy('referral_id').limit(filter.limit + 1).execute();
-    const page = rows.slice(0, filter.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((r) => r.snapshot as Referral),
-      ...(rows.length > filter.limit && last && { next: encodeCursor(last.updated_at.toISOString(), last.referral_id) }),
-    };
+  async inbox(provider: string, query: ReferralPageQuery): Promise<ProviderReferralPage> {
+    const { referrals, next } = await referralPage(this.database, 'provider', provider, query);
+    return { items: referrals, ...(next !== undefined && { next }) };
   }
 
   async decide(provider: string, referralId: string, answer: { decision: 'accept' } | { decision: 'decline'; declineReason: DeclineReason; note?: string }, requestKey: string): Promise<DecisionResult> {
@@ -89,14 +77,4 @@ export class ProviderReferrals {
     await this.publisher.publish(this.referralsTopic, [event]);
     return { ok: true, decision: { referralId, decision: answer.decision, decidedAt, eventId: event.id } };
   }
-}
-
-function encodeCursor(updatedAt: string, referralId: string): string {
-  return Buffer.from(`${updatedAt}|${referralId}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('cursor');
-  return [at, id];
 }

@@ -19,20 +19,7 @@ export class ReferralStatusReader {
       .where('referral_id', '=', referralId)
       .where('referrer', '=', referrer)
       .executeTakeFirst();
-    if (tracked) {
-      const r = tracked.snapshot as Referral;
-      return {
-        referralId: r.referralId,
-        sourceReferralId: r.sourceReferralId ?? '',
-        referrer: r.referrer,
-        status: r.status,
-        businessStatus: r.businessStatus,
-        ...(r.provider !== undefined && { provider: r.provider }),
-        ...(r.statusReason !== undefined && { statusReason: r.statusReason }),
-        updatedAt: r.updatedAt,
-        links: { self: linkOf(r.referralId) },
-      };
-    }
+    if (tracked) return statusView(tracked.snapshot as Referral);
     const submitted = await this.database.db
       .selectFrom('referral_submission')
       .selectAll()
@@ -51,4 +38,19 @@ export function linkOf(referralId: string): string {
 /** A referral the gateway accepted and the tracker has not recorded yet. */
 export function pendingStatus(referralId: string, sourceReferralId: string, referrer: ReferralStatus['referrer']): ReferralStatus {
   return { referralId, sourceReferralId, referrer, status: 'requested', businessStatus: 'created', links: { self: linkOf(referralId) } };
+}
+
+/** What a referrer sees of a referral the tracker holds (no personal data). */
+export function statusView(r: Referral): ReferralStatus {
+  return {
+    referralId: r.referralId,
+    sourceReferralId: r.sourceReferralId ?? '',
+    referrer: r.referrer,
+    status: r.status,
+    businessStatus: r.businessStatus,
+    ...(r.provider !== undefined && { provider: r.provider }),
+    ...(r.statusReason !== undefined && { statusReason: r.statusReason }),
+    updatedAt: r.updatedAt,
+    links: { self: linkOf(r.referralId) },
+  };
 }

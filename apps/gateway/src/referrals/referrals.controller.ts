@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
@@ -6,23 +7,27 @@ import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
 import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { referralPageQuery, type ReferralListParams } from '../paging/referral-pages';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
+import { ReferralChanges, type ReferralStatusPage } from './referral-changes';
 import { ReferralStatusReader, type ReferralStatus } from './referral-status';
 import { SubmitReferral } from './submit-referral';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Referrers: submit a referral, read where it stands. */
+/** Referrers: submit a referral, list and read their referrals, cancel one. */
 @Controller('referrals')
 export class ReferralsController {
   private readonly submissions: SubmitReferral;
   private readonly reader: ReferralStatusReader;
   private readonly idempotency: IdempotencyStore;
+  private readonly changes: ReferralChanges;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
     this.submissions = new SubmitReferral(publisher, database, new TopicNames(config.topicPrefix).of('ow.case-records.v1'));
     this.reader = new ReferralStatusReader(database);
     this.idempotency = new IdempotencyStore(database.db);
+    this.changes = new ReferralChanges(database, publisher, new TopicNames(config.topicPrefix).of('referrals.v1'));
   }
 
   /**
@@ -44,6 +49,37 @@ export class ReferralsController {
       if (!result.ok) throw problem(result.status, result.status === 400 ? 'Bad request' : 'Forbidden', result.detail, result.errors);
       const status: ReferralStatus = result.status;
       return { status: 202, body: status, headers: { location: status.links.self } };
+    });
+  }
+
+  /** The caller's referrals, oldest change first, with filters and cursor pages. */
+  @Get()
+  @Access({ scopes: ['referrals:read'], orgKinds: ['ow', 'odsp'] })
+  async list(
+    @Req() request: FastifyRequest,
+    @Query() query: ReferralListParams,
+  ): Promise<ReferralStatusPage> {
+    return this.changes.list(principalOf(request).org, referralPageQuery(query));
+  }
+
+  /** Cancel with a reason: checked against the lifecycle (`409` when refused), then sent to the tracker. */
+  @Post(':referralId/cancel')
+  @Access({ scopes: ['referrals:write'], orgKinds: ['ow', 'odsp'] })
+  cancel(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param('referralId') referralId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') key: string | undefined,
+  ): Promise<unknown> {
+    const org = principalOf(request).org;
+    return idempotentPost(this.idempotency, org, key, { referralId, body }, reply, async () => {
+      const valid = schemaRegistry().validate<{ reason: string }>(schemaIdForPath('api/referral-cancel.json'), body);
+      if (!valid.ok) throw problem(400, 'Bad request', 'a cancellation needs its reason', valid.errors);
+      if (!UUID.test(referralId)) throw problem(404, 'Not found', 'no such referral');
+      const result = await this.changes.cancel(org, referralId.toLowerCase(), valid.value.reason, key!);
+      if (!result.ok) throw problem(result.status, result.status === 404 ? 'Not found' : 'Conflict', result.detail);
+      return { status: 202, body: result.requested };
     });
   }
 

@@ -187,7 +187,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The caller's referrals
+         * @description A referrer's referrals as the tracker holds them (a submission appears within moments of
+         *     its `202`; `GET /v1/referrals/{referralId}` finds it at once), oldest change first. Poll
+         *     with `updatedSince` to follow status changes. Caller: `ow:` or `odsp:` with `referrals:read`.
+         */
+        get: operations["listReferrals"];
         put?: never;
         /**
          * Submit a referral
@@ -225,6 +231,29 @@ export interface paths {
         get: operations["getReferral"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a referral, with a reason
+         * @description The referrer cancels one of its open referrals. Checked against the lifecycle (`409` when
+         *     its status does not allow it, or while the tracker has not recorded it yet), then sent to
+         *     the tracker (acks=all) before the `202`; the provider learns it from `referral.cancelled`.
+         *     `Idempotency-Key` is required.
+         */
+        post: operations["cancelReferral"];
         delete?: never;
         options?: never;
         head?: never;
@@ -321,6 +350,10 @@ export interface components {
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
         ReferralStatus: components["schemas"]["referral-status"];
+        ReferralStatusPage: components["schemas"]["referral-status-page"];
+        ReferralCancel: components["schemas"]["referral-cancel"];
+        ReferralChangeRequested: components["schemas"]["referral-change-requested"];
+        ReferralCancellation: components["schemas"]["referral-cancellation"];
         ProviderDecline: components["schemas"]["provider-decline"];
         ProviderDecision: components["schemas"]["provider-decision"];
         ProviderReferralPage: components["schemas"]["provider-referral-page"];
@@ -528,12 +561,87 @@ export interface components {
             };
         });
         /**
+         * ReferralStatus
+         * @description Status of a referral: the FHIR Task status set as profiled by the Gravity SDOH Clinical Care guide (without `draft`: a referral reaches Passerelle already requested). Who may set which is enforced by the referral tracker (DESIGN.md, referral lifecycle). Passerelle sets these itself, so the table has no source maps.
+         * @enum {string}
+         */
+        "referral-statuses": "requested" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
+        /**
          * SourceRecordId
          * @description Id of a record (or of an entry inside a record) in its source system: opaque, stable across versions of the record, and never a person identifier. Deterministic event ids are derived from the source system, this id and the record version.
          * @example TOR-CR-2025-000123
          * @example ACT-77812
          */
         "source-record-id": string;
+        /**
+         * OrganizationId
+         * @description Id of an organization taking part in Passerelle, the same value as the `org` claim of its token: `ow:<delivery agent>`, `odsp:<office>`, `eo:<provider>` or `ministry:<ministry>`.
+         * @example ow:toronto
+         * @example odsp:central
+         * @example eo:provider-123
+         * @example ministry:mcss
+         */
+        "organization-id": string;
+        /**
+         * ReferralBusinessStatus
+         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider). Passerelle sets these itself, so the table has no source maps.
+         * @enum {string}
+         */
+        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed";
+        /**
+         * DeclineReason
+         * @description Coded reason an EO service provider declines (FHIR Task `rejected`) a referral; a decline without one is refused. Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "decline-reasons": "not-eligible" | "outside-catchment" | "no-capacity" | "service-not-offered" | "language-not-offered" | "client-unreachable" | "client-declined" | "duplicate-referral" | "other";
+        /**
+         * ReferralStatus
+         * @description Where a referral stands, as its referrer reads it (`GET /v1/referrals/{referralId}`, and the `202` of `POST /v1/referrals`). No personal data: the referrer holds the client's record under its own ids.
+         */
+        "referral-status": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId: components["schemas"]["source-record-id"];
+            /** @description Organization that made the referral. */
+            referrer: components["schemas"]["organization-id"];
+            /** @description FHIR Task status; `requested` as soon as the submission is accepted. */
+            status: components["schemas"]["referral-statuses"];
+            /** @description BSeR business status; `created` until the tracker routes it. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Provider the referral is routed to, once it is. */
+            provider?: string;
+            /** @description Why (decline reason code, or words), when the status has a reason. */
+            statusReason?: {
+                /** @description Coded reason of a decline. */
+                declineReason?: components["schemas"]["decline-reasons"];
+                /** @description Explanation in words. */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the status last changed (absent until the tracker has recorded the referral).
+             */
+            updatedAt?: string;
+            /** @description Where to read it again. */
+            links: {
+                /** @description This referral's URL. */
+                self: string;
+            };
+        };
+        /**
+         * ReferralStatusPage
+         * @description A page of a referrer's referrals (`GET /v1/referrals`), oldest change first.
+         */
+        "referral-status-page": {
+            /** @description Referrals of this page. */
+            items: components["schemas"]["referral-status"][];
+            /** @description Cursor of the next page (pass as `cursor`); absent on the last page. */
+            next?: string;
+        };
         /**
          * SourceCode
          * @description A code of the source system, as the source system writes it (upper-case letters, digits, `-`, `_` or `.`). Deliberately not an enum: the field that carries it names its code table in `x-code-table`, and the adapter maps it through that table's `x-source-maps` for the record's `x-source-system`; a code with no mapping sends the record to the DLQ with a reason naming the field and the code, instead of being rejected here or turned into "unknown".
@@ -701,15 +809,6 @@ export interface components {
              */
             periodEnd?: string;
         };
-        /**
-         * OrganizationId
-         * @description Id of an organization taking part in Passerelle, the same value as the `org` claim of its token: `ow:<delivery agent>`, `odsp:<office>`, `eo:<provider>` or `ministry:<ministry>`.
-         * @example ow:toronto
-         * @example odsp:central
-         * @example eo:provider-123
-         * @example ministry:mcss
-         */
-        "organization-id": string;
         /**
          * SourceConsent
          * @description A client's written consent to disclose personal information for one purpose to named recipients (FIPPA / MFIPPA), as recorded by the caseworker. A withdrawn consent stays in the record with `withdrawnAt` set.
@@ -913,60 +1012,38 @@ export interface components {
             exit?: components["schemas"]["exit"];
         };
         /**
-         * ReferralStatus
-         * @description Status of a referral: the FHIR Task status set as profiled by the Gravity SDOH Clinical Care guide (without `draft`: a referral reaches Passerelle already requested). Who may set which is enforced by the referral tracker (DESIGN.md, referral lifecycle). Passerelle sets these itself, so the table has no source maps.
-         * @enum {string}
+         * ReferralCancel
+         * @description Body of `POST /v1/referrals/{referralId}/cancel`.
          */
-        "referral-statuses": "requested" | "accepted" | "rejected" | "in-progress" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error";
+        "referral-cancel": {
+            /** @description Why the referral is cancelled (passed on to the provider). */
+            reason: string;
+        };
         /**
-         * ReferralBusinessStatus
-         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider). Passerelle sets these itself, so the table has no source maps.
-         * @enum {string}
+         * ReferralChangeRequested
+         * @description The `202` of a referrer's change request (cancel): it is on its way to the tracker; the referral's status changes once the tracker applied it.
          */
-        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed";
-        /**
-         * DeclineReason
-         * @description Coded reason an EO service provider declines (FHIR Task `rejected`) a referral; a decline without one is refused. Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "decline-reasons": "not-eligible" | "outside-catchment" | "no-capacity" | "service-not-offered" | "language-not-offered" | "client-unreachable" | "client-declined" | "duplicate-referral" | "other";
-        /**
-         * ReferralStatus
-         * @description Where a referral stands, as its referrer reads it (`GET /v1/referrals/{referralId}`, and the `202` of `POST /v1/referrals`). No personal data: the referrer holds the client's record under its own ids.
-         */
-        "referral-status": {
+        "referral-change-requested": {
             /**
              * Format: uuid
              * @description Canonical id of the referral.
              */
             referralId: string;
-            /** @description The referrer's own id of the referral. */
-            sourceReferralId: components["schemas"]["source-record-id"];
-            /** @description Organization that made the referral. */
-            referrer: components["schemas"]["organization-id"];
-            /** @description FHIR Task status; `requested` as soon as the submission is accepted. */
-            status: components["schemas"]["referral-statuses"];
-            /** @description BSeR business status; `created` until the tracker routes it. */
-            businessStatus: components["schemas"]["referral-business-statuses"];
-            /** @description Provider the referral is routed to, once it is. */
-            provider?: string;
-            /** @description Why (decline reason code, or words), when the status has a reason. */
-            statusReason?: {
-                /** @description Coded reason of a decline. */
-                declineReason?: components["schemas"]["decline-reasons"];
-                /** @description Explanation in words. */
-                text?: string;
-            };
+            /**
+             * @description What was asked.
+             * @enum {string}
+             */
+            change: "cancel";
             /**
              * Format: date-time
-             * @description When the status last changed (absent until the tracker has recorded the referral).
+             * @description When the gateway recorded the request.
              */
-            updatedAt?: string;
-            /** @description Where to read it again. */
-            links: {
-                /** @description This referral's URL. */
-                self: string;
-            };
+            requestedAt: string;
+            /**
+             * Format: uuid
+             * @description `ce_id` of the event carrying it (the same for a retry with the same Idempotency-Key).
+             */
+            eventId: string;
         };
         /**
          * Program
@@ -2066,6 +2143,33 @@ export interface components {
             occurredAt: string;
         };
         /**
+         * ReferralCancellation
+         * @description A referrer asks to cancel one of its referrals (`POST /v1/referrals/{referralId}/cancel`). Data of `ca.on.passerelle.referral.cancellation-requested` on `referrals.v1`; the referral tracker cancels the referral when the lifecycle allows it (then `referral.cancelled` tells the provider).
+         */
+        "referral-cancellation": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /** @description Organization asking (the tracker checks it is the referrer). */
+            requestedBy: components["schemas"]["organization-id"];
+            /** @description Why, in words (required to cancel). */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description When the request was made.
+             */
+            requestedAt: string;
+            /** @description The request it came in (system `passerelle-api`). */
+            source: components["schemas"]["source-record"];
+        };
+        /**
          * ReferralResponse
          * @description A provider's answer to a referral routed to it, as its own system (CaMS) or the provider API recorded it. Data of `ca.on.passerelle.referral.response-recorded` on `referrals.v1`; the referral tracker turns it into `referral.accepted` or `referral.rejected` when the lifecycle allows it.
          */
@@ -2448,6 +2552,39 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listReferrals: {
+        parameters: {
+            query?: {
+                /** @description FHIR Task status to keep. */
+                status?: components["schemas"]["referral-statuses"];
+                /** @description Only referrals changed at or after this instant. */
+                updatedSince?: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-status-page"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
     submitReferral: {
         parameters: {
             query?: never;
@@ -2508,6 +2645,42 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["referral-cancel"];
+            };
+        };
+        responses: {
+            /** @description The request is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-change-requested"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
