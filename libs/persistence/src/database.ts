@@ -58,7 +58,14 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: handle.schema,
   });
-  const result = await migrator.migrateToLatest();
+  let result = await migrator.migrateToLatest();
+  // kysely checks for its migration table by introspecting every schema of the database; a
+  // schema another process drops at that moment (test suites, tenants being removed) fails the
+  // check with 3F000 for a schema that is not ours. Nothing was applied: try again.
+  for (let attempt = 1; attempt <= 10 && isOtherSchemaVanished(result.error, handle.schema); attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    result = await migrator.migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new PersistenceError('MIGRATION_FAILED', `migration ${failed} failed: ${String(result.error)}`, {
@@ -80,4 +87,9 @@ function assertIdentifier(name: string): void {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
     throw new PersistenceError('INVALID_SCHEMA_NAME', `"${name}" is not a lower-case SQL identifier`);
   }
+}
+
+function isOtherSchemaVanished(error: unknown, schema: string): boolean {
+  const pgError = error as { code?: string; message?: string } | undefined;
+  return pgError?.code === '3F000' && typeof pgError.message === 'string' && !pgError.message.includes(`"${schema}"`);
 }
