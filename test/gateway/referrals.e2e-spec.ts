@@ -244,4 +244,36 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
       expect(onlyCancelled.body.items.map((r: { referralId: string }) => r.referralId)).toEqual([referralId]);
     }, 120_000);
   });
+
+  describe('consent withdrawal', () => {
+    it('cancels the open referral the consent covered, refuses a second withdrawal, and hides the consent from other organizations', async () => {
+      const res = await submit(referralRecord('w1'), 'key-w1').expect(202);
+      const referralId = res.body.referralId as string;
+      await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.businessStatus === 'routed' ? true : undefined;
+      }, 60_000, 'routed');
+      const row = await database.db.selectFrom('referral').select(['client_id', 'consent_id']).where('referral_id', '=', referralId).executeTakeFirstOrThrow();
+      const withdrawer = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['consent:write'] }, config);
+      const withdraw = (token: string, key: string, body: object, clientId = row.client_id) =>
+        http().post(`/v1/clients/${clientId}/consent/withdraw`).set('authorization', `Bearer ${token}`).set('idempotency-key', key).send(body);
+
+      expect((await withdraw(withdrawer, 'w-0', {}).expect(400)).body.errors[0].pointer).toBe('/consentId');
+      const toronto = await mintDevToken({ org: 'ow:toronto', scopes: ['consent:write'] }, config);
+      await withdraw(toronto, 'w-1', { consentId: row.consent_id }).expect(404);
+      await withdraw(withdrawer, 'w-2', { consentId: row.consent_id }, crypto.randomUUID()).expect(404);
+      await withdraw(sudbury, 'w-3', { consentId: row.consent_id }).expect(403); // no consent:write scope
+
+      const done = await withdraw(withdrawer, 'w-4', { consentId: row.consent_id }).expect(202);
+      expect(done.body).toMatchObject({ clientId: row.client_id, consentId: row.consent_id });
+      const cancelled = await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.status === 'cancelled' ? r.body : undefined;
+      }, 60_000, 'cancelled');
+      expect(cancelled.statusReason).toEqual({ text: 'consent withdrawn' });
+      const snapshot = await database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).executeTakeFirstOrThrow();
+      expect((snapshot.snapshot as { personal?: unknown }).personal).toBeUndefined();
+      await withdraw(withdrawer, 'w-5', { consentId: row.consent_id }).expect(409);
+    }, 120_000);
+  });
 });

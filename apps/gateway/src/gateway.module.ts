@@ -12,6 +12,7 @@ import type { GatewayConfig } from './gateway.config';
 import { HealthController } from './health/health.controller';
 import { CaseRecordsBatchController } from './ingest/case-records-batch.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { ConsentsController } from './consents/consents.controller';
 import { ProviderReferralsController } from './provider/provider-referrals.controller';
 import { ReferralsController } from './referrals/referrals.controller';
 import { DATABASE, GATEWAY_CONFIG, KAFKA, METRICS } from './tokens';
@@ -35,7 +36,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway' }))],
-      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController],
+      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ConsentsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: KAFKA, useValue: deps.kafka },

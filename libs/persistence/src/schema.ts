@@ -140,6 +140,8 @@ export interface ConsentTable {
   granted_at: ColumnType<Date, string, string>;
   expires_on: ColumnType<Date | null, string | null, string | null>;
   withdrawn_at: ColumnType<Date | null, string | null, string | null>;
+  /** The canonical Consent as last received (JSON). */
+  snapshot: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface OutboxTable {

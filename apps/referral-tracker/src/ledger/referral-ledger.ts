@@ -183,6 +183,7 @@ export class ReferralLedger {
         granted_at: consent.grantedAt,
         expires_on: consent.expiresOn ?? null,
         withdrawn_at: consent.withdrawnAt ?? null,
+        snapshot: JSON.stringify(consent),
       })
       .onConflict((oc) =>
         oc.column('consent_id').doUpdateSet((eb) => ({
@@ -190,6 +191,7 @@ export class ReferralLedger {
           recipients: eb.ref('excluded.recipients'),
           expires_on: eb.ref('excluded.expires_on'),
           withdrawn_at: eb.fn.coalesce('consent.withdrawn_at', 'excluded.withdrawn_at'),
+          snapshot: eb.ref('excluded.snapshot'),
         })),
       )
       .execute();

@@ -260,6 +260,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clients/{clientId}/consent/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a client's consent withdrawal
+         * @description The client withdrew a consent: `consent.withdrawn` goes to the tracker (acks=all before
+         *     the `202`), which cancels every open referral it covered (the provider learns it from
+         *     `referral.cancelled`) and keeps no personal data of the client from then on. Caller: an
+         *     organization that referred the client under that consent (`ow:` or `odsp:`, scope
+         *     `consent:write`); for any other the consent does not exist (`404`). Already withdrawn:
+         *     `409`. `Idempotency-Key` is required.
+         */
+        post: operations["withdrawConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/provider/referrals": {
         parameters: {
             query?: never;
@@ -350,6 +375,8 @@ export interface components {
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
         ReferralStatus: components["schemas"]["referral-status"];
+        ConsentWithdrawal: components["schemas"]["consent-withdrawal"];
+        ConsentWithdrawn: components["schemas"]["consent-withdrawn"];
         ReferralStatusPage: components["schemas"]["referral-status-page"];
         ReferralCancel: components["schemas"]["referral-cancel"];
         ReferralChangeRequested: components["schemas"]["referral-change-requested"];
@@ -1042,6 +1069,43 @@ export interface components {
             /**
              * Format: uuid
              * @description `ce_id` of the event carrying it (the same for a retry with the same Idempotency-Key).
+             */
+            eventId: string;
+        };
+        /**
+         * ConsentWithdrawal
+         * @description Body of `POST /v1/clients/{clientId}/consent/withdraw`: which consent the client withdrew.
+         */
+        "consent-withdrawal": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the consent (the `consentId` of the client's referrals).
+             */
+            consentId: string;
+        };
+        /**
+         * ConsentWithdrawn
+         * @description The `202` of a consent withdrawal: `consent.withdrawn` is on its way to the tracker, which cancels the open referrals it covered and keeps no personal data from then on.
+         */
+        "consent-withdrawn": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the client.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the consent.
+             */
+            consentId: string;
+            /**
+             * Format: date-time
+             * @description When the gateway recorded the withdrawal.
+             */
+            withdrawnAt: string;
+            /**
+             * Format: uuid
+             * @description `ce_id` of the `consent.withdrawn` event (the same for a retry with the same Idempotency-Key).
              */
             eventId: string;
         };
@@ -2674,6 +2738,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["referral-change-requested"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    withdrawConsent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical client id. */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["consent-withdrawal"];
+            };
+        };
+        responses: {
+            /** @description The withdrawal is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["consent-withdrawn"];
                 };
             };
             400: components["responses"]["Problem"];

@@ -5,6 +5,7 @@ import * as referralLedger from './0003_referral_ledger';
 import * as trackerTimersOutcomes from './0004_tracker_timers_outcomes';
 import * as parkedEvents from './0005_parked_events';
 import * as gatewayRequests from './0006_gateway_requests';
+import * as consentSnapshot from './0007_consent_snapshot';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_tracker_timers_outcomes': trackerTimersOutcomes,
   '0005_parked_events': parkedEvents,
   '0006_gateway_requests': gatewayRequests,
+  '0007_consent_snapshot': consentSnapshot,
 };
