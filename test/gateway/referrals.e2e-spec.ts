@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { mintDevToken } from '@passerelle/auth';
 import type { OwCaseRecord } from '@passerelle/contracts';
-import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { AuditLog, dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
@@ -53,6 +53,9 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
     const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
     record.sourceRecordId += `-${tag}`;
     record.referralRequest!.referralId += `-${tag}`;
+    // Each referral under its own consent: withdrawing one (see below) leaves the others routable.
+    record.referralRequest!.consentId += `-${tag}`;
+    record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
     return record;
   };
   const submit = (body: unknown, key: string | undefined, token = sudbury) => {
@@ -274,6 +277,29 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
       const snapshot = await database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).executeTakeFirstOrThrow();
       expect((snapshot.snapshot as { personal?: unknown }).personal).toBeUndefined();
       await withdraw(withdrawer, 'w-5', { consentId: row.consent_id }).expect(409);
+    }, 120_000);
+  });
+
+  describe('audit log of personal-data access', () => {
+    it('records the referrer\'s write and the provider\'s read, shows each organization only its own entries, and keeps the chain whole', async () => {
+      const res = await submit(referralRecord('a1'), 'key-a1').expect(202);
+      const referralId = res.body.referralId as string;
+      const routed = await waitFor(async () => {
+        const r = await http().get(`/v1/referrals/${referralId}`).set('authorization', `Bearer ${sudbury}`);
+        return r.body.businessStatus === 'routed' ? r.body : undefined;
+      }, 60_000, 'routed');
+      const provider = await mintDevToken({ org: routed.provider, scopes: ['provider:read', 'audit:read'], subject: 'intake-desk-3' }, config);
+      await http().get('/v1/provider/referrals').set('authorization', `Bearer ${provider}`).expect(200);
+
+      const referrerAudit = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['audit:read'] }, config);
+      const mine = (await http().get('/v1/audit').set('authorization', `Bearer ${referrerAudit}`).expect(200)).body.items as Array<{ org: string; action: string; resource: string }>;
+      expect(mine.every((e) => e.org === 'ow:greater-sudbury')).toBe(true);
+      expect(mine).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'write', resource: `referral/${referralId}`, purpose: 'referral' })]));
+      const theirs = (await http().get('/v1/audit').set('authorization', `Bearer ${provider}`).expect(200)).body.items as Array<{ org: string; subject: string; action: string; resource: string }>;
+      expect(theirs.every((e) => e.org === routed.provider)).toBe(true);
+      expect(theirs).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'read', resource: `referral/${referralId}`, subject: 'intake-desk-3', purpose: 'service-delivery' })]));
+      await http().get('/v1/audit').set('authorization', `Bearer ${sudbury}`).expect(403); // no audit:read scope
+      expect(await new AuditLog(database.db).verify()).toMatchObject({ ok: true });
     }, 120_000);
   });
 });

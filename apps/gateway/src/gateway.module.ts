@@ -12,6 +12,7 @@ import type { GatewayConfig } from './gateway.config';
 import { HealthController } from './health/health.controller';
 import { CaseRecordsBatchController } from './ingest/case-records-batch.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { AuditController } from './audit/audit.controller';
 import { ConsentsController } from './consents/consents.controller';
 import { ProviderReferralsController } from './provider/provider-referrals.controller';
 import { ReferralsController } from './referrals/referrals.controller';
@@ -36,7 +37,7 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway' }))],
-      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ConsentsController],
+      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ConsentsController, AuditController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: KAFKA, useValue: deps.kafka },

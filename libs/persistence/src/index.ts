@@ -6,3 +6,4 @@ export * from './outbox';
 export * from './durable-timers';
 export * from './unit-of-work';
 export * from './idempotency-store';
+export * from './audit-log';

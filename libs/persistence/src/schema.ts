@@ -15,6 +15,20 @@ export interface Database {
   parked_event: ParkedEventTable;
   idempotency_key: IdempotencyKeyTable;
   referral_submission: ReferralSubmissionTable;
+  audit_log: AuditLogTable;
+}
+
+export interface AuditLogTable {
+  seq: Generated<string>;
+  at: ColumnType<Date, string, never>;
+  org: string;
+  subject: string;
+  action: string;
+  resource: string;
+  purpose: string;
+  client_id: string | null;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface IdempotencyKeyTable {

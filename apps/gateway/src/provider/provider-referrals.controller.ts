@@ -31,7 +31,8 @@ export class ProviderReferralsController {
     @Req() request: FastifyRequest,
     @Query() query: ReferralListParams,
   ): Promise<ProviderReferralPage> {
-    return this.referrals.inbox(principalOf(request).org, referralPageQuery(query));
+    const caller = principalOf(request);
+    return this.referrals.inbox(caller.org, caller.subject, referralPageQuery(query));
   }
 
   @Post(':referralId/accept')

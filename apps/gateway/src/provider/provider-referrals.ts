@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { schemaIdForPath, type CanonicalEvent, type Referral, type ReferralResponse, type components } from '@passerelle/contracts';
 import { LifecycleRefusal, transition } from '@passerelle/lifecycle';
 import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
-import type { DatabaseHandle } from '@passerelle/persistence';
+import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
 import { referralPage, type ReferralPageQuery } from '../paging/referral-pages';
 
 export type ProviderDecision = components['schemas']['ProviderDecision'];
@@ -34,8 +34,14 @@ export class ProviderReferrals {
     private readonly referralsTopic: string,
   ) {}
 
-  async inbox(provider: string, query: ReferralPageQuery): Promise<ProviderReferralPage> {
+  /** The inbox page, each referral's personal data read written to the audit log first. */
+  async inbox(provider: string, subject: string, query: ReferralPageQuery): Promise<ProviderReferralPage> {
     const { referrals, next } = await referralPage(this.database, 'provider', provider, query);
+    await new AuditLog(this.database.db).append(
+      referrals
+        .filter((r) => r.personal !== undefined)
+        .map((r) => ({ org: provider, subject, action: 'read' as const, resource: `referral/${r.referralId}`, purpose: 'service-delivery', clientId: r.clientId })),
+    );
     return { items: referrals, ...(next !== undefined && { next }) };
   }
 

@@ -43,9 +43,9 @@ export class ReferralsController {
     @Body() body: unknown,
     @Headers('idempotency-key') key: string | undefined,
   ): Promise<unknown> {
-    const org = principalOf(request).org;
+    const { org, subject } = principalOf(request);
     return idempotentPost(this.idempotency, org, key, body, reply, async () => {
-      const result = await this.submissions.submit(body, org);
+      const result = await this.submissions.submit(body, org, subject);
       if (!result.ok) throw problem(result.status, result.status === 400 ? 'Bad request' : 'Forbidden', result.detail, result.errors);
       const status: ReferralStatus = result.status;
       return { status: 202, body: status, headers: { location: status.links.self } };

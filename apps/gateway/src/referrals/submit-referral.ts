@@ -1,7 +1,7 @@
 import { unmappedSourceCodes } from '@passerelle/codes';
 import { schemaIdForPath, schemaRegistry, type FieldError, type OwCaseRecord } from '@passerelle/contracts';
 import { encodeCloudEvent, type EventPublisher } from '@passerelle/messaging';
-import type { DatabaseHandle } from '@passerelle/persistence';
+import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
 import { canonicalReferralId } from '@passerelle/translation';
 import { caseRecordEvent } from '../ingest/case-record-ingest';
 import { pendingStatus, type ReferralStatus } from './referral-status';
@@ -24,7 +24,7 @@ export class SubmitReferral {
     private readonly topic: string,
   ) {}
 
-  async submit(body: unknown, org: string): Promise<SubmissionResult> {
+  async submit(body: unknown, org: string, subject: string): Promise<SubmissionResult> {
     const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD, body);
     if (!validation.ok) return { ok: false, status: 400, detail: 'the case record does not match sources/ow-case-record.json', errors: validation.errors };
     const record = validation.value;
@@ -53,6 +53,7 @@ export class SubmitReferral {
       .values({ referral_id: referralId, referrer: org, source_referral_id: record.referralRequest.referralId, event_id: event.id })
       .onConflict((oc) => oc.column('referral_id').doNothing())
       .execute();
+    await new AuditLog(this.database.db).append([{ org, subject, action: 'write', resource: `referral/${referralId}`, purpose: 'referral' }]);
     return { ok: true, status: pendingStatus(referralId, record.referralRequest.referralId, org as ReferralStatus['referrer']) };
   }
 }

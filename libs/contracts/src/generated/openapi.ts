@@ -285,6 +285,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's entries in the audit log of personal-data access
+         * @description Every read or write of personal data through the gateway (who, which organization, what,
+         *     when, why) is written to an append-only, hash-chained log before the data leaves. Each
+         *     organization reads its own entries (scope `audit:read`), oldest first, 100 a page.
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/provider/referrals": {
         parameters: {
             query?: never;
@@ -375,6 +397,7 @@ export interface components {
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
         ReferralStatus: components["schemas"]["referral-status"];
+        AuditPage: components["schemas"]["audit-page"];
         ConsentWithdrawal: components["schemas"]["consent-withdrawal"];
         ConsentWithdrawn: components["schemas"]["consent-withdrawn"];
         ReferralStatusPage: components["schemas"]["referral-status-page"];
@@ -1108,6 +1131,44 @@ export interface components {
              * @description `ce_id` of the `consent.withdrawn` event (the same for a retry with the same Idempotency-Key).
              */
             eventId: string;
+        };
+        /**
+         * AuditPage
+         * @description A page of the caller's own entries in the audit log of personal-data access (`GET /v1/audit`), oldest first.
+         */
+        "audit-page": {
+            /** @description Entries of this page. */
+            items: {
+                /** @description Position in the log. */
+                seq: string;
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                at: string;
+                /** @description Organization that accessed. */
+                org: components["schemas"]["organization-id"];
+                /** @description The calling system or user (`sub` of its token). */
+                subject: string;
+                /**
+                 * @description `read` or `write`.
+                 * @enum {string}
+                 */
+                action: "read" | "write";
+                /** @description What was accessed, e.g. `referral/<id>`. */
+                resource: string;
+                /** @description Why (`referral`, `service-delivery`). */
+                purpose: string;
+                /**
+                 * Format: uuid
+                 * @description Canonical id of the client whose data it was.
+                 */
+                clientId?: string;
+                /** @description The entry's link in the hash chain. */
+                hash: string;
+            }[];
+            /** @description Cursor of the next page (pass as `after`); absent on the last page. */
+            next?: string;
         };
         /**
          * Program
@@ -2781,6 +2842,33 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the previous page. */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["audit-page"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Problem"];
         };
     };

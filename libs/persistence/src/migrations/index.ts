@@ -6,6 +6,7 @@ import * as trackerTimersOutcomes from './0004_tracker_timers_outcomes';
 import * as parkedEvents from './0005_parked_events';
 import * as gatewayRequests from './0006_gateway_requests';
 import * as consentSnapshot from './0007_consent_snapshot';
+import * as auditLog from './0008_audit_log';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_parked_events': parkedEvents,
   '0006_gateway_requests': gatewayRequests,
   '0007_consent_snapshot': consentSnapshot,
+  '0008_audit_log': auditLog,
 };

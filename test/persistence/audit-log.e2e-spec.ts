@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
+import { dropSuiteDatabase, openSuiteDatabase } from '../support/database';
+
+describe('AuditLog: append-only and hash-chained', () => {
+  let database: DatabaseHandle;
+  beforeEach(async () => {
+    database = await openSuiteDatabase('audit');
+  });
+  afterEach(async () => {
+    await dropSuiteDatabase(database);
+  });
+
+  const entry = (n: number) => ({ org: n % 2 ? 'eo:provider-7' : 'ow:toronto', subject: 'system', action: 'read' as const, resource: `referral/${n}`, purpose: 'service-delivery', clientId: crypto.randomUUID() });
+
+  async function filled(): Promise<AuditLog> {
+    const log = new AuditLog(database.db);
+    await Promise.all([0, 1, 2, 3, 4].map((n) => log.append([entry(n)])));
+    await log.append([entry(5), entry(6)]);
+    return log;
+  }
+
+  it('chains every entry, even appended concurrently, and shows an organization only its own', async () => {
+    const log = await filled();
+    expect(await log.verify()).toEqual({ ok: true, rows: 7 });
+    const provider = await log.entriesOf('eo:provider-7', undefined, 100);
+    expect(provider.every((e) => e.org === 'eo:provider-7')).toBe(true);
+    expect(provider).toHaveLength(3);
+    expect(await log.entriesOf('eo:provider-7', provider[0].seq, 100)).toHaveLength(2);
+  });
+
+  it('refuses UPDATE and DELETE', async () => {
+    await filled();
+    await expect(sql`update audit_log set purpose = 'curiosity' where seq = 2`.execute(database.db)).rejects.toThrow('append-only');
+    await expect(sql`delete from audit_log where seq = 2`.execute(database.db)).rejects.toThrow('append-only');
+  });
+
+  it('breaks the chain at a changed row, and at the row after a deleted one', async () => {
+    const log = await filled();
+    // Someone with the power to switch the trigger off (the table owner) edits history.
+    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(database.db);
+    await sql`update audit_log set purpose = 'curiosity' where seq = 3`.execute(database.db);
+    expect(await log.verify()).toMatchObject({ ok: false, brokenAt: '3' });
+    await sql`update audit_log set purpose = 'service-delivery' where seq = 3`.execute(database.db);
+    expect(await log.verify()).toMatchObject({ ok: true });
+    await sql`delete from audit_log where seq = 5`.execute(database.db);
+    expect(await log.verify()).toMatchObject({ ok: false, brokenAt: '6' });
+  });
+});
