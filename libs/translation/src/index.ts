@@ -2,3 +2,4 @@ export * from './source-record-translator';
 export * from './translation.error';
 export * from './contact';
 export * from './ow-entity-ids';
+export * from './source-parts';

@@ -1,7 +1,6 @@
 import { codeTable, type CodeTableName } from '@passerelle/codes';
 import {
   loadAsyncApiDocument,
-  schemaIdForPath,
   schemaRegistry,
   type Client,
   type EmploymentSpell,

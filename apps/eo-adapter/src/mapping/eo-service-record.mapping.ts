@@ -1,9 +1,8 @@
-import { mapSourceCode, unmappedSourceCodes, type CodeTableName } from '@passerelle/codes';
+import { unmappedSourceCodes } from '@passerelle/codes';
 import {
   nameBasedUuid,
   schemaIdForPath,
   unambiguousName,
-  type BenefitIssued,
   type CanonicalEvent,
   type Client,
   type EmploymentSpell,
@@ -16,7 +15,7 @@ import {
   type ServiceEvent,
 } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
-import { canonicalContact } from '@passerelle/translation';
+import { SourceCodeMapper, canonicalBenefit, canonicalContact, canonicalEmployment, type SourceEmployment } from '@passerelle/translation';
 import { iesMilestoneAchieved } from './ies-milestone';
 
 /**
@@ -56,20 +55,8 @@ const EO_ENTITY_NAMESPACE = Buffer.from('5d8c96d64f9a3ef1ac2e6c80ded2e5cf', 'hex
 
 const SYSTEM = 'cams' as const;
 
-type SourceEmployment = NonNullable<EoServiceRecord['employments']>[number];
 type EmploymentDetails = EmploymentSpell['employment'];
 type SourceRef = ServiceEvent['source'];
-
-/** Maps the CaMS codes of one record; collects a reason for every code with no mapping. */
-class CodeMapper {
-  readonly reasons: string[] = [];
-  map<T extends string>(table: CodeTableName, pointer: string, code: string): T {
-    const mapped = mapSourceCode(table, SYSTEM, code);
-    if (mapped.ok) return mapped.code as T;
-    this.reasons.push(`${pointer}: ${mapped.reason}`);
-    return code as T;
-  }
-}
 
 /** What every event of one record shares. */
 class RecordEvents {
@@ -138,7 +125,7 @@ export function mapEoServiceRecord(record: EoServiceRecord, context: MappingCont
   const unmapped = unmappedSourceCodes(EO_SERVICE_RECORD_SCHEMA_ID, record);
   if (unmapped.length > 0) return { ok: false, reasons: unmapped.map((u) => u.reason) };
 
-  const codes = new CodeMapper();
+  const codes = new SourceCodeMapper(SYSTEM);
   const out = new RecordEvents(record, context);
   const program = codes.map<Client['program']>('programs', '/programCode', record.programCode);
   // The client came by this Passerelle referral and the provider took it: correlate everything.
@@ -191,7 +178,7 @@ function mapClient(out: RecordEvents, program: Client['program']): void {
 }
 
 /** The provider's answer to the referral that brought the client -> `referral.response-recorded`, for the tracker. */
-function mapReferralResponse(out: RecordEvents, codes: CodeMapper): void {
+function mapReferralResponse(out: RecordEvents, codes: SourceCodeMapper): void {
   const response = out.record.referralResponse;
   if (response === undefined) return;
   const data: ReferralResponse = {
@@ -224,7 +211,7 @@ function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kin
 }
 
 /** Common Assessment summary (stream, education level) -> `assessment-completed`. */
-function mapAssessment(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapAssessment(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const assessment = out.record.commonAssessment;
   if (assessment === undefined) return;
   const { assessmentId, completedOn, streamCode, educationLevelCode } = assessment;
@@ -238,7 +225,7 @@ function mapAssessment(out: RecordEvents, codes: CodeMapper, common: Common): vo
 }
 
 /** Service plan -> `plan-started`, `plan-ended` once closed with an exit; plan items -> `activity-started` / `activity-ended`. */
-function mapServicePlan(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapServicePlan(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.record.servicePlan;
   if (plan === undefined) return;
   const exitedOn = plan.status === 'closed' ? out.record.exit?.exitedOn : undefined;
@@ -273,7 +260,7 @@ const ATTENDANCE_KIND = {
 } as const satisfies Record<NonNullable<ServiceEvent['scheduledEvent']>['attendance'], ServiceEvent['kind']>;
 
 /** Scheduled events with attendance -> `event-scheduled` / `-attended` / `-unattended` (no-show) / `-cancelled`. */
-function mapScheduledEvents(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapScheduledEvents(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.scheduledEvents ?? []).forEach((ev, i) => {
     const attendance = codes.map<NonNullable<ServiceEvent['scheduledEvent']>['attendance']>(
       'attendance-statuses',
@@ -293,7 +280,7 @@ function mapScheduledEvents(out: RecordEvents, codes: CodeMapper, common: Common
 }
 
 /** Exit from service -> `exited` with the situation at exit. */
-function mapExit(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const exit = out.record.exit;
   if (exit === undefined) return;
   const entryId = out.record.servicePlan?.servicePlanId ?? out.record.sourceRecordId;
@@ -303,37 +290,12 @@ function mapExit(out: RecordEvents, codes: CodeMapper, common: Common): void {
 }
 
 /** EO financial supports -> `benefit.issued` (one per issuance; its id is stable across versions). */
-function mapBenefits(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.benefitsIssued ?? []).forEach((b, i) => {
     const benefitId = out.stableId('benefit', b.benefitId);
-    const data: BenefitIssued = {
-      benefitId,
-      ...common,
-      source: out.source(b.benefitId),
-      issuedBy: out.org,
-      benefitType: codes.map('benefit-types', `/benefitsIssued/${i}/benefitTypeCode`, b.benefitTypeCode),
-      amount: b.amount,
-      issuedOn: b.issuedOn,
-      periodStart: b.periodStart,
-      ...(b.periodEnd !== undefined && { periodEnd: b.periodEnd }),
-    };
+    const data = canonicalBenefit(codes, i, b, { benefitId, ...common, source: out.source(b.benefitId), issuedBy: out.org });
     out.add(EO_EVENT_KINDS.benefitIssued, benefitId, data, b.benefitId);
   });
-}
-
-function employmentDetails(codes: CodeMapper, pointer: string, job: SourceEmployment): EmploymentDetails {
-  return {
-    employerName: job.employerName,
-    ...(job.jobTitle !== undefined && { jobTitle: job.jobTitle }),
-    selfEmployed: job.selfEmployed ?? false,
-    startDate: job.jobStartDate,
-    ...(job.jobEndDate !== undefined && { endDate: job.jobEndDate }),
-    hoursPerWeek: job.hoursPerWeek,
-    ...(job.hourlyWage !== undefined && { hourlyWage: job.hourlyWage }),
-    subsidized: job.subsidized,
-    ...(job.evidenceTypeCode !== undefined && { evidenceType: codes.map('evidence-types', `${pointer}/evidenceTypeCode`, job.evidenceTypeCode) }),
-    ...(job.evidenceReceivedOn !== undefined && { evidenceReceivedOn: job.evidenceReceivedOn }),
-  };
 }
 
 function spell(out: RecordEvents, common: Common, job: SourceEmployment, entryId: string, employment: EmploymentDetails): EmploymentSpell {
@@ -350,7 +312,7 @@ function spell(out: RecordEvents, common: Common, job: SourceEmployment, entryId
  * Jobs -> `employment.started` (and `employment.ended` once it has an end date). A job that only
  * a follow-up reports (not listed in `employments`) starts there, at its first follow-up.
  */
-function mapEmployments(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapEmployments(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const jobs: Array<{ job: SourceEmployment; pointer: string }> = (out.record.employments ?? []).map((job, i) => ({ job, pointer: `/employments/${i}` }));
   const known = new Set(jobs.map(({ job }) => job.employmentId));
   (out.record.followUps ?? []).forEach((f, i) => {
@@ -360,7 +322,7 @@ function mapEmployments(out: RecordEvents, codes: CodeMapper, common: Common): v
     }
   });
   for (const { job, pointer } of jobs) {
-    const data = spell(out, common, job, job.employmentId, employmentDetails(codes, pointer, job));
+    const data = spell(out, common, job, job.employmentId, canonicalEmployment(codes, pointer, job));
     out.add(EO_EVENT_KINDS.employmentStarted, data.employmentSpellId, data, job.employmentId);
     if (job.jobEndDate !== undefined) out.add(EO_EVENT_KINDS.employmentEnded, data.employmentSpellId, data, job.employmentId);
   }
@@ -371,10 +333,10 @@ function mapEmployments(out: RecordEvents, codes: CodeMapper, common: Common): v
  * code, `achieved` by the rule of ./ies-milestone), plus `employment.updated` with the job as
  * found at the follow-up.
  */
-function mapFollowUps(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapFollowUps(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.followUps ?? []).forEach((f, i) => {
     const pointer = `/followUps/${i}`;
-    const employment = f.employment === undefined ? undefined : employmentDetails(codes, `${pointer}/employment`, f.employment);
+    const employment = f.employment === undefined ? undefined : canonicalEmployment(codes, `${pointer}/employment`, f.employment);
     let employmentSpellId: string | undefined;
     if (f.employment !== undefined && employment !== undefined) {
       const data = spell(out, common, f.employment, f.followUpId, employment);

@@ -7,9 +7,8 @@
  * included; no clock, no randomness, no I/O (code tables are read once from schemas/ by
  * @passerelle/codes).
  */
-import { mapSourceCode, unmappedSourceCodes, type CodeTableName } from '@passerelle/codes';
+import { unmappedSourceCodes } from '@passerelle/codes';
 import type {
-  BenefitIssued,
   CanonicalEvent,
   Client,
   Consent,
@@ -23,7 +22,7 @@ import type {
   ServiceEvent,
 } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
-import { canonicalContact } from '@passerelle/translation';
+import { SourceCodeMapper, canonicalBenefit, canonicalContact, canonicalEmployment } from '@passerelle/translation';
 import { canonicalConsentId, canonicalReferralId, occurrenceEntityId, stableEntityId, type EntryIssuer } from '@passerelle/translation';
 import { OW_EVENT_KINDS, type EventKind } from './event-kinds';
 
@@ -69,18 +68,6 @@ type Program = Client['program'];
 type SourceRef = ServiceEvent['source'];
 type EmploymentDetails = EmploymentSpell['employment'];
 type Common = Pick<ServiceEvent, 'clientId' | 'program'>;
-
-/** Maps the source codes of one record; collects a reason for every code with no mapping. */
-class CodeMapper {
-  readonly reasons: string[] = [];
-  constructor(private readonly system: 'sams' | 'odsp') {}
-  map<T extends string>(table: CodeTableName, pointer: string, code: string): T {
-    const mapped = mapSourceCode(table, this.system, code);
-    if (mapped.ok) return mapped.code as T;
-    this.reasons.push(`${pointer}: ${mapped.reason}`);
-    return code as T;
-  }
-}
 
 /** The events of one record, with what they all share. */
 class RecordEvents {
@@ -142,7 +129,7 @@ export function mapSourceView(view: SourceView, context: MappingContext): Mappin
   const inconsistent = consistencyProblems(view);
   if (inconsistent.length > 0) return { ok: false, reasons: inconsistent };
 
-  const codes = new CodeMapper(view.issuer.system);
+  const codes = new SourceCodeMapper(view.issuer.system);
   const out = new RecordEvents(view, context);
   const program = codes.map<Program>('programs', '/programCode', view.programCode);
   const common: Common = { clientId: context.clientId, program };
@@ -216,7 +203,7 @@ function mapClient(out: RecordEvents, program: Program, personal: Client['person
  * for every withdrawn consent. A consumer meeting the record for the first time thus sees the
  * consent, the referral it covers, and the withdrawal that cancels it, in that order.
  */
-function mapConsentsAndReferral(out: RecordEvents, codes: CodeMapper, common: Common, personal: Client['personal']): void {
+function mapConsentsAndReferral(out: RecordEvents, codes: SourceCodeMapper, common: Common, personal: Client['personal']): void {
   const { view } = out;
   const consents = view.consents.map((c, i): Consent => ({
     consentId: canonicalConsentId(view.issuer, c.consentId),
@@ -274,7 +261,7 @@ function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kin
 }
 
 /** The plan as this record version holds it (`closed` once it has an end date). */
-function planDetails(codes: CodeMapper, pointer: string, plan: SourcePlan): NonNullable<ServiceEvent['plan']> {
+function planDetails(codes: SourceCodeMapper, pointer: string, plan: SourcePlan): NonNullable<ServiceEvent['plan']> {
   return {
     planId: plan.planId,
     planType: codes.map('plan-types', `${pointer}/planTypeCode`, plan.planTypeCode),
@@ -287,7 +274,7 @@ function planDetails(codes: CodeMapper, pointer: string, plan: SourcePlan): NonN
 }
 
 /** Participation agreement / action plan / ODSP employment plan -> `plan-started`, and `plan-reviewed` once reviewed. */
-function mapPlan(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapPlan(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.view.plan;
   if (plan === undefined) return;
   const details = planDetails(codes, plan.pointer, plan.value);
@@ -296,14 +283,14 @@ function mapPlan(out: RecordEvents, codes: CodeMapper, common: Common): void {
 }
 
 /** `plan-ended` once the plan has an end date (after the plan's activities, deferrals and benefits). */
-function mapPlanEnd(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapPlanEnd(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.view.plan;
   if (plan?.value.endDate === undefined) return;
   serviceEvent(out, common, 'plan-ended', plan.value.planId, plan.value.endDate, { plan: planDetails(codes, plan.pointer, plan.value) });
 }
 
 /** Employment assistance activities -> `activity-started`, and `activity-ended` once ended. */
-function mapActivities(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapActivities(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   out.view.activities.forEach((a, i) => {
     const activity: NonNullable<ServiceEvent['activity']> = {
       activityId: a.activityId,
@@ -318,7 +305,7 @@ function mapActivities(out: RecordEvents, codes: CodeMapper, common: Common): vo
 }
 
 /** OW deferrals of participation requirements -> `deferral-started`, and `deferral-ended` once ended. */
-function mapDeferrals(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapDeferrals(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   out.view.deferrals.forEach((d, i) => {
     const deferral: NonNullable<ServiceEvent['deferral']> = {
       deferralId: d.deferralId,
@@ -333,47 +320,22 @@ function mapDeferrals(out: RecordEvents, codes: CodeMapper, common: Common): voi
 }
 
 /** Employment and participation benefits -> `benefit.issued`, one per issuance (its id is stable across versions). */
-function mapBenefits(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const { view } = out;
   view.benefits.forEach((b, i) => {
     const benefitId = stableEntityId(view.issuer, 'benefit', b.benefitId);
-    const data: BenefitIssued = {
-      benefitId,
-      ...common,
-      source: out.source(b.benefitId),
-      issuedBy: view.org,
-      benefitType: codes.map('benefit-types', `/benefitsIssued/${i}/benefitTypeCode`, b.benefitTypeCode),
-      amount: b.amount,
-      issuedOn: b.issuedOn,
-      periodStart: b.periodStart,
-      ...(b.periodEnd !== undefined && { periodEnd: b.periodEnd }),
-    };
+    const data = canonicalBenefit(codes, i, b, { benefitId, ...common, source: out.source(b.benefitId), issuedBy: view.org });
     out.add(OW_EVENT_KINDS.benefitIssued, benefitId, data, b.benefitId);
   });
 }
 
 /** Closure of the case / employment supports file -> `exited` (about the record as a whole: no entry id). */
-function mapExit(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const exit = out.view.exit;
   if (exit === undefined) return;
   serviceEvent(out, common, 'exited', undefined, exit.exitedOn, {
     exit: { exitedOn: exit.exitedOn, exitReason: codes.map('exit-reasons', '/exit/exitReasonCode', exit.exitReasonCode) },
   });
-}
-
-function employmentDetails(codes: CodeMapper, pointer: string, job: SourceEmployment): EmploymentDetails {
-  return {
-    employerName: job.employerName,
-    ...(job.jobTitle !== undefined && { jobTitle: job.jobTitle }),
-    selfEmployed: job.selfEmployed ?? false,
-    startDate: job.jobStartDate,
-    ...(job.jobEndDate !== undefined && { endDate: job.jobEndDate }),
-    hoursPerWeek: job.hoursPerWeek,
-    ...(job.hourlyWage !== undefined && { hourlyWage: job.hourlyWage }),
-    subsidized: job.subsidized,
-    ...(job.evidenceTypeCode !== undefined && { evidenceType: codes.map('evidence-types', `${pointer}/evidenceTypeCode`, job.evidenceTypeCode) }),
-    ...(job.evidenceReceivedOn !== undefined && { evidenceReceivedOn: job.evidenceReceivedOn }),
-  };
 }
 
 /**
@@ -384,7 +346,7 @@ function employmentDetails(codes: CodeMapper, pointer: string, job: SourceEmploy
  * (keyed by outcome) at each later mention with the job as found then, `employment.ended` once
  * a mention gives an end date.
  */
-function mapOutcomes(out: RecordEvents, codes: CodeMapper, common: Common): void {
+function mapOutcomes(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const { view } = out;
   const { values, pointer: listPointer } = view.outcomes;
   const ended = new Map<string, EmploymentSpell>();
@@ -395,7 +357,7 @@ function mapOutcomes(out: RecordEvents, codes: CodeMapper, common: Common): void
     let employmentSpellId: string | undefined;
     if (o.employment !== undefined) {
       const job = o.employment;
-      employment = employmentDetails(codes, `${pointer}/employment`, job);
+      employment = canonicalEmployment(codes, `${pointer}/employment`, job);
       employmentSpellId = stableEntityId(view.issuer, 'employment', job.employmentId);
       const first = !seen.has(job.employmentId);
       seen.add(job.employmentId);
