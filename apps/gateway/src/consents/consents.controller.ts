@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
+import { ApiEventSender, UUID } from '../api-events';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
@@ -10,7 +11,6 @@ import { idempotentPost, problem } from '../idempotency/idempotent-post';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { WithdrawConsent } from './withdraw-consent';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Referrers record a client's consent withdrawal. */
 @Controller('clients')
@@ -19,7 +19,7 @@ export class ConsentsController {
   private readonly idempotency: IdempotencyStore;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
-    this.withdrawals = new WithdrawConsent(database, publisher, new TopicNames(config.topicPrefix).of('referrals.v1'));
+    this.withdrawals = new WithdrawConsent(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
     this.idempotency = new IdempotencyStore(database.db);
   }
 

@@ -1,6 +1,6 @@
-import { schemaIdForPath, type CanonicalEvent, type Consent, type components } from '@passerelle/contracts';
-import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
+import type { Consent, components } from '@passerelle/contracts';
 import type { DatabaseHandle } from '@passerelle/persistence';
+import type { ApiEventSender } from '../api-events';
 
 export type ConsentWithdrawn = components['schemas']['ConsentWithdrawn'];
 export type WithdrawalResult = { ok: true; withdrawn: ConsentWithdrawn } | { ok: false; status: 404 | 409; detail: string };
@@ -16,8 +16,7 @@ const WITHDRAWN_TYPE = 'ca.on.passerelle.consent.withdrawn';
 export class WithdrawConsent {
   constructor(
     private readonly database: DatabaseHandle,
-    private readonly publisher: EventPublisher,
-    private readonly referralsTopic: string,
+    private readonly events: ApiEventSender,
   ) {}
 
   async withdraw(referrer: string, clientId: string, consentId: string, requestKey: string): Promise<WithdrawalResult> {
@@ -31,20 +30,17 @@ export class WithdrawConsent {
     if (!row || row.snapshot === null) return { ok: false, status: 404, detail: 'no such consent for this client' };
     if (row.withdrawn_at !== null) return { ok: false, status: 409, detail: `the consent was already withdrawn on ${row.withdrawn_at.toISOString()}` };
     const withdrawnAt = new Date().toISOString();
-    const data: Consent = { ...(row.snapshot as Consent), withdrawnAt };
-    const event: CanonicalEvent<Consent> = {
-      specversion: '1.0',
-      id: deterministicEventId({ sourceSystem: `passerelle-api:${referrer}`, recordId: consentId, version: requestKey, type: WITHDRAWN_TYPE }),
-      source: '/v1/clients/consent',
+    const event = await this.events.send<Consent>({
+      org: referrer,
+      requestKey,
       type: WITHDRAWN_TYPE,
-      time: withdrawnAt,
+      schemaPath: 'canonical/consent.json',
       subject: consentId,
-      dataschema: schemaIdForPath('canonical/consent.json'),
-      partitionkey: clientId,
-      datacontenttype: 'application/json',
-      data,
-    };
-    await this.publisher.publish(this.referralsTopic, [event]);
+      clientId,
+      route: '/v1/clients/consent',
+      time: withdrawnAt,
+      data: { ...(row.snapshot as Consent), withdrawnAt },
+    });
     return { ok: true, withdrawn: { clientId, consentId, withdrawnAt, eventId: event.id } };
   }
 }

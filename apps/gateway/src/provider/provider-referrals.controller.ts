@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { schemaIdForPath, schemaRegistry, type components } from '@passerelle/contracts';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
+import { ApiEventSender, UUID } from '../api-events';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
@@ -12,7 +13,6 @@ import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { ProviderReferrals, type DecisionResult, type ProviderReferralPage } from './provider-referrals';
 
 type ProviderDecline = components['schemas']['ProviderDecline'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** EO providers: the inbox of referrals routed to them, and their answer to each. */
 @Controller('provider/referrals')
@@ -21,7 +21,7 @@ export class ProviderReferralsController {
   private readonly idempotency: IdempotencyStore;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
-    this.referrals = new ProviderReferrals(database, publisher, new TopicNames(config.topicPrefix).of('referrals.v1'));
+    this.referrals = new ProviderReferrals(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
     this.idempotency = new IdempotencyStore(database.db);
   }
 

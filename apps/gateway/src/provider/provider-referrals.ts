@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { schemaIdForPath, type CanonicalEvent, type Referral, type ReferralResponse, type components } from '@passerelle/contracts';
-import { LifecycleRefusal, transition } from '@passerelle/lifecycle';
-import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
+import type { Referral, ReferralResponse, components } from '@passerelle/contracts';
+import { transition } from '@passerelle/lifecycle';
 import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
+import { apiSourceRecord, type ApiEventSender } from '../api-events';
 import { referralPage, type ReferralPageQuery } from '../paging/referral-pages';
 
 export type ProviderDecision = components['schemas']['ProviderDecision'];
@@ -15,13 +14,6 @@ export type DecisionResult =
   | { ok: true; decision: ProviderDecision }
   | { ok: false; status: 404 | 409; detail: string; code?: string };
 
-/** Why the lifecycle refuses, as an HTTP status: a change the current status does not allow is a conflict. */
-const REFUSAL_STATUS: Record<LifecycleRefusal, 409> = {
-  [LifecycleRefusal.IllegalTransition]: 409,
-  [LifecycleRefusal.ActorNotAllowed]: 409,
-  [LifecycleRefusal.ReasonRequired]: 409,
-};
-
 /**
  * A provider's side of its referrals: its inbox (only referrals routed to it), and its answer to
  * one, checked against the lifecycle and sent to the tracker as `referral.response-recorded` on
@@ -30,8 +22,7 @@ const REFUSAL_STATUS: Record<LifecycleRefusal, 409> = {
 export class ProviderReferrals {
   constructor(
     private readonly database: DatabaseHandle,
-    private readonly publisher: EventPublisher,
-    private readonly referralsTopic: string,
+    private readonly events: ApiEventSender,
   ) {}
 
   /** The inbox page, each referral's personal data read written to the audit log first. */
@@ -55,32 +46,29 @@ export class ProviderReferrals {
       actor: 'provider',
       ...(answer.decision === 'decline' && { reason: { declineReason: answer.declineReason, ...(answer.note !== undefined && { text: answer.note }) } }),
     });
-    if (!allowed.ok) return { ok: false, status: REFUSAL_STATUS[allowed.code], detail: allowed.reason, code: allowed.code };
+    // Whatever the lifecycle refuses conflicts with the referral's current status: 409.
+    if (!allowed.ok) return { ok: false, status: 409, detail: allowed.reason, code: allowed.code };
 
     const decidedAt = new Date().toISOString();
-    const data: ReferralResponse = {
-      referralId,
-      clientId: referral.clientId,
-      provider: provider as ReferralResponse['provider'],
-      decision: answer.decision,
-      ...(answer.decision === 'decline' && { declineReason: answer.declineReason, ...(answer.note !== undefined && { note: answer.note }) }),
-      decidedAt,
-      source: { system: 'passerelle-api', recordId: `api-${createHash('sha256').update(`${provider}|${requestKey}`).digest('hex').slice(0, 32)}`, recordVersion: 1 },
-    };
-    const event: CanonicalEvent<ReferralResponse> = {
-      specversion: '1.0',
-      // From the provider, the referral and its Idempotency-Key: a retried request is the same event.
-      id: deterministicEventId({ sourceSystem: `passerelle-api:${provider}`, recordId: referralId, version: requestKey, type: RESPONSE_TYPE }),
-      source: '/v1/provider/referrals',
+    const event = await this.events.send<ReferralResponse>({
+      org: provider,
+      requestKey,
       type: RESPONSE_TYPE,
-      time: decidedAt,
+      schemaPath: 'canonical/referral-response.json',
       subject: referralId,
-      dataschema: schemaIdForPath('canonical/referral-response.json'),
-      partitionkey: referral.clientId,
-      datacontenttype: 'application/json',
-      data,
-    };
-    await this.publisher.publish(this.referralsTopic, [event]);
+      clientId: referral.clientId,
+      route: '/v1/provider/referrals',
+      time: decidedAt,
+      data: {
+        referralId,
+        clientId: referral.clientId,
+        provider: provider as ReferralResponse['provider'],
+        decision: answer.decision,
+        ...(answer.decision === 'decline' && { declineReason: answer.declineReason, ...(answer.note !== undefined && { note: answer.note }) }),
+        decidedAt,
+        source: apiSourceRecord(provider, requestKey),
+      },
+    });
     return { ok: true, decision: { referralId, decision: answer.decision, decidedAt, eventId: event.id } };
   }
 }

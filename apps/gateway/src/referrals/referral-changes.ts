@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { schemaIdForPath, type CanonicalEvent, type Referral, type ReferralCancellation, type components } from '@passerelle/contracts';
+import type { Referral, ReferralCancellation, components } from '@passerelle/contracts';
 import { transition } from '@passerelle/lifecycle';
-import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
 import type { DatabaseHandle } from '@passerelle/persistence';
+import { apiSourceRecord, type ApiEventSender } from '../api-events';
 import { referralPage, type ReferralPageQuery } from '../paging/referral-pages';
 import { statusView } from './referral-status';
 
@@ -17,8 +16,7 @@ export type ChangeResult = { ok: true; requested: ReferralChangeRequested } | { 
 export class ReferralChanges {
   constructor(
     private readonly database: DatabaseHandle,
-    private readonly publisher: EventPublisher,
-    private readonly referralsTopic: string,
+    private readonly events: ApiEventSender,
   ) {}
 
   /** The referrals the tracker holds for this referrer, oldest change first (a submission appears once the tracker recorded it). */
@@ -39,27 +37,24 @@ export class ReferralChanges {
     const allowed = transition(referral.status, { to: 'cancelled', actor: 'referrer', reason: { text: reason } });
     if (!allowed.ok) return { ok: false, status: 409, detail: allowed.reason };
     const requestedAt = new Date().toISOString();
-    const data: ReferralCancellation = {
-      referralId,
-      clientId: referral.clientId,
-      requestedBy: referrer as ReferralCancellation['requestedBy'],
-      reason,
-      requestedAt,
-      source: { system: 'passerelle-api', recordId: `api-${createHash('sha256').update(`${referrer}|${requestKey}`).digest('hex').slice(0, 32)}`, recordVersion: 1 },
-    };
-    const event: CanonicalEvent<ReferralCancellation> = {
-      specversion: '1.0',
-      id: deterministicEventId({ sourceSystem: `passerelle-api:${referrer}`, recordId: referralId, version: requestKey, type: CANCELLATION_TYPE }),
-      source: '/v1/referrals',
+    const event = await this.events.send<ReferralCancellation>({
+      org: referrer,
+      requestKey,
       type: CANCELLATION_TYPE,
-      time: requestedAt,
+      schemaPath: 'canonical/referral-cancellation.json',
       subject: referralId,
-      dataschema: schemaIdForPath('canonical/referral-cancellation.json'),
-      partitionkey: referral.clientId,
-      datacontenttype: 'application/json',
-      data,
-    };
-    await this.publisher.publish(this.referralsTopic, [event]);
+      clientId: referral.clientId,
+      route: '/v1/referrals',
+      time: requestedAt,
+      data: {
+        referralId,
+        clientId: referral.clientId,
+        requestedBy: referrer as ReferralCancellation['requestedBy'],
+        reason,
+        requestedAt,
+        source: apiSourceRecord(referrer, requestKey),
+      },
+    });
     return { ok: true, requested: { referralId, change: 'cancel', requestedAt, eventId: event.id } };
   }
 }

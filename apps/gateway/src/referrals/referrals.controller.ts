@@ -3,6 +3,7 @@ import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
+import { ApiEventSender, UUID } from '../api-events';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
@@ -13,7 +14,6 @@ import { ReferralChanges, type ReferralStatusPage } from './referral-changes';
 import { ReferralStatusReader, type ReferralStatus } from './referral-status';
 import { SubmitReferral } from './submit-referral';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Referrers: submit a referral, list and read their referrals, cancel one. */
 @Controller('referrals')
@@ -27,7 +27,7 @@ export class ReferralsController {
     this.submissions = new SubmitReferral(publisher, database, new TopicNames(config.topicPrefix).of('ow.case-records.v1'));
     this.reader = new ReferralStatusReader(database);
     this.idempotency = new IdempotencyStore(database.db);
-    this.changes = new ReferralChanges(database, publisher, new TopicNames(config.topicPrefix).of('referrals.v1'));
+    this.changes = new ReferralChanges(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
   }
 
   /**
