@@ -25,7 +25,7 @@ export interface PostAnswer {
  * 2xx for something not stored.
  */
 export async function idempotentPost(
-  store: IdempotencyStore,
+  store: Pick<IdempotencyStore, 'claim' | 'complete' | 'release'>,
   org: string,
   key: string | undefined,
   body: unknown,

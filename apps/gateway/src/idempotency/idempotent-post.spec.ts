@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { IdempotencyClaim, StoredResponse } from '@passerelle/persistence';
+import { idempotentPost, problem } from './idempotent-post';
+
+/** The store's decisions as the PostgreSQL one makes them (tested on the real database in test/gateway). */
+class MemoryStore {
+  readonly rows = new Map<string, { hash: string; response?: StoredResponse }>();
+  released: string[] = [];
+  async claim(org: string, key: string, hash: string): Promise<IdempotencyClaim> {
+    const row = this.rows.get(`${org}|${key}`);
+    if (!row) {
+      this.rows.set(`${org}|${key}`, { hash });
+      return { kind: 'new' };
+    }
+    if (row.hash !== hash) return { kind: 'mismatch' };
+    return row.response ? { kind: 'replay', response: row.response } : { kind: 'in-progress' };
+  }
+  async complete(org: string, key: string, response: StoredResponse): Promise<void> {
+    this.rows.get(`${org}|${key}`)!.response = response;
+  }
+  async release(org: string, key: string): Promise<void> {
+    this.rows.delete(`${org}|${key}`);
+    this.released.push(key);
+  }
+}
+
+function fakeReply(): FastifyReply & { sent: { status?: number; headers: Record<string, string> } } {
+  const sent: { status?: number; headers: Record<string, string> } = { headers: {} };
+  const reply = {
+    sent,
+    status(code: number) {
+      sent.status = code;
+      return reply;
+    },
+    header(name: string, value: string) {
+      sent.headers[name] = value;
+      return reply;
+    },
+  };
+  return reply as unknown as FastifyReply & { sent: typeof sent };
+}
+
+const statusOf = async (promise: Promise<unknown>): Promise<number> =>
+  promise.then(
+    () => 200,
+    (error: unknown) => (error instanceof HttpException ? error.getStatus() : -1),
+  );
+
+describe('idempotentPost', () => {
+  it('refuses a POST without a usable Idempotency-Key, before any work', async () => {
+    const store = new MemoryStore();
+    let worked = false;
+    const work = async () => ((worked = true), { status: 202, body: {} });
+    expect(await statusOf(idempotentPost(store, 'ow:a', undefined, {}, fakeReply(), work))).toBe(400);
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'bad key with spaces', {}, fakeReply(), work))).toBe(400);
+    expect(worked).toBe(false);
+  });
+
+  it('replays the first answer for the same key and body, 422 for another body, 409 while the first runs', async () => {
+    const store = new MemoryStore();
+    let calls = 0;
+    const work = async () => ((calls += 1), { status: 202, body: { n: calls }, headers: { location: '/x' } });
+    const first = fakeReply();
+    expect(await idempotentPost(store, 'ow:a', 'k1', { a: 1 }, first, work)).toEqual({ n: 1 });
+    expect(first.sent).toEqual({ status: 202, headers: { location: '/x' } });
+    const again = fakeReply();
+    expect(await idempotentPost(store, 'ow:a', 'k1', { a: 1 }, again, work)).toEqual({ n: 1 });
+    expect(again.sent.headers).toMatchObject({ location: '/x', 'idempotent-replayed': 'true' });
+    expect(calls).toBe(1);
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k1', { a: 2 }, fakeReply(), work))).toBe(422);
+    // Keys are per organization.
+    expect(await idempotentPost(store, 'ow:b', 'k1', { a: 2 }, fakeReply(), work)).toEqual({ n: 2 });
+    await store.claim('ow:a', 'k2', createHash('sha256').update(JSON.stringify({ a: 3 })).digest('hex')); // a first request still running
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k2', { a: 3 }, fakeReply(), work))).toBe(409);
+  });
+
+  it('keeps a 4xx answer for replay, but frees the key and answers 503 when nothing could be stored', async () => {
+    const store = new MemoryStore();
+    const refused = async (): Promise<never> => {
+      throw problem(400, 'Bad request', 'no');
+    };
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k4', {}, fakeReply(), refused))).toBe(400);
+    const replayed = fakeReply();
+    await idempotentPost(store, 'ow:a', 'k4', {}, replayed, refused);
+    expect(replayed.sent).toMatchObject({ status: 400, headers: { 'idempotent-replayed': 'true', 'content-type': 'application/problem+json' } });
+
+    const brokerDown = async (): Promise<never> => {
+      throw new Error('KafkaJSConnectionError: broker down');
+    };
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), brokerDown))).toBe(503);
+    expect(store.released).toEqual(['k5']);
+    // The key is free: the retry does the work.
+    expect(await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } }))).toEqual({ ok: true });
+  });
+});
