@@ -8,6 +8,7 @@ import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { testDatabaseUrl } from '../support/database';
 import { headersAsStrings, readRecords, readRecordsUntil, testBrokers, testKafka, uniqueName, type ReadRecord } from '../support/kafka';
+import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
 const RAW_TYPE = 'ca.on.passerelle.ow-case-record.received';
@@ -36,16 +37,7 @@ function raw(record: OwCaseRecord, tag = ''): CloudEvent<OwCaseRecord> {
 describe('ow-adapter on the real broker: raw OW records in, canonical events out', () => {
   const prefix = `${uniqueName('owa')}.`;
   const schema = uniqueName('t_owa').replace(/-/g, '_');
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    CONSUMER_MAX_ATTEMPTS: '2',
-    CONSUMER_RETRY_BASE_MS: '10',
-    LOG_LEVEL: 'warn',
-  };
+  const env = suiteEnv(prefix, schema, { ...FAST_RETRIES });
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'adapters-e2e' });
   const publisher = new EventPublisher(kafka);
@@ -138,14 +130,7 @@ describe('ow-adapter on the real broker: raw OW records in, canonical events out
 describe('ow-adapter and eo-adapter together: one client across networks', () => {
   const prefix = `${uniqueName('xnet')}.`;
   const schema = uniqueName('t_xnet').replace(/-/g, '_');
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    LOG_LEVEL: 'warn',
-  };
+  const env = suiteEnv(prefix, schema, { KAFKA_TOPIC_PARTITIONS: '1' });
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'xnet-e2e' });
   const publisher = new EventPublisher(kafka);

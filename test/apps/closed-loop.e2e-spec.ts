@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { EoServiceRecord, OwCaseRecord, Referral } from '@passerelle/contracts';
 import { EventPublisher, TopicNames, createKafka, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
 import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
@@ -10,6 +9,7 @@ import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tra
 import { nextYear, readFixture } from '../support/client-path';
 import { testDatabaseUrl } from '../support/database';
 import { headersAsStrings, readRecordsUntil, testBrokers, testKafka, uniqueName, waitFor, type ReadRecord } from '../support/kafka';
+import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const read = readFixture;
 
@@ -30,18 +30,7 @@ function raw<T extends { sourceRecordId: string; recordVersion: number; recorded
 describe('closed loop: one referral from submission to its 12-month outcome, through both adapters and the tracker', () => {
   const prefix = `${uniqueName('loop')}.`;
   const schema = uniqueName('t_loop').replace(/-/g, '_');
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    CONSUMER_MAX_ATTEMPTS: '2',
-    CONSUMER_RETRY_BASE_MS: '10',
-    MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-    TRACKER_TIMER_POLL_MS: '200',
-    LOG_LEVEL: 'warn',
-  };
+  const env = suiteEnv(prefix, schema, { ...FAST_RETRIES });
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'loop-e2e' });
   const publisher = new EventPublisher(kafka);

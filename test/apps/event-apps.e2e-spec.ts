@@ -18,6 +18,7 @@ import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { testDatabaseUrl } from '../support/database';
 import { committedOffset, headersAsStrings, readRecords, testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const ROOT = join(__dirname, '..', '..');
 const received: Array<{ data: unknown; eventId: string; offset: string }> = [];
@@ -65,16 +66,7 @@ function event(type: string, n: number, data: Record<string, unknown> = {}): Clo
 describe('event-driven apps on the Nest custom transport', () => {
   const prefix = `${uniqueName('apps')}.`;
   const schema = uniqueName('t_apps').replace(/-/g, '_');
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '1',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    CONSUMER_MAX_ATTEMPTS: '2',
-    CONSUMER_RETRY_BASE_MS: '10',
-    LOG_LEVEL: 'warn',
-  };
+  const env = suiteEnv(prefix, schema, { ...FAST_RETRIES, KAFKA_TOPIC_PARTITIONS: '1' });
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'apps-e2e' });
   const publisher = new EventPublisher(kafka);

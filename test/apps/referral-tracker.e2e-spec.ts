@@ -8,6 +8,7 @@ import { mapOwCaseRecord } from '../../apps/ow-adapter/src/mapping';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { testDatabaseUrl } from '../support/database';
 import { headersAsStrings, readRecordsUntil, testBrokers, testKafka, uniqueName, waitFor, type ReadRecord } from '../support/kafka';
+import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'sources', 'ow-case-record', 'eloise-cote-tremblay-referral.json');
 
@@ -36,16 +37,7 @@ function withdrawal(consent: CanonicalEvent<Consent>, at: string): CanonicalEven
 describe('referral-tracker on the real broker and database', () => {
   const prefix = `${uniqueName('trk')}.`;
   const schema = uniqueName('t_trk').replace(/-/g, '_');
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    CONSUMER_MAX_ATTEMPTS: '2',
-    CONSUMER_RETRY_BASE_MS: '10',
-    LOG_LEVEL: 'warn',
-  };
+  const env = suiteEnv(prefix, schema, { ...FAST_RETRIES });
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'tracker-e2e' });
   const publisher = new EventPublisher(kafka);

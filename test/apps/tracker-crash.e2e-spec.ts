@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { EventPublisher, TopicNames, createKafka } from '@passerelle/messaging';
 import { dropSchema, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { clientPath } from '../support/client-path';
 import { testDatabaseUrl } from '../support/database';
 import { headersAsStrings, readRecordsUntil, testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+import { suiteEnv } from '../support/suite-env';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -34,16 +34,7 @@ function startTracker(env: Record<string, string>): { child: ChildProcess; exite
 describe('referral-tracker killed mid-stream (two replicas, one SIGKILLed) and restarted', () => {
   const prefix = `${uniqueName('crash-trk')}.`;
   const schema = uniqueName('t_crash_trk').replace(/-/g, '_');
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-    TRACKER_TIMER_POLL_MS: '100',
-    LOG_LEVEL: 'info',
-  };
+  const env = suiteEnv(prefix, schema, { TRACKER_TIMER_POLL_MS: '100', LOG_LEVEL: 'info' });
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'tracker-crash-e2e' });
   const publisher = new EventPublisher(kafka);

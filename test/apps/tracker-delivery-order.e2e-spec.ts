@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { EventPublisher, TopicNames, createKafka } from '@passerelle/messaging';
 import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
@@ -7,6 +6,7 @@ import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tra
 import { testDatabaseUrl } from '../support/database';
 import { clientPath } from '../support/client-path';
 import { testBrokers, uniqueName, waitFor } from '../support/kafka';
+import { suiteEnv } from '../support/suite-env';
 
 interface Ledger {
   referral: unknown;
@@ -31,16 +31,7 @@ describe('referral-tracker: every event delivered twice and out of order ends in
   beforeAll(async () => {
     for (const run of runs) {
       apps.push(
-        await startEventApp(referralTrackerApp, {
-          KAFKA_BROKERS: testBrokers().join(','),
-          KAFKA_TOPIC_PREFIX: run.prefix,
-          KAFKA_TOPIC_PARTITIONS: '1',
-          DATABASE_URL: testDatabaseUrl(),
-          DATABASE_SCHEMA: run.schema,
-          MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-          TRACKER_TIMER_POLL_MS: '200',
-          LOG_LEVEL: 'warn',
-        }),
+        await startEventApp(referralTrackerApp, suiteEnv(run.prefix, run.schema, { KAFKA_TOPIC_PARTITIONS: '1' })),
       );
       databases.push(openDatabase({ url: testDatabaseUrl(), schema: run.schema }));
     }

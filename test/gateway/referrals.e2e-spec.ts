@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -12,20 +11,13 @@ import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { readFixture } from '../support/client-path';
 import { testDatabaseUrl } from '../support/database';
-import { testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+import { testKafka, uniqueName, waitFor } from '../support/kafka';
+import { suiteEnv } from '../support/suite-env';
 
 describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', () => {
   const schema = uniqueName('t_ref').replace(/-/g, '_');
   const prefix = `${schema}.`;
-  const env = {
-    KAFKA_BROKERS: testBrokers().join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-    TRACKER_TIMER_POLL_MS: '200',
-    LOG_LEVEL: 'warn',
-  };
+  const env = suiteEnv(prefix, schema);
   const config = loadGatewayConfig(env);
   let app: NestFastifyApplication;
   const apps: RunningEventApp[] = [];
