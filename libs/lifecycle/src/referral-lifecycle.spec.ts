@@ -9,6 +9,7 @@ import {
   LifecycleRefusal,
   OPEN_STATUSES,
   ReferralLifecycle,
+  businessStatusAfter,
   defaultLifecycleFile,
   isTerminal,
   loadReferralLifecycle,
@@ -66,6 +67,15 @@ describe('referral lifecycle data', () => {
     expect(defaultLifecycleFile()).toBe(DATA_FILE);
     const data = readJson<unknown>(DATA_FILE);
     expect(schemaRegistry().validate(LIFECYCLE_SCHEMA_ID, data)).toEqual({ ok: true, value: data });
+  });
+
+  it('gives the business status a change sets, from the data file, and none where the status keeps its own', () => {
+    expect(businessStatusAfter('requested', 'accepted')).toBe('accepted');
+    expect(businessStatusAfter('requested', 'rejected')).toBe('declined');
+    expect(businessStatusAfter('in-progress', 'cancelled')).toBe('fulfillment-cancelled');
+    expect(businessStatusAfter('on-hold', 'completed')).toBe('fulfillment-completed');
+    expect(businessStatusAfter('accepted', 'in-progress')).toBeUndefined();
+    expect(businessStatusAfter('completed', 'accepted')).toBeUndefined(); // no such transition
   });
 
   it('says exactly what DESIGN.md says', () => {

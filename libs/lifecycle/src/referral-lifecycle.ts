@@ -39,6 +39,8 @@ export interface LifecycleRule {
   readonly actors: readonly LifecycleActor[];
   readonly reason: ReasonRequirement;
   readonly eventType: string;
+  /** Business status the change sets, when it sets one. */
+  readonly businessStatus?: Referral['businessStatus'];
   readonly note?: string;
 }
 
@@ -169,6 +171,11 @@ function lifecycle(): ReferralLifecycle {
  */
 export function transition(from: ReferralStatus, change: StatusChange): TransitionResult {
   return lifecycle().transition(from, change);
+}
+
+/** The business status a referral takes when it goes from `from` to `to` (undefined: it keeps its own). */
+export function businessStatusAfter(from: ReferralStatus, to: ReferralStatus): Referral['businessStatus'] | undefined {
+  return lifecycle().rule(from, to)?.businessStatus;
 }
 
 function missingReason(requirement: ReasonRequirement, reason: StatusChange['reason']): string | undefined {

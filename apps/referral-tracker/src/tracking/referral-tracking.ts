@@ -5,7 +5,7 @@ import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer, 
 import type { OutcomeLedger } from '../ledger/outcome-ledger';
 import { ageBand, regionOf } from '../ministry/deidentify';
 import type { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
-import { LifecycleRefusal, OPEN_STATUSES, transition, type LifecycleActor, type StatusChange } from '@passerelle/lifecycle';
+import { LifecycleRefusal, OPEN_STATUSES, businessStatusAfter, transition, type LifecycleActor, type StatusChange } from '@passerelle/lifecycle';
 import type { ReferralLedger } from '../ledger/referral-ledger';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { consentAllows } from './consent-check';
@@ -194,7 +194,7 @@ export class ReferralTracking {
     const next: Referral = {
       ...referral,
       status: result.status,
-      businessStatus: options.businessStatus ?? BUSINESS_STATUS_AFTER[result.status as Referral['status']] ?? referral.businessStatus,
+      businessStatus: options.businessStatus ?? businessStatusAfter(referral.status, result.status) ?? referral.businessStatus,
       updatedAt: cause.occurredAt,
       ...(change.reason !== undefined && { statusReason: change.reason as Referral['statusReason'] }),
     };
@@ -338,10 +338,3 @@ const REFUSALS: Record<LifecycleRefusal, TrackerErrorCode> = {
   [LifecycleRefusal.ReasonRequired]: TrackerErrorCode.ReasonRequired,
 };
 
-/** Business status a status change leads to, when the change does not name one. */
-const BUSINESS_STATUS_AFTER: Partial<Record<Referral['status'], Referral['businessStatus']>> = {
-  accepted: 'accepted',
-  rejected: 'declined',
-  cancelled: 'fulfillment-cancelled',
-  completed: 'fulfillment-completed',
-};
