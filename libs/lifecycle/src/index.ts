@@ -1,2 +1,3 @@
 export * from './lifecycle.error';
 export * from './referral-lifecycle';
+export * from './ontario-business-calendar';
