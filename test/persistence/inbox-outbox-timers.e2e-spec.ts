@@ -3,10 +3,16 @@ import {
   DurableTimers,
   Inbox,
   OutboxRelay,
+  addJsonToOutbox,
   addToOutbox,
   afterCommit,
+  ambientTransaction,
+  beforeCommit,
+  cancelTimers,
   inUnitOfWork,
+  insertRows,
   scheduleTimer,
+  scheduleTimers,
   type DatabaseHandle,
   type OutboxMessage,
 } from '@passerelle/persistence';
@@ -107,5 +113,122 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
       ['due', true],
       ['future', false],
     ]);
+  });
+
+  it('claims a whole batch of events with one insert per 1,000: only ids not applied before, each once', async () => {
+    const inbox = new Inbox(database.db, 'c3');
+    await inbox.applyOnce(entry('old'), async () => undefined);
+    const many = Array.from({ length: 2_345 }, (_, n) => entry(`m${n}`, String(n)));
+    const claimed = await database.db.transaction().execute((trx) => inbox.claim(trx, [entry('old'), entry('new'), entry('new'), ...many]));
+    expect(claimed.has('old')).toBe(false);
+    expect(claimed.has('new')).toBe(true);
+    expect(claimed.size).toBe(1 + many.length);
+    // Claimed in a transaction that rolls back: claimable again.
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        expect([...(await inbox.claim(trx, [entry('rolled-back')]))]).toEqual(['rolled-back']);
+        throw new Error('batch failed');
+      }),
+    ).rejects.toThrow('batch failed');
+    expect([...(await database.db.transaction().execute((trx) => inbox.claim(trx, [entry('rolled-back'), entry('new')])))]).toEqual(['rolled-back']);
+    expect(await database.db.transaction().execute((trx) => inbox.claim(trx, []))).toEqual(new Set());
+  });
+
+  it('runs work deferred to just before the commit in the unit of work, and rolls everything back when it fails', async () => {
+    const order: string[] = [];
+    await inUnitOfWork(database.db, async () => {
+      const trx = ambientTransaction()!;
+      beforeCommit(async (own) => {
+        expect(own).toBe(trx);
+        order.push('first');
+        await addToOutbox(own, [{ topic: 'deferred', event: {} }]);
+        afterCommit(() => order.push('committed'));
+        beforeCommit(async () => void order.push('added by the first'));
+      });
+      beforeCommit(async () => void order.push('second'));
+      order.push('work');
+    });
+    expect(order).toEqual(['work', 'first', 'second', 'added by the first', 'committed']);
+    expect(await outboxTopics()).toEqual(['deferred']);
+
+    const committed: string[] = [];
+    await expect(
+      inUnitOfWork(database.db, async () => {
+        await addToOutbox(ambientTransaction()!, [{ topic: 'lost', event: {} }]);
+        afterCommit(() => committed.push('never'));
+        beforeCommit(async () => {
+          throw new Error('refused at the end of the batch');
+        });
+      }),
+    ).rejects.toThrow('refused at the end of the batch');
+    expect(committed).toEqual([]);
+    expect(await outboxTopics()).toEqual(['deferred']);
+    expect(() => beforeCommit(async () => undefined)).toThrow(/unit of work/);
+    await database.db.deleteFrom('outbox').execute();
+  });
+
+  it('inserts many rows in order with one statement per 1,000, and refuses a row of the wrong width', async () => {
+    const messages = Array.from({ length: 2_500 }, (_, n) => ({ topic: `bulk-${n}`, json: JSON.stringify({ n, text: 'quote " backslash \\ é' }) }));
+    await database.db.transaction().execute((trx) => addJsonToOutbox(trx, messages));
+    const rows = await database.db.selectFrom('outbox').select(['topic', 'event']).orderBy('id').execute();
+    expect(rows.map((r) => r.topic)).toEqual(messages.map((m) => m.topic));
+    expect(rows[2_499].event).toEqual({ n: 2_499, text: 'quote " backslash \\ é' });
+    await database.db.deleteFrom('outbox').execute();
+
+    const returned = await database.db.transaction().execute((trx) =>
+      insertRows<{ event_id: string }>(trx, { table: 'inbox', columns: ['consumer', 'event_id', 'event_type', 'topic', 'partition', 'offset'], suffix: 'returning event_id' }, [['c4', 'r1', 't', 'x', 0, '1']]),
+    );
+    expect(returned).toEqual([{ event_id: 'r1' }]);
+    await expect(database.db.transaction().execute((trx) => insertRows(trx, { table: 'outbox', columns: ['topic', 'event'] }, [['only-one-value']]))).rejects.toThrow(/1 values for 2 columns/);
+    await expect(database.db.transaction().execute((trx) => insertRows(trx, { table: 'outbox; drop table inbox', columns: ['topic'] }, [['x']]))).rejects.toThrow(/not a plain lower-case identifier/);
+  });
+
+  it('schedules and cancels many timers at once, a key listed twice counting once (its first entry)', async () => {
+    const clientId = crypto.randomUUID();
+    await database.db.transaction().execute(async (trx) => {
+      await scheduleTimers(trx, [
+        { key: 'many-a', kind: 'k', clientId, dueAt: '2999-01-01T00:00:00Z', payload: { first: true } },
+        { key: 'many-a', kind: 'k', clientId, dueAt: '2999-06-01T00:00:00Z', payload: { first: false } },
+        { key: 'many-b', kind: 'k', clientId, dueAt: '2999-01-01T00:00:00Z', payload: {} },
+      ]);
+      await cancelTimers(trx, [
+        { key: 'many-a', at: '2030-01-01T00:00:00Z' },
+        { key: 'many-a', at: '2031-01-01T00:00:00Z' },
+        { key: 'no-such-timer', at: '2030-01-01T00:00:00Z' },
+      ]);
+      await cancelTimers(trx, []);
+    });
+    const rows = await database.db.selectFrom('timer').select(['timer_key', 'payload', 'cancelled_at']).where('timer_key', 'like', 'many-%').orderBy('timer_key').execute();
+    expect(rows.map((r) => [r.timer_key, r.payload, r.cancelled_at?.toISOString() ?? null])).toEqual([
+      ['many-a', { first: true }, '2030-01-01T00:00:00.000Z'],
+      ['many-b', {}, null],
+    ]);
+  });
+
+  it('fires a claimed batch of timers with one call, and marks nothing fired when that call fails', async () => {
+    await database.db.transaction().execute((trx) =>
+      scheduleTimers(trx, ['batch-1', 'batch-2', 'batch-3'].map((key) => ({ key, kind: 'batch', clientId: crypto.randomUUID(), dueAt: '2001-01-01T00:00:00Z', payload: {} }))),
+    );
+    const pending = async () => (await database.db.selectFrom('timer').select('timer_key').where('kind', '=', 'batch').where('fired_at', 'is', null).orderBy('timer_key').execute()).map((r) => r.timer_key);
+    const calls: string[][] = [];
+    const short = new DurableTimers(database.db, { fireAll: async () => [undefined] });
+    await expect(short.fireDue()).rejects.toThrow(/1 outcomes for/);
+    const failing = new DurableTimers(database.db, {
+      fireAll: async () => {
+        throw new Error('sink down');
+      },
+    });
+    await expect(failing.fireDue()).rejects.toThrow('sink down');
+    expect(await pending()).toEqual(['batch-1', 'batch-2', 'batch-3']);
+    const batched = new DurableTimers(database.db, {
+      fireAll: async (_trx, timers) => {
+        const keys = timers.filter((t) => t.kind === 'batch').map((t) => t.key);
+        calls.push(keys);
+        return timers.map((t) => (t.key === 'batch-2' ? 'later' : t.kind === 'batch' ? 'fired' : undefined));
+      },
+    });
+    await batched.fireDue();
+    expect(calls).toEqual([['batch-1', 'batch-2', 'batch-3']]);
+    expect(await pending()).toEqual(['batch-2']);
   });
 });

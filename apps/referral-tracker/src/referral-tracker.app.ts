@@ -6,6 +6,9 @@ export const referralTrackerApp: EventAppDefinition = {
   module: ReferralTrackerModule,
   topics: ['referrals.v1', 'service-events.v1', 'outcomes.v1', 'clients.v1'],
   unknownTypes: 'skip',
-  // One commit per Kafka batch: the tracker's cost is its commits, not its statements.
+  // A Kafka batch is applied set-based in one transaction (tracking/event-batches.ts).
   transactionPerBatch: true,
+  // Three batches in flight: while one waits on PostgreSQL, another is decoded and applied. Safe
+  // as replicas are: referral locks taken in id order, "latest" conflicts detected at write.
+  batchConcurrency: 3,
 };

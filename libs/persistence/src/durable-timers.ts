@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { insertRows } from './multi-row-insert';
 import { PollingLoop } from './polling-loop';
 import type { Database } from './schema';
 
@@ -42,6 +43,31 @@ export async function cancelTimer(trx: Transaction<Database>, key: string, at: s
   await trx.updateTable('timer').set({ cancelled_at: at }).where('timer_key', '=', key).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
 }
 
+/** {@link scheduleTimer} for many timers, one insert per 1,000; a key listed twice keeps its first spec. */
+export async function scheduleTimers(trx: Transaction<Database>, timers: readonly TimerSpec[]): Promise<void> {
+  const seen = new Set<string>();
+  const unique = timers.filter((t) => !seen.has(t.key) && seen.add(t.key));
+  await insertRows(
+    trx,
+    { table: 'timer', columns: ['timer_key', 'kind', 'client_id', 'referral_id', 'due_at', 'payload'], suffix: 'on conflict (timer_key) do nothing' },
+    unique.map((t) => [t.key, t.kind, t.clientId, t.referralId ?? null, t.dueAt, JSON.stringify(t.payload)]),
+  );
+}
+
+/**
+ * {@link cancelTimer} for many timers in one statement (keys and times as two arrays); a key
+ * listed twice is cancelled at its first time, as two cancelTimer calls in that order would.
+ */
+export async function cancelTimers(trx: Transaction<Database>, cancels: ReadonlyArray<{ key: string; at: string }>): Promise<void> {
+  const seen = new Set<string>();
+  const unique = cancels.filter((c) => !seen.has(c.key) && seen.add(c.key));
+  if (unique.length === 0) return;
+  await sql`
+    update timer set cancelled_at = c.at
+    from unnest(${unique.map((c) => c.key)}::text[], ${unique.map((c) => c.at)}::timestamptz[]) as c(key, at)
+    where timer.timer_key = c.key and timer.fired_at is null and timer.cancelled_at is null`.execute(trx);
+}
+
 /**
  * What firing did: `later` when what the timer needs is busy (a row another transaction holds):
  * the timer stays due and is tried again at the next poll, instead of waiting on a lock while
@@ -58,6 +84,17 @@ export interface DurableTimerOptions {
   now?: () => Date;
 }
 
+/** Fires one timer, in the transaction that marks it fired. */
+export type FireTimer = (trx: Transaction<Database>, timer: DueTimer) => Promise<TimerOutcome>;
+
+/**
+ * Fires a whole claimed batch at once (set-based: one read and one write per table for all of
+ * them), in the transaction that marks them fired; returns one outcome per timer, in order.
+ */
+export interface FireTimers {
+  fireAll(trx: Transaction<Database>, timers: readonly DueTimer[]): Promise<readonly TimerOutcome[]>;
+}
+
 /**
  * Fires due timers exactly once across restarts and replicas: each batch is claimed with
  * `FOR UPDATE SKIP LOCKED` (two replicas never take the same timer), and the handler's effects
@@ -69,7 +106,8 @@ export class DurableTimers {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly fire: (trx: Transaction<Database>, timer: DueTimer) => Promise<TimerOutcome>,
+    /** One timer at a time, or a whole batch at once. */
+    private readonly fire: FireTimer | FireTimers,
     private readonly options: DurableTimerOptions = {},
   ) {
     this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 1_000, options.onError);
@@ -91,18 +129,16 @@ export class DurableTimers {
         .forUpdate()
         .skipLocked()
         .execute();
-      const fired: string[] = [];
-      for (const row of due) {
-        const outcome = await this.fire(trx, {
-          key: row.timer_key,
-          kind: row.kind,
-          clientId: row.client_id,
-          referralId: row.referral_id,
-          dueAt: row.due_at,
-          payload: row.payload as Record<string, unknown>,
-        });
-        if (outcome !== 'later') fired.push(row.id);
-      }
+      const timers: DueTimer[] = due.map((row) => ({
+        key: row.timer_key,
+        kind: row.kind,
+        clientId: row.client_id,
+        referralId: row.referral_id,
+        dueAt: row.due_at,
+        payload: row.payload as Record<string, unknown>,
+      }));
+      const outcomes = await this.fireEach(trx, timers);
+      const fired = due.filter((_, i) => outcomes[i] !== 'later').map((row) => row.id);
       if (fired.length > 0) {
         await trx
           .updateTable('timer')
@@ -112,6 +148,18 @@ export class DurableTimers {
       }
       return fired.length;
     });
+  }
+
+  private async fireEach(trx: Transaction<Database>, timers: readonly DueTimer[]): Promise<readonly TimerOutcome[]> {
+    if (timers.length === 0) return [];
+    if (typeof this.fire !== 'function') {
+      const outcomes = await this.fire.fireAll(trx, timers);
+      if (outcomes.length !== timers.length) throw new Error(`fireAll returned ${outcomes.length} outcomes for ${timers.length} timers`);
+      return outcomes;
+    }
+    const outcomes: TimerOutcome[] = [];
+    for (const timer of timers) outcomes.push(await this.fire(trx, timer));
+    return outcomes;
   }
 
   start(): void {

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema';
+import { insertRows } from './multi-row-insert';
 import { ambientTransaction } from './unit-of-work';
 
 export interface InboxEntry {
@@ -9,6 +10,12 @@ export interface InboxEntry {
   partition: number;
   offset: string;
 }
+
+const CLAIM = {
+  table: 'inbox',
+  columns: ['consumer', 'event_id', 'event_type', 'topic', 'partition', 'offset'],
+  suffix: 'on conflict (consumer, event_id) do nothing returning event_id',
+};
 
 /**
  * Exactly-once application of events: the inbox row and the event's effect commit in one
@@ -26,6 +33,22 @@ export class Inbox {
     const ambient = ambientTransaction();
     if (ambient) return this.applyIn(ambient, entry, effect);
     return this.db.transaction().execute((trx) => this.applyIn(trx, entry, effect));
+  }
+
+  /**
+   * Claims a whole batch's events in `trx` with one insert per 1,000 events: returns the ids
+   * this consumer had not applied yet, whose effects the caller then applies in the same
+   * transaction. An id listed twice is claimed once (a redelivery within the batch).
+   */
+  async claim(trx: Transaction<Database>, entries: readonly InboxEntry[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const unique = entries.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
+    const rows = await insertRows<{ event_id: string }>(
+      trx,
+      CLAIM,
+      unique.map((e) => [this.consumer, e.eventId, e.eventType, e.topic, e.partition, e.offset]),
+    );
+    return new Set(rows.map((r) => r.event_id));
   }
 
   private async applyIn(trx: Transaction<Database>, entry: InboxEntry, effect: (trx: Transaction<Database>) => Promise<void>): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { insertRows } from './multi-row-insert';
 import { PollingLoop } from './polling-loop';
 import type { Database } from './schema';
 
@@ -15,11 +16,28 @@ export interface OutboxSink {
 
 /** Writes what a state change emits, in the transaction of that change. */
 export async function addToOutbox(trx: Transaction<Database>, messages: OutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(messages.map((m) => ({ topic: m.topic, event: JSON.stringify(m.event) })))
-    .execute();
+  await addJsonToOutbox(
+    trx,
+    messages.map((m) => ({ topic: m.topic, json: JSON.stringify(m.event) })),
+  );
+}
+
+/** An outbox message whose event is already serialized (JSON of the whole CloudEvent). */
+export interface SerializedOutboxMessage {
+  topic: string;
+  json: string;
+}
+
+/**
+ * Writes messages serialized when they were emitted (so later changes to the objects cannot
+ * alter them), in order, with one insert per 1,000: rows are relayed in id order.
+ */
+export async function addJsonToOutbox(trx: Transaction<Database>, messages: readonly SerializedOutboxMessage[]): Promise<void> {
+  await insertRows(
+    trx,
+    { table: 'outbox', columns: ['topic', 'event'] },
+    messages.map((m) => [m.topic, m.json]),
+  );
 }
 
 export interface OutboxRelayOptions {
@@ -30,8 +48,12 @@ export interface OutboxRelayOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Advisory lock key of the relay: one relaying replica at a time keeps outbox order on Kafka. */
-const RELAY_LOCK = 7_402_915_118_220_031n;
+/**
+ * Advisory lock of the relay: one relaying replica at a time keeps outbox order on Kafka.
+ * Advisory locks are database-wide, so the key is the schema's own: deployments (or test suites)
+ * sharing a database in different schemas relay side by side instead of taking turns.
+ */
+const RELAY_LOCK = sql<bigint>`hashtextextended(current_schema() || '.outbox-relay', 0)`;
 
 /**
  * Moves outbox rows to the sink in id order and deletes them once delivered, in one transaction:
@@ -53,7 +75,7 @@ export class OutboxRelay {
   /** Delivers one batch; returns how many rows it delivered (0 when empty or another replica holds the turn). */
   async relayOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${RELAY_LOCK.toString()}::bigint) as locked`.execute(trx);
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`.execute(trx);
       if (!rows[0]?.locked) return 0;
       const batch = await trx
         .selectFrom('outbox')
@@ -63,7 +85,7 @@ export class OutboxRelay {
         .execute();
       if (batch.length === 0) return 0;
       await this.sink.deliver(batch.map((row) => ({ topic: row.topic, event: row.event as Record<string, unknown> })));
-      await trx.deleteFrom('outbox').where('id', 'in', batch.map((row) => row.id)).execute();
+      await sql`delete from outbox where id = any(${batch.map((row) => row.id)}::int8[])`.execute(trx);
       return batch.length;
     });
   }

@@ -41,10 +41,18 @@ export interface EventAppDefinition {
   unknownTypes: 'skip' | 'dead-letter';
   /**
    * Apply each Kafka batch in one PostgreSQL transaction (handlers' `Inbox.applyOnce` joins it):
-   * one commit per batch instead of one per event. Batches are then taken one at a time, so two
-   * batch transactions of one process never wait on each other's rows.
+   * one commit per batch instead of one per event. Batches are then taken one at a time (unless
+   * `batchConcurrency` says otherwise), so two batch transactions of one process never wait on
+   * each other's rows.
    */
   transactionPerBatch?: boolean;
+  /**
+   * With `transactionPerBatch`: how many partitions' batches one process applies at once, each in
+   * its own transaction (default 1). More lets one batch's database round trips overlap another's
+   * processing; the app must then be as safe with concurrent batches as with replicas (locks taken
+   * in one order, conflicts detected).
+   */
+  batchConcurrency?: number;
 }
 
 export interface RunningEventApp {
@@ -105,7 +113,7 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     unknownTypes: definition.unknownTypes,
     ...(definition.transactionPerBatch && {
       aroundBatch: (handle: () => Promise<void>) => inUnitOfWork(database.db, handle),
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: definition.batchConcurrency ?? 1,
     }),
   });
   const app = await NestFactory.createMicroservice(root, { strategy: transport, bufferLogs: true });

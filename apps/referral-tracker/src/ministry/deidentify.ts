@@ -22,6 +22,9 @@ export type { MinistryOutcome };
 const MINISTRY_OUTCOME_SCHEMA = schemaIdForPath('canonical/ministry-outcome.json');
 const REGIONS_SCHEMA = schemaIdForPath('directory/regions.json');
 
+/** Pseudonyms kept in memory for reuse (computing one is an HMAC). */
+const RECENT_PSEUDONYMS = 10_000;
+
 /** Shortest key accepted: 256 bits, the output size of SHA-256 (RFC 2104 section 3). */
 const MIN_KEY_BYTES = 32;
 
@@ -34,6 +37,7 @@ const MIN_KEY_BYTES = 32;
 export class Pseudonymizer {
   // A private field: the key never shows in JSON, util.inspect or Object.keys.
   readonly #key: Buffer;
+  readonly #recent = new Map<string, string>();
 
   constructor(key: Buffer) {
     if (!Buffer.isBuffer(key)) {
@@ -60,7 +64,15 @@ export class Pseudonymizer {
     if (typeof id !== 'string' || id === '') {
       throw new TypeError(`Pseudonymizer.of: the ${kind} id must be a non-empty string`);
     }
-    return createHmac('sha256', this.#key).update(`${kind}:${id}`, 'utf8').digest('hex');
+    const name = `${kind}:${id}`;
+    let pseudonym = this.#recent.get(name);
+    if (pseudonym === undefined) {
+      pseudonym = createHmac('sha256', this.#key).update(name, 'utf8').digest('hex');
+      // A client's reports ask for its pseudonym several times in a row: keep the recent ones.
+      if (this.#recent.size >= RECENT_PSEUDONYMS) this.#recent.clear();
+      this.#recent.set(name, pseudonym);
+    }
+    return pseudonym;
   }
 }
 

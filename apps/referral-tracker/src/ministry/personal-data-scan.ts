@@ -41,7 +41,8 @@ export function findPersonalData(
   const visit = (node: unknown, pointer: string): void => {
     if (typeof node === 'string' || (typeof node === 'number' && Number.isFinite(node)) || typeof node === 'bigint') {
       const text = String(node);
-      for (const detector of detectors) if (detector.test(text)) report(pointer, detector.kind);
+      const ascii = ASCII.test(text);
+      for (const detector of detectors) if (detector.test(text, ascii)) report(pointer, detector.kind);
       return;
     }
     if (node === null || typeof node !== 'object' || onPath.has(node)) return;
@@ -63,7 +64,8 @@ export function findPersonalData(
 
 interface Detector {
   readonly kind: string;
-  test(text: string): boolean;
+  /** `ascii`: the text is ASCII only (the fast paths below are exact for it). */
+  test(text: string, ascii: boolean): boolean;
 }
 
 /** Member names of `canonical/personal.json`, `contact.json`, `person-name.json` and the canonical ids. */
@@ -95,18 +97,32 @@ const PERSONAL_FIELDS = new Set([
 const B = '(?<![\\p{L}\\p{N}])';
 const E = '(?![\\p{L}\\p{N}])';
 
-const POSTAL_CODE = new RegExp(`${B}[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z][ \\t-]?\\d[ABCEGHJ-NPRSTV-Z]\\d${E}`, 'iu');
-const NANP_PHONE = new RegExp(`${B}(?:\\+?1[ .-]?)?(?:\\([2-9]\\d{2}\\)|[2-9]\\d{2})[ .-]?[2-9]\\d{2}[ .-]?\\d{4}${E}`, 'u');
-const E164_PHONE = new RegExp(`(?<![\\p{L}\\p{N}+])\\+[1-9]\\d{7,14}${E}`, 'u');
-const EMAIL = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
+/**
+ * Each pattern twice: with Unicode letter/digit classes, and with their ASCII part only for text
+ * that is ASCII only, where both match exactly the same (ASCII case folding included) and the
+ * second runs many times faster (the tracker scans every ministry report it emits).
+ */
+const twice = (source: (letterOrDigit: string) => string, flags: string): { unicode: RegExp; ascii: RegExp } => ({
+  unicode: new RegExp(source('\\p{L}\\p{N}'), `${flags}u`),
+  ascii: new RegExp(source('A-Za-z0-9'), flags),
+});
+const b = (ld: string) => `(?<![${ld}])`;
+const e = (ld: string) => `(?![${ld}])`;
+const POSTAL_CODE = twice((ld) => `${b(ld)}[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z][ \\t-]?\\d[ABCEGHJ-NPRSTV-Z]\\d${e(ld)}`, 'i');
+const NANP_PHONE = twice((ld) => `${b(ld)}(?:\\+?1[ .-]?)?(?:\\([2-9]\\d{2}\\)|[2-9]\\d{2})[ .-]?[2-9]\\d{2}[ .-]?\\d{4}${e(ld)}`, '');
+const E164_PHONE = twice((ld) => `(?<![${ld}+])\\+[1-9]\\d{7,14}${e(ld)}`, '');
+const EMAIL = twice((ld) => `[${ld}.!#$%&'*+/=?^_\`{|}~-]+@[${ld}-]+(?:\\.[${ld}-]+)*\\.${ld === 'A-Za-z0-9' ? '[A-Za-z]' : '\\p{L}'}{2,}`, '');
 // SINs start with 1-7 (residents) or 9 (temporary residents); 0 and 8 are not issued to people.
-const SIN = new RegExp(`${B}([1-79]\\d{2})([ -]?)(\\d{3})\\2(\\d{3})${E}`, 'gu');
+const SIN = twice((ld) => `${b(ld)}([1-79]\\d{2})([ -]?)(\\d{3})\\2(\\d{3})${e(ld)}`, 'g');
+
+const pick = (pattern: { unicode: RegExp; ascii: RegExp }, ascii: boolean): RegExp => (ascii ? pattern.ascii : pattern.unicode);
 
 const STATIC_DETECTORS: readonly Detector[] = [
-  { kind: 'postal-code', test: (text) => POSTAL_CODE.test(text) },
-  { kind: 'phone', test: (text) => NANP_PHONE.test(text) || E164_PHONE.test(text) },
-  { kind: 'email', test: (text) => EMAIL.test(text) },
-  { kind: 'sin', test: (text) => [...text.matchAll(SIN)].some((m) => luhn(`${m[1]}${m[3]}${m[4]}`)) },
+  { kind: 'postal-code', test: (text, ascii) => pick(POSTAL_CODE, ascii).test(text) },
+  // An E.164 number has its '+', an email its '@': no need to run the pattern without one.
+  { kind: 'phone', test: (text, ascii) => pick(NANP_PHONE, ascii).test(text) || (text.includes('+') && pick(E164_PHONE, ascii).test(text)) },
+  { kind: 'email', test: (text, ascii) => text.includes('@') && pick(EMAIL, ascii).test(text) },
+  { kind: 'sin', test: (text, ascii) => [...text.matchAll(pick(SIN, ascii))].some((m) => luhn(`${m[1]}${m[3]}${m[4]}`)) },
 ];
 
 function detectorsFor(known: { names?: string[]; birthDates?: string[]; ids?: string[] }): Detector[] {
@@ -131,16 +147,55 @@ function detectorsFor(known: { names?: string[]; birthDates?: string[]; ids?: st
 
   const birthDates = new Set((known.birthDates ?? []).filter((d) => ISO_DATE.test(d)));
   if (birthDates.size > 0) {
-    detectors.push({ kind: 'birth-date', test: (text) => datesIn(text).some((date) => birthDates.has(date)) });
+    // Every written form holds the year as four digits in a row: without one, no date can match.
+    const years = [...new Set([...birthDates].map((d) => d.slice(0, 4)))];
+    detectors.push({ kind: 'birth-date', test: (text) => years.some((year) => text.includes(year)) && datesIn(text).some((date) => birthDates.has(date)) });
   }
 
-  const idPatterns = (known.ids ?? [])
+  const ids = (known.ids ?? [])
     .map((id) => id.trim())
     .filter((id) => id !== '')
     .flatMap((id) => (UUID.test(id) ? [id, id.replace(/-/g, '')] : [id]))
-    .map((id) => new RegExp(`${B}${escapeRegExp(id)}${E}`, 'iu'));
-  if (idPatterns.length > 0) detectors.push({ kind: 'id', test: (text) => idPatterns.some((p) => p.test(text)) });
+    .map((id) => new KnownId(id));
+  if (ids.length > 0) detectors.push({ kind: 'id', test: (text, ascii) => ids.some((id) => id.in(text, ascii)) });
   return detectors;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * A known id as a whole token, any case. ASCII ids in ASCII text (UUIDs, source ids: the usual
+ * case) are searched for without a regular expression: compiling a Unicode one per id costs
+ * milliseconds, and the tracker scans every ministry report for its client's ids. ASCII case
+ * folding and the letter-or-digit boundary are then exactly what the `iu` pattern would apply.
+ */
+class KnownId {
+  private readonly lower: string;
+  private readonly ascii: boolean;
+  private pattern?: RegExp;
+
+  constructor(private readonly id: string) {
+    this.lower = id.toLowerCase();
+    this.ascii = ASCII.test(id);
+  }
+
+  in(text: string, asciiText: boolean): boolean {
+    if (this.ascii && asciiText) return containsToken(text.toLowerCase(), this.lower);
+    this.pattern ??= new RegExp(`${B}${escapeRegExp(this.id)}${E}`, 'iu');
+    return this.pattern.test(text);
+  }
+}
+
+/** Whether `needle` occurs in `text` with no ASCII letter or digit right before or after it. */
+function containsToken(text: string, needle: string): boolean {
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+    if (!isAsciiLetterOrDigit(text.charCodeAt(at - 1)) && !isAsciiLetterOrDigit(text.charCodeAt(at + needle.length))) return true;
+  }
+  return false;
+}
+
+function isAsciiLetterOrDigit(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 /** Words of a text, for name matching: accents removed, lower case, split on anything but letters and digits. */

@@ -1,4 +1,3 @@
-import type { Transaction } from 'kysely';
 import {
   nameBasedUuid,
   schemaIdForPath,
@@ -13,14 +12,11 @@ import {
   type SupportDuplicateSuspected,
 } from '@passerelle/contracts';
 import { deterministicEventId, type TopicNames } from '@passerelle/messaging';
-import { addToOutbox, cancelTimer, scheduleTimer, type Database, type DueTimer } from '@passerelle/persistence';
-import type { OutcomeLedger, ReferralFacts, SupportRow } from '../ledger/outcome-ledger';
-import type { ReferralLedger } from '../ledger/referral-ledger';
+import type { DueTimer } from '@passerelle/persistence';
+import type { ReferralFacts, SupportRow, WorkingSet } from '../ledger/working-set';
 import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
 import { FOLLOW_UP_MONTHS, followUpDueDates, type FollowUpMonth } from '../timers/follow-up-schedule';
 import { checkedEvent, type Cause } from './tracker-events';
-
-type Trx = Transaction<Database>;
 
 export const FOLLOW_UP_TIMER = 'follow-up-due';
 export const EMPLOYMENT_STARTED = 'ca.on.passerelle.employment.started';
@@ -51,19 +47,17 @@ interface FollowUpPayload {
  */
 export class OutcomeTracking {
   constructor(
-    private readonly referrals: ReferralLedger,
-    private readonly outcomes: OutcomeLedger,
     private readonly names: TopicNames,
     private readonly pseudonymizer: Pseudonymizer,
   ) {}
 
   /** `employment.started`: the job is kept, and an EO provider's follow-ups are scheduled. */
-  async employmentStarted(trx: Trx, spell: EmploymentSpell, cause: Cause): Promise<void> {
-    if (spell.referralId !== undefined && !(await this.referrals.referralForUpdate(trx, spell.referralId))) {
-      return this.referrals.park(trx, spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
+  employmentStarted(ws: WorkingSet, spell: EmploymentSpell, cause: Cause): void {
+    if (spell.referralId !== undefined && !ws.referral(spell.referralId)) {
+      return ws.park(spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
     }
-    const referralId = spell.referralId ?? (await this.outcomes.referralServedBy(trx, spell.clientId, spell.reportedBy));
-    await this.outcomes.saveSpell(trx, {
+    const referralId = spell.referralId ?? ws.referralServedBy(spell.clientId, spell.reportedBy);
+    ws.saveSpell({
       employmentSpellId: spell.employmentSpellId,
       clientId: spell.clientId,
       ...(referralId !== undefined && { referralId }),
@@ -73,7 +67,7 @@ export class OutcomeTracking {
     });
     // IES follow-ups are the EO provider's to do.
     if (!spell.reportedBy.startsWith('eo:')) return;
-    const reported = await this.outcomes.reportedMilestones(trx, spell.clientId, spell.employmentSpellId);
+    const reported = ws.reportedMilestones(spell.clientId, spell.employmentSpellId);
     for (const { months, dueOn } of followUpDueDates(spell.employment.startDate)) {
       // A follow-up the provider already reported (its record may arrive before the job's) is not due.
       if (reported.has(iesMilestone(months))) continue;
@@ -86,7 +80,7 @@ export class OutcomeTracking {
         dueOn,
         months,
       };
-      await scheduleTimer(trx, {
+      ws.scheduleTimer({
         key: followUpKey(spell.employmentSpellId, months),
         kind: FOLLOW_UP_TIMER,
         clientId: spell.clientId,
@@ -99,7 +93,7 @@ export class OutcomeTracking {
   }
 
   /** A follow-up fell due: `outcome.follow-up-due` to the provider. */
-  async followUpDue(trx: Trx, timer: DueTimer): Promise<void> {
+  followUpDue(ws: WorkingSet, timer: DueTimer): void {
     const payload = timer.payload as unknown as FollowUpPayload;
     const data: FollowUpDue = {
       clientId: timer.clientId,
@@ -125,25 +119,25 @@ export class OutcomeTracking {
       datacontenttype: 'application/json',
       data,
     };
-    await addToOutbox(trx, [{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
+    ws.emit([{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
   }
 
   /**
    * `outcome.recorded`: tied to its referral, kept if it is the latest word on its milestone, its
    * follow-up timer cancelled once reported, and reported to the ministry de-identified when achieved.
    */
-  async outcomeRecorded(trx: Trx, outcome: OutcomeMilestone, cause: Cause): Promise<void> {
-    if (outcome.referralId !== undefined && !(await this.referrals.referralForUpdate(trx, outcome.referralId))) {
-      return this.referrals.park(trx, outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
+  outcomeRecorded(ws: WorkingSet, outcome: OutcomeMilestone, cause: Cause): void {
+    if (outcome.referralId !== undefined && !ws.referral(outcome.referralId)) {
+      return ws.park(outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
     }
-    const referralId = outcome.referralId ?? (await this.outcomes.referralServedBy(trx, outcome.clientId, outcome.reportedBy));
-    const latest = await this.outcomes.recordOutcome(trx, outcome, referralId, cause.occurredAt);
+    const referralId = outcome.referralId ?? ws.referralServedBy(outcome.clientId, outcome.reportedBy);
+    const latest = ws.recordOutcome(outcome, referralId, cause.occurredAt);
     const months = IES_MONTHS.get(outcome.outcomeType);
-    if (months !== undefined && outcome.employmentSpellId !== undefined) await cancelTimer(trx, followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
+    if (months !== undefined && outcome.employmentSpellId !== undefined) ws.cancelTimer(followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
     if (!latest || !outcome.achieved) return;
 
-    const referral = referralId === undefined ? undefined : await this.outcomes.referralFacts(trx, referralId);
-    const jobStartDate = outcome.employmentSpellId === undefined ? undefined : await this.outcomes.spellStart(trx, outcome.employmentSpellId);
+    const referral = referralId === undefined ? undefined : ws.referralFacts(referralId);
+    const jobStartDate = outcome.employmentSpellId === undefined ? undefined : ws.spellStart(outcome.employmentSpellId);
     const report = deidentifyOutcome(this.factsOf(outcome, referral, jobStartDate, cause), this.pseudonymizer);
     const type = 'ca.on.passerelle.ministry.outcome-reported';
     // Keyed by the pseudonym, with no correlation or causation ids: nothing on this topic leads back to the identified streams.
@@ -159,11 +153,11 @@ export class OutcomeTracking {
       datacontenttype: 'application/json',
       data: report,
     };
-    await addToOutbox(trx, [{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
+    ws.emit([{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
   }
 
   /** `benefit.issued`: kept; the same support type from the other network for an overlapping period raises an alert to the referrer. */
-  async benefitIssued(trx: Trx, benefit: BenefitIssued, cause: Cause): Promise<void> {
+  benefitIssued(ws: WorkingSet, benefit: BenefitIssued, cause: Cause): void {
     const support: SupportRow = {
       benefitId: benefit.benefitId,
       clientId: benefit.clientId,
@@ -174,7 +168,7 @@ export class OutcomeTracking {
       periodEnd: benefit.periodEnd ?? null,
       referralId: benefit.referralId ?? null,
     };
-    for (const other of await this.outcomes.saveSupport(trx, support)) {
+    for (const other of ws.saveSupport(support)) {
       const [income, eo] = support.network === 'eo' ? [other, support] : [support, other];
       const alertId = nameBasedUuid(TRACKER_NAMESPACE, unambiguousName(['duplicate-support', income.benefitId, eo.benefitId]));
       const side = (s: SupportRow) => ({ benefitId: s.benefitId, issuedBy: s.issuedBy as SupportDuplicateSuspected['recipient'], periodStart: s.periodStart, ...(s.periodEnd !== null && { periodEnd: s.periodEnd }) });
@@ -202,7 +196,7 @@ export class OutcomeTracking {
         datacontenttype: 'application/json',
         data,
       };
-      await addToOutbox(trx, [{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
+      ws.emit([{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
     }
   }
 

@@ -10,16 +10,28 @@ export enum TrackerErrorCode {
   InvalidEvent = 'INVALID_EVENT',
   /** The event names a referral the tracker has never seen. */
   UnknownReferral = 'UNKNOWN_REFERRAL',
+  /**
+   * Another transaction (another replica) wrote a later word on a row the batch had read, after
+   * it read it: the batch is rolled back and retried, and then sees it.
+   */
+  ConcurrentChange = 'CONCURRENT_CHANGE',
 }
 
-/** Retrying cannot help any of these: the event goes to the DLQ with the reason, and is recorded. */
+/** The only refusal a retry can clear. */
+const RETRIABLE = new Set<TrackerErrorCode>([TrackerErrorCode.ConcurrentChange]);
+
+/**
+ * Why an event was not applied. Retrying cannot help any but a concurrent change: the event goes
+ * to the DLQ with the reason, and is recorded.
+ */
 export class TrackerError extends Error {
-  readonly retriable = false;
+  readonly retriable: boolean;
   constructor(
     readonly code: TrackerErrorCode,
     message: string,
   ) {
     super(`${code}: ${message}`);
     this.name = 'TrackerError';
+    this.retriable = RETRIABLE.has(code);
   }
 }

@@ -1,0 +1,42 @@
+import type { Transaction } from 'kysely';
+import type { Database, DueTimer, FireTimers, TimerOutcome } from '@passerelle/persistence';
+import type { LedgerStore } from '../ledger/ledger-store';
+import { WorkingSet } from '../ledger/working-set';
+import { FOLLOW_UP_TIMER, type OutcomeTracking } from './outcome-tracking';
+import { OVERDUE_TIMER, type ReferralTracking } from './referral-tracking';
+
+/**
+ * Fires a claimed batch of the tracker's due timers set-based: the referrals its overdue timers
+ * look at are read at once (one that another transaction holds waits for the next poll, instead
+ * of waiting on a lock while holding timer rows), and what they emit is written with one
+ * statement per table, in the transaction that marks them fired.
+ */
+export class DueTimers implements FireTimers {
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly tracking: ReferralTracking,
+    private readonly outcomes: OutcomeTracking,
+  ) {}
+
+  async fireAll(trx: Transaction<Database>, timers: readonly DueTimer[]): Promise<TimerOutcome[]> {
+    const overdue = timers.filter((t) => t.kind === OVERDUE_TIMER && t.referralId !== null).map((t) => t.referralId!);
+    const referrals = await this.store.referralsIfFree(trx, overdue);
+    const ws = WorkingSet.empty();
+    const outcomes = timers.map((timer): TimerOutcome => {
+      switch (timer.kind) {
+        case OVERDUE_TIMER: {
+          if (timer.referralId === null) return;
+          const referral = referrals.get(timer.referralId.toLowerCase());
+          if (referral === 'busy') return 'later';
+          return this.tracking.responseDeadlinePassed(ws, referral, timer);
+        }
+        case FOLLOW_UP_TIMER:
+          return this.outcomes.followUpDue(ws, timer);
+        default:
+          throw new Error(`timer ${timer.key} has unknown kind ${timer.kind}`);
+      }
+    });
+    await this.store.write(trx, ws.changes());
+    return outcomes;
+  }
+}
