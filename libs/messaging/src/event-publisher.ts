@@ -1,4 +1,4 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { encodeCloudEvent, type CloudEvent } from './cloud-event';
 import type { InboundEvent } from './consumer-runner';
 
@@ -6,11 +6,23 @@ import type { InboundEvent } from './consumer-runner';
  * Produces to Kafka and resolves only once every in-sync replica has the records (acks=all).
  * Idempotent producer: broker-side dedup of retries; kafkajs needs maxInFlightRequests 1 for it.
  */
+/**
+ * Most bytes of records one produce request carries: under the broker's 1 MiB `message.max.bytes`
+ * default, which a batch for one partition must fit (a mapped Kafka batch of EO records can be
+ * several times that).
+ */
+export const MAX_REQUEST_BYTES = 900_000;
+/** Bytes a record adds besides its key, value and headers (record framing, an estimate on the safe side). */
+const RECORD_OVERHEAD_BYTES = 64;
+
 export class EventPublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka) {
+  constructor(
+    kafka: Kafka,
+    private readonly maxRequestBytes = MAX_REQUEST_BYTES,
+  ) {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -39,7 +51,9 @@ export class EventPublisher {
       .map(({ topic, events }) => ({ topic, messages: events.map(encodeCloudEvent) }));
     if (topicMessages.length === 0) return;
     await this.connect();
-    await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+    for (const request of produceRequests(topicMessages, this.maxRequestBytes)) {
+      await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+    }
   }
 
   /**
@@ -57,7 +71,9 @@ export class EventPublisher {
   async send(topic: string, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
-    await this.producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+    for (const request of produceRequests([{ topic, messages }], this.maxRequestBytes)) {
+      await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -65,4 +81,42 @@ export class EventPublisher {
     this.connected = undefined;
     await this.producer.disconnect();
   }
+}
+
+/** Bytes one record takes in a request, near enough to keep requests under the broker's limit. */
+export function recordBytes(message: Message): number {
+  const size = (value: Message['value'] | Message['key'] | string | Buffer | (string | Buffer)[] | undefined): number => {
+    if (value === null || value === undefined) return 0;
+    if (Array.isArray(value)) return value.reduce((sum, v) => sum + size(v), 0);
+    return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+  };
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + size(value), 0);
+  return size(message.key) + size(message.value) + headers + RECORD_OVERHEAD_BYTES;
+}
+
+/**
+ * The records split into produce requests of at most `maxBytes`, in order (a record larger than
+ * that goes alone: the broker decides). Order per topic and key is kept: requests go one after
+ * the other.
+ */
+export function produceRequests(topicMessages: TopicMessages[], maxBytes: number): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = recordBytes(message);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+      }
+      const last = current.at(-1);
+      if (last?.topic === topic) last.messages.push(message);
+      else current.push({ topic, messages: [message] });
+      bytes += size;
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }
