@@ -29,6 +29,25 @@ describe('AuditLog: append-only and hash-chained', () => {
     expect(await log.entriesOf('eo:provider-7', provider[0].seq, 100)).toHaveLength(2);
   });
 
+  it('commits many concurrent appends in few transactions, each caller resolved once its entries are in, the chain whole', async () => {
+    const log = new AuditLog(database.db);
+    await Promise.all(Array.from({ length: 200 }, (_, n) => log.append([entry(n), entry(n + 1000)])));
+    expect(await log.verify()).toEqual({ ok: true, rows: 400 });
+    const rows = await database.db.selectFrom('audit_log').select('resource').orderBy('seq').execute();
+    expect(new Set(rows.map((r) => r.resource)).size).toBe(400);
+    // Each row's xmin is the transaction that wrote it: one append per transaction would make 200.
+    const transactions = await sql<{ n: number }>`select count(distinct xmin::text)::int as n from audit_log`.execute(database.db);
+    expect(transactions.rows[0].n).toBeLessThan(50);
+  });
+
+  it('fails every caller of a batch that could not be written, and writes the next batch', async () => {
+    const log = new AuditLog(database.db);
+    const tooLong = { ...entry(1), resource: 'x'.repeat(10), purpose: null as unknown as string };
+    await expect(log.append([tooLong])).rejects.toThrow();
+    await log.append([entry(2)]);
+    expect(await log.verify()).toEqual({ ok: true, rows: 1 });
+  });
+
   it('refuses UPDATE and DELETE', async () => {
     await filled();
     await expect(sql`update audit_log set purpose = 'curiosity' where seq = 2`.execute(database.db)).rejects.toThrow('append-only');

@@ -34,4 +34,21 @@ describe('migrations while other schemas come and go', () => {
       await churn.close();
     }
   }, 60_000);
+
+  it('lets apps that start together on a new schema migrate it once, none failing on the race', async () => {
+    const schema = `t_mig_${randomBytes(4).toString('hex')}`;
+    // Separate pools, as separate processes would have.
+    const handles = Array.from({ length: 5 }, () => openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 1 }));
+    try {
+      const results = await Promise.all(handles.map((h) => migrateToLatest(h)));
+      expect(results.every((r) => r.error === undefined)).toBe(true);
+      // One of them applied every migration; the others found nothing left to do.
+      const applied = results.map((r) => (r.results ?? []).filter((m) => m.status === 'Success').length);
+      expect(applied.filter((n) => n > 0)).toHaveLength(1);
+      expect(Math.max(...applied)).toBeGreaterThan(5);
+    } finally {
+      await dropSchema(handles[0]);
+      for (const h of handles) await h.close();
+    }
+  });
 });

@@ -24,6 +24,69 @@ const GENESIS = '0'.repeat(64);
 /** One appender at a time: each row chains onto the one before it. */
 const AUDIT_LOCK = 7_402_915_118_220_077n;
 
+/** Rows per INSERT: 9 parameters a row stays far under PostgreSQL's 65,535. */
+const INSERT_ROWS = 1_000;
+
+interface PendingAppend {
+  entries: AuditEntry[];
+  done: () => void;
+  failed: (error: unknown) => void;
+}
+
+/**
+ * Group commit for one database: appends that arrive while a write is running wait for it, then
+ * go together in the next transaction (one lock, one read of the chain's end, one insert). The
+ * chain forces appends through one lock; batching them keeps that lock from capping throughput.
+ */
+class AuditAppender {
+  private queue: PendingAppend[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  append(entries: AuditEntry[]): Promise<void> {
+    return new Promise((done, failed) => {
+      this.queue.push({ entries, done, failed });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.write(batch.flatMap((p) => p.entries));
+        for (const p of batch) p.done();
+      } catch (error) {
+        // Nothing of the batch was written (one transaction): each caller learns it and may retry.
+        for (const p of batch) p.failed(error);
+      }
+    }
+    this.writing = false;
+  }
+
+  private async write(entries: AuditEntry[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK.toString()}::bigint)`.execute(trx);
+      const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      let prev = last?.hash ?? GENESIS;
+      const rows = entries.map((entry) => {
+        const at = new Date().toISOString();
+        const hash = chainHash(prev, at, entry);
+        const row = { at, org: entry.org, subject: entry.subject, action: entry.action, resource: entry.resource, purpose: entry.purpose, client_id: entry.clientId ?? null, prev_hash: prev, hash };
+        prev = hash;
+        return row;
+      });
+      // One VALUES list takes its sequence numbers in list order, so seq order is chain order.
+      for (let at = 0; at < rows.length; at += INSERT_ROWS) await trx.insertInto('audit_log').values(rows.slice(at, at + INSERT_ROWS)).execute();
+    });
+  }
+}
+
+const appenders = new WeakMap<Kysely<Database>, AuditAppender>();
+
 /**
  * The hash-chained audit log of personal-data access (append-only: a trigger refuses UPDATE and
  * DELETE). `verify` recomputes the chain and names the first row that does not fit.
@@ -31,22 +94,15 @@ const AUDIT_LOCK = 7_402_915_118_220_077n;
 export class AuditLog {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async append(entries: AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK.toString()}::bigint)`.execute(trx);
-      const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      let prev = last?.hash ?? GENESIS;
-      for (const entry of entries) {
-        const at = new Date().toISOString();
-        const hash = chainHash(prev, at, entry);
-        await trx
-          .insertInto('audit_log')
-          .values({ at, org: entry.org, subject: entry.subject, action: entry.action, resource: entry.resource, purpose: entry.purpose, client_id: entry.clientId ?? null, prev_hash: prev, hash })
-          .execute();
-        prev = hash;
-      }
-    });
+  /** Resolves once the entries are committed (with whatever else was appended meanwhile). */
+  append(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    let appender = appenders.get(this.db);
+    if (!appender) {
+      appender = new AuditAppender(this.db);
+      appenders.set(this.db, appender);
+    }
+    return appender.append(entries);
   }
 
   /** An organization's own entries, oldest first, after `afterSeq`. */

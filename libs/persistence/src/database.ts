@@ -52,27 +52,38 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
 
 /** Creates the schema if needed and applies pending migrations (kysely locks against concurrent runs). */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationResultSet> {
-  await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(handle.db);
-  const migrator = new Migrator({
-    db: handle.db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableSchema: handle.schema,
+  // Apps starting together on a new schema would race on `create schema` and on kysely's own
+  // tables (a unique violation in the catalog): one process at a time migrates a schema, on one
+  // connection holding a session lock named after it.
+  return handle.db.connection().execute(async (db) => {
+    const lock = `passerelle-migrations:${handle.schema}`;
+    await sql`select pg_advisory_lock(hashtext(${lock}))`.execute(db);
+    try {
+      await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(db);
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        migrationTableSchema: handle.schema,
+      });
+      let result = await migrator.migrateToLatest();
+      // kysely checks for its migration table by introspecting every schema of the database; a
+      // schema another process drops at that moment (test suites, tenants being removed) fails the
+      // check with 3F000 for a schema that is not ours. Nothing was applied: try again.
+      for (let attempt = 1; attempt <= 10 && isOtherSchemaVanished(result.error, handle.schema); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+        result = await migrator.migrateToLatest();
+      }
+      if (result.error) {
+        const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+        throw new PersistenceError('MIGRATION_FAILED', `migration ${failed} failed: ${String(result.error)}`, {
+          cause: result.error,
+        });
+      }
+      return result;
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${lock}))`.execute(db);
+    }
   });
-  let result = await migrator.migrateToLatest();
-  // kysely checks for its migration table by introspecting every schema of the database; a
-  // schema another process drops at that moment (test suites, tenants being removed) fails the
-  // check with 3F000 for a schema that is not ours. Nothing was applied: try again.
-  for (let attempt = 1; attempt <= 10 && isOtherSchemaVanished(result.error, handle.schema); attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    result = await migrator.migrateToLatest();
-  }
-  if (result.error) {
-    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new PersistenceError('MIGRATION_FAILED', `migration ${failed} failed: ${String(result.error)}`, {
-      cause: result.error,
-    });
-  }
-  return result;
 }
 
 export async function dropSchema(handle: DatabaseHandle): Promise<void> {
