@@ -37,4 +37,4 @@ COPY --from=build /app/data ./data
 RUN mkdir -p /var/lib/passerelle/dev-jwt && chown -R node:node /var/lib/passerelle
 USER node
 # No default app: each service chooses one (see docker-compose.yml).
-CMD ["node", "-e", "console.error('Choose an app: node dist/apps/<gateway|ow-adapter|eo-adapter|referral-tracker>/src/main.js'); process.exit(64)"]
+CMD ["node", "-e", "console.error('Choose an app: node dist/apps/<gateway|ow-adapter|eo-adapter|referral-tracker|webhook-dispatcher>/src/main.js'); process.exit(64)"]

@@ -14,8 +14,8 @@ import { databaseSettings, httpSettings, kafkaSettings, processSettings } from '
 
 const ROOT = resolve(__dirname, '..');
 
-/** The apps DESIGN.md ("Shape") lists; used only while apps/ holds none yet. */
-const DESIGN_APPS = ['gateway', 'ow-adapter', 'eo-adapter', 'referral-tracker'];
+/** The apps DESIGN.md ("Shape") lists, plus the webhook dispatcher (status webhooks, issue D); used only while apps/ holds none yet. */
+const DESIGN_APPS = ['gateway', 'ow-adapter', 'eo-adapter', 'referral-tracker', 'webhook-dispatcher'];
 /** Apps that legitimately have no service of their own (every app in one process, for a laptop). */
 const APPS_WITHOUT_SERVICE = ['standalone'];
 const HTTP_APP = 'gateway';

@@ -9,7 +9,7 @@ import { LocalKafkaBroker, findRepoRoot } from '../kafka/local-broker';
  * One Ctrl-C drains the apps first, then stops the broker.
  */
 const ROOT = findRepoRoot(__dirname);
-const APPS = ['gateway', 'ow-adapter', 'eo-adapter', 'referral-tracker'];
+const APPS = ['gateway', 'ow-adapter', 'eo-adapter', 'referral-tracker', 'webhook-dispatcher'];
 const APP_STOP_TIMEOUT_MS = 45_000;
 
 interface RunningApp {

@@ -10,9 +10,11 @@ import { consumedTopicsWithDlq, contractTopicSpecs, contractTopics, dlqTopicFor 
 // The contract of DESIGN.md ("Topics"). This list is the check: change it only with DESIGN.md.
 const RAW = ['ow.case-records.v1', 'odsp.employment-records.v1', 'eo.service-records.v1'];
 const CANONICAL = ['referrals.v1', 'service-events.v1', 'outcomes.v1', 'clients.v1'];
-const EXTERNAL_ONLY = ['ministry.outcomes.v1', 'notifications.v1'];
-const CONSUMED = [...RAW, ...CANONICAL];
-const EXPECTED_TOPICS = [...RAW, ...CANONICAL, ...EXTERNAL_ONLY, ...CONSUMED.map((topic) => `${topic}.dlq`)];
+const EXTERNAL_ONLY = ['ministry.outcomes.v1'];
+/** Consumed by the webhook dispatcher (status webhooks), besides their outside consumers. */
+const NOTIFICATIONS = ['notifications.v1'];
+const CONSUMED = [...RAW, ...CANONICAL, ...NOTIFICATIONS];
+const EXPECTED_TOPICS = [...RAW, ...CANONICAL, ...NOTIFICATIONS, ...EXTERNAL_ONLY, ...CONSUMED.map((topic) => `${topic}.dlq`)];
 
 const document = loadAsyncApiDocument();
 

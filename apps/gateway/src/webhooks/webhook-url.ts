@@ -1,0 +1,42 @@
+import { isIP } from 'node:net';
+import type { WebhookHttpPolicy } from '@passerelle/config';
+import type { FieldError } from '@passerelle/contracts';
+
+export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; error: FieldError };
+
+const POINTER = '/url';
+
+/**
+ * Whether a subscription may POST to `raw`: an absolute https URL without user name, password or
+ * fragment; plain http only as `policy` allows (loopback: a receiver on the same machine, for
+ * development). Credentials in a URL would end up in logs and in the subscription list.
+ */
+export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy): WebhookUrlCheck {
+  const refuse = (code: string, message: string): WebhookUrlCheck => ({ ok: false, error: { pointer: POINTER, code, message } });
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse('format', 'must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return refuse('https-required', 'must be an https URL');
+  if (url.username !== '' || url.password !== '') return refuse('credentials', 'must not carry a user name or password');
+  if (url.hash !== '' || raw.includes('#')) return refuse('fragment', 'must not carry a fragment (#...)');
+  if (url.hostname === '') return refuse('format', 'must name a host');
+  if (url.protocol === 'http:') {
+    if (policy === 'none') return refuse('https-required', 'must be an https URL');
+    if (policy === 'loopback' && !isLoopback(url.hostname)) {
+      return refuse('https-required', 'must be an https URL (plain http is allowed only to a loopback address here)');
+    }
+  }
+  return { ok: true, url: url.href };
+}
+
+/** 127.0.0.0/8, ::1 and localhost (URL keeps IPv6 hosts in brackets). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
+  return false;
+}
