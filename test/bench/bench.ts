@@ -16,6 +16,8 @@ export interface BenchResult {
   baseline: number;
   unit: string;
   ratio: number;
+  /** Further figures a benchmark reports (latencies...), printed on the same line. */
+  [figure: string]: string | number;
 }
 
 export interface Benchmark {

@@ -7,6 +7,7 @@ import { owAdapterBench } from './ow-adapter.bench';
 import { owBackfillBench } from './ow-backfill.bench';
 import { passthroughBench } from './passthrough.bench';
 import { trackerBench } from './tracker.bench';
+import { gatewayBench } from './gateway.bench';
 
 /**
  * `npm run bench [name-filter...]`: runs every registered benchmark against a real broker and
@@ -19,6 +20,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'ow.adapter', run: owAdapterBench },
   { name: 'ow.backfill-mapping', run: owBackfillBench },
   { name: 'referral-tracker.apply', run: trackerBench },
+  { name: 'gateway.submit', run: gatewayBench },
 ];
 
 /** The repository root, whether this runs compiled (dist/test/bench) or from source (test/bench). */
