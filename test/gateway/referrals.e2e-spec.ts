@@ -1,46 +1,22 @@
-import type { AddressInfo } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { mintDevToken } from '@passerelle/auth';
 import type { OwCaseRecord } from '@passerelle/contracts';
-import { AuditLog, dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
-import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
-import { createGateway } from '../../apps/gateway/src/create-gateway';
-import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { AuditLog } from '@passerelle/persistence';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { readFixture } from '../support/client-path';
-import { testDatabaseUrl } from '../support/database';
-import { testKafka, uniqueName, waitFor } from '../support/kafka';
-import { suiteEnv } from '../support/suite-env';
+import { useGatewayStack } from '../support/gateway-stack';
+import { testKafka, waitFor } from '../support/kafka';
 
 describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', () => {
-  const schema = uniqueName('t_ref').replace(/-/g, '_');
-  const prefix = `${schema}.`;
-  const env = suiteEnv(prefix, schema);
-  const config = loadGatewayConfig(env);
-  let app: NestFastifyApplication;
-  const apps: RunningEventApp[] = [];
-  let database: DatabaseHandle;
+  const stack = useGatewayStack('t_ref', [owAdapterApp, referralTrackerApp]);
+  const { config, prefix } = stack;
+  const http = stack.http;
   let sudbury: string;
 
   beforeAll(async () => {
-    app = await createGateway(config);
-    await app.listen(0, '127.0.0.1');
-    void (app.getHttpServer().address() as AddressInfo);
-    apps.push(await startEventApp(owAdapterApp, env), await startEventApp(referralTrackerApp, env));
-    database = openDatabase({ url: testDatabaseUrl(), schema });
     sudbury = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read'] }, config);
-  }, 180_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await Promise.all(apps.map((a) => a.close()));
-    await dropSchema(database);
-    await database.close();
   });
 
-  const http = () => request(app.getHttpServer());
   const referralRecord = (tag: string): OwCaseRecord => {
     const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
     record.sourceRecordId += `-${tag}`;
@@ -111,6 +87,30 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
     expect(await rawRecords()).toBe(before);
   }, 60_000);
 
+  it('answers in French when the caller prefers it: problem titles and messages, code labels', async () => {
+    const noBirthDate = referralRecord('fr1');
+    delete (noBirthDate.personal as { birthDate?: string }).birthDate;
+    const bad = await submit(noBirthDate, 'key-fr1').set('accept-language', 'fr-CA, en;q=0.5').expect(400);
+    expect(bad.headers['content-language']).toBe('fr');
+    expect(bad.body).toMatchObject({ title: 'Requête invalide', detail: 'le dossier ne respecte pas sources/ow-case-record.json' });
+    expect(bad.body.errors).toContainEqual(expect.objectContaining({ pointer: '/personal/birthDate', code: 'required', message: 'est obligatoire' }));
+    // The kept refusal, replayed, speaks the language of the replay.
+    const replayed = await submit(noBirthDate, 'key-fr1').expect(400);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toMatchObject({ title: 'Bad request', detail: 'the case record does not match sources/ow-case-record.json' });
+    const missing = await http().get(`/v1/referrals/${crypto.randomUUID()}`).set('authorization', `Bearer ${sudbury}`).set('accept-language', 'fr').expect(404);
+    expect(missing.body).toMatchObject({ title: 'Introuvable', detail: 'aucun renvoi de ce type' });
+    const unauthenticated = await http().get(`/v1/referrals/${crypto.randomUUID()}`).set('accept-language', 'fr').expect(401);
+    expect(unauthenticated.body.title).toBe('Non authentifié');
+
+    const res = await submit(referralRecord('fr2'), 'key-fr2').expect(202);
+    const french = await http().get(res.headers.location).set('authorization', `Bearer ${sudbury}`).set('accept-language', 'fr').expect(200);
+    expect(french.body.status).toBe('requested');
+    expect(french.body.labels.status).toMatch(/^[A-ZÉ]/);
+    const english = await http().get(res.headers.location).set('authorization', `Bearer ${sudbury}`).expect(200);
+    expect(english.body.labels.status).not.toBe(french.body.labels.status);
+  }, 60_000);
+
   it('replays the first answer for the same key and body, refuses another body, and makes one referral of 50 concurrent POSTs', async () => {
     const first = await submit(referralRecord('i'), 'key-i').expect(202);
     const again = await submit(referralRecord('i'), 'key-i').expect(202);
@@ -126,7 +126,7 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(1);
     expect(new Set(answers.filter((a) => a.status === 202).map((a) => a.body.referralId)).size).toBe(1);
     expect(await rawRecords()).toBe(before + 1);
-    const rows = await database.db.selectFrom('referral_submission').select('referral_id').where('source_referral_id', '=', 'SUD-REF-2025-0917-k').execute();
+    const rows = await stack.database.db.selectFrom('referral_submission').select('referral_id').where('source_referral_id', '=', 'SUD-REF-2025-0917-k').execute();
     expect(rows).toHaveLength(1);
   }, 60_000);
 
@@ -248,7 +248,7 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
         const r = await http().get(`/v1/referrals/${referralId}`).set('authorization', `Bearer ${sudbury}`);
         return r.body.businessStatus === 'routed' ? true : undefined;
       }, 60_000, 'routed');
-      const row = await database.db.selectFrom('referral').select(['client_id', 'consent_id']).where('referral_id', '=', referralId).executeTakeFirstOrThrow();
+      const row = await stack.database.db.selectFrom('referral').select(['client_id', 'consent_id']).where('referral_id', '=', referralId).executeTakeFirstOrThrow();
       const withdrawer = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['consent:write'] }, config);
       const withdraw = (token: string, key: string, body: object, clientId = row.client_id) =>
         http().post(`/v1/clients/${clientId}/consent/withdraw`).set('authorization', `Bearer ${token}`).set('idempotency-key', key).send(body);
@@ -266,7 +266,7 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
         return r.body.status === 'cancelled' ? r.body : undefined;
       }, 60_000, 'cancelled');
       expect(cancelled.statusReason).toEqual({ text: 'consent withdrawn' });
-      const snapshot = await database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).executeTakeFirstOrThrow();
+      const snapshot = await stack.database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).executeTakeFirstOrThrow();
       expect((snapshot.snapshot as { personal?: unknown }).personal).toBeUndefined();
       await withdraw(withdrawer, 'w-5', { consentId: row.consent_id }).expect(409);
     }, 120_000);
@@ -291,7 +291,7 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
       expect(theirs.every((e) => e.org === routed.provider)).toBe(true);
       expect(theirs).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'read', resource: `referral/${referralId}`, subject: 'intake-desk-3', purpose: 'service-delivery' })]));
       await http().get('/v1/audit').set('authorization', `Bearer ${sudbury}`).expect(403); // no audit:read scope
-      expect(await new AuditLog(database.db).verify()).toMatchObject({ ok: true });
+      expect(await new AuditLog(stack.database.db).verify()).toMatchObject({ ok: true });
     }, 120_000);
   });
 });

@@ -53,27 +53,13 @@ export function clientPath(clientId: string, n = 0): ClientPath {
   const decision = new CatchmentRouter(loadProviderDirectory()).route({ serviceWanted: referral.serviceWanted, postalCode: referral.personal!.contact!.address!.postalCode });
   if (!decision.routed) throw new Error('the fixture should be routable');
 
-  const base = readFixture<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
-  const hamilton = readFixture<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
-  const job = nextYear(hamilton.employments!).map((e) => ({ ...e, employmentId: e.employmentId + tag }));
-  const v1: EoServiceRecord = {
-    ...base,
-    sourceRecordId: base.sourceRecordId + tag,
-    recordVersion: 1,
-    provider: { ...base.provider, providerId: decision.provider.slice('eo:'.length) },
-    personal: { ...base.personal, clientReferenceNumber: n === 0 ? base.personal.clientReferenceNumber : `CRN-${n}` },
-    referralResponse: { ...base.referralResponse!, referralId: referral.referralId },
-    benefitsIssued: base.benefitsIssued?.map((b) => ({ ...b, benefitId: b.benefitId + tag })),
-  };
-  const v2: EoServiceRecord = { ...v1, recordVersion: 2, recordedAt: '2025-11-10T10:00:00-05:00', employments: job };
-  const v3: EoServiceRecord = {
-    ...v2,
-    recordVersion: 3,
-    recordedAt: '2026-11-10T10:00:00-05:00',
-    followUps: nextYear(hamilton.followUps!).map((f) => ({ ...f, followUpId: f.followUpId + tag, ...(f.employment && { employment: { ...f.employment, employmentId: f.employment.employmentId + tag } }) })),
-    exit: nextYear(hamilton.exit),
-  };
-  const eo = [v1, v2, v3].flatMap((record, i) => {
+  const versions = providerRecordVersions({
+    tag,
+    providerId: decision.provider.slice('eo:'.length),
+    referralId: referral.referralId,
+    ...(n !== 0 && { clientReferenceNumber: `CRN-${n}` }),
+  });
+  const eo = versions.flatMap((record, i) => {
     const mapped = mapEoServiceRecord(record, { clientId, sourceEventId: `raw-eo${tag}-${i + 1}` });
     if (!mapped.ok) throw new Error(mapped.reasons.join('; '));
     return mapped.events;
@@ -84,4 +70,38 @@ export function clientPath(clientId: string, n = 0): ClientPath {
     provider: decision.provider,
     events: [...owMapped.events, ...eo].filter((e) => TRACKER_EVENT_TYPES.has(e.event.type)),
   };
+}
+
+/**
+ * A provider's CaMS record of one referred client in three versions: v1 the answer (accepted),
+ * assessment and plan; v2 adds a job start; v3 the 1, 3, 6 and 12-month follow-ups and the exit.
+ * `tag` makes every source id unique.
+ */
+export function providerRecordVersions(opts: { tag: string; providerId: string; referralId: string; clientReferenceNumber?: string; samsMemberId?: string }): EoServiceRecord[] {
+  const { tag } = opts;
+  const base = readFixture<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
+  const hamilton = readFixture<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
+  const job = nextYear(hamilton.employments!).map((e) => ({ ...e, employmentId: e.employmentId + tag }));
+  const v1: EoServiceRecord = {
+    ...base,
+    sourceRecordId: base.sourceRecordId + tag,
+    recordVersion: 1,
+    provider: { ...base.provider, providerId: opts.providerId },
+    personal: {
+      ...base.personal,
+      ...(opts.clientReferenceNumber !== undefined && { clientReferenceNumber: opts.clientReferenceNumber }),
+      ...(opts.samsMemberId !== undefined && { samsMemberId: opts.samsMemberId }),
+    },
+    referralResponse: { ...base.referralResponse!, referralId: opts.referralId },
+    benefitsIssued: base.benefitsIssued?.map((b) => ({ ...b, benefitId: b.benefitId + tag })),
+  };
+  const v2: EoServiceRecord = { ...v1, recordVersion: 2, recordedAt: '2025-11-10T10:00:00-05:00', employments: job };
+  const v3: EoServiceRecord = {
+    ...v2,
+    recordVersion: 3,
+    recordedAt: '2026-11-10T10:00:00-05:00',
+    followUps: nextYear(hamilton.followUps!).map((f) => ({ ...f, followUpId: f.followUpId + tag, ...(f.employment && { employment: { ...f.employment, employmentId: f.employment.employmentId + tag } }) })),
+    exit: nextYear(hamilton.exit),
+  };
+  return [v1, v2, v3];
 }

@@ -31,7 +31,10 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     devKeyDir: config.devKeyDir,
   });
 
-  const adapter = new FastifyAdapter({ trustProxy: true });
+  const adapter = new FastifyAdapter({ trustProxy: true, bodyLimit: config.bodyLimitBytes });
+  // JSON is the only body the API reads (bulk uploads register their own media types): without
+  // Fastify's default text/plain parser, any other media type is a 415 before the handler runs.
+  adapter.getInstance().removeContentTypeParser('text/plain');
   // Route templates, not URLs, label the metrics: ids never end up in Prometheus.
   adapter.getInstance().addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

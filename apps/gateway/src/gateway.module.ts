@@ -2,7 +2,8 @@ import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { TokenVerifier } from '@passerelle/auth';
-import { AuthGuard, TOKEN_VERIFIER } from './auth/auth.guard';
+import { AuthGuard, RATE_LIMITER, TOKEN_VERIFIER } from './auth/auth.guard';
+import { OrgRateLimiter } from './auth/org-rate-limiter';
 import type { Kafka } from 'kafkajs';
 import { EventPublisher } from '@passerelle/messaging';
 import type { DatabaseHandle } from '@passerelle/persistence';
@@ -15,7 +16,11 @@ import { MetricsController } from './metrics/metrics.controller';
 import { AuditController } from './audit/audit.controller';
 import { ConsentsController } from './consents/consents.controller';
 import { ProviderReferralsController } from './provider/provider-referrals.controller';
+import { ServiceRecordsController } from './provider/service-records.controller';
 import { ReferralsController } from './referrals/referrals.controller';
+import { ReportsController } from './reports/reports.controller';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { DATABASE, GATEWAY_CONFIG, KAFKA, METRICS } from './tokens';
 
 export interface GatewayDependencies {
@@ -37,13 +42,14 @@ export class GatewayModule implements OnApplicationShutdown {
     return {
       module: GatewayModule,
       imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway' }))],
-      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ConsentsController, AuditController],
+      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ServiceRecordsController, ConsentsController, AuditController, WebhooksController, ReportsController, DashboardController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: KAFKA, useValue: deps.kafka },
         { provide: DATABASE, useValue: deps.database },
         { provide: METRICS, useValue: deps.metrics },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },
+        { provide: RATE_LIMITER, useValue: new OrgRateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [KAFKA] },
       ],

@@ -42,6 +42,23 @@ describe('TokenVerifier', () => {
     expect(await refusal(verifier, `Bearer ${await mintDevToken({ org: 'city of toronto', scopes: [] }, settings)}`)).toBe(AuthErrorCode.TokenInvalid);
   });
 
+  it('remembers a verified token for a minute at most, never past its expiry, and never a refused one', async () => {
+    let clock = Date.now();
+    const verifier = await TokenVerifier.create(settings, () => clock);
+    const token = await mintDevToken({ org: 'ow:toronto', scopes: ['referrals:read'], ttlSeconds: 90 }, settings);
+    const first = await verifier.verify(`Bearer ${token}`);
+    expect(await verifier.verify(`Bearer ${token}`)).toBe(first);
+    clock += 61_000; // past the minute: verified again (a new Principal), still valid
+    const second = await verifier.verify(`Bearer ${token}`);
+    expect(second).not.toBe(first);
+    expect(second.org).toBe('ow:toronto');
+    clock += 30_000; // past its expiry, although verified less than a minute ago
+    expect(await refusal(verifier, `Bearer ${token}`)).toBe(AuthErrorCode.TokenExpired);
+    const wrongAudience = await mintDevToken({ org: 'ow:toronto', scopes: [] }, { ...settings, audience: 'someone-else' });
+    expect(await refusal(verifier, `Bearer ${wrongAudience}`)).toBe(AuthErrorCode.TokenInvalid);
+    expect(await refusal(verifier, `Bearer ${wrongAudience}`)).toBe(AuthErrorCode.TokenInvalid);
+  });
+
   it('trusts the issuers of a JWKS file, and not the development key once it is switched off', async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const jwksFile = join(dir, 'jwks.json');

@@ -17,33 +17,53 @@ export interface TokenSettings {
 /** Asymmetric algorithms only: `none` and shared-secret HMAC tokens are refused. */
 const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
 
-/** Verifies bearer tokens (signature, algorithm, issuer, audience, expiry) into a {@link Principal}. */
+/** Tokens whose verification is remembered, at most (a caller sends the same token for its whole lifetime). */
+const VERIFIED_CACHE_SIZE = 10_000;
+/** How long a verification is remembered, at most: a key withdrawn from the JWKS stops working within this. */
+const VERIFIED_CACHE_MS = 60_000;
+
+/**
+ * Verifies bearer tokens (signature, algorithm, issuer, audience, expiry) into a {@link Principal}.
+ * A token that verified is remembered until it expires or for a minute, whichever comes first:
+ * its bytes cannot change, and the signature check is most of the cost of a small request.
+ */
 export class TokenVerifier {
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   private constructor(
     private readonly keys: JWTVerifyGetKey[],
     private readonly settings: TokenSettings,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  static async create(settings: TokenSettings): Promise<TokenVerifier> {
+  static async create(settings: TokenSettings, now?: () => number): Promise<TokenVerifier> {
     const keys: JWTVerifyGetKey[] = [];
     if (settings.jwks.startsWith('https://') || settings.jwks.startsWith('http://')) keys.push(createRemoteJWKSet(new URL(settings.jwks)));
     else if (settings.jwks !== '') keys.push(createLocalJWKSet(JSON.parse(readFileSync(settings.jwks, 'utf8')) as { keys: JWK[] }));
     if (settings.devKeys) keys.push(createLocalJWKSet((await devKeyPair(settings.devKeyDir)).publicJwks));
     if (keys.length === 0) throw new Error('no token issuer is trusted: set AUTH_JWKS, or AUTH_DEV_KEYS=true for development');
-    return new TokenVerifier(keys, settings);
+    return new TokenVerifier(keys, settings, now);
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
     const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization ?? '')?.[1];
     if (!token) throw new AuthError(AuthErrorCode.TokenMissing, 'send `Authorization: Bearer <token>`');
+    const now = this.now();
+    const known = this.verified.get(token);
+    if (known !== undefined && known.until > now) return known.principal;
+    if (known !== undefined) this.verified.delete(token);
     try {
       const { payload } = await jwtVerify(token, (header, input) => this.keyFor(header, input), {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ALGORITHMS,
         requiredClaims: ['exp', 'org'],
+        currentDate: new Date(now),
       });
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { principal, until: Math.min(payload.exp! * 1000, now + VERIFIED_CACHE_MS) });
+      return principal;
     } catch (error) {
       if (error instanceof AuthError) throw error;
       if (error instanceof errors.JWTExpired) throw new AuthError(AuthErrorCode.TokenExpired, 'the token has expired');

@@ -18,6 +18,9 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 30_000,
       port: 3000,
       host: '0.0.0.0',
+      bodyLimitBytes: 1_048_576,
+      rateLimitPerSecond: 100,
+      rateLimitBurst: 200,
     });
   });
 

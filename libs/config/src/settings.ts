@@ -76,6 +76,24 @@ export const processSettings = {
 export const httpSettings = {
   port: setting({ name: 'PORT', description: 'gateway HTTP port', default: '3000', parse: parsers.port }),
   host: setting({ name: 'HOST', description: 'gateway listen address', default: '0.0.0.0', parse: parsers.string }),
+  bodyLimitBytes: setting({
+    name: 'HTTP_BODY_LIMIT_BYTES',
+    description: 'largest JSON request body the gateway reads, in bytes; a larger one is refused with 413 (bulk uploads are streamed and limited per line instead)',
+    default: '1048576',
+    parse: parsers.positiveInt,
+  }),
+  rateLimitPerSecond: setting({
+    name: 'RATE_LIMIT_PER_SECOND',
+    description: 'authenticated requests per second an organization may make, on average, per gateway replica; beyond it requests get 429 with Retry-After',
+    default: '100',
+    parse: parsers.positiveInt,
+  }),
+  rateLimitBurst: setting({
+    name: 'RATE_LIMIT_BURST',
+    description: 'requests an organization may make at once above its per-second rate (the token bucket size)',
+    default: '200',
+    parse: parsers.positiveInt,
+  }),
 };
 
 /**
@@ -166,5 +184,68 @@ export const authSettings = {
     description: 'where the local development signing key is kept (created on first use, mode 0600)',
     default: '.cache/dev-jwt',
     parse: parsers.string,
+  }),
+};
+
+/** Which webhook URLs the gateway accepts: https always; plain http per this policy. */
+export type WebhookHttpPolicy = 'none' | 'loopback' | 'any';
+
+/** Settings of the gateway's webhook subscriptions (`/v1/webhooks`). */
+export const webhookSubscriptionSettings = {
+  webhookHttpUrls: setting({
+    name: 'WEBHOOK_HTTP_URLS',
+    description:
+      'which plain-http webhook URLs a subscription may use: `none` (https only: production), `loopback` (http only to 127.0.0.1, ::1 or localhost: development) or `any`',
+    default: 'loopback',
+    parse: (raw: string): WebhookHttpPolicy => {
+      if (raw !== 'none' && raw !== 'loopback' && raw !== 'any') throw new Error(`"${raw}" is not none, loopback or any`);
+      return raw;
+    },
+  }),
+};
+
+/** Settings of apps/webhook-dispatcher: how deliveries are sent and retried. */
+export const webhookDeliverySettings = {
+  timeoutMs: setting({
+    name: 'WEBHOOK_TIMEOUT_MS',
+    description: 'how long one webhook POST may take (connect, send, answer), in ms, before it counts as failed',
+    default: '10000',
+    parse: parsers.positiveInt,
+  }),
+  maxAttempts: setting({
+    name: 'WEBHOOK_MAX_ATTEMPTS',
+    description: 'attempts of a webhook delivery before it is marked failed',
+    default: '12',
+    parse: parsers.positiveInt,
+  }),
+  maxAgeMs: setting({
+    name: 'WEBHOOK_MAX_AGE_MS',
+    description: 'age (since the notification arrived) after which a webhook delivery is no longer retried and is marked failed, in ms',
+    default: '86400000',
+    parse: parsers.positiveInt,
+  }),
+  retryBaseMs: setting({
+    name: 'WEBHOOK_RETRY_BASE_MS',
+    description: 'delay before the first webhook retry, in ms; doubles each attempt, with jitter (half fixed, half random)',
+    default: '10000',
+    parse: parsers.positiveInt,
+  }),
+  retryMaxMs: setting({
+    name: 'WEBHOOK_RETRY_MAX_MS',
+    description: 'longest delay between two webhook attempts, in ms',
+    default: '3600000',
+    parse: parsers.positiveInt,
+  }),
+  concurrency: setting({
+    name: 'WEBHOOK_CONCURRENCY',
+    description: 'webhook POSTs one dispatcher replica has in flight at most',
+    default: '16',
+    parse: parsers.positiveInt,
+  }),
+  pollMs: setting({
+    name: 'WEBHOOK_POLL_MS',
+    description: 'how often the dispatcher looks for due webhook deliveries, in ms (a new notification wakes it at once)',
+    default: '1000',
+    parse: parsers.positiveInt,
   }),
 };

@@ -21,7 +21,7 @@ describe('loadOpenApiDocument', () => {
 
   it('is an OpenAPI 3.1 document with the operations endpoints under /v1', () => {
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/v1/audit', '/v1/clients/{clientId}/consent/withdraw', '/v1/docs', '/v1/docs/openapi.json', '/v1/health/live', '/v1/health/ready', '/v1/metrics', '/v1/ow/case-records:batch', '/v1/provider/referrals', '/v1/provider/referrals/{referralId}/accept', '/v1/provider/referrals/{referralId}/decline', '/v1/referrals', '/v1/referrals/{referralId}', '/v1/referrals/{referralId}/cancel']);
+    expect(Object.keys(document.paths).sort()).toEqual(['/v1/audit', '/v1/clients/{clientId}/consent/withdraw', '/v1/dashboard', '/v1/docs', '/v1/docs/openapi.json', '/v1/health/live', '/v1/health/ready', '/v1/metrics', '/v1/ow/case-records:batch', '/v1/provider/referrals', '/v1/provider/referrals/{referralId}/accept', '/v1/provider/referrals/{referralId}/decline', '/v1/provider/service-records', '/v1/referrals', '/v1/referrals/{referralId}', '/v1/referrals/{referralId}/cancel', '/v1/reports/outcomes', '/v1/webhooks', '/v1/webhooks/{webhookId}', '/v1/webhooks/{webhookId}/deliveries']);
   });
 
   it('leaves no external $ref, and every internal $ref resolves', () => {

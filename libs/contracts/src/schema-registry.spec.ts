@@ -127,8 +127,9 @@ describe('SchemaRegistry', () => {
       for (const [key, value] of Object.entries(node)) visit(value, `${where}/${key}`);
     };
     visit(document, '');
-    // live, ready, ready-503, and the three problem examples
-    expect(checked).toHaveLength(6);
+    // live, ready, ready-503, the three problem examples, and the six of the webhooks (list,
+    // register request, 201 and 400, delivery log, the outgoing notification)
+    expect(checked).toHaveLength(12);
     expect(checked.some((at) => at.includes('503'))).toBe(true);
     expect(checked.some((at) => at.includes('application/problem+json'))).toBe(true);
   });

@@ -5,5 +5,7 @@ export * from './client-link-registry';
 export * from './outbox';
 export * from './durable-timers';
 export * from './unit-of-work';
+export * from './multi-row-insert';
 export * from './idempotency-store';
 export * from './audit-log';
+export * from './polling-loop';

@@ -16,6 +16,9 @@ export interface Database {
   idempotency_key: IdempotencyKeyTable;
   referral_submission: ReferralSubmissionTable;
   audit_log: AuditLogTable;
+  webhook_subscription: WebhookSubscriptionTable;
+  webhook_delivery: WebhookDeliveryTable;
+  webhook_attempt: WebhookAttemptTable;
 }
 
 export interface AuditLogTable {
@@ -120,6 +123,8 @@ export interface ReferralTable {
   consent_id: string;
   requested_at: ColumnType<Date, string, string>;
   updated_at: ColumnType<Date, string, string>;
+  /** When the ledger last changed the row (database clock, set by a trigger; what polling pages on). */
+  changed_at: ColumnType<Date, never, never>;
   /** The canonical Referral as last emitted (JSON). */
   snapshot: ColumnType<unknown, string, string>;
   version: ColumnType<number, number | undefined, number>;
@@ -183,4 +188,49 @@ export interface InboxTable {
   partition: number;
   offset: string;
   applied_at: ColumnType<Date, never, never>;
+}
+
+export interface WebhookSubscriptionTable {
+  id: string;
+  org: string;
+  url: string;
+  /** null: every change. */
+  changes: string[] | null;
+  description: string | null;
+  /** Signing secret; null once the subscription is deleted. */
+  secret: string | null;
+  created_at: ColumnType<Date, string | undefined, never>;
+  deleted_at: ColumnType<Date | null, never, string | null>;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  seq: Generated<string>;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  /** CloudEvent attributes of the notification (JSON), sent as `ce-*` headers. */
+  attributes: ColumnType<unknown, string, never>;
+  /** The exact request body, the same bytes on every attempt. */
+  body: string;
+  /** `pending`, `delivered`, `failed` or `cancelled`. */
+  state: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date | null, string | null, string | null>;
+  lease_token: string | null;
+  created_at: ColumnType<Date, string | undefined, never>;
+  completed_at: ColumnType<Date | null, string | null | undefined, string | null>;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempt: number;
+  attempted_at: ColumnType<Date, string, never>;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  /** `delivered`, `retry` or `failed`. */
+  outcome: string;
+  next_attempt_at: ColumnType<Date | null, string | null, never>;
 }

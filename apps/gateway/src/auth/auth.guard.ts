@@ -3,8 +3,10 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, AuthErrorCode, TokenVerifier, type Principal } from '@passerelle/auth';
 import { ACCESS_RULE, PUBLIC_ENDPOINT, type AccessRule } from './access';
+import type { OrgRateLimiter } from './org-rate-limiter';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
+export const RATE_LIMITER = Symbol('RATE_LIMITER');
 
 /** The verified caller of a request (set by the AuthGuard). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -18,12 +20,14 @@ export function principalOf(request: FastifyRequest): Principal {
  * scopes and organization kinds it requires. A refusal is a problem response: 401 (with
  * `WWW-Authenticate`) for a missing or bad token, 403 for a valid token that may not do this.
  * An endpoint with neither decorator refuses everyone: access is never granted by omission.
+ * Each verified organization is held to its request rate (429 with `Retry-After` beyond it).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    @Inject(RATE_LIMITER) private readonly limiter: OrgRateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,6 +37,14 @@ export class AuthGuard implements CanActivate {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     try {
       const principal = await this.verifier.verify(request.headers.authorization);
+      const rate = this.limiter.take(principal.org);
+      if (!rate.allowed) {
+        void reply.header('retry-after', String(rate.retryAfterSeconds));
+        throw new HttpException(
+          { type: 'about:blank', title: 'Too many requests', status: 429, detail: `${principal.org} is over its request rate: retry in ${rate.retryAfterSeconds} s` },
+          429,
+        );
+      }
       const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
       if (!rule) throw new AuthError(AuthErrorCode.OrgNotAllowed, 'this endpoint is not open to any caller');
       if (!rule.orgKinds.includes(principal.orgKind)) {

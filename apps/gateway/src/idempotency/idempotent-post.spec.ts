@@ -82,9 +82,13 @@ describe('idempotentPost', () => {
       throw problem(400, 'Bad request', 'no');
     };
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k4', {}, fakeReply(), refused))).toBe(400);
+    // The replay is the same refusal, thrown again for the ProblemFilter (so it speaks the caller's language).
     const replayed = fakeReply();
-    await idempotentPost(store, 'ow:a', 'k4', {}, replayed, refused);
-    expect(replayed.sent).toMatchObject({ status: 400, headers: { 'idempotent-replayed': 'true', 'content-type': 'application/problem+json' } });
+    const again = await idempotentPost(store, 'ow:a', 'k4', {}, replayed, refused).catch((error: unknown) => error);
+    expect(again).toBeInstanceOf(HttpException);
+    expect((again as HttpException).getStatus()).toBe(400);
+    expect((again as HttpException).getResponse()).toMatchObject({ title: 'Bad request', detail: 'no' });
+    expect(replayed.sent).toMatchObject({ headers: { 'idempotent-replayed': 'true' } });
 
     const brokerDown = async (): Promise<never> => {
       throw new Error('KafkaJSConnectionError: broker down');

@@ -43,8 +43,10 @@ export async function idempotentPost(
   if (claim.kind === 'in-progress') throw problem(409, 'Conflict', 'a request with this Idempotency-Key is still being answered; retry shortly');
   if (claim.kind === 'replay') {
     for (const [name, value] of Object.entries(claim.response.headers)) void reply.header(name, value);
-    void reply.status(claim.response.status).header('idempotent-replayed', 'true');
-    if (claim.response.status >= 400) void reply.header('content-type', 'application/problem+json');
+    void reply.header('idempotent-replayed', 'true');
+    // A kept refusal goes out through the ProblemFilter again, in the language this request asks for.
+    if (claim.response.status >= 400) throw new HttpException(claim.response.body as object, claim.response.status);
+    void reply.status(claim.response.status);
     return claim.response.body;
   }
   let answer: PostAnswer;

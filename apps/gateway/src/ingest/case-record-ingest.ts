@@ -1,20 +1,16 @@
-import { unmappedSourceCodes } from '@passerelle/codes';
 import { schemaIdForPath, schemaRegistry, type OwCaseRecord } from '@passerelle/contracts';
-import { deterministicEventId, encodeCloudEvent, type CloudEvent } from '@passerelle/messaging';
+import { encodeCloudEvent, type CloudEvent } from '@passerelle/messaging';
 import type { Message } from 'kafkajs';
 import { parseCsvHeader, parseCsvRow, type CsvColumn } from './csv-record';
 import type { IngestConfig } from './ingest.config';
 import { IngestErrorCode, type LineError, type LineParse } from './line-result';
 import { splitLines, type SplitLine } from './line-splitter';
 import { parseNdjsonLine } from './ndjson-record';
+import { receivedRecordEvent, unmappedCodeErrors } from './received-record';
 import { SchemaFieldTypes } from './schema-field-types';
 
 export const OW_CASE_RECORD_SCHEMA_ID = schemaIdForPath('sources/ow-case-record.json');
 export const OW_CASE_RECORD_RECEIVED = 'ca.on.passerelle.ow-case-record.received';
-/** `ce_source` of the records the gateway produces. */
-export const GATEWAY_EVENT_SOURCE = '/passerelle/gateway';
-/** Source system of the deterministic event ids the gateway derives. */
-export const GATEWAY_SOURCE_SYSTEM = 'gateway';
 
 export type IngestFormat = 'ndjson' | 'csv';
 
@@ -167,13 +163,8 @@ export class CaseRecordIngest {
         errors: [{ pointer: '/deliveryAgent/code', code: IngestErrorCode.otherDeliveryAgent, message: `the record belongs to another delivery agent than ow:${deliveryAgent}` }],
       };
     }
-    const unmapped = unmappedSourceCodes(OW_CASE_RECORD_SCHEMA_ID, record);
-    if (unmapped.length > 0) {
-      return {
-        ok: false,
-        errors: unmapped.map((u) => ({ pointer: u.pointer, code: IngestErrorCode.unmappedCode, message: u.reason.slice(u.pointer.length + 2) })),
-      };
-    }
+    const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
+    if (unmapped.length > 0) return { ok: false, errors: unmapped };
     const message = encodeCloudEvent(caseRecordEvent(record));
     const size = (message.value as Buffer).length;
     if (size > maxBytes) {
@@ -185,20 +176,13 @@ export class CaseRecordIngest {
 
 /** The CloudEvent the gateway produces to `ow.case-records.v1` for a validated case record. */
 export function caseRecordEvent(record: OwCaseRecord): CloudEvent<OwCaseRecord> {
-  return {
-    specversion: '1.0',
-    id: deterministicEventId({
-      sourceSystem: GATEWAY_SOURCE_SYSTEM,
-      recordId: record.sourceRecordId,
-      version: record.recordVersion,
-      type: OW_CASE_RECORD_RECEIVED,
-    }),
-    source: GATEWAY_EVENT_SOURCE,
+  return receivedRecordEvent({
     type: OW_CASE_RECORD_RECEIVED,
-    time: record.recordedAt,
-    dataschema: OW_CASE_RECORD_SCHEMA_ID,
-    partitionkey: record.personal.memberId,
-    datacontenttype: 'application/json',
+    schemaId: OW_CASE_RECORD_SCHEMA_ID,
+    recordId: record.sourceRecordId,
+    version: record.recordVersion,
+    recordedAt: record.recordedAt,
+    personKey: record.personal.memberId,
     data: record,
-  };
+  });
 }

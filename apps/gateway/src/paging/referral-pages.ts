@@ -8,7 +8,8 @@ import { problem } from '../idempotency/idempotent-post';
 export interface ReferralPageQuery {
   status?: string;
   updatedSince?: string;
-  cursor?: { updatedAt: string; referralId: string };
+  /** After this change of this referral (`changed_at` in UTC, to the microsecond). */
+  cursor?: { changedAt: string; referralId: string };
   limit: number;
 }
 
@@ -39,8 +40,10 @@ export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
 }
 
 /**
- * A page of the tracker's referrals of one organization, as their referrer or their provider:
- * oldest change first, keyset-paged on (updated_at, referral_id) so pages never skip or repeat.
+ * A page of the tracker's referrals of one organization, as their referrer or their provider,
+ * in the order the ledger changed them (`changed_at`, the database clock: a change reported late
+ * with an old event time still comes after what a poller already saw), keyset-paged on
+ * (changed_at, referral_id) so pages never skip or repeat. `updatedSince` filters on the same clock.
  */
 export async function referralPage(
   database: DatabaseHandle,
@@ -48,21 +51,28 @@ export async function referralPage(
   org: string,
   query: ReferralPageQuery,
 ): Promise<{ referrals: Referral[]; next?: string }> {
-  let select = database.db.selectFrom('referral').select(['referral_id', 'updated_at', 'snapshot']).where(role, '=', org);
+  let select = database.db
+    .selectFrom('referral')
+    .select(['referral_id', 'snapshot', sql<string>`to_char(changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('changed')])
+    .where(role, '=', org);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
-  if (query.updatedSince !== undefined) select = select.where('updated_at', '>=', sql<Date>`${query.updatedSince}::timestamptz`);
-  if (query.cursor) select = select.where(sql<boolean>`(updated_at, referral_id) > (${query.cursor.updatedAt}::timestamptz, ${query.cursor.referralId}::uuid)`);
-  const rows = await select.orderBy('updated_at').orderBy('referral_id').limit(query.limit + 1).execute();
+  if (query.updatedSince !== undefined) select = select.where('changed_at', '>=', sql<Date>`${query.updatedSince}::timestamptz`);
+  if (query.cursor) select = select.where(sql<boolean>`(changed_at, referral_id) > (${query.cursor.changedAt}::timestamptz, ${query.cursor.referralId}::uuid)`);
+  const rows = await select.orderBy('changed_at').orderBy('referral_id').limit(query.limit + 1).execute();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     referrals: page.map((row) => row.snapshot as Referral),
-    ...(rows.length > query.limit && last && { next: Buffer.from(`${last.updated_at.toISOString()}|${last.referral_id}`).toString('base64url') }),
+    ...(rows.length > query.limit && last && { next: Buffer.from(`${last.changed}|${last.referral_id}`).toString('base64url') }),
   };
 }
 
-function decodeCursor(cursor: string): { updatedAt: string; referralId: string } | null {
-  const [updatedAt, referralId] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!updatedAt || !referralId || Number.isNaN(Date.parse(updatedAt)) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(referralId)) return null;
-  return { updatedAt, referralId };
+/** A `changed_at` of a cursor: ISO 8601 to the microsecond. */
+const TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d(:?\d\d)?)$/;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string): { changedAt: string; referralId: string } | null {
+  const [changedAt, referralId, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (rest.length > 0 || !changedAt || !referralId || !TIMESTAMP.test(changedAt) || !UUID_TEXT.test(referralId)) return null;
+  return { changedAt, referralId };
 }

@@ -1,16 +1,19 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '@passerelle/contracts';
+import { preferredLanguage, ProblemTranslator, type Language } from './problem-language';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
- * Every error leaves the gateway as RFC 9457 problem details. Unexpected errors become a bare
- * 500 whose body says nothing of the cause (it is logged instead).
+ * Every error leaves the gateway as RFC 9457 problem details, in French when the request prefers
+ * it (`Accept-Language`). Unexpected errors become a bare 500 whose body says nothing of the
+ * cause (it is logged instead).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemFilter.name);
+  private readonly translator = new ProblemTranslator();
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -18,7 +21,24 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const problem = this.toProblem(exception, request.url.split('?')[0]);
     if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+    const language = preferredLanguage(request.headers['accept-language']);
+    void reply
+      .status(problem.status)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .header('content-language', language)
+      .header('vary', 'Accept-Language')
+      .send(this.inLanguage(problem, language));
+  }
+
+  private inLanguage(problem: Problem & { status: number }, language: Language): Problem & { status: number } {
+    if (language === 'en') return problem;
+    const say = (text: string): string => this.translator.text(text, language) ?? text;
+    return {
+      ...problem,
+      title: this.translator.title(problem.status, language, problem.title),
+      ...(problem.detail !== undefined && { detail: say(problem.detail) }),
+      ...(problem.errors !== undefined && { errors: problem.errors.map((e) => ({ ...e, message: say(e.message) })) }),
+    };
   }
 
   private toProblem(exception: unknown, instance: string): Problem & { status: number } {

@@ -1,3 +1,4 @@
+import { label, type Lang } from '@passerelle/codes';
 import type { Referral } from '@passerelle/contracts';
 import type { DatabaseHandle } from '@passerelle/persistence';
 import type { components } from '@passerelle/contracts';
@@ -52,5 +53,18 @@ export function statusView(r: Referral): ReferralStatus {
     ...(r.statusReason !== undefined && { statusReason: r.statusReason }),
     updatedAt: r.updatedAt,
     links: { self: linkOf(r.referralId) },
+  };
+}
+
+/** The status with its codes' labels in `language` (code tables are bilingual; the codes stay as they are). */
+export function labelled(status: ReferralStatus, language: Lang): ReferralStatus {
+  const declineReason = status.statusReason?.declineReason;
+  return {
+    ...status,
+    labels: {
+      status: label('referral-statuses', status.status, language),
+      businessStatus: label('referral-business-statuses', status.businessStatus, language),
+      ...(declineReason !== undefined && { declineReason: label('decline-reasons', declineReason, language) }),
+    },
   };
 }

@@ -11,7 +11,8 @@ import { idempotentPost, problem } from '../idempotency/idempotent-post';
 import { referralPageQuery, type ReferralListParams } from '../paging/referral-pages';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { ReferralChanges, type ReferralStatusPage } from './referral-changes';
-import { ReferralStatusReader, type ReferralStatus } from './referral-status';
+import { labelled, ReferralStatusReader, type ReferralStatus } from './referral-status';
+import { preferredLanguage } from '../problem/problem-language';
 import { SubmitReferral } from './submit-referral';
 
 
@@ -59,7 +60,9 @@ export class ReferralsController {
     @Req() request: FastifyRequest,
     @Query() query: ReferralListParams,
   ): Promise<ReferralStatusPage> {
-    return this.changes.list(principalOf(request).org, referralPageQuery(query));
+    const page = await this.changes.list(principalOf(request).org, referralPageQuery(query));
+    const language = preferredLanguage(request.headers['accept-language']);
+    return { ...page, items: page.items.map((item) => labelled(item, language)) };
   }
 
   /** Cancel with a reason: checked against the lifecycle (`409` when refused), then sent to the tracker. */
@@ -89,6 +92,6 @@ export class ReferralsController {
   async read(@Req() request: FastifyRequest, @Param('referralId') referralId: string): Promise<ReferralStatus> {
     const found = UUID.test(referralId) ? await this.reader.read(referralId.toLowerCase(), principalOf(request).org) : undefined;
     if (!found) throw problem(404, 'Not found', 'no such referral');
-    return found;
+    return labelled(found, preferredLanguage(request.headers['accept-language']));
   }
 }

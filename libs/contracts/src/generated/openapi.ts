@@ -285,6 +285,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outcome report for the ministry (JSON or CSV)
+         * @description Comparable program data for OW, ODSP and EO: the referrals made in a period (days of
+         *     America/Toronto, both ends included) and what became of them — routed, accepted,
+         *     rejected by reason, median Ontario business days from routing to acceptance, in service,
+         *     completed, job starts, employment 1, 3, 6 and 12 months after a job start, retention,
+         *     increased earnings, exits to employment, duplicate supports flagged — grouped by any of
+         *     `program`, `deliveryAgent`, `catchment`, `providerType`, `stream`, `region`, `month`.
+         *     Read from the referral tracker's ledger; each measure's definition is in the
+         *     `OutcomeReport` schema. A figure concerning fewer than 5 clients is `"suppressed"`,
+         *     never 0. Ministry organizations only (`ministry:<name>`, scope `reports:read`); the
+         *     report holds no personal data. CSV with `format=csv` or `Accept: text/csv`: one row per
+         *     group then the total (`level` = `group` or `total`), decline reasons as
+         *     `rejectedByReason.<code>` columns.
+         */
+        get: operations["getOutcomeReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outcome dashboard (HTML, English and French)
+         * @description A page for ministry analysts: the referral funnel, outcome rates by program and by
+         *     region, and the report by any grouping, for a period, in English or French (WCAG 2.0
+         *     AA). The page itself is public and holds no data; it reads `GET /v1/reports/outcomes`
+         *     with a ministry token the analyst pastes in (kept for the browser tab only, in
+         *     `sessionStorage`; `npm run demo` prints a link that hands the page a development token
+         *     in the URL fragment, which never reaches a server). Every asset (script, styles, code
+         *     labels) is served by the gateway under `/v1/dashboard/`: nothing is fetched elsewhere.
+         */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -323,6 +380,35 @@ export interface paths {
         get: operations["listProviderReferrals"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/service-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record EO service records (single or batch)
+         * @description A provider reports what happened with its clients as EO service records (CaMS-style):
+         *     the answer to a referral, the Common Assessment, the service plan, scheduled events and
+         *     no-shows, supports issued, job starts, the exit and outcome follow-ups at 1, 3, 6 and 12
+         *     months. Post one record as the body, or up to 500 as `{"records": [...]}`. Every record
+         *     is checked (source schema, source codes with a canonical mapping, `provider.providerId`
+         *     equal to the caller's organization, a `referralResponse` only for a referral routed to
+         *     the caller); one invalid record refuses the whole request with a pointer per invalid
+         *     field (`/records/<n>/...` in a batch) and nothing is stored. Accepted records are
+         *     produced to `eo.service-records.v1` with acks=all before the `202`; the eo-adapter maps
+         *     them to canonical events and the tracker moves the referral on. Each write is audited.
+         */
+        post: operations["recordServiceRecords"];
         delete?: never;
         options?: never;
         head?: never;
@@ -373,8 +459,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's webhook subscriptions
+         * @description Every live subscription of the calling organization, oldest first, without secrets.
+         *     Caller: `ow:` or `odsp:` with scope `webhooks:read`.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook for referral status changes
+         * @description The organization (`ow:` or `odsp:`, scope `webhooks:write`) registers a URL to which every
+         *     status change of its referrals (`ReferralNotification`, optionally only some `changes`) is
+         *     POSTed, signed; see the `referralStatusChanged` webhook for the request it receives and
+         *     how to check its signature. The answer carries the signing `secret`, shown this once
+         *     (and in idempotent replays of this request): store it. The URL must be absolute, `https`
+         *     (plain `http` only where `WEBHOOK_HTTP_URLS` allows it: by default to loopback
+         *     addresses, for development) and carry no user name or password; a refused URL is `400`
+         *     with the pointer `/url`. At most 20 live subscriptions per organization (`409` beyond).
+         *     Notifications raised before the subscription existed are not sent; polling
+         *     `GET /v1/referrals?updatedSince=` stays available for them and as a fallback.
+         *     `Idempotency-Key` is required.
+         */
+        post: operations["registerWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the caller's webhook subscriptions
+         * @description The subscription, without its secret. Another organization's subscription is `404`, exactly like one that does not exist. Scope `webhooks:read`.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Stops the subscription: nothing more is sent to it, deliveries still pending are
+         *     `cancelled`, and its secret is erased. Its delivery log is no longer readable. Another
+         *     organization's subscription, or one already deleted, is `404`. Scope `webhooks:write`.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's delivery log
+         * @description Every notification queued for the subscription, newest first, with each attempt: when,
+         *     the HTTP status or the error, how long it took, and when the next one is due. Page with
+         *     `limit` and the `next` cursor. Another organization's subscription is `404`. Scope
+         *     `webhooks:read`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    referralStatusChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a subscriber's URL receives
+         * @description Sent by the webhook dispatcher for each `ca.on.passerelle.notification.referral-status-changed`
+         *     addressed to the subscription's organization (and, with a filter, of one of its `changes`).
+         *     The body is the canonical `ReferralNotification` as JSON (no personal data); the same
+         *     bytes on every attempt. Answer any `2xx` to acknowledge. Anything else, a redirect, or no
+         *     answer within `WEBHOOK_TIMEOUT_MS` (10 s by default) is retried with exponential backoff
+         *     and jitter (10 s, 20 s, 40 s, ... up to 1 h apart by default) until `WEBHOOK_MAX_ATTEMPTS`
+         *     (12) or `WEBHOOK_MAX_AGE_MS` (24 h), then the delivery is `failed`. Every attempt is in the
+         *     delivery log (`GET /v1/webhooks/{webhookId}/deliveries`). Deliveries are at least once and
+         *     not ordered: deduplicate on `Passerelle-Delivery-Id` (or `notificationId`), order by
+         *     `occurredAt`, and poll `GET /v1/referrals?updatedSince=` to catch up after an outage.
+         *
+         *     **Signature.** `Passerelle-Signature: v1=<hex>` where `<hex>` is the lower-case hex
+         *     HMAC-SHA256, keyed with the subscription's secret (the whole `whsec_...` string as UTF-8
+         *     bytes), of `<Passerelle-Timestamp>.<raw body>`: the timestamp header's value exactly as
+         *     sent, a `.`, then the request body bytes exactly as received (before any JSON parsing).
+         *     To verify: recompute it, compare in constant time, and refuse a timestamp more than 5
+         *     minutes from your clock (replays). The header may hold several space-separated `v1=`
+         *     values; one match is enough.
+         */
+        post: operations["referralStatusChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Problem: components["schemas"]["problem"];
@@ -398,18 +606,26 @@ export interface components {
         ReferralNotification: components["schemas"]["referral-notification"];
         ReferralStatus: components["schemas"]["referral-status"];
         AuditPage: components["schemas"]["audit-page"];
+        OutcomeReport: components["schemas"]["outcome-report"];
         ConsentWithdrawal: components["schemas"]["consent-withdrawal"];
         ConsentWithdrawn: components["schemas"]["consent-withdrawn"];
         ReferralStatusPage: components["schemas"]["referral-status-page"];
         ReferralCancel: components["schemas"]["referral-cancel"];
         ReferralChangeRequested: components["schemas"]["referral-change-requested"];
         ReferralCancellation: components["schemas"]["referral-cancellation"];
+        ProviderServiceRecords: components["schemas"]["provider-service-records"];
+        ProviderServiceRecordsAccepted: components["schemas"]["provider-service-records-accepted"];
         ProviderDecline: components["schemas"]["provider-decline"];
         ProviderDecision: components["schemas"]["provider-decision"];
         ProviderReferralPage: components["schemas"]["provider-referral-page"];
         ReferralResponse: components["schemas"]["referral-response"];
         SupportDuplicateSuspected: components["schemas"]["support-duplicate-suspected"];
         MinistryOutcome: components["schemas"]["ministry-outcome"];
+        WebhookSubscriptionRequest: components["schemas"]["webhook-subscription-request"];
+        WebhookSubscription: components["schemas"]["webhook-subscription"];
+        WebhookSubscriptionList: components["schemas"]["webhook-subscription-list"];
+        WebhookDelivery: components["schemas"]["webhook-delivery"];
+        WebhookDeliveryPage: components["schemas"]["webhook-delivery-page"];
         /**
          * Problem
          * @description RFC 9457 problem details, served as `application/problem+json` for every error response of the `/v1` API. Problem-type-specific extension members are allowed (RFC 9457 section 3.2); clients must ignore the ones they do not know.
@@ -680,6 +896,15 @@ export interface components {
             links: {
                 /** @description This referral's URL. */
                 self: string;
+            };
+            /** @description Labels of the codes above, in the language the request prefers (`Accept-Language`: French for `fr`, else English), from the code tables. */
+            labels?: {
+                /** @description Label of `status`. */
+                status: string;
+                /** @description Label of `businessStatus`. */
+                businessStatus: string;
+                /** @description Label of `statusReason.declineReason`, when there is one. */
+                declineReason?: string;
             };
         };
         /**
@@ -1133,6 +1358,276 @@ export interface components {
             eventId: string;
         };
         /**
+         * Program
+         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        programs: "OW" | "ODSP" | "EO";
+        /**
+         * Stream
+         * @description Integrated Employment Services client segmentation from the Common Assessment: stream C is the highest risk of long-term unemployment. CaMS shows the segment as the letter itself, so its map is the identity; it still guards against a new segment appearing unannounced.
+         * @enum {string}
+         */
+        streams: "A" | "B" | "C";
+        /** @description A number of referrals (or of duplicate supports), or `"suppressed"` when it concerns fewer than `minimumCellClients` clients or would reveal a suppressed figure. */
+        reportCount: number | "suppressed";
+        /**
+         * @description A grouping dimension: `program` (OW, ODSP, EO: the program of the referral), `deliveryAgent` (the referrer, `ow:<agent>` or `odsp:<office>`), `catchment` (postal-code prefix the referral was routed on), `providerType` (`direct` or `third-party`), `stream` (IES stream A, B, C from the Common Assessment), `region` (Ontario region of the client, `data/regions.json`), `month` (month of the referral, America/Toronto).
+         * @enum {string}
+         */
+        reportDimension: "program" | "deliveryAgent" | "catchment" | "providerType" | "stream" | "region" | "month";
+        /** @description Values of the grouping dimensions; `null` where the ledger does not know it (not routed: no catchment nor provider type; no Common Assessment: no stream). */
+        reportGroup: {
+            /** @description Program of the referral (`codes/programs.json`). */
+            program?: components["schemas"]["programs"] | null;
+            /** @description Organization that made the referral. */
+            deliveryAgent?: components["schemas"]["organization-id"] | null;
+            /** @description Postal-code prefix (at most a forward sortation area) the referral was routed on. */
+            catchment?: string | null;
+            /** @description Whether the provider the referral was routed to delivers services itself or is a third party. */
+            providerType?: ("direct" | "third-party") | null;
+            /** @description IES stream of the client from the Common Assessment (`codes/streams.json`). */
+            stream?: components["schemas"]["streams"] | null;
+            /** @description Ontario region of the client (`data/regions.json` code, or `unknown`). */
+            region?: string | null;
+            /** @description Month the referral was made (America/Toronto). */
+            month?: string;
+        };
+        /** @description The figures of one row. Each counts referrals of the row (made in the period) by the definition given, read from the ledger. */
+        reportMeasures: {
+            /** @description Distinct clients with a referral in the row (`referral.client_id`). */
+            clients: components["schemas"]["reportCount"];
+            /** @description Referrals made: rows of `referral` whose `requested_at` is in the period. */
+            referralsMade: components["schemas"]["reportCount"];
+            /** @description Referrals routed to a provider (a `referral_history` row with business status `routed`). */
+            routed: components["schemas"]["reportCount"];
+            /** @description Referrals a provider accepted (a `referral_history` row to `accepted`), whatever happened next. */
+            accepted: components["schemas"]["reportCount"];
+            /** @description Referrals a provider declined (a `referral_history` row to `rejected`). */
+            rejected: components["schemas"]["reportCount"];
+            /** @description `rejected` by the coded reason of the first decline (`codes/decline-reasons.json`); every code of the table is present. */
+            rejectedByReason: {
+                [key: string]: components["schemas"]["reportCount"];
+            };
+            /** @description Median of the Ontario business days (weekdays in America/Toronto less statutory holidays, `data/ontario-statutory-holidays.json`) from routing to the first acceptance, over the accepted referrals of the row: business days after the day of routing up to and including the day of acceptance (accepted the day it arrived: 0). Suppressed with fewer than `minimumCellClients` accepted clients. */
+            medianBusinessDaysToAccept: number | "suppressed";
+            /** @description Referrals whose service started (a `referral_history` row to `in-progress`: action plan or first service). */
+            inService: components["schemas"]["reportCount"];
+            /** @description Referrals completed by the provider (a `referral_history` row to `completed`). */
+            completed: components["schemas"]["reportCount"];
+            /** @description Referrals followed by a job start: an `employment_spell` tied to the referral, or not tied to any referral, of the same client and starting on or after the day of the referral. */
+            employed: components["schemas"]["reportCount"];
+            /** @description Referrals with the IES milestone `ies-employed-1-month` achieved (`outcome.achieved`; the latest word on the milestone), tied to the referral or, untied, of the same client observed on or after the day of the referral. */
+            employedAt1Month: components["schemas"]["reportCount"];
+            /** @description As `employedAt1Month`, for `ies-employed-3-months`. */
+            employedAt3Months: components["schemas"]["reportCount"];
+            /** @description As `employedAt1Month`, for `ies-employed-6-months`. */
+            employedAt6Months: components["schemas"]["reportCount"];
+            /** @description As `employedAt1Month`, for `ies-employed-12-months`. */
+            employedAt12Months: components["schemas"]["reportCount"];
+            /** @description As `employedAt1Month`, for employment retention: OW `employment-retention` or ODSP `odsp-job-retention`. */
+            retention: components["schemas"]["reportCount"];
+            /** @description As `employedAt1Month`, for OW `increased-earnings`. */
+            increasedEarnings: components["schemas"]["reportCount"];
+            /** @description As `employedAt1Month`, for OW `exit-to-employment` (left assistance for work). */
+            exitsToEmployment: components["schemas"]["reportCount"];
+            /** @description Duplicate supports flagged for reconciliation (so one can be suppressed): pairs of an EO support (tied to the referral, or untied of the same client with a period starting on or after the day of the referral) and an OW or ODSP support of the same type to the same client whose periods overlap — the pairs the tracker raises `support.duplicate-suspected` for. */
+            duplicateSupports: components["schemas"]["reportCount"];
+        };
+        /**
+         * OutcomeReport
+         * @description Comparable program data for the ministry (`GET /v1/reports/outcomes`): the referrals made in a period and what became of them, for OW, ODSP and EO side by side, grouped as asked. Every figure is computed from the referral tracker's ledger (tables `referral`, `referral_history`, `employment_spell`, `outcome`, `support_issued`) by the definitions given with each measure; nothing here identifies a person. The cohort is every referral whose `requestedAt` falls in the period (days of America/Toronto, both ends included); each measure counts referrals of that cohort (never events), so later milestones of an earlier cohort are reported with that cohort. Small cells: a figure that concerns fewer than `minimumCellClients` distinct clients is `"suppressed"` (never shown as 0, a true zero included); when a row, a column or the reasons of a row would let a suppressed figure be worked out from the published ones (total minus the others), the next smallest figure of that line is suppressed too (except to protect a zero the row itself implies: nothing is routed, accepted or declined among referrals that were never routed).
+         * @example {
+         *       "period": {
+         *         "from": "2025-01-01",
+         *         "to": "2025-12-31",
+         *         "timeZone": "America/Toronto"
+         *       },
+         *       "groupBy": [
+         *         "program"
+         *       ],
+         *       "minimumCellClients": 5,
+         *       "generatedAt": "2026-01-05T14:00:00Z",
+         *       "rows": [
+         *         {
+         *           "group": {
+         *             "program": "ODSP"
+         *           },
+         *           "measures": {
+         *             "clients": 41,
+         *             "referralsMade": 42,
+         *             "routed": 40,
+         *             "accepted": 33,
+         *             "rejected": 7,
+         *             "rejectedByReason": {
+         *               "not-eligible": "suppressed",
+         *               "outside-catchment": "suppressed",
+         *               "no-capacity": 5,
+         *               "service-not-offered": "suppressed",
+         *               "language-not-offered": "suppressed",
+         *               "client-unreachable": "suppressed",
+         *               "client-declined": "suppressed",
+         *               "duplicate-referral": "suppressed",
+         *               "other": "suppressed"
+         *             },
+         *             "medianBusinessDaysToAccept": 2,
+         *             "inService": 30,
+         *             "completed": 12,
+         *             "employed": 14,
+         *             "employedAt1Month": 11,
+         *             "employedAt3Months": 9,
+         *             "employedAt6Months": 6,
+         *             "employedAt12Months": "suppressed",
+         *             "retention": 6,
+         *             "increasedEarnings": "suppressed",
+         *             "exitsToEmployment": "suppressed",
+         *             "duplicateSupports": "suppressed"
+         *           }
+         *         }
+         *       ],
+         *       "total": {
+         *         "measures": {
+         *           "clients": 41,
+         *           "referralsMade": 42,
+         *           "routed": 40,
+         *           "accepted": 33,
+         *           "rejected": 7,
+         *           "rejectedByReason": {
+         *             "not-eligible": "suppressed",
+         *             "outside-catchment": "suppressed",
+         *             "no-capacity": 5,
+         *             "service-not-offered": "suppressed",
+         *             "language-not-offered": "suppressed",
+         *             "client-unreachable": "suppressed",
+         *             "client-declined": "suppressed",
+         *             "duplicate-referral": "suppressed",
+         *             "other": "suppressed"
+         *           },
+         *           "medianBusinessDaysToAccept": 2,
+         *           "inService": 30,
+         *           "completed": 12,
+         *           "employed": 14,
+         *           "employedAt1Month": 11,
+         *           "employedAt3Months": 9,
+         *           "employedAt6Months": 6,
+         *           "employedAt12Months": "suppressed",
+         *           "retention": 6,
+         *           "increasedEarnings": "suppressed",
+         *           "exitsToEmployment": "suppressed",
+         *           "duplicateSupports": "suppressed"
+         *         }
+         *       }
+         *     }
+         */
+        "outcome-report": {
+            /** @description The period asked for. */
+            period: {
+                /**
+                 * Format: date
+                 * @description First day of the period (included).
+                 */
+                from: string;
+                /**
+                 * Format: date
+                 * @description Last day of the period (included).
+                 */
+                to: string;
+                /**
+                 * @description Time zone of the days (always `America/Toronto`).
+                 * @constant
+                 */
+                timeZone: "America/Toronto";
+            };
+            /** @description Dimensions the rows are grouped by, in the order asked (empty: no grouping; `rows` then holds one row, equal to `total`, or none when no referral was made). */
+            groupBy: components["schemas"]["reportDimension"][];
+            /** @description Fewest distinct clients a figure may concern and still be published (5). */
+            minimumCellClients: number;
+            /**
+             * Format: date-time
+             * @description When the ledger was read.
+             */
+            generatedAt: string;
+            /** @description One row per combination of the grouping dimensions that has at least one referral in the period, in ascending order of the dimensions (unknown values last). */
+            rows: {
+                /** @description The group's value of each `groupBy` dimension. */
+                group: components["schemas"]["reportGroup"];
+                /** @description The group's figures. */
+                measures: components["schemas"]["reportMeasures"];
+            }[];
+            /** @description Every referral of the period, ungrouped. */
+            total: {
+                /** @description The figures of the whole period. */
+                measures: components["schemas"]["reportMeasures"];
+            };
+            $defs: {
+                /**
+                 * @description A grouping dimension: `program` (OW, ODSP, EO: the program of the referral), `deliveryAgent` (the referrer, `ow:<agent>` or `odsp:<office>`), `catchment` (postal-code prefix the referral was routed on), `providerType` (`direct` or `third-party`), `stream` (IES stream A, B, C from the Common Assessment), `region` (Ontario region of the client, `data/regions.json`), `month` (month of the referral, America/Toronto).
+                 * @enum {string}
+                 */
+                reportDimension: "program" | "deliveryAgent" | "catchment" | "providerType" | "stream" | "region" | "month";
+                /** @description A number of referrals (or of duplicate supports), or `"suppressed"` when it concerns fewer than `minimumCellClients` clients or would reveal a suppressed figure. */
+                reportCount: number | "suppressed";
+                /** @description Values of the grouping dimensions; `null` where the ledger does not know it (not routed: no catchment nor provider type; no Common Assessment: no stream). */
+                reportGroup: {
+                    /** @description Program of the referral (`codes/programs.json`). */
+                    program?: components["schemas"]["programs"] | null;
+                    /** @description Organization that made the referral. */
+                    deliveryAgent?: components["schemas"]["organization-id"] | null;
+                    /** @description Postal-code prefix (at most a forward sortation area) the referral was routed on. */
+                    catchment?: string | null;
+                    /** @description Whether the provider the referral was routed to delivers services itself or is a third party. */
+                    providerType?: ("direct" | "third-party") | null;
+                    /** @description IES stream of the client from the Common Assessment (`codes/streams.json`). */
+                    stream?: components["schemas"]["streams"] | null;
+                    /** @description Ontario region of the client (`data/regions.json` code, or `unknown`). */
+                    region?: string | null;
+                    /** @description Month the referral was made (America/Toronto). */
+                    month?: string;
+                };
+                /** @description The figures of one row. Each counts referrals of the row (made in the period) by the definition given, read from the ledger. */
+                reportMeasures: {
+                    /** @description Distinct clients with a referral in the row (`referral.client_id`). */
+                    clients: components["schemas"]["reportCount"];
+                    /** @description Referrals made: rows of `referral` whose `requested_at` is in the period. */
+                    referralsMade: components["schemas"]["reportCount"];
+                    /** @description Referrals routed to a provider (a `referral_history` row with business status `routed`). */
+                    routed: components["schemas"]["reportCount"];
+                    /** @description Referrals a provider accepted (a `referral_history` row to `accepted`), whatever happened next. */
+                    accepted: components["schemas"]["reportCount"];
+                    /** @description Referrals a provider declined (a `referral_history` row to `rejected`). */
+                    rejected: components["schemas"]["reportCount"];
+                    /** @description `rejected` by the coded reason of the first decline (`codes/decline-reasons.json`); every code of the table is present. */
+                    rejectedByReason: {
+                        [key: string]: components["schemas"]["reportCount"];
+                    };
+                    /** @description Median of the Ontario business days (weekdays in America/Toronto less statutory holidays, `data/ontario-statutory-holidays.json`) from routing to the first acceptance, over the accepted referrals of the row: business days after the day of routing up to and including the day of acceptance (accepted the day it arrived: 0). Suppressed with fewer than `minimumCellClients` accepted clients. */
+                    medianBusinessDaysToAccept: number | "suppressed";
+                    /** @description Referrals whose service started (a `referral_history` row to `in-progress`: action plan or first service). */
+                    inService: components["schemas"]["reportCount"];
+                    /** @description Referrals completed by the provider (a `referral_history` row to `completed`). */
+                    completed: components["schemas"]["reportCount"];
+                    /** @description Referrals followed by a job start: an `employment_spell` tied to the referral, or not tied to any referral, of the same client and starting on or after the day of the referral. */
+                    employed: components["schemas"]["reportCount"];
+                    /** @description Referrals with the IES milestone `ies-employed-1-month` achieved (`outcome.achieved`; the latest word on the milestone), tied to the referral or, untied, of the same client observed on or after the day of the referral. */
+                    employedAt1Month: components["schemas"]["reportCount"];
+                    /** @description As `employedAt1Month`, for `ies-employed-3-months`. */
+                    employedAt3Months: components["schemas"]["reportCount"];
+                    /** @description As `employedAt1Month`, for `ies-employed-6-months`. */
+                    employedAt6Months: components["schemas"]["reportCount"];
+                    /** @description As `employedAt1Month`, for `ies-employed-12-months`. */
+                    employedAt12Months: components["schemas"]["reportCount"];
+                    /** @description As `employedAt1Month`, for employment retention: OW `employment-retention` or ODSP `odsp-job-retention`. */
+                    retention: components["schemas"]["reportCount"];
+                    /** @description As `employedAt1Month`, for OW `increased-earnings`. */
+                    increasedEarnings: components["schemas"]["reportCount"];
+                    /** @description As `employedAt1Month`, for OW `exit-to-employment` (left assistance for work). */
+                    exitsToEmployment: components["schemas"]["reportCount"];
+                    /** @description Duplicate supports flagged for reconciliation (so one can be suppressed): pairs of an EO support (tied to the referral, or untied of the same client with a period starting on or after the day of the referral) and an OW or ODSP support of the same type to the same client whose periods overlap — the pairs the tracker raises `support.duplicate-suspected` for. */
+                    duplicateSupports: components["schemas"]["reportCount"];
+                };
+            };
+        };
+        /**
          * AuditPage
          * @description A page of the caller's own entries in the audit log of personal-data access (`GET /v1/audit`), oldest first.
          */
@@ -1170,12 +1665,6 @@ export interface components {
             /** @description Cursor of the next page (pass as `after`); absent on the last page. */
             next?: string;
         };
-        /**
-         * Program
-         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        programs: "OW" | "ODSP" | "EO";
         /**
          * SourceSystem
          * @description Systems of record Passerelle receives records from. Each source schema names its system in `x-source-system`, and each code table keys its `x-source-maps` by these codes.
@@ -1364,201 +1853,6 @@ export interface components {
             next?: string;
         };
         /**
-         * ProviderDecision
-         * @description The `202` of a provider's accept or decline: the answer is on its way to the tracker (the referral's status changes once the tracker applied it; read it again to see).
-         */
-        "provider-decision": {
-            /**
-             * Format: uuid
-             * @description Canonical id of the referral.
-             */
-            referralId: string;
-            /**
-             * @description `accept` or `decline`.
-             * @enum {string}
-             */
-            decision: "accept" | "decline";
-            /**
-             * Format: date-time
-             * @description When the gateway recorded the answer.
-             */
-            decidedAt: string;
-            /**
-             * Format: uuid
-             * @description `ce_id` of the `referral.response-recorded` event carrying it (the same for a retry with the same Idempotency-Key).
-             */
-            eventId: string;
-        };
-        /**
-         * ProviderDecline
-         * @description Body of `POST /v1/provider/referrals/{referralId}/decline`: why the provider cannot take the client.
-         */
-        "provider-decline": {
-            /** @description Coded reason (required: the referrer must know why). */
-            declineReason: components["schemas"]["decline-reasons"];
-            /** @description Explanation for the referrer. */
-            note?: string;
-        };
-        /**
-         * CloudEventHeaders
-         * @description Kafka record headers of a CloudEvents 1.0 event in binary content mode (Kafka protocol binding): the record value is the JSON `data`, each context attribute is a `ce_`-prefixed header. Header values are UTF-8 strings. Other headers (for example W3C `traceparent`) may be present and are carried through unchanged.
-         */
-        "cloudevent-headers": {
-            /**
-             * @description CloudEvents specification version.
-             * @constant
-             */
-            ce_specversion: "1.0";
-            /**
-             * @description Event id, deterministic: derived from the source system, the source record id and its version, so reprocessing yields the same id. Consumers deduplicate on it.
-             * @example 6f1c0d52-6c3e-5c8e-9d7b-1b2a3c4d5e6f
-             */
-            ce_id: string;
-            /**
-             * Format: uri-reference
-             * @description URI reference of the context in which the event happened (the producing Passerelle component, or the source system).
-             * @example /passerelle/ow-adapter
-             * @example urn:passerelle:ow:toronto
-             */
-            ce_source: string;
-            /**
-             * @description Event type, reverse-DNS: `ca.on.passerelle.<entity>.<verb>`.
-             * @example ca.on.passerelle.referral.accepted
-             */
-            ce_type: string;
-            /**
-             * Format: date-time
-             * @description When the occurrence happened (RFC 3339).
-             * @example 2025-03-14T15:09:26Z
-             */
-            ce_time?: string;
-            /** @description Subject of the event within the source, for example the referral id. */
-            ce_subject?: string;
-            /**
-             * Format: uri
-             * @description `$id` of the JSON Schema the record value conforms to.
-             */
-            ce_dataschema?: string;
-            /** @description Id shared by every event of one business flow (for example all the events of one referral submission), for tracing across topics. */
-            ce_correlationid?: string;
-            /** @description `ce_id` of the event (or id of the request) that directly caused this one. */
-            ce_causationid?: string;
-            /** @description CloudEvents partitioning extension: the partition key, equal to the record key (the canonical `clientId`). */
-            ce_partitionkey?: string;
-            /**
-             * @description Media type of the record value.
-             * @constant
-             */
-            "content-type": "application/json";
-        } & {
-            [key: string]: string;
-        };
-        /**
-         * DlqHeaders
-         * @description Headers added to a record when it is sent to `<topic>.dlq` after it kept failing; the original record's key, value and headers are kept unchanged beside them, so the record can be replayed. All values are strings, as Kafka headers are.
-         */
-        "dlq-headers": {
-            /**
-             * @description Topic the record was consumed from.
-             * @example referrals.v1
-             */
-            dlq_original_topic: string;
-            /**
-             * @description Partition the record was consumed from (decimal).
-             * @example 2
-             */
-            dlq_original_partition: string;
-            /**
-             * @description Offset of the record in its original partition (decimal).
-             * @example 10452
-             */
-            dlq_original_offset: string;
-            /**
-             * @description Message of the last error, for example the validation failure or the refused transition (never contains personal data).
-             * @example illegal transition: completed -> accepted
-             */
-            dlq_error: string;
-            /**
-             * @description Name (class) of the last error.
-             * @example IllegalTransitionError
-             */
-            dlq_error_name: string;
-            /**
-             * @description Machine-readable reason: a MessagingErrorCode of libs/messaging (MISSING_HEADER, UNSUPPORTED_SPECVERSION, UNSUPPORTED_CONTENT_TYPE, INVALID_HEADER, INVALID_JSON, EMPTY_VALUE) for records that are not valid CloudEvents, HANDLER_FAILED when the handler refused the event, NO_HANDLER when the consuming service has no handler for the event's type on a topic where every type must be handled.
-             * @example HANDLER_FAILED
-             */
-            dlq_error_code: string;
-            /**
-             * @description How many times processing was attempted before giving up (decimal, at least 1).
-             * @example 5
-             */
-            dlq_attempts: string;
-            /**
-             * Format: date-time
-             * @description When the record was sent to the DLQ (RFC 3339).
-             * @example 2025-03-14T15:09:26.123Z
-             */
-            dlq_failed_at: string;
-        } & {
-            [key: string]: string;
-        };
-        /**
-         * OdspEmploymentRecord
-         * @description An ODSP employment supports record of one client, as an ODSP office sends it: the whole current state, sent again with a higher `recordVersion` whenever it changes. Produced to `odsp.employment-records.v1`. Like the OW case record where it applies, without deferrals (ODSP employment supports are voluntary), plus ODSP milestones. Coded fields carry ODSP codes (`x-source-system: odsp`), mapped by the code table each field names in `x-code-table`. Every field that identifies the person sits under `personal`.
-         */
-        "odsp-employment-record": {
-            /** @description Id of this employment supports record at the ODSP office (not the member id). */
-            sourceRecordId: components["schemas"]["source-record-id"];
-            /** @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic. */
-            recordVersion: number;
-            /**
-             * Format: date-time
-             * @description When this version was recorded.
-             */
-            recordedAt: string;
-            /** @description ODSP office holding the file. */
-            office: {
-                /** @description Office code, the part after `odsp:` of its organization id (`central`, `north-east`). */
-                code: string;
-                /** @description Office name, for display. */
-                name?: string;
-            };
-            /** @description ODSP employment supports service provider working with the client, when there is one. */
-            serviceProviderName?: string;
-            /** @description ODSP program code (mapped through `codes/programs.json`). */
-            programCode: components["schemas"]["source-code"];
-            /** @description Everything that identifies the client, in one place (dropped by de-identified streams). */
-            personal: {
-                /** @description ODSP member id of the client (numeric); linked to the canonical `clientId`. */
-                memberId: string;
-                /** @description Client's name. */
-                name: components["schemas"]["person-name"];
-                /**
-                 * Format: date
-                 * @description Date of birth.
-                 */
-                birthDate: string;
-                /** @description Official language of service the client prefers (`en` or `fr`). */
-                preferredLanguage?: components["schemas"]["languages"];
-                /** @description Phone, email and mailing address. */
-                contact?: components["schemas"]["source-contact"];
-            };
-            /** @description Current ODSP employment plan; absent when none was made. */
-            employmentPlan?: components["schemas"]["participation-plan"];
-            /** @description Employment supports activities, current and past. */
-            activities?: components["schemas"]["activity"][];
-            /** @description Employment supports issued (transportation, work clothing, tools, child care, training). */
-            benefitsIssued?: components["schemas"]["source-benefit-issued"][];
-            /** @description Written consents of the client to disclose personal information, withdrawn ones included. */
-            consents?: components["schemas"]["source-consent"][];
-            /** @description The referral to Employment Ontario this record asks for; absent on a plain sync. */
-            referralRequest?: components["schemas"]["referral-request"];
-            /** @description ODSP employment supports milestones reached (6- and 13-week placements, job retention months, self-employment milestones). */
-            milestones?: components["schemas"]["outcome"][];
-            /** @description Closure of the employment supports file, when closed. */
-            exit?: components["schemas"]["exit"];
-        };
-        /**
          * EoServiceRecord
          * @description An Employment Ontario service record of one client at one provider, in the shape of EOIS-CaMS: the whole current state of the client's service with that provider, sent again with a higher `recordVersion` whenever it changes. Produced to `eo.service-records.v1` by `POST /v1/provider/service-records` or by the provider itself. Coded fields carry CaMS codes (`x-source-system: cams`), mapped by the code table each field names in `x-code-table`. Every field that identifies the person sits under `personal`.
          */
@@ -1720,6 +2014,413 @@ export interface components {
             }[];
         };
         /**
+         * ProviderServiceRecords
+         * @description A batch of a provider's EO service records (CaMS-style) for `POST /v1/provider/service-records`. A single record may also be posted alone, without this envelope. The batch is all or nothing: one invalid record refuses the whole request, with a JSON pointer per invalid field (`/records/<n>/...`).
+         */
+        "provider-service-records": {
+            /** @description The records, each a whole version of one client's service record with this provider (scheduled events, no-shows, service plan, exit, follow-ups...). */
+            records: components["schemas"]["eo-service-record"][];
+        };
+        /**
+         * ProviderServiceRecordsAccepted
+         * @description The `202` of `POST /v1/provider/service-records`: every record was acknowledged by Kafka (acks=all) on `eo.service-records.v1`; the eo-adapter maps them and the tracker moves the referral on.
+         */
+        "provider-service-records-accepted": {
+            /** @description How many records were accepted. */
+            accepted: number;
+            /** @description One entry per record, in request order. */
+            records: {
+                /** @description The record's id at the provider. */
+                sourceRecordId: string;
+                /** @description The record's version. */
+                recordVersion: number;
+                /**
+                 * Format: uuid
+                 * @description `ce_id` of the raw record on `eo.service-records.v1` (derived from provider, record id and version: posting the same version again yields the same id, which every consumer deduplicates).
+                 */
+                eventId: string;
+            }[];
+        };
+        /**
+         * ProviderDecision
+         * @description The `202` of a provider's accept or decline: the answer is on its way to the tracker (the referral's status changes once the tracker applied it; read it again to see).
+         */
+        "provider-decision": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /**
+             * @description `accept` or `decline`.
+             * @enum {string}
+             */
+            decision: "accept" | "decline";
+            /**
+             * Format: date-time
+             * @description When the gateway recorded the answer.
+             */
+            decidedAt: string;
+            /**
+             * Format: uuid
+             * @description `ce_id` of the `referral.response-recorded` event carrying it (the same for a retry with the same Idempotency-Key).
+             */
+            eventId: string;
+        };
+        /**
+         * ProviderDecline
+         * @description Body of `POST /v1/provider/referrals/{referralId}/decline`: why the provider cannot take the client.
+         */
+        "provider-decline": {
+            /** @description Coded reason (required: the referrer must know why). */
+            declineReason: components["schemas"]["decline-reasons"];
+            /** @description Explanation for the referrer. */
+            note?: string;
+        };
+        /**
+         * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
+         * @enum {string}
+         */
+        change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue";
+        /**
+         * WebhookSubscription
+         * @description A webhook subscription of the calling organization. The signing `secret` is present only in the answer to `POST /v1/webhooks` (and its idempotent replays, while the subscription exists): keep it then, it is never shown again.
+         */
+        "webhook-subscription": {
+            /**
+             * Format: uuid
+             * @description Id of the subscription.
+             */
+            id: string;
+            /**
+             * Format: uri
+             * @description Where notifications are POSTed.
+             */
+            url: string;
+            /** @description The `change` values notified; absent: every change. */
+            changes?: components["schemas"]["change"][];
+            /** @description What the subscription is for, as registered. */
+            description?: string;
+            /** @description Signing secret (`whsec_` and 43 base64url characters): the HMAC-SHA256 key of the `Passerelle-Signature` header, used as its UTF-8 bytes. Only in the answer to `POST /v1/webhooks`. */
+            secret?: string;
+            /**
+             * Format: date-time
+             * @description When the subscription was registered.
+             */
+            createdAt: string;
+        };
+        /**
+         * WebhookSubscriptionList
+         * @description The calling organization's webhook subscriptions (`GET /v1/webhooks`), oldest first, without their secrets.
+         */
+        "webhook-subscription-list": {
+            /** @description Every live subscription of the organization. */
+            items: components["schemas"]["webhook-subscription"][];
+        };
+        /**
+         * WebhookSubscriptionRequest
+         * @description Body of `POST /v1/webhooks`: where to POST the organization's referral status notifications, and which changes.
+         */
+        "webhook-subscription-request": {
+            /**
+             * Format: uri
+             * @description Absolute `https` URL the notifications are POSTed to, without user name or password. Plain `http` only where the gateway's `WEBHOOK_HTTP_URLS` allows it (by default, to loopback addresses in development).
+             */
+            url: string;
+            /** @description Only notifications whose `change` is one of these; absent: every change. */
+            changes?: components["schemas"]["change"][];
+            /** @description What the subscription is for, in the organization's words (never sent to the receiver). */
+            description?: string;
+        };
+        /**
+         * WebhookDelivery
+         * @description One notification's delivery to one subscription, with every attempt made so far.
+         */
+        "webhook-delivery": {
+            /**
+             * Format: uuid
+             * @description Id of the delivery: the `Passerelle-Delivery-Id` header of every attempt.
+             */
+            deliveryId: string;
+            /** @description CloudEvents id of the notification event (the `ce-id` header). */
+            eventId: string;
+            /**
+             * Format: uuid
+             * @description `notificationId` of the body.
+             */
+            notificationId: string;
+            /**
+             * Format: uuid
+             * @description The referral the notification is about.
+             */
+            referralId: string;
+            /** @description What happened to the referral. */
+            change: components["schemas"]["change"];
+            /**
+             * @description `pending` (an attempt is due or in flight), `delivered` (a 2xx answer), `failed` (attempts or age exhausted), `cancelled` (the subscription was deleted first).
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "cancelled";
+            /**
+             * Format: date-time
+             * @description When the notification arrived and the delivery was queued.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, while `pending`.
+             */
+            nextAttemptAt?: string;
+            /**
+             * Format: date-time
+             * @description When it was delivered, failed or cancelled.
+             */
+            completedAt?: string;
+            /** @description Every attempt, first to last. */
+            attempts: {
+                /** @description Number of the attempt, from 1 (the `Passerelle-Attempt` header). */
+                attempt: number;
+                /**
+                 * Format: date-time
+                 * @description When the POST started.
+                 */
+                attemptedAt: string;
+                /** @description How long until the answer (or the error), in ms. */
+                durationMs: number;
+                /** @description HTTP status the receiver answered, when it answered. */
+                statusCode?: number;
+                /** @description Why there was no answer (`timeout`, a connection error code such as `ECONNREFUSED`), when there was none. */
+                error?: string;
+                /**
+                 * @description `delivered` (2xx), `retry` (another attempt is scheduled) or `failed` (the last attempt).
+                 * @enum {string}
+                 */
+                outcome: "delivered" | "retry" | "failed";
+                /**
+                 * Format: date-time
+                 * @description When the next attempt was scheduled, for outcome `retry`.
+                 */
+                nextAttemptAt?: string;
+            }[];
+        };
+        /**
+         * WebhookDeliveryPage
+         * @description A page of a subscription's delivery log (`GET /v1/webhooks/{webhookId}/deliveries`), newest delivery first.
+         */
+        "webhook-delivery-page": {
+            /** @description Deliveries of this page. */
+            items: components["schemas"]["webhook-delivery"][];
+            /** @description Cursor of the next (older) page (pass as `cursor`); absent on the last page. */
+            next?: string;
+        };
+        /**
+         * ReferralNotification
+         * @description A change of a referral the referrer should know about (routed, unroutable, accepted, declined, started, on hold, completed, failed, cancelled, overdue). Data of `ca.on.passerelle.notification.referral-status-changed` on `notifications.v1`, raised by the referral tracker; drives status webhooks. Carries no personal data: the referrer already holds the client's record under its own ids.
+         */
+        "referral-notification": {
+            /**
+             * Format: uuid
+             * @description Id of the notification (the `ce_id` of the tracker event it reports), for deduplication by the receiver.
+             */
+            notificationId: string;
+            /** @description Organization the notification is for: the referrer (`ow:<delivery agent>` or `odsp:<office>`). */
+            recipient: components["schemas"]["organization-id"];
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId?: components["schemas"]["source-record-id"];
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /**
+             * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
+             * @enum {string}
+             */
+            change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue";
+            /** @description FHIR Task status after the change. */
+            status: components["schemas"]["referral-statuses"];
+            /** @description BSeR business status after the change. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Provider the referral is routed to, when it is. */
+            provider?: string;
+            /** @description Why (decline reason code, or words), when the change has a reason. */
+            reason?: {
+                /** @description Coded reason (a decline reason, or the tracker's routing refusal code such as `NO_PROVIDER_IN_CATCHMENT`). */
+                code?: string;
+                /** @description Explanation in words. */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            occurredAt: string;
+        };
+        /**
+         * CloudEventHeaders
+         * @description Kafka record headers of a CloudEvents 1.0 event in binary content mode (Kafka protocol binding): the record value is the JSON `data`, each context attribute is a `ce_`-prefixed header. Header values are UTF-8 strings. Other headers (for example W3C `traceparent`) may be present and are carried through unchanged.
+         */
+        "cloudevent-headers": {
+            /**
+             * @description CloudEvents specification version.
+             * @constant
+             */
+            ce_specversion: "1.0";
+            /**
+             * @description Event id, deterministic: derived from the source system, the source record id and its version, so reprocessing yields the same id. Consumers deduplicate on it.
+             * @example 6f1c0d52-6c3e-5c8e-9d7b-1b2a3c4d5e6f
+             */
+            ce_id: string;
+            /**
+             * Format: uri-reference
+             * @description URI reference of the context in which the event happened (the producing Passerelle component, or the source system).
+             * @example /passerelle/ow-adapter
+             * @example urn:passerelle:ow:toronto
+             */
+            ce_source: string;
+            /**
+             * @description Event type, reverse-DNS: `ca.on.passerelle.<entity>.<verb>`.
+             * @example ca.on.passerelle.referral.accepted
+             */
+            ce_type: string;
+            /**
+             * Format: date-time
+             * @description When the occurrence happened (RFC 3339).
+             * @example 2025-03-14T15:09:26Z
+             */
+            ce_time?: string;
+            /** @description Subject of the event within the source, for example the referral id. */
+            ce_subject?: string;
+            /**
+             * Format: uri
+             * @description `$id` of the JSON Schema the record value conforms to.
+             */
+            ce_dataschema?: string;
+            /** @description Id shared by every event of one business flow (for example all the events of one referral submission), for tracing across topics. */
+            ce_correlationid?: string;
+            /** @description `ce_id` of the event (or id of the request) that directly caused this one. */
+            ce_causationid?: string;
+            /** @description CloudEvents partitioning extension: the partition key, equal to the record key (the canonical `clientId`). */
+            ce_partitionkey?: string;
+            /**
+             * @description Media type of the record value.
+             * @constant
+             */
+            "content-type": "application/json";
+        } & {
+            [key: string]: string;
+        };
+        /**
+         * DlqHeaders
+         * @description Headers added to a record when it is sent to `<topic>.dlq` after it kept failing; the original record's key, value and headers are kept unchanged beside them, so the record can be replayed. All values are strings, as Kafka headers are.
+         */
+        "dlq-headers": {
+            /**
+             * @description Topic the record was consumed from.
+             * @example referrals.v1
+             */
+            dlq_original_topic: string;
+            /**
+             * @description Partition the record was consumed from (decimal).
+             * @example 2
+             */
+            dlq_original_partition: string;
+            /**
+             * @description Offset of the record in its original partition (decimal).
+             * @example 10452
+             */
+            dlq_original_offset: string;
+            /**
+             * @description Message of the last error, for example the validation failure or the refused transition (never contains personal data).
+             * @example illegal transition: completed -> accepted
+             */
+            dlq_error: string;
+            /**
+             * @description Name (class) of the last error.
+             * @example IllegalTransitionError
+             */
+            dlq_error_name: string;
+            /**
+             * @description Machine-readable reason: a MessagingErrorCode of libs/messaging (MISSING_HEADER, UNSUPPORTED_SPECVERSION, UNSUPPORTED_CONTENT_TYPE, INVALID_HEADER, INVALID_JSON, EMPTY_VALUE) for records that are not valid CloudEvents, HANDLER_FAILED when the handler refused the event, NO_HANDLER when the consuming service has no handler for the event's type on a topic where every type must be handled.
+             * @example HANDLER_FAILED
+             */
+            dlq_error_code: string;
+            /**
+             * @description How many times processing was attempted before giving up (decimal, at least 1).
+             * @example 5
+             */
+            dlq_attempts: string;
+            /**
+             * Format: date-time
+             * @description When the record was sent to the DLQ (RFC 3339).
+             * @example 2025-03-14T15:09:26.123Z
+             */
+            dlq_failed_at: string;
+        } & {
+            [key: string]: string;
+        };
+        /**
+         * OdspEmploymentRecord
+         * @description An ODSP employment supports record of one client, as an ODSP office sends it: the whole current state, sent again with a higher `recordVersion` whenever it changes. Produced to `odsp.employment-records.v1`. Like the OW case record where it applies, without deferrals (ODSP employment supports are voluntary), plus ODSP milestones. Coded fields carry ODSP codes (`x-source-system: odsp`), mapped by the code table each field names in `x-code-table`. Every field that identifies the person sits under `personal`.
+         */
+        "odsp-employment-record": {
+            /** @description Id of this employment supports record at the ODSP office (not the member id). */
+            sourceRecordId: components["schemas"]["source-record-id"];
+            /** @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic. */
+            recordVersion: number;
+            /**
+             * Format: date-time
+             * @description When this version was recorded.
+             */
+            recordedAt: string;
+            /** @description ODSP office holding the file. */
+            office: {
+                /** @description Office code, the part after `odsp:` of its organization id (`central`, `north-east`). */
+                code: string;
+                /** @description Office name, for display. */
+                name?: string;
+            };
+            /** @description ODSP employment supports service provider working with the client, when there is one. */
+            serviceProviderName?: string;
+            /** @description ODSP program code (mapped through `codes/programs.json`). */
+            programCode: components["schemas"]["source-code"];
+            /** @description Everything that identifies the client, in one place (dropped by de-identified streams). */
+            personal: {
+                /** @description ODSP member id of the client (numeric); linked to the canonical `clientId`. */
+                memberId: string;
+                /** @description Client's name. */
+                name: components["schemas"]["person-name"];
+                /**
+                 * Format: date
+                 * @description Date of birth.
+                 */
+                birthDate: string;
+                /** @description Official language of service the client prefers (`en` or `fr`). */
+                preferredLanguage?: components["schemas"]["languages"];
+                /** @description Phone, email and mailing address. */
+                contact?: components["schemas"]["source-contact"];
+            };
+            /** @description Current ODSP employment plan; absent when none was made. */
+            employmentPlan?: components["schemas"]["participation-plan"];
+            /** @description Employment supports activities, current and past. */
+            activities?: components["schemas"]["activity"][];
+            /** @description Employment supports issued (transportation, work clothing, tools, child care, training). */
+            benefitsIssued?: components["schemas"]["source-benefit-issued"][];
+            /** @description Written consents of the client to disclose personal information, withdrawn ones included. */
+            consents?: components["schemas"]["source-consent"][];
+            /** @description The referral to Employment Ontario this record asks for; absent on a plain sync. */
+            referralRequest?: components["schemas"]["referral-request"];
+            /** @description ODSP employment supports milestones reached (6- and 13-week placements, job retention months, self-employment milestones). */
+            milestones?: components["schemas"]["outcome"][];
+            /** @description Closure of the employment supports file, when closed. */
+            exit?: components["schemas"]["exit"];
+        };
+        /**
          * Client
          * @description A person known to Passerelle, with every source id linked to the one canonical `clientId` (records are linked, never merged). Data of `ca.on.passerelle.client.linked` and `ca.on.passerelle.client.updated` on `clients.v1`.
          */
@@ -1824,12 +2525,6 @@ export interface components {
          * @enum {string}
          */
         "plan-types": "participation-agreement" | "employment-action-plan" | "odsp-employment-plan" | "eo-service-plan";
-        /**
-         * Stream
-         * @description Integrated Employment Services client segmentation from the Common Assessment: stream C is the highest risk of long-term unemployment. CaMS shows the segment as the letter itself, so its map is the identity; it still guards against a new segment appearing unannounced.
-         * @enum {string}
-         */
-        streams: "A" | "B" | "C";
         /**
          * EducationLevel
          * @description Highest level of education completed, as asked by the Common Assessment ("prefer not to answer" allowed). Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
@@ -2218,54 +2913,6 @@ export interface components {
              * @description Last day of the period covered; absent for a one-time issuance.
              */
             periodEnd?: string;
-        };
-        /**
-         * ReferralNotification
-         * @description A change of a referral the referrer should know about (routed, unroutable, accepted, declined, started, on hold, completed, failed, cancelled, overdue). Data of `ca.on.passerelle.notification.referral-status-changed` on `notifications.v1`, raised by the referral tracker; drives status webhooks. Carries no personal data: the referrer already holds the client's record under its own ids.
-         */
-        "referral-notification": {
-            /**
-             * Format: uuid
-             * @description Id of the notification (the `ce_id` of the tracker event it reports), for deduplication by the receiver.
-             */
-            notificationId: string;
-            /** @description Organization the notification is for: the referrer (`ow:<delivery agent>` or `odsp:<office>`). */
-            recipient: components["schemas"]["organization-id"];
-            /**
-             * Format: uuid
-             * @description Canonical id of the referral.
-             */
-            referralId: string;
-            /** @description The referrer's own id of the referral. */
-            sourceReferralId?: components["schemas"]["source-record-id"];
-            /**
-             * Format: uuid
-             * @description Canonical id of the client; the Kafka record key.
-             */
-            clientId: string;
-            /**
-             * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
-             * @enum {string}
-             */
-            change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue";
-            /** @description FHIR Task status after the change. */
-            status: components["schemas"]["referral-statuses"];
-            /** @description BSeR business status after the change. */
-            businessStatus: components["schemas"]["referral-business-statuses"];
-            /** @description Provider the referral is routed to, when it is. */
-            provider?: string;
-            /** @description Why (decline reason code, or words), when the change has a reason. */
-            reason?: {
-                /** @description Coded reason (a decline reason, or the tracker's routing refusal code such as `NO_PROVIDER_IN_CATCHMENT`). */
-                code?: string;
-                /** @description Explanation in words. */
-                text?: string;
-            };
-            /**
-             * Format: date-time
-             * @description When the change happened.
-             */
-            occurredAt: string;
         };
         /**
          * ReferralCancellation
@@ -2682,7 +3329,7 @@ export interface operations {
             query?: {
                 /** @description FHIR Task status to keep. */
                 status?: components["schemas"]["referral-statuses"];
-                /** @description Only referrals changed at or after this instant. */
+                /** @description Only referrals the ledger changed at or after this instant (its own clock, not the time of the event that changed them, so a change reported late is not missed). Pages come in that order. */
                 updatedSince?: string;
                 /** @description Page size (default 50). */
                 limit?: number;
@@ -2845,6 +3492,62 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getOutcomeReport: {
+        parameters: {
+            query?: {
+                /** @description First day of the period (default: one year before `to`, plus a day). */
+                from?: string;
+                /** @description Last day of the period (default: today in America/Toronto). */
+                to?: string;
+                /** @description Comma-separated dimensions, each at most once (default: none). */
+                groupBy?: string;
+                /** @description Overrides `Accept`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["outcome-report"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     listAuditEntries: {
         parameters: {
             query?: {
@@ -2877,7 +3580,7 @@ export interface operations {
             query?: {
                 /** @description FHIR Task status to keep. */
                 status?: components["schemas"]["referral-statuses"];
-                /** @description Only referrals changed at or after this instant. */
+                /** @description Only referrals the ledger changed at or after this instant (its own clock, not the time of the event that changed them, so a change reported late is not missed). Pages come in that order. */
                 updatedSince?: string;
                 /** @description Page size (default 50). */
                 limit?: number;
@@ -2902,6 +3605,39 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    recordServiceRecords: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["eo-service-record"] | components["schemas"]["provider-service-records"];
+            };
+        };
+        responses: {
+            /** @description Every record was acknowledged by Kafka. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["provider-service-records-accepted"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
@@ -2970,6 +3706,204 @@ export interface operations {
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook-subscription-list"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    registerWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization (1 to 255 visible ASCII characters). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["webhook-subscription-request"];
+            };
+        };
+        responses: {
+            /** @description Registered; the body holds the signing secret, shown once. */
+            201: {
+                headers: {
+                    /** @description The subscription's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook-subscription"];
+                };
+            };
+            /** @description The body is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the subscription. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook-subscription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the subscription. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20). */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Id of the subscription. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook-delivery-page"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    referralStatusChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Id of the delivery (one notification to one subscription): the same on every attempt. */
+                "Passerelle-Delivery-Id": string;
+                /** @description Number of this attempt, from 1. */
+                "Passerelle-Attempt": number;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "Passerelle-Timestamp": string;
+                /** @description `v1=` and the hex HMAC-SHA256 of `<timestamp>.<body>` under the subscription secret. */
+                "Passerelle-Signature": string;
+                /** @description CloudEvents id of the notification event (HTTP binary mode); `eventId` in the delivery log. */
+                "ce-id": string;
+                /** @description CloudEvents type: `ca.on.passerelle.notification.referral-status-changed`. */
+                "ce-type": string;
+                /** @description CloudEvents source: the tracker. */
+                "ce-source": string;
+                /** @description CloudEvents version: `1.0`. */
+                "ce-specversion": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["referral-notification"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged; not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged; retried with backoff. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -7,6 +7,9 @@ import * as parkedEvents from './0005_parked_events';
 import * as gatewayRequests from './0006_gateway_requests';
 import * as consentSnapshot from './0007_consent_snapshot';
 import * as auditLog from './0008_audit_log';
+import * as timerPendingIndex from './0009_timer_pending_index';
+import * as referralChangeOrder from './0012_referral_change_order';
+import * as webhooks from './0010_webhooks';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0006_gateway_requests': gatewayRequests,
   '0007_consent_snapshot': consentSnapshot,
   '0008_audit_log': auditLog,
+  '0009_timer_pending_index': timerPendingIndex,
+  '0010_webhooks': webhooks,
+  '0012_referral_change_order': referralChangeOrder,
 };

@@ -1,0 +1,50 @@
+import { unmappedSourceCodes } from '@passerelle/codes';
+import type { FieldError } from '@passerelle/contracts';
+import { deterministicEventId, type CloudEvent } from '@passerelle/messaging';
+import { IngestErrorCode } from './line-result';
+
+/** `ce_source` of the raw records the gateway produces. */
+export const GATEWAY_EVENT_SOURCE = '/passerelle/gateway';
+/** Source system of the deterministic event ids the gateway derives. */
+export const GATEWAY_SOURCE_SYSTEM = 'gateway';
+
+/** A source record the gateway received, as it goes on its raw topic. */
+export interface ReceivedRecord<T> {
+  /** `ca.on.passerelle.<source>.received`. */
+  type: string;
+  schemaId: string;
+  /** Id of the record in its source system, qualified enough to be unique there. */
+  recordId: string;
+  version: number;
+  recordedAt: string;
+  /** The source's own person id: raw topics are keyed by it (per-person ordering before linking). */
+  personKey: string;
+  data: T;
+}
+
+/**
+ * The CloudEvent of a received source record: its id derives from the record's id and version, so
+ * a record sent twice (a retried upload or request) is the same event, which consumers drop.
+ */
+export function receivedRecordEvent<T>(record: ReceivedRecord<T>): CloudEvent<T> {
+  return {
+    specversion: '1.0',
+    id: deterministicEventId({ sourceSystem: GATEWAY_SOURCE_SYSTEM, recordId: record.recordId, version: record.version, type: record.type }),
+    source: GATEWAY_EVENT_SOURCE,
+    type: record.type,
+    time: record.recordedAt,
+    dataschema: record.schemaId,
+    partitionkey: record.personKey,
+    datacontenttype: 'application/json',
+    data: record.data,
+  };
+}
+
+/** The source codes of a record with no canonical mapping, as field errors (the adapter would dead-letter them). */
+export function unmappedCodeErrors(schemaId: string, record: unknown, pointerPrefix = ''): FieldError[] {
+  return unmappedSourceCodes(schemaId, record).map((u) => ({
+    pointer: `${pointerPrefix}${u.pointer}`,
+    code: IngestErrorCode.unmappedCode,
+    message: u.reason.slice(u.pointer.length + 2),
+  }));
+}

@@ -1,0 +1,53 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { startEventApp, type EventAppDefinition, type RunningEventApp } from '@passerelle/runtime';
+import { createGateway } from '../../apps/gateway/src/create-gateway';
+import { loadGatewayConfig, type GatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { testDatabaseUrl } from './database';
+import { uniqueName } from './kafka';
+import { suiteEnv } from './suite-env';
+
+/** A suite's running gateway and event apps, on its own topics and schema. */
+export interface GatewayStack {
+  schema: string;
+  /** Topic prefix of the suite (`<schema>.`). */
+  prefix: string;
+  env: Record<string, string>;
+  config: GatewayConfig;
+  /** Set once the suite's `beforeAll` ran. */
+  app: NestFastifyApplication;
+  /** The suite's schema, for checks of what was stored. */
+  database: DatabaseHandle;
+  http: () => ReturnType<typeof request>;
+}
+
+/**
+ * Starts the gateway (listening on a free port) and the given event apps before the suite's tests,
+ * and stops them and drops the suite's schema after: the setup every HTTP e2e suite shares.
+ */
+export function useGatewayStack(name: string, eventApps: EventAppDefinition[], overrides: Record<string, string> = {}): GatewayStack {
+  const schema = uniqueName(name).replace(/-/g, '_');
+  const prefix = `${schema}.`;
+  const env = suiteEnv(prefix, schema, overrides);
+  const running: RunningEventApp[] = [];
+  const stack = { schema, prefix, env, config: loadGatewayConfig(env), http: () => request(stack.app.getHttpServer()) } as GatewayStack;
+
+  beforeAll(async () => {
+    stack.app = await createGateway(stack.config);
+    await stack.app.listen(0, '127.0.0.1');
+    for (const definition of eventApps) running.push(await startEventApp(definition, env));
+    stack.database = openDatabase({ url: testDatabaseUrl(), schema });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack.app?.close();
+    await Promise.all(running.map((a) => a.close()));
+    if (stack.database) {
+      await dropSchema(stack.database);
+      await stack.database.close();
+    }
+  });
+
+  return stack;
+}
