@@ -277,7 +277,9 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     const offsets = await admin.fetchTopicOffsets(topic);
     await admin.disconnect();
     expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(producedRecords);
-  }, 180_000);
+    // Room for a loaded CI machine (other suites share both cores): this checks memory and
+    // completeness, not speed (the benchmarks measure that).
+  }, 480_000);
 
   describe('npm run ingest (infra/tools/ingest.ts)', () => {
     const runCli = (...args: string[]) =>
