@@ -384,6 +384,8 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       expect(await page.textContent('#language')).toBe('English');
       expect(await page.getAttribute('#language', 'lang')).toBe('en');
       expect(await page.locator('#funnel-table tbody tr').first().textContent()).toContain(new Intl.NumberFormat('fr-CA').format(made));
+      // The period line is re-formatted in French too, not left with English month names.
+      expect(await page.textContent('#status')).toMatch(/^Données du 1\S* janvier 2025 au 30 juin 2025/);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fr.png'), fullPage: true });
       expect(await axeViolations(page)).toEqual([]);
 

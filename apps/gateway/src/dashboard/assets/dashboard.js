@@ -292,7 +292,8 @@
   function showMessage() {
     var status = $('status');
     var m = state.message;
-    status.textContent = m ? t(m.key, m.values || undefined) : '';
+    var values = m && (typeof m.values === 'function' ? m.values() : m.values);
+    status.textContent = m ? t(m.key, values || undefined) : '';
     status.className = m && m.error ? 'status error' : 'status';
   }
 
@@ -320,7 +321,8 @@
       render();
       var total = reports[0].total.measures.referralsMade;
       if (reports[0].rows.length === 0) say('noData');
-      else say('loaded', { from: formatDate(reports[0].period.from), to: formatDate(reports[0].period.to), at: formatInstant(reports[0].generatedAt) }, false);
+      // Dates are formatted when shown, so switching language re-formats them too.
+      else say('loaded', function () { return { from: formatDate(reports[0].period.from), to: formatDate(reports[0].period.to), at: formatInstant(reports[0].generatedAt) }; }, false);
       return total;
     }, function (error) {
       state.reports = null;
