@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Admin } from 'kafkajs';
 import { join, resolve } from 'node:path';
 import type { OwCaseRecord } from '@passerelle/contracts';
-import { TopicNames, createKafka, deterministicEventId, provisionContractTopics, type CloudEvent } from '@passerelle/messaging';
+import { TopicNames, createKafka, deterministicEventId, provisionContractTopics, provisionTopics, type CloudEvent } from '@passerelle/messaging';
 import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { startEventApp } from '@passerelle/runtime';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
@@ -36,7 +36,7 @@ export async function owAdapterBench({ brokers }: BenchContext): Promise<BenchRe
     progress(`${NAME}: ${count} raw OW records (mean ${Math.round(bytes / count)} B) in ${input}`);
 
     const baselineOutput = names.of('bench.baseline.out');
-    await admin.createTopics({ topics: [{ topic: baselineOutput, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    await provisionTopics(kafka, [baselineOutput], { partitions: 3, replicationFactor: 1 });
     const baselineSeconds = await baselinePass({
       kafka,
       admin,

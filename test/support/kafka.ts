@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { provisionTopics } from '@passerelle/messaging';
 
 /** The broker global-setup started (or the one KAFKA_BROKERS names). */
 export function testBrokers(): string[] {
@@ -17,14 +18,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * Creates topics the way the apps do (`provisionTopics`): kafkajs' own `waitForLeaders` gives up
+ * when a loaded KRaft broker answers "does not host this topic-partition" for a topic it is still
+ * creating, which failed suites on a busy CI machine.
+ */
 export async function createTopics(kafka: Kafka, topics: string[], numPartitions = 1): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions })) });
-  } finally {
-    await admin.disconnect();
-  }
+  await provisionTopics(kafka, topics, { partitions: numPartitions, replicationFactor: 1 });
 }
 
 export type ReadRecord = KafkaMessage & { topic: string; partition: number };
