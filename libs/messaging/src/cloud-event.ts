@@ -60,7 +60,12 @@ export interface RawRecord {
 /** Reads a binary-mode record back; anything that is not a valid CloudEvent throws a MessagingError. */
 export function decodeCloudEvent<T = unknown>(record: RawRecord): CloudEvent<T> {
   const headers = record.headers ?? {};
-  const read = (name: string): string | undefined => headerString(headers, name);
+  // Each header is decoded from its bytes once, however often it is read below.
+  const decoded = new Map<string, string | undefined>();
+  const read = (name: string): string | undefined => {
+    if (!decoded.has(name)) decoded.set(name, headerString(headers, name));
+    return decoded.get(name);
+  };
 
   const specversion = read('ce_specversion');
   if (specversion === undefined) {

@@ -99,8 +99,20 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     return this.runner as T;
   }
 
+  /** Handlers by event type: Nest's lookup parses the pattern as JSON on every call, and they are all registered before listening. */
+  private readonly handlers = new Map<string, MessageHandler | null>();
+
+  private handlerOf(type: string): MessageHandler | null {
+    let handler = this.handlers.get(type);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(type);
+      this.handlers.set(type, handler);
+    }
+    return handler;
+  }
+
   private dispatch(events: InboundEvent[]): Promise<void> {
-    return dispatchEvents(events, (type) => this.getHandlerByPattern(type), this.options.unknownTypes);
+    return dispatchEvents(events, (type) => this.handlerOf(type), this.options.unknownTypes);
   }
 }
 

@@ -44,7 +44,7 @@ describe('ProblemTranslator', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [join(dir, name)] : []));
     const literals = files(root).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/(?:problem\(\d+, '[^']+', |detail: |message: )'([^'\n]+)'/g)].map((m) => ({ file: file.slice(root.length), text: m[1] })),
+      [...readFileSync(file, 'utf8').matchAll(/(?:problem\(\d+, '[^']+', |detail: |message: |Error\([A-Za-z]+\.[A-Za-z]+, )'([^'\n]+)'/g)].map((m) => ({ file: file.slice(root.length), text: m[1] })),
     );
     expect(literals.length).toBeGreaterThan(15);
     const unknown = literals.filter((l) => translator.text(l.text, 'fr') === undefined);
