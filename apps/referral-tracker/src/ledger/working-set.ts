@@ -764,50 +764,32 @@ export class WorkingSet {
   // --- scope checks ----------------------------------------------------------------------
 
   private referralRow(referralId: string): ReferralState | undefined {
-    const key = uuidKey(referralId);
-    const row = this.referrals.get(key);
-    if (row) return row;
-    this.referralInScope(referralId);
-    return undefined;
+    return this.referrals.get(this.referralInScope(referralId));
   }
 
   /** A referral id whose absence the working set can vouch for (asked for by id, or inserted). */
   private referralInScope(referralId: string): string {
-    const key = uuidKey(referralId);
-    if (!this.scope.referralIds.has(key) && !this.referrals.has(key)) throw outOfScope('referral', referralId);
-    return key;
+    return inScope('referral', referralId, this.scope.referralIds, this.referrals);
   }
 
   private clientInScope(clientId: string): string {
-    const key = uuidKey(clientId);
-    if (!this.scope.clientReferrals.has(key)) throw outOfScope("client's referrals", clientId);
-    return key;
+    return inScope("client's referrals", clientId, this.scope.clientReferrals);
   }
 
   private consentRow(consentId: string): ConsentState | undefined {
-    const key = uuidKey(consentId);
-    const row = this.consents.get(key);
-    if (row) return row;
-    if (!this.scope.consentIds.has(key)) throw outOfScope('consent', consentId);
-    return undefined;
+    return this.consents.get(inScope('consent', consentId, this.scope.consentIds, this.consents));
   }
 
   private spellInScope(employmentSpellId: string): string {
-    const key = uuidKey(employmentSpellId);
-    if (!this.scope.spellIds.has(key) && !this.spells.has(key)) throw outOfScope('employment spell', employmentSpellId);
-    return key;
+    return inScope('employment spell', employmentSpellId, this.scope.spellIds, this.spells);
   }
 
   private outcomeClientInScope(clientId: string): string {
-    const key = uuidKey(clientId);
-    if (!this.scope.outcomeClients.has(key)) throw outOfScope("client's outcomes", clientId);
-    return key;
+    return inScope("client's outcomes", clientId, this.scope.outcomeClients);
   }
 
   private supportClientInScope(clientId: string): string {
-    const key = uuidKey(clientId);
-    if (!this.scope.supportClients.has(key)) throw outOfScope("client's supports", clientId);
-    return key;
+    return inScope("client's supports", clientId, this.scope.supportClients);
   }
 
   private addParked(p: ParkedState): void {
@@ -835,6 +817,17 @@ function compareIds(a: string, b: string): number {
 /** bigserial ids (strings of digits). */
 function compareSerials(a: string, b: string): number {
   return a.length - b.length || compareIds(a, b);
+}
+
+/**
+ * The id's key, when the batch loaded it (`loaded`) or created it (`created`): the working set
+ * answers only for what it holds, and being asked for anything else is a bug in the keys an event
+ * declares, not an absence.
+ */
+function inScope(what: string, id: string, loaded: { has(key: string): boolean }, created?: { has(key: string): boolean }): string {
+  const key = uuidKey(id);
+  if (!loaded.has(key) && !created?.has(key)) throw outOfScope(what, id);
+  return key;
 }
 
 function outOfScope(what: string, id: string): Error {
