@@ -1,7 +1,8 @@
-import { HttpException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, AuthErrorCode, TokenVerifier, type Principal } from '@passerelle/auth';
+import { problem } from '../problem/problem';
 import { ACCESS_RULE, PUBLIC_ENDPOINT, type AccessRule } from './access';
 import type { OrgRateLimiter } from './org-rate-limiter';
 
@@ -40,10 +41,7 @@ export class AuthGuard implements CanActivate {
       const rate = this.limiter.take(principal.org);
       if (!rate.allowed) {
         void reply.header('retry-after', String(rate.retryAfterSeconds));
-        throw new HttpException(
-          { type: 'about:blank', title: 'Too many requests', status: 429, detail: `${principal.org} is over its request rate: retry in ${rate.retryAfterSeconds} s` },
-          429,
-        );
+        throw problem(429, `${principal.org} is over its request rate: retry in ${rate.retryAfterSeconds} s`);
       }
       const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
       if (!rule) throw new AuthError(AuthErrorCode.OrgNotAllowed, 'this endpoint is not open to any caller');
@@ -57,15 +55,7 @@ export class AuthGuard implements CanActivate {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       if (error.status === 401) void reply.header('www-authenticate', `Bearer error="invalid_token"`);
-      throw new HttpException(
-        {
-          type: `https://schemas.passerelle.ontario.ca/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,
-          title: error.status === 401 ? 'Unauthorized' : 'Forbidden',
-          status: error.status,
-          detail: error.message,
-        },
-        error.status,
-      );
+      throw problem(error.status, error.message, { code: error.code });
     }
   }
 }

@@ -1,13 +1,13 @@
 import { Body, Controller, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
 import { ApiEventSender, UUID } from '../api-events';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
-import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { idempotentPost } from '../idempotency/idempotent-post';
+import { problem, refusal, validBody } from '../problem/problem';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { WithdrawConsent } from './withdraw-consent';
 
@@ -34,11 +34,10 @@ export class ConsentsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { clientId, body }, reply, async () => {
-      const valid = schemaRegistry().validate<{ consentId: string }>(schemaIdForPath('api/consent-withdrawal.json'), body);
-      if (!valid.ok) throw problem(400, 'Bad request', 'name the consent withdrawn', valid.errors);
-      if (!UUID.test(clientId)) throw problem(404, 'Not found', 'no such consent for this client');
-      const result = await this.withdrawals.withdraw(org, clientId.toLowerCase(), valid.value.consentId.toLowerCase(), key!);
-      if (!result.ok) throw problem(result.status, result.status === 404 ? 'Not found' : 'Conflict', result.detail);
+      const { consentId } = validBody<{ consentId: string }>('api/consent-withdrawal.json', body, 'name the consent withdrawn');
+      if (!UUID.test(clientId)) throw problem(404, 'no such consent for this client');
+      const result = await this.withdrawals.withdraw(org, clientId.toLowerCase(), consentId.toLowerCase(), key!);
+      if (!result.ok) throw refusal(result);
       return { status: 202, body: result.withdrawn };
     });
   }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { IdempotencyClaim, StoredResponse } from '@passerelle/persistence';
-import { idempotentPost, problem } from './idempotent-post';
+import { problem } from '../problem/problem';
+import { idempotentPost } from './idempotent-post';
 
 /** The store's decisions as the PostgreSQL one makes them (tested on the real database in test/gateway). */
 class MemoryStore {
@@ -79,7 +80,7 @@ describe('idempotentPost', () => {
   it('keeps a 4xx answer for replay, but frees the key and answers 503 when nothing could be stored', async () => {
     const store = new MemoryStore();
     const refused = async (): Promise<never> => {
-      throw problem(400, 'Bad request', 'no');
+      throw problem(400, 'no');
     };
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k4', {}, fakeReply(), refused))).toBe(400);
     // The replay is the same refusal, thrown again for the ProblemFilter (so it speaks the caller's language).

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { FieldError } from '@passerelle/contracts';
 import type { IdempotencyStore } from '@passerelle/persistence';
+import { problem } from '../problem/problem';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** A problem response (RFC 9457) as an exception the ProblemFilter passes on. */
-export function problem(status: number, title: string, detail: string, errors?: FieldError[]): HttpException {
-  return new HttpException({ type: 'about:blank', title, status, detail, ...(errors !== undefined && { errors }) }, status);
-}
 
 export interface PostAnswer {
   status: number;
@@ -33,14 +28,14 @@ export async function idempotentPost(
   work: () => Promise<PostAnswer>,
 ): Promise<unknown> {
   if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
-    throw problem(400, 'Bad request', 'send an Idempotency-Key header (1 to 255 visible ASCII characters) with every POST', [
-      { pointer: '', code: 'idempotency-key', message: 'the Idempotency-Key header is missing or malformed' },
-    ]);
+    throw problem(400, 'send an Idempotency-Key header (1 to 255 visible ASCII characters) with every POST', {
+      errors: [{ pointer: '', code: 'idempotency-key', message: 'the Idempotency-Key header is missing or malformed' }],
+    });
   }
   const hash = createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
   const claim = await store.claim(org, key, hash);
-  if (claim.kind === 'mismatch') throw problem(422, 'Unprocessable content', 'this Idempotency-Key was used with another request body');
-  if (claim.kind === 'in-progress') throw problem(409, 'Conflict', 'a request with this Idempotency-Key is still being answered; retry shortly');
+  if (claim.kind === 'mismatch') throw problem(422, 'this Idempotency-Key was used with another request body');
+  if (claim.kind === 'in-progress') throw problem(409, 'a request with this Idempotency-Key is still being answered; retry shortly');
   if (claim.kind === 'replay') {
     for (const [name, value] of Object.entries(claim.response.headers)) void reply.header(name, value);
     void reply.header('idempotent-replayed', 'true');
@@ -58,7 +53,7 @@ export async function idempotentPost(
       throw error;
     }
     await store.release(org, key);
-    throw problem(503, 'Service unavailable', `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
+    throw problem(503, `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
   }
   await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} });
   for (const [name, value] of Object.entries(answer.headers ?? {})) void reply.header(name, value);

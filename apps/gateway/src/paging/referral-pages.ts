@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { isCode } from '@passerelle/codes';
 import type { Referral } from '@passerelle/contracts';
 import type { DatabaseHandle } from '@passerelle/persistence';
-import { problem } from '../idempotency/idempotent-post';
+import { problem } from '../problem/problem';
 
 /** Filters and position of a page of referrals (`?status=&updatedSince=&cursor=&limit=`). */
 export interface ReferralPageQuery {
@@ -30,7 +30,7 @@ export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
   ];
   const cursor = raw.cursor === undefined ? undefined : decodeCursor(raw.cursor);
   if (cursor === null) errors.push({ pointer: '/cursor', code: 'format', message: 'is not a cursor this API gave' });
-  if (errors.length > 0) throw problem(400, 'Bad request', 'invalid query parameters', errors);
+  if (errors.length > 0) throw problem(400, 'invalid query parameters', { errors });
   return {
     ...(raw.status !== undefined && { status: raw.status }),
     ...(raw.updatedSince !== undefined && { updatedSince: new Date(raw.updatedSince).toISOString() }),

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { statusTitle } from './problem';
 import { preferredLanguage, ProblemTranslator } from './problem-language';
 
 describe('preferredLanguage', () => {
@@ -27,7 +28,9 @@ describe('ProblemTranslator', () => {
   it('has an English and a French title for every status the gateway answers with', () => {
     for (const status of [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503]) {
       expect(translator.title(status, 'fr', 'none')).not.toBe('none');
-      expect(translator.title(status, 'en', 'none')).not.toBe('none');
+      // English titles are the statuses' standard phrases, never the generic fallback.
+      expect(statusTitle(status)).not.toMatch(/^(Client|Server) error$/);
+      expect(translator.title(status, 'en', statusTitle(status))).toBe(statusTitle(status));
     }
   });
 

@@ -25,7 +25,8 @@ export function preferredLanguage(header: string | undefined): Language {
 }
 
 interface ProblemTexts {
-  titles: Record<string, { en: string; fr: string }>;
+  /** French title by status. */
+  titles: Record<string, string>;
   texts: Array<{ en: string; fr: string }>;
 }
 
@@ -42,8 +43,9 @@ export class ProblemTranslator {
     this.texts = texts.texts.map((t) => ({ pattern: new RegExp(t.en, 'u'), fr: t.fr }));
   }
 
+  /** The French title of `status`, or `fallback` (its English title) when English was asked or none is known. */
   title(status: number, language: Language, fallback: string): string {
-    return this.titles[String(status)]?.[language] ?? fallback;
+    return language === 'fr' ? (this.titles[String(status)] ?? fallback) : fallback;
   }
 
   /** `text` in `language`, or `undefined` when French was asked and no pattern knows it. */

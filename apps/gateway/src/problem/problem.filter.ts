@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '@passerelle/contracts';
+import { statusTitle } from './problem';
 import { preferredLanguage, ProblemTranslator, type Language } from './problem-language';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -51,7 +52,7 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       return {
         type: `about:blank`,
-        title: titleFor(status),
+        title: statusTitle(status),
         status,
         detail: Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message,
         instance,
@@ -62,7 +63,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return {
         type: 'about:blank',
-        title: titleFor(statusCode),
+        title: statusTitle(statusCode),
         status: statusCode,
         detail: (exception as Error).message,
         instance,
@@ -70,12 +71,4 @@ export class ProblemFilter implements ExceptionFilter {
     }
     return { type: 'about:blank', title: 'Internal server error', status: 500, instance };
   }
-}
-
-/** `NOT_FOUND` -> `Not found`: the status' standard phrase as the problem title. */
-function titleFor(status: number): string {
-  const name = HttpStatus[status] as string | undefined;
-  if (!name) return status >= 500 ? 'Server error' : 'Client error';
-  const phrase = name.replace(/_/g, ' ').toLowerCase();
-  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
 }

@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { schemaIdForPath, schemaRegistry, type components } from '@passerelle/contracts';
+import type { components } from '@passerelle/contracts';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
 import { ApiEventSender, UUID } from '../api-events';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
-import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { idempotentPost } from '../idempotency/idempotent-post';
+import { problem, refusal, validBody } from '../problem/problem';
 import { referralPageQuery, type ReferralListParams } from '../paging/referral-pages';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { ProviderReferrals, type DecisionResult, type ProviderReferralPage } from './provider-referrals';
@@ -60,16 +61,15 @@ export class ProviderReferralsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { referralId, body }, reply, async () => {
-      const valid = schemaRegistry().validate<ProviderDecline>(schemaIdForPath('api/provider-decline.json'), body);
-      if (!valid.ok) throw problem(400, 'Bad request', 'a decline needs its coded reason', valid.errors);
-      const decision = { decision: 'decline' as const, declineReason: valid.value.declineReason, ...(valid.value.note !== undefined && { note: valid.value.note }) };
+      const { declineReason, note } = validBody<ProviderDecline>('api/provider-decline.json', body, 'a decline needs its coded reason');
+      const decision = { decision: 'decline' as const, declineReason, ...(note !== undefined && { note }) };
       return answerOf(UUID.test(referralId) ? await this.referrals.decide(org, referralId.toLowerCase(), decision, key!) : undefined);
     });
   }
 }
 
 function answerOf(result: DecisionResult | undefined): { status: number; body: unknown } {
-  if (result === undefined) throw problem(404, 'Not found', 'no such referral');
-  if (!result.ok) throw problem(result.status, result.status === 404 ? 'Not found' : 'Conflict', result.detail);
+  if (result === undefined) throw problem(404, 'no such referral');
+  if (!result.ok) throw refusal(result);
   return { status: 202, body: result.decision };
 }

@@ -5,7 +5,8 @@ import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
-import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { idempotentPost } from '../idempotency/idempotent-post';
+import { problem } from '../problem/problem';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { ProviderServiceRecords } from './provider-service-records';
 
@@ -31,7 +32,7 @@ export class ServiceRecordsController {
     const caller = principalOf(request);
     return idempotentPost(this.idempotency, caller.org, key, body, reply, async () => {
       const result = await this.serviceRecords.record(caller.org, caller.subject, body);
-      if (!result.ok) throw problem(400, 'Bad request', 'the service records are invalid: nothing was stored', result.errors);
+      if (!result.ok) throw problem(400, 'the service records are invalid: nothing was stored', { errors: result.errors });
       return { status: 202, body: result.accepted };
     });
   }

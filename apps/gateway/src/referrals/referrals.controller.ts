@@ -1,5 +1,4 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
@@ -7,7 +6,8 @@ import { ApiEventSender, UUID } from '../api-events';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
-import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { idempotentPost } from '../idempotency/idempotent-post';
+import { problem, refusal, validBody } from '../problem/problem';
 import { referralPageQuery, type ReferralListParams } from '../paging/referral-pages';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { ReferralChanges, type ReferralStatusPage } from './referral-changes';
@@ -47,7 +47,7 @@ export class ReferralsController {
     const { org, subject } = principalOf(request);
     return idempotentPost(this.idempotency, org, key, body, reply, async () => {
       const result = await this.submissions.submit(body, org, subject);
-      if (!result.ok) throw problem(result.status, result.status === 400 ? 'Bad request' : 'Forbidden', result.detail, result.errors);
+      if (!result.ok) throw refusal(result);
       const status: ReferralStatus = result.status;
       return { status: 202, body: status, headers: { location: status.links.self } };
     });
@@ -77,11 +77,10 @@ export class ReferralsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { referralId, body }, reply, async () => {
-      const valid = schemaRegistry().validate<{ reason: string }>(schemaIdForPath('api/referral-cancel.json'), body);
-      if (!valid.ok) throw problem(400, 'Bad request', 'a cancellation needs its reason', valid.errors);
-      if (!UUID.test(referralId)) throw problem(404, 'Not found', 'no such referral');
-      const result = await this.changes.cancel(org, referralId.toLowerCase(), valid.value.reason, key!);
-      if (!result.ok) throw problem(result.status, result.status === 404 ? 'Not found' : 'Conflict', result.detail);
+      const { reason } = validBody<{ reason: string }>('api/referral-cancel.json', body, 'a cancellation needs its reason');
+      if (!UUID.test(referralId)) throw problem(404, 'no such referral');
+      const result = await this.changes.cancel(org, referralId.toLowerCase(), reason, key!);
+      if (!result.ok) throw refusal(result);
       return { status: 202, body: result.requested };
     });
   }
@@ -91,7 +90,7 @@ export class ReferralsController {
   @Access({ scopes: ['referrals:read'], orgKinds: ['ow', 'odsp'] })
   async read(@Req() request: FastifyRequest, @Param('referralId') referralId: string): Promise<ReferralStatus> {
     const found = UUID.test(referralId) ? await this.reader.read(referralId.toLowerCase(), principalOf(request).org) : undefined;
-    if (!found) throw problem(404, 'Not found', 'no such referral');
+    if (!found) throw problem(404, 'no such referral');
     return labelled(found, preferredLanguage(request.headers['accept-language']));
   }
 }

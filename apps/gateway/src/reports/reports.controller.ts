@@ -1,14 +1,15 @@
-import { Controller, Get, Headers, HttpException, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { codeTable } from '@passerelle/codes';
-import { OntarioBusinessCalendar } from '@passerelle/lifecycle';
+import { OntarioBusinessCalendar, torontoDate } from '@passerelle/lifecycle';
 import type { DatabaseHandle } from '@passerelle/persistence';
 import { Access } from '../auth/access';
+import { problem } from '../problem/problem';
 import { DATABASE } from '../tokens';
 import { buildOutcomeReport, type OutcomeReport } from './outcome-report';
 import { readReferralFacts } from './referral-facts';
 import { outcomeReportCsv } from './report-csv';
-import { negotiateFormat, parseReportRequest, torontoToday } from './report-params';
+import { negotiateFormat, parseReportRequest } from './report-params';
 import { ReportError } from './report.error';
 
 /**
@@ -33,19 +34,10 @@ export class ReportsController {
     let request;
     try {
       format = negotiateFormat(query.format, accept);
-      request = parseReportRequest(query, torontoToday());
+      request = parseReportRequest(query, torontoDate());
     } catch (error) {
       if (!(error instanceof ReportError)) throw error;
-      throw new HttpException(
-        {
-          type: `https://schemas.passerelle.ontario.ca/problems/${error.code.toLowerCase().replace(/_/g, '-')}`,
-          title: error.status === 406 ? 'Not acceptable' : 'Bad request',
-          status: error.status,
-          detail: error.message,
-          ...(error.errors.length > 0 && { errors: error.errors }),
-        },
-        error.status,
-      );
+      throw problem(error.status, error.message, { errors: error.errors, code: error.code });
     }
     const facts = await readReferralFacts(this.database.db, request.from, request.to);
     const report = buildOutcomeReport(facts, request, { calendar: this.calendar, declineReasons: this.declineReasons, generatedAt: new Date() });

@@ -4,7 +4,8 @@ import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
-import { idempotentPost, problem } from '../idempotency/idempotent-post';
+import { idempotentPost } from '../idempotency/idempotent-post';
+import { problem } from '../problem/problem';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { WebhookError, WebhookErrorCode } from './webhook.error';
 import { WebhookSubscriptionRepository } from './webhook-subscription-repository';
@@ -17,11 +18,11 @@ import {
 } from './webhook-subscriptions';
 
 /** The problem response of each refusal. */
-const PROBLEMS: Record<WebhookErrorCode, { status: number; title: string }> = {
-  [WebhookErrorCode.InvalidSubscription]: { status: 400, title: 'Bad request' },
-  [WebhookErrorCode.InvalidQuery]: { status: 400, title: 'Bad request' },
-  [WebhookErrorCode.NotFound]: { status: 404, title: 'Not found' },
-  [WebhookErrorCode.LimitReached]: { status: 409, title: 'Conflict' },
+const STATUS: Record<WebhookErrorCode, number> = {
+  [WebhookErrorCode.InvalidSubscription]: 400,
+  [WebhookErrorCode.InvalidQuery]: 400,
+  [WebhookErrorCode.NotFound]: 404,
+  [WebhookErrorCode.LimitReached]: 409,
 };
 
 /** Referrers' status webhooks: register, list, read, delete, and the delivery log. */
@@ -94,6 +95,5 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function asProblem(error: WebhookError): HttpException {
-  const { status, title } = PROBLEMS[error.code];
-  return problem(status, title, error.message, error.errors);
+  return problem(STATUS[error.code], error.message, { errors: error.errors });
 }
