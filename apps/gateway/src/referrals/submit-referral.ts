@@ -1,12 +1,10 @@
-import { unmappedSourceCodes } from '@passerelle/codes';
-import { schemaIdForPath, schemaRegistry, type FieldError, type OwCaseRecord } from '@passerelle/contracts';
+import { schemaRegistry, type FieldError, type OwCaseRecord } from '@passerelle/contracts';
 import { encodeCloudEvent, type EventPublisher } from '@passerelle/messaging';
 import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
 import { canonicalReferralId } from '@passerelle/translation';
-import { caseRecordEvent } from '../ingest/case-record-ingest';
+import { caseRecordEvent, OW_CASE_RECORD_SCHEMA_ID } from '../ingest/case-record-ingest';
+import { unmappedCodeErrors } from '../ingest/received-record';
 import { pendingStatus, type ReferralStatus } from './referral-status';
-
-const OW_CASE_RECORD = schemaIdForPath('sources/ow-case-record.json');
 
 export type SubmissionResult =
   | { ok: true; status: ReferralStatus }
@@ -25,21 +23,14 @@ export class SubmitReferral {
   ) {}
 
   async submit(body: unknown, org: string, subject: string): Promise<SubmissionResult> {
-    const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD, body);
+    const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, body);
     if (!validation.ok) return { ok: false, status: 400, detail: 'the case record does not match sources/ow-case-record.json', errors: validation.errors };
     const record = validation.value;
     if (record.referralRequest === undefined) {
       return { ok: false, status: 400, detail: 'a referral needs its referralRequest', errors: [{ pointer: '/referralRequest', code: 'required', message: 'is required to submit a referral' }] };
     }
-    const unmapped = unmappedSourceCodes(OW_CASE_RECORD, record);
-    if (unmapped.length > 0) {
-      return {
-        ok: false,
-        status: 400,
-        detail: 'some source codes have no canonical mapping',
-        errors: unmapped.map((u) => ({ pointer: u.pointer, code: 'unmapped-code', message: u.reason.slice(u.pointer.length + 2) })),
-      };
-    }
+    const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
+    if (unmapped.length > 0) return { ok: false, status: 400, detail: 'some source codes have no canonical mapping', errors: unmapped };
     const agent = org.slice('ow:'.length);
     if (record.deliveryAgent.code !== agent) {
       return { ok: false, status: 403, detail: `${org} may refer only its own clients`, errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: `is not ${agent}` }] };
