@@ -284,6 +284,11 @@ function parseDate(date: string, name: string): number {
 // ---- America/Toronto
 
 const DAY_FORMAT = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The date in Toronto (`YYYY-MM-DD`, the en-CA format) at an instant: what "today" means to Ontario's programs. */
+export function torontoDate(at: Date = new Date()): string {
+  return DAY_FORMAT.format(at);
+}
 const WALL_CLOCK_FORMAT = new Intl.DateTimeFormat('en-CA', {
   timeZone: TIME_ZONE,
   hourCycle: 'h23',

@@ -1,5 +1,6 @@
 import { ReportError, ReportErrorCode } from './report.error';
-import { negotiateFormat, parseReportRequest, torontoToday } from './report-params';
+import { torontoDate } from '@passerelle/lifecycle';
+import { negotiateFormat, parseReportRequest } from './report-params';
 
 const refusal = (run: () => unknown): ReportError => {
   try {
@@ -65,9 +66,9 @@ describe('negotiateFormat', () => {
   });
 });
 
-describe('torontoToday', () => {
+describe('torontoDate', () => {
   it('is the calendar day in Toronto, not in UTC', () => {
-    expect(torontoToday(new Date('2026-01-01T03:00:00Z'))).toBe('2025-12-31');
-    expect(torontoToday(new Date('2026-01-01T06:00:00Z'))).toBe('2026-01-01');
+    expect(torontoDate(new Date('2026-01-01T03:00:00Z'))).toBe('2025-12-31');
+    expect(torontoDate(new Date('2026-01-01T06:00:00Z'))).toBe('2026-01-01');
   });
 });

@@ -34,11 +34,6 @@ function yearBefore(date: string): string {
   return new Date(Date.UTC(year - 1, month - 1, Math.min(day, lastDay) + 1)).toISOString().slice(0, 10);
 }
 
-/** Today in America/Toronto, the time zone every report day is in. */
-export function torontoToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
 const single = (value: unknown): string | undefined => (Array.isArray(value) ? undefined : typeof value === 'string' ? value : undefined);
 
 /**
