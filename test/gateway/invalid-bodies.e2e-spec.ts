@@ -1,18 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { mintDevToken } from '@passerelle/auth';
 import { schemaRegistry } from '@passerelle/contracts';
-import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
-import { createGateway } from '../../apps/gateway/src/create-gateway';
-import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { readFixture } from '../support/client-path';
-import { testDatabaseUrl } from '../support/database';
 import { endpointsOf, STRANGERS, type Endpoint } from '../support/gateway-endpoints';
-import { testKafka, uniqueName } from '../support/kafka';
-import { suiteEnv } from '../support/suite-env';
+import { useGatewayStack } from '../support/gateway-stack';
+import { testKafka } from '../support/kafka';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: Json };
@@ -89,12 +83,8 @@ function mutationsOf(body: Json, schemaIn: Schema, base: string, path: string[] 
 }
 
 describe('every JSON endpoint fed invalid bodies generated from its own schema', () => {
-  const schema = uniqueName('t_inv').replace(/-/g, '_');
-  const prefix = `${schema}.`;
-  const env = suiteEnv(prefix, schema, { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' });
-  const config = loadGatewayConfig(env);
-  let app: NestFastifyApplication;
-  let database: DatabaseHandle;
+  const stack = useGatewayStack('t_inv', [], { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' });
+  const { config, prefix } = stack;
   let endpoints: Endpoint[];
   const document = parseYaml(readFileSync(join(SCHEMAS, 'openapi.yaml'), 'utf8')) as {
     paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: Schema; examples?: Record<string, { value: Json }> }> } }>>;
@@ -108,17 +98,8 @@ describe('every JSON endpoint fed invalid bodies generated from its own schema',
     declineReferral: () => ({ declineReason: 'no-capacity', note: 'Full until March.' }),
   };
 
-  beforeAll(async () => {
-    app = await createGateway(config);
-    await app.listen(0, '127.0.0.1');
-    database = openDatabase({ url: testDatabaseUrl(), schema });
-    endpoints = endpointsOf(app);
-  }, 120_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await dropSchema(database);
-    await database.close();
+  beforeAll(() => {
+    endpoints = endpointsOf(stack.app);
   });
 
   const storedRecords = async (): Promise<number> => {
@@ -150,7 +131,7 @@ describe('every JSON endpoint fed invalid bodies generated from its own schema',
       const url = path.replace(/\{(\w+)\}/g, () => crypto.randomUUID());
       // The document's component refs (`#/components/schemas/X`) name schema files: follow them there.
       for (const mutation of mutationsOf(base!, componentSchema(media.schema), 'https://schemas.passerelle.ontario.ca/')) {
-        const res = await request(app.getHttpServer())[method as 'post'](url).set('authorization', `Bearer ${token}`).set('idempotency-key', `inv-${crypto.randomUUID()}`).send(mutation.body as object);
+        const res = await stack.http()[method as 'post'](url).set('authorization', `Bearer ${token}`).set('idempotency-key', `inv-${crypto.randomUUID()}`).send(mutation.body as object);
         const what = `${op.operationId} ${mutation.what}`;
         expect({ what, status: res.status >= 400 && res.status < 500 ? '4xx' : res.status }).toEqual({ what, status: '4xx' });
         expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringContaining('application/problem+json') });
@@ -160,12 +141,12 @@ describe('every JSON endpoint fed invalid bodies generated from its own schema',
         checked += 1;
       }
       // A body past the configured size is 413, the gateway still standing after it.
-      const huge = await request(app.getHttpServer())[method as 'post'](url).set('authorization', `Bearer ${token}`).set('idempotency-key', `inv-${crypto.randomUUID()}`)
+      const huge = await stack.http()[method as 'post'](url).set('authorization', `Bearer ${token}`).set('idempotency-key', `inv-${crypto.randomUUID()}`)
         .set('content-type', 'application/json').send(JSON.stringify({ padding: 'x'.repeat(config.bodyLimitBytes) }));
       expect({ operation: op.operationId, status: huge.status }).toEqual({ operation: op.operationId, status: 413 });
     }
     expect(checked).toBeGreaterThan(100);
-    await request(app.getHttpServer()).get('/v1/health/live').expect(200);
+    await stack.http().get('/v1/health/live').expect(200);
     expect(await storedRecords()).toBe(before);
   }, 300_000);
 

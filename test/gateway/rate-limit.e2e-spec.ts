@@ -1,34 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { mintDevToken } from '@passerelle/auth';
-import { dropSchema, openDatabase } from '@passerelle/persistence';
-import { createGateway } from '../../apps/gateway/src/create-gateway';
-import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
-import { testDatabaseUrl } from '../support/database';
-import { uniqueName } from '../support/kafka';
-import { suiteEnv } from '../support/suite-env';
+import { useGatewayStack } from '../support/gateway-stack';
 
 describe('per-organization request rate', () => {
-  const schema = uniqueName('t_rate').replace(/-/g, '_');
-  const env = suiteEnv(`${schema}.`, schema, { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
-  const config = loadGatewayConfig(env);
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    app = await createGateway(config);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-  }, 120_000);
-
-  afterAll(async () => {
-    await app?.close();
-    const database = openDatabase({ url: testDatabaseUrl(), schema });
-    await dropSchema(database);
-    await database.close();
-  });
+  const stack = useGatewayStack('t_rate', [], { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
+  const { config } = stack;
 
   it('answers 429 with Retry-After past the burst, per organization, and never limits public endpoints', async () => {
-    const http = () => request(app.getHttpServer());
+    const http = stack.http;
     const toronto = await mintDevToken({ org: 'ow:toronto', scopes: ['referrals:read'] }, config);
     const ottawa = await mintDevToken({ org: 'ow:ottawa', scopes: ['referrals:read'] }, config);
     for (let n = 0; n < 3; n += 1) await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).expect(200);

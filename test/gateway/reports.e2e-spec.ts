@@ -1,27 +1,19 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import request from 'supertest';
 import { mintDevToken } from '@passerelle/auth';
 import { mapSourceCode, type CodeTableName, type SourceSystem } from '@passerelle/codes';
 import type { EoServiceRecord, OdspEmploymentRecord, OwCaseRecord } from '@passerelle/contracts';
 import { OntarioBusinessCalendar } from '@passerelle/lifecycle';
 import { createKafka } from '@passerelle/messaging';
-import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
-import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
-import { createGateway } from '../../apps/gateway/src/create-gateway';
-import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
-import type { OutcomeReport, ReportMeasures } from '../../apps/gateway/src/reports/outcome-report';
+import { COUNT_MEASURES, type OutcomeReport, type ReportMeasures } from '../../apps/gateway/src/reports/outcome-report';
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { generateProvince, loadProvince, type Story } from '../../infra/tools/demo/province';
 import { seedProvince, type SeedResult } from '../../infra/tools/demo/seed';
-import { testDatabaseUrl } from '../support/database';
-import { testBrokers, uniqueName } from '../support/kafka';
-import { suiteEnv } from '../support/suite-env';
+import { useGatewayStack } from '../support/gateway-stack';
+import { testBrokers } from '../support/kafka';
 
 /**
  * The ministry's outcome report and dashboard on a small province seeded through the real
@@ -36,23 +28,8 @@ const MIN = 5;
 /** What a report should say of a set of stories, computed from the records sent. */
 type Expected = Record<string, { value: number; clients: Set<string> }> & { days: number[]; acceptedClients: Set<string> };
 
-const COUNTS = [
-  'referralsMade',
-  'routed',
-  'accepted',
-  'rejected',
-  'inService',
-  'completed',
-  'employed',
-  'employedAt1Month',
-  'employedAt3Months',
-  'employedAt6Months',
-  'employedAt12Months',
-  'retention',
-  'increasedEarnings',
-  'exitsToEmployment',
-  'duplicateSupports',
-] as const;
+// Every count the report publishes: one the test does not compute below stays 0 here and fails the check.
+const COUNTS = COUNT_MEASURES;
 const FOLLOW_UP_MEASURE: Record<string, string> = { FU01: 'employedAt1Month', FU03: 'employedAt3Months', FU06: 'employedAt6Months', FU12: 'employedAt12Months' };
 
 function canonical(table: CodeTableName, system: SourceSystem, code: string): string {
@@ -146,47 +123,27 @@ function checkRow(measures: ReportMeasures, expected: Expected, where: string): 
 }
 
 describe('ministry outcome report and dashboard, on a province seeded through the pipeline', () => {
-  const schema = uniqueName('t_rep').replace(/-/g, '_');
-  const prefix = `${schema}.`;
-  const env = suiteEnv(prefix, schema);
-  const config = loadGatewayConfig(env);
+  const stack = useGatewayStack('t_rep', [owAdapterApp, eoAdapterApp, referralTrackerApp]);
+  const { config, prefix } = stack;
   const calendar = OntarioBusinessCalendar.load();
   const stories = generateProvince(loadProvince(), { referrals: 160, seed: 31, from: '2025-01-06', to: '2025-06-27', now: new Date('2026-09-30T12:00:00Z') });
   const period = 'from=2025-01-01&to=2025-06-30';
-  let app: NestFastifyApplication;
-  let base: string;
-  const apps: RunningEventApp[] = [];
-  let database: DatabaseHandle;
   let sent: SeedResult;
   let ministry: string;
 
   beforeAll(async () => {
-    app = await createGateway(config);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    apps.push(await startEventApp(owAdapterApp, env), await startEventApp(eoAdapterApp, env), await startEventApp(referralTrackerApp, env));
-    database = openDatabase({ url: testDatabaseUrl(), schema });
     ministry = await mintDevToken({ org: 'ministry:mcss', scopes: ['reports:read'] }, config);
     sent = await seedProvince(stories, {
       kafka: createKafka({ brokers: testBrokers(), clientId: 'reports-e2e' }),
       topicPrefix: prefix,
-      gateway: base,
+      gateway: stack.base,
       token: (org, scopes) => mintDevToken({ org, scopes }, config),
       drainTimeoutMs: 240_000,
     });
   }, 420_000);
 
-  afterAll(async () => {
-    await app?.close();
-    await Promise.all(apps.map((a) => a.close()));
-    if (database) {
-      await dropSchema(database);
-      await database.close();
-    }
-  });
-
   const report = async (query: string, token = ministry): Promise<OutcomeReport> =>
-    (await request(app.getHttpServer()).get(`/v1/reports/outcomes?${query}`).set('authorization', `Bearer ${token}`).expect(200)).body as OutcomeReport;
+    (await stack.http().get(`/v1/reports/outcomes?${query}`).set('authorization', `Bearer ${token}`).expect(200)).body as OutcomeReport;
 
   it('seeded every story without a dead letter, and routed exactly the referrals whose clients live in a catchment', () => {
     expect(sent.deadLettered).toBe(0);
@@ -238,7 +195,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
 
   it('serves the same figures as CSV, by format or by Accept', async () => {
     const json = await report(`${period}&groupBy=program`);
-    const csv = await request(app.getHttpServer()).get(`/v1/reports/outcomes?${period}&groupBy=program&format=csv`).set('authorization', `Bearer ${ministry}`).expect(200);
+    const csv = await stack.http().get(`/v1/reports/outcomes?${period}&groupBy=program&format=csv`).set('authorization', `Bearer ${ministry}`).expect(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toBe('attachment; filename="outcomes_2025-01-01_2025-06-30_by_program.csv"');
     const [header, odsp, ow, total] = csv.text.trim().split('\r\n').map((l) => l.split(','));
@@ -249,7 +206,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
     expect(total[column('level')]).toBe('total');
     expect(total[column('employedAt3Months')]).toBe(String(json.total.measures.employedAt3Months));
     expect(total[column('rejectedByReason.no-capacity')]).toBe(String(json.total.measures.rejectedByReason['no-capacity']));
-    const byAccept = await request(app.getHttpServer()).get(`/v1/reports/outcomes?${period}&groupBy=program`).set('authorization', `Bearer ${ministry}`).set('accept', 'text/csv').expect(200);
+    const byAccept = await stack.http().get(`/v1/reports/outcomes?${period}&groupBy=program`).set('authorization', `Bearer ${ministry}`).set('accept', 'text/csv').expect(200);
     expect(byAccept.text).toBe(csv.text);
   });
 
@@ -262,7 +219,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
   });
 
   it('is for the ministry only: no token 401, other organizations and missing scope 403', async () => {
-    const http = () => request(app.getHttpServer());
+    const http = () => stack.http();
     const none = await http().get(`/v1/reports/outcomes?${period}`).expect(401);
     expect(none.headers['www-authenticate']).toContain('Bearer');
     expect(none.headers['content-type']).toContain('application/problem+json');
@@ -276,7 +233,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
   });
 
   it('refuses a bad period, grouping or format with a problem naming the parameter', async () => {
-    const http = () => request(app.getHttpServer()).get('/v1/reports/outcomes').set('authorization', `Bearer ${ministry}`);
+    const http = () => stack.http().get('/v1/reports/outcomes').set('authorization', `Bearer ${ministry}`);
     const reversed = await http().query({ from: '2025-06-01', to: '2025-01-01' }).expect(400);
     expect(reversed.headers['content-type']).toContain('application/problem+json');
     expect(reversed.body.errors[0]).toMatchObject({ pointer: '/from', code: 'minimum' });
@@ -287,7 +244,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
   });
 
   it('serves the dashboard page, its assets and code labels itself, publicly, under a strict CSP', async () => {
-    const http = () => request(app.getHttpServer());
+    const http = () => stack.http();
     const page = await http().get('/v1/dashboard').expect(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toBe(
@@ -336,14 +293,14 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       const elsewhere: string[] = [];
       const problems: string[] = [];
       page.on('request', (r) => {
-        if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) elsewhere.push(r.url());
+        if (!r.url().startsWith(stack.base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) elsewhere.push(r.url());
       });
       page.on('console', (m) => {
         if (m.type() === 'error') problems.push(m.text());
       });
       page.on('pageerror', (e) => problems.push(e.message));
 
-      const response = await page.goto(`${base}/v1/dashboard?from=2025-01-01&to=2025-06-30&groupBy=region`);
+      const response = await page.goto(`${stack.base}/v1/dashboard?from=2025-01-01&to=2025-06-30&groupBy=region`);
       expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
       // No token yet: no figures, and the page says what it needs.
       await page.waitForFunction("document.getElementById('status').textContent.length > 0");
@@ -398,7 +355,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       const page = await browser.newPage();
       const urls: string[] = [];
       page.on('request', (r) => urls.push(r.url()));
-      await page.goto(`${base}/v1/dashboard?from=2025-01-01&to=2025-06-30&lang=fr#token=${ministry}`);
+      await page.goto(`${stack.base}/v1/dashboard?from=2025-01-01&to=2025-06-30&lang=fr#token=${ministry}`);
       await page.waitForSelector('#region-chart svg rect.bar');
       expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
       expect(await page.evaluate('window.location.hash')).toBe('');

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
 import { mintDevToken } from '@passerelle/auth';
 import type { ReferralNotification } from '@passerelle/contracts';
 import { EventPublisher, type CloudEvent } from '@passerelle/messaging';
-import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
-import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
-import { createGateway } from '../../apps/gateway/src/create-gateway';
-import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { startEventApp } from '@passerelle/runtime';
 import { verifyWebhookSignature } from '../../apps/webhook-dispatcher/src/delivery/webhook-signature';
 import { webhookDispatcherApp } from '../../apps/webhook-dispatcher/src/webhook-dispatcher.app';
-import { testDatabaseUrl } from '../support/database';
-import { headersAsStrings, readRecords, testKafka, uniqueName, waitFor } from '../support/kafka';
-import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
+import { useGatewayStack } from '../support/gateway-stack';
+import { headersAsStrings, readRecords, testKafka, waitFor } from '../support/kafka';
+import { FAST_RETRIES } from '../support/suite-env';
 
 interface Received {
   path: string;
@@ -36,10 +31,8 @@ interface DeliveryView {
 const NOTIFICATION_TYPE = 'ca.on.passerelle.notification.referral-status-changed';
 
 describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
-  const schema = uniqueName('t_wh').replace(/-/g, '_');
-  const prefix = `${schema}.`;
   // Quick retries and a short time limit, so failing receivers run out of attempts in seconds.
-  const env = suiteEnv(prefix, schema, {
+  const stack = useGatewayStack('t_wh', [webhookDispatcherApp], {
     ...FAST_RETRIES,
     WEBHOOK_RETRY_BASE_MS: '200',
     WEBHOOK_RETRY_MAX_MS: '400',
@@ -47,10 +40,7 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     WEBHOOK_TIMEOUT_MS: '700',
     WEBHOOK_POLL_MS: '100',
   });
-  const config = loadGatewayConfig(env);
-  let app: NestFastifyApplication;
-  let dispatcher: RunningEventApp;
-  let database: DatabaseHandle;
+  const { config, env, prefix } = stack;
   const publisher = new EventPublisher(testKafka());
 
   // One local receiver; each path answers in its own way and every request is kept.
@@ -78,23 +68,15 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    app = await createGateway(config);
-    await app.listen(0, '127.0.0.1');
-    dispatcher = await startEventApp(webhookDispatcherApp, env);
-    database = openDatabase({ url: testDatabaseUrl(), schema });
-  }, 180_000);
+  });
 
   afterAll(async () => {
-    await app?.close();
-    await dispatcher?.close();
     await publisher.disconnect();
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
-    await dropSchema(database);
-    await database.close();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = stack.http;
   const tokenOf = (org: string, scopes = ['webhooks:write', 'webhooks:read']) => mintDevToken({ org, scopes }, config);
   /** `key` null: no Idempotency-Key header. */
   const register = (token: string, body: unknown, key: string | null = randomUUID()) => {
@@ -286,16 +268,16 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await http().get(`/v1/webhooks/${sub.id}/deliveries`).set('authorization', `Bearer ${token}`).expect(404);
     // The attempt in flight times out and is logged, but the delivery stays cancelled.
     await new Promise((r) => setTimeout(r, 1_500));
-    const rows = await database.db.selectFrom('webhook_delivery').select(['state']).where('subscription_id', '=', sub.id).execute();
+    const rows = await stack.database.db.selectFrom('webhook_delivery').select(['state']).where('subscription_id', '=', sub.id).execute();
     expect(rows).toEqual([{ state: 'cancelled' }]);
     expect(requestsTo('/hang/deleted')).toHaveLength(1);
-    const stored = await database.db.selectFrom('webhook_subscription').select(['secret', 'deleted_at']).where('id', '=', sub.id).executeTakeFirstOrThrow();
+    const stored = await stack.database.db.selectFrom('webhook_subscription').select(['secret', 'deleted_at']).where('id', '=', sub.id).executeTakeFirstOrThrow();
     expect(stored.secret).toBeNull();
     expect(stored.deleted_at).not.toBeNull();
     // Later notifications are not queued for it.
     await publish(notification('ow:wh-deleted'));
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(await database.db.selectFrom('webhook_delivery').select('id').where('subscription_id', '=', sub.id).execute()).toHaveLength(1);
+    expect(await stack.database.db.selectFrom('webhook_delivery').select('id').where('subscription_id', '=', sub.id).execute()).toHaveLength(1);
   }, 60_000);
 
   it('refuses invalid bodies with a problem naming the field, and stores nothing', async () => {
@@ -330,7 +312,7 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     const listed = await http().get('/v1/webhooks').set('authorization', `Bearer ${token}`).expect(200);
     expect(listed.body.items).toEqual([{ id: first.body.id, url: body.url, changes: body.changes, createdAt: first.body.createdAt }]);
     // The kept answer holds no copy of the secret; once the subscription is deleted, a replay shows none.
-    const kept = await database.db.selectFrom('idempotency_key').select('response_body').where('org', '=', 'ow:wh-replay').execute();
+    const kept = await stack.database.db.selectFrom('idempotency_key').select('response_body').where('org', '=', 'ow:wh-replay').execute();
     expect(kept).toHaveLength(1);
     expect(JSON.stringify(kept)).not.toContain('whsec_');
     await http().delete(`/v1/webhooks/${first.body.id}`).set('authorization', `Bearer ${token}`).expect(204);
@@ -372,7 +354,7 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       // local receiver can miss the 700 ms time limit, and the retry that follows is a new attempt.
       const attempts = got.map((r) => `${String(r.headers['passerelle-delivery-id'])}#${String(r.headers['passerelle-attempt'])}`);
       expect(new Set(attempts).size).toBe(attempts.length);
-      const states = await database.db
+      const states = await stack.database.db
         .selectFrom('webhook_delivery')
         .select(({ fn }) => ['state', fn.countAll<string>().as('n')])
         .where('subscription_id', '=', sub.id)
@@ -391,10 +373,10 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     const { body: sub } = await register(token, { url: `${base}/slow/drain` }).expect(201);
     await publish(notification('ow:wh-drain'));
     await waitFor(() => requestsTo('/slow/drain').length >= 1, 30_000, 'the POST in flight');
-    await dispatcher.close();
-    const rows = await database.db.selectFrom('webhook_delivery').select(['state', 'attempts']).where('subscription_id', '=', sub.id).execute();
+    await stack.eventApps[0].close();
+    const rows = await stack.database.db.selectFrom('webhook_delivery').select(['state', 'attempts']).where('subscription_id', '=', sub.id).execute();
     expect(rows).toEqual([{ state: 'delivered', attempts: 1 }]);
-    const attempts = await database.db.selectFrom('webhook_attempt').innerJoin('webhook_delivery', 'webhook_delivery.id', 'webhook_attempt.delivery_id').select(['status_code', 'outcome']).where('subscription_id', '=', sub.id).execute();
+    const attempts = await stack.database.db.selectFrom('webhook_attempt').innerJoin('webhook_delivery', 'webhook_delivery.id', 'webhook_attempt.delivery_id').select(['status_code', 'outcome']).where('subscription_id', '=', sub.id).execute();
     expect(attempts).toEqual([{ status_code: 200, outcome: 'delivered' }]);
   }, 60_000);
 });

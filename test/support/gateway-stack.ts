@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
@@ -17,6 +18,10 @@ export interface GatewayStack {
   config: GatewayConfig;
   /** Set once the suite's `beforeAll` ran. */
   app: NestFastifyApplication;
+  /** `http://127.0.0.1:<port>` of the listening gateway. */
+  base: string;
+  /** The event apps, in the order given (a suite may close one itself: closing twice is harmless). */
+  eventApps: RunningEventApp[];
   /** The suite's schema, for checks of what was stored. */
   database: DatabaseHandle;
   http: () => ReturnType<typeof request>;
@@ -30,19 +35,19 @@ export function useGatewayStack(name: string, eventApps: EventAppDefinition[], o
   const schema = uniqueName(name).replace(/-/g, '_');
   const prefix = `${schema}.`;
   const env = suiteEnv(prefix, schema, overrides);
-  const running: RunningEventApp[] = [];
-  const stack = { schema, prefix, env, config: loadGatewayConfig(env), http: () => request(stack.app.getHttpServer()) } as GatewayStack;
+  const stack = { schema, prefix, env, config: loadGatewayConfig(env), eventApps: [], http: () => request(stack.app.getHttpServer()) } as unknown as GatewayStack;
 
   beforeAll(async () => {
     stack.app = await createGateway(stack.config);
     await stack.app.listen(0, '127.0.0.1');
-    for (const definition of eventApps) running.push(await startEventApp(definition, env));
+    stack.base = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
+    for (const definition of eventApps) stack.eventApps.push(await startEventApp(definition, env));
     stack.database = openDatabase({ url: testDatabaseUrl(), schema });
   }, 180_000);
 
   afterAll(async () => {
     await stack.app?.close();
-    await Promise.all(running.map((a) => a.close()));
+    await Promise.all(stack.eventApps.map((a) => a.close()));
     if (stack.database) {
       await dropSchema(stack.database);
       await stack.database.close();
