@@ -1,11 +1,8 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { GroupCommit } from '@passerelle/group-commit';
 import { encodeCloudEvent, type CloudEvent } from './cloud-event';
 import type { InboundEvent } from './consumer-runner';
 
-/**
- * Produces to Kafka and resolves only once every in-sync replica has the records (acks=all).
- * Idempotent producer: broker-side dedup of retries; kafkajs needs maxInFlightRequests 1 for it.
- */
 /**
  * Most bytes of records one produce request carries: under the broker's 1 MiB `message.max.bytes`
  * default, which a batch for one partition must fit (a mapped Kafka batch of EO records can be
@@ -15,9 +12,18 @@ export const MAX_REQUEST_BYTES = 900_000;
 /** Bytes a record adds besides its key, value and headers (record framing, an estimate on the safe side). */
 const RECORD_OVERHEAD_BYTES = 64;
 
+/**
+ * Produces to Kafka and resolves only once every in-sync replica has the records (acks=all).
+ * Idempotent producer: broker-side dedup of retries; kafkajs needs maxInFlightRequests 1 for it,
+ * so requests go one at a time. Sends that arrive while a request is in flight go together in
+ * the next one (group commit, no linger): concurrent callers, e.g. HTTP requests, share produce
+ * requests instead of queueing one each. A failed request fails every send it carried (at least
+ * once: a caller retrying may write again what an earlier request of its group already wrote).
+ */
 export class EventPublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
+  private readonly sends: GroupCommit<TopicMessages[]>;
 
   constructor(
     kafka: Kafka,
@@ -30,6 +36,7 @@ export class EventPublisher {
       // Java-client-compatible murmur2 partitioning: other producers of the same keys agree.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    this.sends = new GroupCommit((groups) => this.produce(groups.flat()));
   }
 
   connect(): Promise<void> {
@@ -50,10 +57,7 @@ export class EventPublisher {
       .filter(({ events }) => events.length > 0)
       .map(({ topic, events }) => ({ topic, messages: events.map(encodeCloudEvent) }));
     if (topicMessages.length === 0) return;
-    await this.connect();
-    for (const request of produceRequests(topicMessages, this.maxRequestBytes)) {
-      await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
-    }
+    await this.sends.submit(topicMessages);
   }
 
   /**
@@ -70,8 +74,13 @@ export class EventPublisher {
   /** Raw records (already encoded), e.g. a record copied unchanged to a DLQ. */
   async send(topic: string, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
+    await this.sends.submit([{ topic, messages }]);
+  }
+
+  /** One group's records, in order, in as many acks=all requests as the byte limit needs. */
+  private async produce(topicMessages: TopicMessages[]): Promise<void> {
     await this.connect();
-    for (const request of produceRequests([{ topic, messages }], this.maxRequestBytes)) {
+    for (const request of produceRequests(topicMessages, this.maxRequestBytes)) {
       await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
     }
   }
