@@ -48,6 +48,15 @@ describe('AuditLog: append-only and hash-chained', () => {
     expect(await log.verify()).toEqual({ ok: true, rows: 1 });
   });
 
+  it('hashes in the database exactly as verify recomputes, whatever the characters', async () => {
+    const log = new AuditLog(database.db);
+    const awkward = ['Zoë "Zed" Côté', 'back\\slash', 'tab\tnew\nline\r', 'ctrl \u0001\u001f\u007f', 'emoji 🇨🇦', '/path/ü', 'ℹ\u2028'];
+    await log.append(awkward.map((text, n) => ({ org: `ow:${text}`, subject: text, action: 'write' as const, resource: `referral/${text}`, purpose: text, ...(n % 2 ? {} : { clientId: crypto.randomUUID().toUpperCase() }) })));
+    expect(await log.verify()).toEqual({ ok: true, rows: awkward.length });
+    const stored = await log.entriesOf(`ow:${awkward[0]}`, undefined, 10);
+    expect(stored).toEqual([expect.objectContaining({ subject: awkward[0], purpose: awkward[0], clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) })]);
+  });
+
   it('refuses UPDATE and DELETE', async () => {
     await filled();
     await expect(sql`update audit_log set purpose = 'curiosity' where seq = 2`.execute(database.db)).rejects.toThrow('append-only');

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { GroupCommit } from '@passerelle/group-commit';
 import type { Database } from './schema';
+import { sharedGroupCommit } from './shared-group-commit';
 
 /** One access to personal data: who (org and subject), what, why. */
 export interface AuditEntry {
@@ -21,88 +23,40 @@ export interface AuditRecord extends AuditEntry {
 }
 
 const GENESIS = '0'.repeat(64);
-/** One appender at a time: each row chains onto the one before it. */
-const AUDIT_LOCK = 7_402_915_118_220_077n;
+/** Callers whose entries one `audit_append` call takes at most. */
+const GROUP_CALLERS = 500;
 
-/** Rows per INSERT: 9 parameters a row stays far under PostgreSQL's 65,535. */
-const INSERT_ROWS = 1_000;
-
-interface PendingAppend {
-  entries: AuditEntry[];
-  done: () => void;
-  failed: (error: unknown) => void;
+/** An entry as `audit_append(entries jsonb)` (migration 0013) takes it. */
+export function auditAppendEntry(e: AuditEntry): Record<keyof AuditEntry, string | null> {
+  return { org: e.org, subject: e.subject, action: e.action, resource: e.resource, purpose: e.purpose, clientId: e.clientId ?? null };
 }
-
-/**
- * Group commit for one database: appends that arrive while a write is running wait for it, then
- * go together in the next transaction (one lock, one read of the chain's end, one insert). The
- * chain forces appends through one lock; batching them keeps that lock from capping throughput.
- */
-class AuditAppender {
-  private queue: PendingAppend[] = [];
-  private writing = false;
-
-  constructor(private readonly db: Kysely<Database>) {}
-
-  append(entries: AuditEntry[]): Promise<void> {
-    return new Promise((done, failed) => {
-      this.queue.push({ entries, done, failed });
-      if (!this.writing) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.writing = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.write(batch.flatMap((p) => p.entries));
-        for (const p of batch) p.done();
-      } catch (error) {
-        // Nothing of the batch was written (one transaction): each caller learns it and may retry.
-        for (const p of batch) p.failed(error);
-      }
-    }
-    this.writing = false;
-  }
-
-  private async write(entries: AuditEntry[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK.toString()}::bigint)`.execute(trx);
-      const last = await trx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      let prev = last?.hash ?? GENESIS;
-      const rows = entries.map((entry) => {
-        const at = new Date().toISOString();
-        const hash = chainHash(prev, at, entry);
-        const row = { at, org: entry.org, subject: entry.subject, action: entry.action, resource: entry.resource, purpose: entry.purpose, client_id: entry.clientId ?? null, prev_hash: prev, hash };
-        prev = hash;
-        return row;
-      });
-      // One VALUES list takes its sequence numbers in list order, so seq order is chain order.
-      for (let at = 0; at < rows.length; at += INSERT_ROWS) await trx.insertInto('audit_log').values(rows.slice(at, at + INSERT_ROWS)).execute();
-    });
-  }
-}
-
-const appenders = new WeakMap<Kysely<Database>, AuditAppender>();
 
 /**
  * The hash-chained audit log of personal-data access (append-only: a trigger refuses UPDATE and
  * DELETE). `verify` recomputes the chain and names the first row that does not fit.
+ *
+ * Appends are group-committed: the chain forces them through one lock, so appends that arrive
+ * while one is being written go together in the next `audit_append` call (one statement: lock,
+ * chain's end, hashes and inserts in the database), keeping that lock from capping throughput.
  */
 export class AuditLog {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly appends: GroupCommit<AuditEntry[]>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.appends = sharedGroupCommit<AuditEntry[]>(
+      db,
+      'audit-log',
+      async (groups) => {
+        await sql`select audit_append(${JSON.stringify(groups.flat().map(auditAppendEntry))}::jsonb)`.execute(db);
+      },
+      { maxItems: GROUP_CALLERS },
+    );
+  }
 
   /** Resolves once the entries are committed (with whatever else was appended meanwhile). */
   append(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    let appender = appenders.get(this.db);
-    if (!appender) {
-      appender = new AuditAppender(this.db);
-      appenders.set(this.db, appender);
-    }
-    return appender.append(entries);
+    return this.appends.submit(entries);
   }
 
   /** An organization's own entries, oldest first, after `afterSeq`. */
@@ -137,6 +91,7 @@ export class AuditLog {
   }
 }
 
+/** The row hash `audit_append` (migration 0013) computes in the database, recomputed here to verify. */
 function chainHash(prev: string, at: string, e: AuditEntry): string {
   return createHash('sha256')
     .update(JSON.stringify([prev, at, e.org, e.subject, e.action, e.resource, e.purpose, e.clientId ?? null]))

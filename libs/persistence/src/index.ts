@@ -9,3 +9,4 @@ export * from './multi-row-insert';
 export * from './idempotency-store';
 export * from './audit-log';
 export * from './polling-loop';
+export * from './shared-group-commit';

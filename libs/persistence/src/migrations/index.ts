@@ -10,6 +10,7 @@ import * as auditLog from './0008_audit_log';
 import * as timerPendingIndex from './0009_timer_pending_index';
 import * as referralChangeOrder from './0012_referral_change_order';
 import * as webhooks from './0010_webhooks';
+import * as auditAppend from './0013_audit_append';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_timer_pending_index': timerPendingIndex,
   '0010_webhooks': webhooks,
   '0012_referral_change_order': referralChangeOrder,
+  '0013_audit_append': auditAppend,
 };

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { GroupCommit, type GroupCommitOptions } from '@passerelle/group-commit';
+import type { Database } from './schema';
+
+const groups = new WeakMap<Kysely<Database>, Map<string, GroupCommit<unknown>>>();
+
+/**
+ * The one `GroupCommit` named `name` for a database: every store built on the same pool (one per
+ * controller, say) shares it, so their concurrent writes group together.
+ */
+export function sharedGroupCommit<T>(
+  db: Kysely<Database>,
+  name: string,
+  write: (items: T[]) => Promise<void>,
+  options?: GroupCommitOptions,
+): GroupCommit<T> {
+  let named = groups.get(db);
+  if (!named) {
+    named = new Map();
+    groups.set(db, named);
+  }
+  let group = named.get(name) as GroupCommit<T> | undefined;
+  if (!group) {
+    group = new GroupCommit(write, options);
+    named.set(name, group as GroupCommit<unknown>);
+  }
+  return group;
+}
