@@ -1,5 +1,9 @@
 import { sql, type Kysely } from 'kysely';
+import type { GroupCommit } from '@passerelle/group-commit';
+import { auditAppendEntry, type AuditEntry } from './audit-log';
+import type { MultiRowInsert } from './multi-row-insert';
 import type { Database } from './schema';
+import { sharedGroupCommit } from './shared-group-commit';
 
 /** A response kept for replay. */
 export interface StoredResponse {
@@ -21,21 +25,25 @@ export type IdempotencyClaim =
  * insert), its answer is stored for replay; a retry with the same body gets that answer, one with
  * another body a mismatch, one while the first runs an in-progress. A claim whose request died
  * (no answer after `staleAfterMs`) may be taken over, so a crash never locks a key forever.
+ * Claims and answers are group-committed: those that arrive while one statement runs go in the
+ * next together (an HTTP request pays two short statements, shared with its neighbours).
  */
 export class IdempotencyStore {
+  private readonly claims: GroupCommit<Claim>;
+  private readonly answers: GroupCommit<Answer>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly staleAfterMs = 60_000,
-  ) {}
+  ) {
+    this.claims = sharedGroupCommit<Claim>(db, 'idempotency-claims', (claims) => insertClaims(db, claims), { maxItems: 500 });
+    this.answers = sharedGroupCommit<Answer>(db, 'idempotency-answers', (answers) => writeAnswers(db, answers), { maxItems: 500 });
+  }
 
   async claim(org: string, key: string, requestHash: string): Promise<IdempotencyClaim> {
-    const inserted = await this.db
-      .insertInto('idempotency_key')
-      .values({ org, idempotency_key: key, request_hash: requestHash, state: 'running' })
-      .onConflict((oc) => oc.columns(['org', 'idempotency_key']).doNothing())
-      .returning('org')
-      .executeTakeFirst();
-    if (inserted) return { kind: 'new' };
+    const claim: Claim = { org, key, requestHash, inserted: false };
+    await this.claims.submit(claim);
+    if (claim.inserted) return { kind: 'new' };
     const row = await this.db.selectFrom('idempotency_key').selectAll().where('org', '=', org).where('idempotency_key', '=', key).executeTakeFirst();
     if (!row) return this.claim(org, key, requestHash); // abandoned between the two statements
     if (row.request_hash !== requestHash) return { kind: 'mismatch' };
@@ -53,23 +61,116 @@ export class IdempotencyStore {
     return Number(takenOver.numUpdatedRows) > 0 ? { kind: 'new' } : { kind: 'in-progress' };
   }
 
-  async complete(org: string, key: string, response: StoredResponse): Promise<void> {
-    await this.db
-      .updateTable('idempotency_key')
-      .set({
-        state: 'done',
-        response_status: response.status,
-        response_body: JSON.stringify(response.body),
-        response_headers: JSON.stringify(response.headers),
-        completed_at: new Date().toISOString(),
-      })
-      .where('org', '=', org)
-      .where('idempotency_key', '=', key)
-      .execute();
+  /**
+   * Keeps the answer for replay, with what the request wrote (`effects`): all are committed
+   * together, in one statement, and this resolves once they are. The claim before it commits
+   * without waiting for the disk (see `insertClaims`): this commit's flush covers it.
+   */
+  complete(org: string, key: string, response: StoredResponse, effects: AnswerEffects = {}): Promise<void> {
+    return this.answers.submit({ org, key, response, audit: effects.audit ?? [], inserts: effects.inserts ?? [] });
   }
 
   /** The request failed without an answer worth keeping (e.g. Kafka down): the key is free again. */
   async release(org: string, key: string): Promise<void> {
     await this.db.deleteFrom('idempotency_key').where('org', '=', org).where('idempotency_key', '=', key).where('state', '=', 'running').execute();
   }
+}
+
+interface Claim {
+  org: string;
+  key: string;
+  requestHash: string;
+  /** Set by the write: this request holds the key. */
+  inserted: boolean;
+}
+
+/**
+ * Every claim of a group in one insert; those whose key already exists are left `inserted:
+ * false` for the caller to look at. A key twice in one group: the first claims it, the second is
+ * left to find it taken, as if it had come a moment later.
+ *
+ * The claim commits with `synchronous_commit` off: it is visible to every other request at once,
+ * only its flush to disk is left to the answer's commit, which flushes the log up to itself and
+ * so past the claim. A claim lost in a crash before that is a request that never got an answer:
+ * its retry claims the key again, as it would after a crash before the claim.
+ */
+async function insertClaims(db: Kysely<Database>, claims: Claim[]): Promise<void> {
+  const first = new Map<string, Claim>();
+  for (const claim of claims) {
+    const id = JSON.stringify([claim.org, claim.key]);
+    if (!first.has(id)) first.set(id, claim);
+  }
+  const claimed = [...first.values()];
+  // unnest of arrays, not jsonb_to_recordset: the planner sees how many rows come (not a fixed 100).
+  const inserted = await sql<{ org: string; idempotency_key: string }>`
+    insert into idempotency_key (org, idempotency_key, request_hash, state)
+    select c.org, c.key, c.hash, 'running'
+    from (select set_config('synchronous_commit', 'off', true)) as relaxed, unnest(${claimed.map((c) => c.org)}::text[], ${claimed.map((c) => c.key)}::text[], ${claimed.map((c) => c.requestHash)}::text[]) as c(org, key, hash)
+    on conflict (org, idempotency_key) do nothing
+    returning org, idempotency_key`.execute(db);
+  for (const row of inserted.rows) first.get(JSON.stringify([row.org, row.idempotency_key]))!.inserted = true;
+}
+
+/** What a request wrote, to commit with its kept answer. */
+export interface AnswerEffects {
+  /** Audit entries of the personal data it touched (chained by `audit_append`). */
+  audit?: AuditEntry[];
+  /** Rows it created, e.g. the record a `202` promises can be read at once. */
+  inserts?: RowsToInsert[];
+}
+
+/** Rows for one table, each in `columns` order. */
+export interface RowsToInsert extends MultiRowInsert {
+  rows: ReadonlyArray<readonly unknown[]>;
+}
+
+interface Answer {
+  org: string;
+  key: string;
+  response: StoredResponse;
+  audit: AuditEntry[];
+  inserts: RowsToInsert[];
+}
+
+/**
+ * Every answer of a group in one UPDATE, matched to its claim by org and key, and in the same
+ * statement (one transaction) the group's inserts and audit entries: a request's answer is never
+ * kept without what it wrote, nor the other way round.
+ */
+async function writeAnswers(db: Kysely<Database>, answers: Answer[]): Promise<void> {
+  const audit = answers.flatMap((a) => a.audit).map(auditAppendEntry);
+  // unnest of arrays, not jsonb_to_recordset, whose fixed 100-row estimate made the planner scan
+  // the whole table instead of looking each key up.
+  const update = sql`
+    update idempotency_key as k
+    set state = 'done', response_status = a.status, response_body = a.body::jsonb, response_headers = a.headers::jsonb, completed_at = now()
+    from unnest(
+      ${answers.map((a) => a.org)}::text[], ${answers.map((a) => a.key)}::text[], ${answers.map((a) => a.response.status)}::integer[],
+      ${answers.map((a) => JSON.stringify(a.response.body ?? null))}::text[], ${answers.map((a) => JSON.stringify(a.response.headers))}::text[]
+    ) as a(org, key, status, body, headers)
+    where k.org = a.org and k.idempotency_key = a.key`;
+  const inserts = [...groupedInserts(answers.flatMap((a) => a.inserts)).values()].map(
+    (insert, n) => sql`${sql.raw(`inserted_${n}`)} as (
+      insert into ${sql.table(insert.table)} (${sql.join(insert.columns.map((c) => sql.ref(c)))})
+      values ${sql.join(insert.rows.map((row) => sql`(${sql.join(row)})`))} ${sql.raw(insert.suffix ?? '')})`,
+  );
+  if (audit.length === 0 && inserts.length === 0) {
+    await update.execute(db);
+    return;
+  }
+  // Only a group with audit entries takes the audit chain's lock.
+  const tail = audit.length > 0 ? sql`select audit_append(${JSON.stringify(audit)}::jsonb)` : sql`select 1`;
+  await sql`with ${sql.join([sql`answered as (${update} returning 1)`, ...inserts])} ${tail}`.execute(db);
+}
+
+/** The inserts of a group merged per statement shape (table, columns, suffix), rows in order. */
+function groupedInserts(inserts: RowsToInsert[]): Map<string, RowsToInsert> {
+  const merged = new Map<string, RowsToInsert>();
+  for (const insert of inserts) {
+    if (insert.rows.length === 0) continue;
+    const shape = JSON.stringify([insert.table, insert.columns, insert.suffix ?? '']);
+    const same = merged.get(shape);
+    merged.set(shape, same ? { ...same, rows: [...same.rows, ...insert.rows] } : insert);
+  }
+  return merged;
 }

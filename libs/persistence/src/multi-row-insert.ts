@@ -1,4 +1,4 @@
-import { CompiledQuery, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema';
 
 /** Rows per statement at most (PostgreSQL takes 65,535 parameters; fewer keeps each statement short). */
@@ -22,7 +22,7 @@ const texts = new Map<string, string>();
  * always go as parameters. Returns the rows of a `returning` suffix, chunk after chunk.
  */
 export async function insertRows<R = Record<string, unknown>>(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   insert: MultiRowInsert,
   rows: ReadonlyArray<readonly unknown[]>,
 ): Promise<R[]> {

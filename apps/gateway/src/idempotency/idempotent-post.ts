@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { IdempotencyStore } from '@passerelle/persistence';
+import type { AnswerEffects, IdempotencyStore } from '@passerelle/persistence';
 import { problem } from '../problem/problem';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -10,6 +10,8 @@ export interface PostAnswer {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** What the work wrote (rows, audit entries), committed with the kept answer in one statement. */
+  effects?: AnswerEffects;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function idempotentPost(
     await store.release(org, key);
     throw problem(503, `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
   }
-  await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} });
+  await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} }, answer.effects);
   for (const [name, value] of Object.entries(answer.headers ?? {})) void reply.header(name, value);
   void reply.status(answer.status);
   return answer.body;

@@ -25,7 +25,7 @@ export class ReferralsController {
   private readonly changes: ReferralChanges;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
-    this.submissions = new SubmitReferral(publisher, database, new TopicNames(config.topicPrefix).of('ow.case-records.v1'));
+    this.submissions = new SubmitReferral(publisher, new TopicNames(config.topicPrefix).of('ow.case-records.v1'));
     this.reader = new ReferralStatusReader(database);
     this.idempotency = new IdempotencyStore(database.db);
     this.changes = new ReferralChanges(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
@@ -49,7 +49,7 @@ export class ReferralsController {
       const result = await this.submissions.submit(body, org, subject);
       if (!result.ok) throw refusal(result);
       const status: ReferralStatus = result.status;
-      return { status: 202, body: status, headers: { location: status.links.self } };
+      return { status: 202, body: status, headers: { location: status.links.self }, effects: result.effects };
     });
   }
 

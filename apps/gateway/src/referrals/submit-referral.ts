@@ -1,13 +1,17 @@
 import { schemaRegistry, type FieldError, type OwCaseRecord } from '@passerelle/contracts';
 import { encodeCloudEvent, type EventPublisher } from '@passerelle/messaging';
-import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
+import type { AnswerEffects } from '@passerelle/persistence';
 import { canonicalReferralId } from '@passerelle/translation';
 import { caseRecordEvent, OW_CASE_RECORD_SCHEMA_ID } from '../ingest/case-record-ingest';
 import { unmappedCodeErrors } from '../ingest/received-record';
 import { pendingStatus, type ReferralStatus } from './referral-status';
 
+/** What a `202` promised, readable at once (before the tracker has the referral). */
+const SUBMISSION = { table: 'referral_submission', columns: ['referral_id', 'referrer', 'source_referral_id', 'event_id'], suffix: 'on conflict (referral_id) do nothing' };
+
 export type SubmissionResult =
-  | { ok: true; status: ReferralStatus }
+  /** `effects`: the submission row and audit entry, to commit with the request's kept answer. */
+  | { ok: true; status: ReferralStatus; effects: AnswerEffects }
   | { ok: false; status: 400 | 403; detail: string; errors: FieldError[] };
 
 /**
@@ -18,7 +22,6 @@ export type SubmissionResult =
 export class SubmitReferral {
   constructor(
     private readonly publisher: EventPublisher,
-    private readonly database: DatabaseHandle,
     private readonly topic: string,
   ) {}
 
@@ -37,14 +40,16 @@ export class SubmitReferral {
     }
     const referralId = canonicalReferralId({ system: 'sams', orgCode: agent }, record.referralRequest.referralId);
     const event = caseRecordEvent(record);
-    // Kafka first (acks=all), then the submission row: a 202 means both are durable.
+    // Kafka first (acks=all); the caller then commits the answer with the submission row and
+    // audit entry: a 202 means all are durable.
     await this.publisher.send(this.topic, [encodeCloudEvent(event)]);
-    await this.database.db
-      .insertInto('referral_submission')
-      .values({ referral_id: referralId, referrer: org, source_referral_id: record.referralRequest.referralId, event_id: event.id })
-      .onConflict((oc) => oc.column('referral_id').doNothing())
-      .execute();
-    await new AuditLog(this.database.db).append([{ org, subject, action: 'write', resource: `referral/${referralId}`, purpose: 'referral' }]);
-    return { ok: true, status: pendingStatus(referralId, record.referralRequest.referralId, org as ReferralStatus['referrer']) };
+    return {
+      ok: true,
+      status: pendingStatus(referralId, record.referralRequest.referralId, org as ReferralStatus['referrer']),
+      effects: {
+        inserts: [{ ...SUBMISSION, rows: [[referralId, org, record.referralRequest.referralId, event.id]] }],
+        audit: [{ org, subject, action: 'write', resource: `referral/${referralId}`, purpose: 'referral' }],
+      },
+    };
   }
 }
