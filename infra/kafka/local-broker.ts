@@ -142,7 +142,12 @@ export class LocalKafkaBroker {
     const jvm = [
       `-Xmx${this.heapMb}m`,
       `-Xms${Math.min(256, this.heapMb)}m`,
+      // Kafka's own start scripts' collector settings (kafka-run-class.sh): short G1 pauses, so a
+      // collection does not hold acks=all produce requests for G1's default 200 ms target.
       '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:InitiatingHeapOccupancyPercent=35',
+      '-XX:+ExplicitGCInvokesConcurrent',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${log4jFile}`,
       '-cp',
