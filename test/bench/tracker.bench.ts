@@ -47,7 +47,6 @@ export async function trackerBench({ brokers }: BenchContext): Promise<BenchResu
     progress(`${NAME} baseline (bare batched inserts of inbox + outbox rows): ${Math.round(baseline)} events/s`);
 
     const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
     const app = await startEventApp(referralTrackerApp, {
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
@@ -57,23 +56,27 @@ export async function trackerBench({ brokers }: BenchContext): Promise<BenchResu
       LOG_LEVEL: 'warn',
     });
     const started = performance.now();
-    progress(`${NAME}: app started (migrations, topics, group joined) in ${((started - t0) / 1000).toFixed(1)} s`);
-    // Timed until the inbox holds every event: shutting the app down (its consumer's last fetch
-    // waits out kafkajs' maxWaitTime) is not applying events.
+    // The consumer may have applied a first batch already: only what is applied from here counts.
+    const appliedAtStart = await appliedCount(database);
+    progress(`${NAME}: app started (migrations, topics, group joined) in ${((started - t0) / 1000).toFixed(1)} s, ${appliedAtStart} events applied by then`);
+    // Timed from the moment the app is up (migrations applied, topics provisioned, consumer
+    // group joined) until the inbox holds every event: booting and shutting down (its consumer's
+    // last fetch waits out kafkajs' maxWaitTime) are not applying events. Start-up is printed.
+    const cpu0 = process.cpuUsage();
     let seconds: number;
     let cpu: NodeJS.CpuUsage;
     try {
       await waitForApplied(database, distinct, 600_000);
-      seconds = (performance.now() - t0) / 1000;
+      seconds = (performance.now() - started) / 1000;
       cpu = process.cpuUsage(cpu0);
     } finally {
       await app.close();
     }
     await checkLedger(database, clients);
-    const ours = distinct / seconds;
+    const ours = (distinct - appliedAtStart) / seconds;
     progress(
-      `${NAME} ours: ${distinct} events applied in ${seconds.toFixed(1)} s = ${Math.round(ours)} events/s ` +
-        `(start-up included; node CPU ${((cpu.user + cpu.system) / distinct).toFixed(0)} µs/event; target >= 5,000 events/s)`,
+      `${NAME} ours: ${distinct - appliedAtStart} events applied in ${seconds.toFixed(1)} s = ${Math.round(ours)} events/s ` +
+        `(after a start-up of ${((started - t0) / 1000).toFixed(1)} s; node CPU ${((cpu.user + cpu.system) / (distinct - appliedAtStart)).toFixed(0)} µs/event; target >= 5,000 events/s)`,
     );
     return { name: NAME, ours: Math.round(ours), baseline: Math.round(baseline), unit: 'events/s', ratio: round(ours / baseline) };
   } finally {
@@ -121,12 +124,14 @@ async function checkLedger(database: DatabaseHandle, clients: number): Promise<v
 async function waitForApplied(database: DatabaseHandle, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { applied } = await database.db
-      .selectFrom('inbox')
-      .select((eb) => eb.fn.countAll<string>().as('applied'))
-      .executeTakeFirstOrThrow();
-    if (Number(applied) >= count) return;
+    const applied = await appliedCount(database);
+    if (applied >= count) return;
     if (Date.now() > deadline) throw new Error(`${NAME}: ${applied}/${count} events applied after ${timeoutMs} ms`);
     await sleep(200);
   }
+}
+
+async function appliedCount(database: DatabaseHandle): Promise<number> {
+  const { applied } = await database.db.selectFrom('inbox').select((eb) => eb.fn.countAll<string>().as('applied')).executeTakeFirstOrThrow();
+  return Number(applied);
 }
