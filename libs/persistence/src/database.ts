@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   /** Every table lives in this schema (one per e2e suite, `passerelle` in production). */
   schema: string;
   maxConnections?: number;
+  /** How long an unused connection stays open (default a minute). */
+  idleTimeoutMs?: number;
   applicationName?: string;
 }
 
@@ -38,6 +40,10 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     application_name: options.applicationName ?? 'passerelle',
     options: `-c search_path=${options.schema}`,
     connectionTimeoutMillis: 5_000,
+    // A connection opened when load returns costs a backend start, its catalog caches and the
+    // compiling of plpgsql functions: tens of ms on the requests that wait for it (pg-pool's 10 s
+    // default closed them in every short lull). Kept a minute idle, they stay warm across lulls.
+    idleTimeoutMillis: options.idleTimeoutMs ?? 60_000,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
