@@ -44,6 +44,9 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     // compiling of plpgsql functions: tens of ms on the requests that wait for it (pg-pool's 10 s
     // default closed them in every short lull). Kept a minute idle, they stay warm across lulls.
     idleTimeoutMillis: options.idleTimeoutMs ?? 60_000,
+    // Idle connections do not keep a process alive (a tool done with its work exits at once);
+    // a server stays up on its own listeners.
+    allowExitOnIdle: true,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);

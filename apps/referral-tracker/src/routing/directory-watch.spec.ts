@@ -10,8 +10,8 @@ describe('watchProviderDirectory', () => {
   const file = join(dir, 'provider-directory.json');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const until = async (check: () => boolean): Promise<void> => {
-    for (let i = 0; i < 100 && !check(); i += 1) await new Promise((r) => setTimeout(r, 50));
+  const until = async (check: () => boolean, timeoutMs = 5_000): Promise<void> => {
+    for (const deadline = Date.now() + timeoutMs; !check() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
   };
 
   it('swaps in an edited directory, and keeps the old one when the edit breaks the schema', async () => {
@@ -23,8 +23,12 @@ describe('watchProviderDirectory', () => {
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as { providers: Array<Record<string, unknown>> } & ProviderDirectory;
       const closing = data.providers[0].id as string;
-      writeFileSync(file, JSON.stringify({ ...data, providers: data.providers.map((p) => (p.id === closing ? { ...p, status: 'inactive' } : p)) }));
-      await until(() => reloaded.length > 0);
+      // watchFile takes its first stat asynchronously: an edit made before that (a busy machine's
+      // thread pool) is its starting point, not a change. Edit again until the watcher saw one.
+      for (let attempt = 0; attempt < 20 && reloaded.length === 0; attempt += 1) {
+        writeFileSync(file, JSON.stringify({ ...data, providers: data.providers.map((p) => (p.id === closing ? { ...p, status: 'inactive' } : p)) }));
+        await until(() => reloaded.length > 0, 1_000);
+      }
       expect(router.provider(closing)?.status).toBe('inactive');
 
       writeFileSync(file, JSON.stringify({ ...data, providers: [{ id: 'not an id' }] }));
