@@ -77,8 +77,9 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
       let result = await migrator.migrateToLatest();
       // kysely checks for its migration table by introspecting every schema of the database; a
       // schema another process drops at that moment (test suites, tenants being removed) fails the
-      // check with 3F000 for a schema that is not ours. Nothing was applied: try again.
-      for (let attempt = 1; attempt <= 10 && isOtherSchemaVanished(result.error, handle.schema); attempt += 1) {
+      // check (3F000, 42P01 or 42703 for a schema, table or column that is not ours). Nothing was
+      // applied: try again.
+      for (let attempt = 1; attempt <= 10 && isOtherSchemaVanished(result, handle.schema); attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
         result = await migrator.migrateToLatest();
       }
@@ -109,7 +110,11 @@ function assertIdentifier(name: string): void {
   }
 }
 
-function isOtherSchemaVanished(error: unknown, schema: string): boolean {
-  const pgError = error as { code?: string; message?: string } | undefined;
-  return pgError?.code === '3F000' && typeof pgError.message === 'string' && !pgError.message.includes(`"${schema}"`);
+function isOtherSchemaVanished(result: MigrationResultSet, schema: string): boolean {
+  const pgError = result.error as { code?: string; message?: string } | undefined;
+  // A failure inside one of our migrations names it with status Error: that is not this race.
+  if (pgError === undefined || result.results?.some((r) => r.status === 'Error')) return false;
+  // Invalid schema, undefined table, undefined column: what the introspection query (it calls
+  // pg_get_serial_sequence on every table's columns) meets when another schema goes mid-query.
+  return ['3F000', '42P01', '42703'].includes(pgError.code ?? '') && typeof pgError.message === 'string' && !pgError.message.includes(`"${schema}"`);
 }
