@@ -79,8 +79,9 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
       // schema another process drops at that moment (test suites, tenants being removed) fails the
       // check (3F000, 42P01 or 42703 for a schema, table or column that is not ours). Nothing was
       // applied: try again.
-      for (let attempt = 1; attempt <= 10 && isOtherSchemaVanished(result, handle.schema); attempt += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      // Up to ~10 s: a loaded machine with schemas coming and going often can lose many rounds.
+      for (let attempt = 1; attempt <= 100 && isOtherSchemaVanished(result, handle.schema); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, 20 * attempt)));
         result = await migrator.migrateToLatest();
       }
       if (result.error) {
