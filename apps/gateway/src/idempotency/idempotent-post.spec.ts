@@ -9,6 +9,8 @@ import { idempotentPost } from './idempotent-post';
 class MemoryStore {
   readonly rows = new Map<string, { hash: string; response?: StoredResponse }>();
   released: string[] = [];
+  /** Set: storing answers fails, as with PostgreSQL gone or a row the answer carries refused. */
+  failWrites?: Error;
   async claim(org: string, key: string, hash: string): Promise<IdempotencyClaim> {
     const row = this.rows.get(`${org}|${key}`);
     if (!row) {
@@ -19,6 +21,7 @@ class MemoryStore {
     return row.response ? { kind: 'replay', response: row.response } : { kind: 'in-progress' };
   }
   async complete(org: string, key: string, response: StoredResponse): Promise<void> {
+    if (this.failWrites) throw this.failWrites;
     this.rows.get(`${org}|${key}`)!.response = response;
   }
   async release(org: string, key: string): Promise<void> {
@@ -98,5 +101,32 @@ describe('idempotentPost', () => {
     expect(store.released).toEqual(['k5']);
     // The key is free: the retry does the work.
     expect(await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } }))).toEqual({ ok: true });
+  });
+
+  it('answers 503 and frees the key when the answer and what the work wrote cannot be stored, never a 2xx', async () => {
+    const store = new MemoryStore();
+    store.failWrites = new Error('connection terminated');
+    const reply = fakeReply();
+    const stored = idempotentPost(store, 'ow:a', 'k6', {}, reply, async () => ({ status: 202, body: { ok: true } }));
+    expect(await statusOf(stored)).toBe(503);
+    expect(reply.sent.status).toBeUndefined();
+    expect(store.released).toEqual(['k6']);
+    // Back up: the retry with the same key does the work and is answered.
+    store.failWrites = undefined;
+    expect(await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } }))).toEqual({ ok: true });
+  });
+
+  it('still refuses with the 4xx when the refusal cannot be kept, and frees the key', async () => {
+    const store = new MemoryStore();
+    store.failWrites = new Error('connection terminated');
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), async () => Promise.reject(problem(400, 'no'))))).toBe(400);
+    expect(store.released).toEqual(['k7']);
+  });
+
+  it('answers 503 even when freeing the key fails too (the claim frees itself once stale)', async () => {
+    const store = new MemoryStore();
+    store.failWrites = new Error('connection terminated');
+    store.release = async () => Promise.reject(new Error('connection terminated'));
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k8', {}, fakeReply(), async () => ({ status: 202, body: {} })))).toBe(503);
   });
 });

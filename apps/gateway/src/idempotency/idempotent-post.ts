@@ -18,8 +18,8 @@ export interface PostAnswer {
  * Runs a POST under its `Idempotency-Key` (required): the first request does the work and its
  * answer is kept; the same key and body replay it (`Idempotent-Replayed: true`), another body is
  * `422`, a request while the first still runs `409`. A 4xx the work throws is kept like an answer
- * (the same request would get it again); anything else frees the key and becomes `503`, never a
- * 2xx for something not stored.
+ * (the same request would get it again); anything else, including an answer that cannot be
+ * stored, frees the key and becomes `503`, never a 2xx for something not stored.
  */
 export async function idempotentPost(
   store: Pick<IdempotencyStore, 'claim' | 'complete' | 'release'>,
@@ -51,14 +51,30 @@ export async function idempotentPost(
     answer = await work();
   } catch (error) {
     if (error instanceof HttpException && error.getStatus() >= 400 && error.getStatus() < 500) {
-      await store.complete(org, key, { status: error.getStatus(), body: error.getResponse(), headers: {} });
+      // A refusal wrote nothing: kept for replay when it can be, else the key is simply freed.
+      await store.complete(org, key, { status: error.getStatus(), body: error.getResponse(), headers: {} }).catch(() => releaseQuietly(store, org, key));
       throw error;
     }
-    await store.release(org, key);
-    throw problem(503, `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
+    return unstored(store, org, key, error);
   }
-  await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} }, answer.effects);
+  try {
+    // The answer and what the work wrote (effects) commit together: failing, nothing of it is stored.
+    await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} }, answer.effects);
+  } catch (error) {
+    return unstored(store, org, key, error);
+  }
   for (const [name, value] of Object.entries(answer.headers ?? {})) void reply.header(name, value);
   void reply.status(answer.status);
   return answer.body;
+}
+
+/** Nothing was stored: the key is freed for the retry, and the caller told so (never a 2xx). */
+async function unstored(store: Pick<IdempotencyStore, 'release'>, org: string, key: string, error: unknown): Promise<never> {
+  await releaseQuietly(store, org, key);
+  throw problem(503, `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
+}
+
+/** With the database itself gone the release fails too: the claim then frees itself once stale. */
+async function releaseQuietly(store: Pick<IdempotencyStore, 'release'>, org: string, key: string): Promise<void> {
+  await store.release(org, key).catch(() => undefined);
 }
