@@ -59,4 +59,27 @@ describe('EventPublisher on a real broker', () => {
       await publisher.disconnect();
     }
   }, 120_000);
+
+  it('fails every send of a group whose request the broker refuses, and goes on with the next group', async () => {
+    const kafka = testKafka();
+    const topic = uniqueName('pub-refused');
+    await createTopics(kafka, [topic], 1);
+    const publisher = new EventPublisher(kafka);
+    const record = (n: number) => ({ key: 'one-key', value: JSON.stringify({ n }) });
+    try {
+      await publisher.send(topic, [record(0)]); // connected, so the next sends group behind one in flight
+      const first = publisher.send(topic, [record(1)]);
+      // Sent while the first is in flight: one group. A 2 MB record is over the broker's limit.
+      const tooLarge = publisher.send(topic, [{ key: 'one-key', value: Buffer.alloc(2_000_000, 1) }]);
+      const sameGroup = publisher.send(topic, [record(2)]);
+      await expect(first).resolves.toBeUndefined();
+      await expect(tooLarge).rejects.toThrow();
+      await expect(sameGroup).rejects.toThrow();
+      await publisher.send(topic, [record(3)]);
+      const values = (await readRecords(kafka, topic, 3, 60_000)).map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n);
+      expect(values).toEqual([0, 1, 3]);
+    } finally {
+      await publisher.disconnect();
+    }
+  }, 120_000);
 });
