@@ -149,7 +149,7 @@ async function writeAnswers(db: Kysely<Database>, answers: Answer[]): Promise<vo
       ${answers.map((a) => JSON.stringify(a.response.body ?? null))}::text[], ${answers.map((a) => JSON.stringify(a.response.headers))}::text[]
     ) as a(org, key, status, body, headers)
     where k.org = a.org and k.idempotency_key = a.key`;
-  const inserts = [...groupedInserts(answers.flatMap((a) => a.inserts)).values()].map(
+  const inserts = groupedInserts(answers.flatMap((a) => a.inserts)).map(
     (insert, n) => sql`${sql.raw(`inserted_${n}`)} as (
       insert into ${sql.table(insert.table)} (${sql.join(insert.columns.map((c) => sql.ref(c)))})
       values ${sql.join(insert.rows.map((row) => sql`(${sql.join(row)})`))} ${sql.raw(insert.suffix ?? '')})`,
@@ -164,13 +164,12 @@ async function writeAnswers(db: Kysely<Database>, answers: Answer[]): Promise<vo
 }
 
 /** The inserts of a group merged per statement shape (table, columns, suffix), rows in order. */
-function groupedInserts(inserts: RowsToInsert[]): Map<string, RowsToInsert> {
-  const merged = new Map<string, RowsToInsert>();
+function groupedInserts(inserts: RowsToInsert[]): RowsToInsert[] {
+  const merged = new Map<string, RowsToInsert & { rows: (readonly unknown[])[] }>();
   for (const insert of inserts) {
-    if (insert.rows.length === 0) continue;
     const shape = JSON.stringify([insert.table, insert.columns, insert.suffix ?? '']);
-    const same = merged.get(shape);
-    merged.set(shape, same ? { ...same, rows: [...same.rows, ...insert.rows] } : insert);
+    const same = merged.get(shape) ?? merged.set(shape, { ...insert, rows: [] }).get(shape)!;
+    same.rows.push(...insert.rows);
   }
-  return merged;
+  return [...merged.values()].filter((insert) => insert.rows.length > 0);
 }
