@@ -16,7 +16,7 @@ export interface GroupCommitOptions {
  * every caller in that group gets the error (and may retry); later groups are still written.
  */
 export class GroupCommit<T> {
-  private queue: Pending<T>[] = [];
+  private readonly queue: Pending<T>[] = [];
   private writing = false;
   private readonly maxItems: number;
 
@@ -43,8 +43,7 @@ export class GroupCommit<T> {
   private async drain(): Promise<void> {
     this.writing = true;
     while (this.queue.length > 0) {
-      const group = this.queue.length <= this.maxItems ? this.queue : this.queue.slice(0, this.maxItems);
-      this.queue = this.queue.length <= this.maxItems ? [] : this.queue.slice(this.maxItems);
+      const group = this.queue.splice(0, this.maxItems);
       try {
         await this.write(group.map((p) => p.item));
         for (const p of group) p.done();

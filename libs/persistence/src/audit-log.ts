@@ -23,9 +23,6 @@ export interface AuditRecord extends AuditEntry {
 }
 
 const GENESIS = '0'.repeat(64);
-/** Callers whose entries one `audit_append` call takes at most. */
-const GROUP_CALLERS = 500;
-
 /** An entry as `audit_append(entries jsonb)` (migration 0013) takes it. */
 export function auditAppendEntry(e: AuditEntry): Record<keyof AuditEntry, string | null> {
   return { org: e.org, subject: e.subject, action: e.action, resource: e.resource, purpose: e.purpose, clientId: e.clientId ?? null };
@@ -43,14 +40,9 @@ export class AuditLog {
   private readonly appends: GroupCommit<AuditEntry[]>;
 
   constructor(private readonly db: Kysely<Database>) {
-    this.appends = sharedGroupCommit<AuditEntry[]>(
-      db,
-      'audit-log',
-      async (groups) => {
-        await sql`select audit_append(${JSON.stringify(groups.flat().map(auditAppendEntry))}::jsonb)`.execute(db);
-      },
-      { maxItems: GROUP_CALLERS },
-    );
+    this.appends = sharedGroupCommit<AuditEntry[]>(db, 'audit-log', async (groups) => {
+      await sql`select audit_append(${JSON.stringify(groups.flat().map(auditAppendEntry))}::jsonb)`.execute(db);
+    });
   }
 
   /** Resolves once the entries are committed (with whatever else was appended meanwhile). */

@@ -36,8 +36,8 @@ export class IdempotencyStore {
     private readonly db: Kysely<Database>,
     private readonly staleAfterMs = 60_000,
   ) {
-    this.claims = sharedGroupCommit<Claim>(db, 'idempotency-claims', (claims) => insertClaims(db, claims), { maxItems: 500 });
-    this.answers = sharedGroupCommit<Answer>(db, 'idempotency-answers', (answers) => writeAnswers(db, answers), { maxItems: 500 });
+    this.claims = sharedGroupCommit<Claim>(db, 'idempotency-claims', (claims) => insertClaims(db, claims));
+    this.answers = sharedGroupCommit<Answer>(db, 'idempotency-answers', (answers) => writeAnswers(db, answers));
   }
 
   async claim(org: string, key: string, requestHash: string): Promise<IdempotencyClaim> {

@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
-import { GroupCommit, type GroupCommitOptions } from '@passerelle/group-commit';
+import { GroupCommit } from '@passerelle/group-commit';
 import type { Database } from './schema';
+
+/** Callers one statement takes at most: keeps a group's statement and its parameters bounded. */
+const MAX_CALLERS_PER_STATEMENT = 500;
 
 const groups = new WeakMap<Kysely<Database>, Map<string, GroupCommit<unknown>>>();
 
@@ -12,7 +15,6 @@ export function sharedGroupCommit<T>(
   db: Kysely<Database>,
   name: string,
   write: (items: T[]) => Promise<void>,
-  options?: GroupCommitOptions,
 ): GroupCommit<T> {
   let named = groups.get(db);
   if (!named) {
@@ -21,7 +23,7 @@ export function sharedGroupCommit<T>(
   }
   let group = named.get(name) as GroupCommit<T> | undefined;
   if (!group) {
-    group = new GroupCommit(write, options);
+    group = new GroupCommit(write, { maxItems: MAX_CALLERS_PER_STATEMENT });
     named.set(name, group as GroupCommit<unknown>);
   }
   return group;
