@@ -111,7 +111,11 @@ function assertIdentifier(name: string): void {
   }
 }
 
-function isOtherSchemaVanished(result: MigrationResultSet, schema: string): boolean {
+/**
+ * Whether a failed migration run met another schema vanishing under kysely's introspection (and
+ * so applied nothing and may simply run again), as opposed to a failure of our own.
+ */
+export function isOtherSchemaVanished(result: MigrationResultSet, schema: string): boolean {
   const pgError = result.error as { code?: string; message?: string } | undefined;
   // A failure inside one of our migrations names it with status Error: that is not this race.
   if (pgError === undefined || result.results?.some((r) => r.status === 'Error')) return false;
