@@ -295,6 +295,10 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await refused({ url: 'http://intake.example/hook' }, '/url', 'https-required');
     await refused({ url: 'https://user:pw@intake.example/hook' }, '/url', 'credentials');
     await refused({ url: 'ftp://intake.example/hook' }, '/url', 'https-required');
+    // Not into the network the gateway runs in: cloud metadata, private and unique-local ranges.
+    await refused({ url: 'https://169.254.169.254/latest/meta-data/' }, '/url', 'address-not-allowed');
+    await refused({ url: 'https://10.0.0.8/hook' }, '/url', 'address-not-allowed');
+    await refused({ url: 'https://[fd00::8]/hook' }, '/url', 'address-not-allowed');
     const noKey = await register(token, { url: 'https://intake.example/hook' }, null).expect(400);
     expect(noKey.body.errors[0].code).toBe('idempotency-key');
     expect((await http().get('/v1/webhooks').set('authorization', `Bearer ${token}`).expect(200)).body.items).toEqual([]);
@@ -378,5 +382,23 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     expect(rows).toEqual([{ state: 'delivered', attempts: 1 }]);
     const attempts = await stack.database.db.selectFrom('webhook_attempt').innerJoin('webhook_delivery', 'webhook_delivery.id', 'webhook_attempt.delivery_id').select(['status_code', 'outcome']).where('subscription_id', '=', sub.id).execute();
     expect(attempts).toEqual([{ status_code: 200, outcome: 'delivered' }]);
+  }, 60_000);
+
+  // After the drain: this dispatcher is the only one running.
+  it('connects only to addresses WEBHOOK_ADDRESSES allows: a host name resolving to loopback gets nothing in production', async () => {
+    const production = await startEventApp(webhookDispatcherApp, { ...env, WEBHOOK_ADDRESSES: 'public' });
+    try {
+      const token = await tokenOf('ow:wh-inside');
+      // Accepted at registration (a host name is not resolved there), refused at each attempt.
+      const port = new URL(base).port;
+      const { body: sub } = await register(token, { url: `http://localhost:${port}/ok/inside` }).expect(201);
+      await publish(notification('ow:wh-inside'));
+      const [delivery] = await settled(token, sub.id, 1);
+      expect(delivery.state).toBe('failed');
+      expect(delivery.attempts.map((a) => a.error)).toEqual(['ADDRESS_NOT_ALLOWED', 'ADDRESS_NOT_ALLOWED', 'ADDRESS_NOT_ALLOWED']);
+      expect(requestsTo('/ok/inside')).toEqual([]);
+    } finally {
+      await production.close();
+    }
   }, 60_000);
 });

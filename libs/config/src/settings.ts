@@ -1,4 +1,5 @@
 import { parsers, setting } from './config';
+import { WEBHOOK_ADDRESS_POLICIES, type WebhookAddressPolicy } from './webhook-addresses';
 
 /** Settings every app shares; each app adds its own. The README's table lists these. */
 export const kafkaSettings = {
@@ -187,6 +188,22 @@ export const authSettings = {
   }),
 };
 
+/**
+ * Which addresses webhooks may go to: checked by the gateway on a URL that names an address, and
+ * by the dispatcher on every address a host name resolves to, at each delivery.
+ */
+const webhookAddresses = setting({
+  name: 'WEBHOOK_ADDRESSES',
+  description:
+    'which addresses webhooks may be sent to: `public` (globally routable addresses only: production), `loopback` (public ones and this machine\'s loopback: development) or `any`; private, link-local (cloud metadata), multicast and other special-purpose ranges are refused unless `any`',
+  default: 'loopback',
+  parse: (raw: string): WebhookAddressPolicy => {
+    const policy = WEBHOOK_ADDRESS_POLICIES.find((p) => p === raw);
+    if (policy === undefined) throw new Error(`"${raw}" is not ${WEBHOOK_ADDRESS_POLICIES.join(', ')}`);
+    return policy;
+  },
+});
+
 /** Which webhook URLs the gateway accepts: https always; plain http per this policy. */
 export type WebhookHttpPolicy = 'none' | 'loopback' | 'any';
 
@@ -202,10 +219,12 @@ export const webhookSubscriptionSettings = {
       return raw;
     },
   }),
+  webhookAddresses,
 };
 
 /** Settings of apps/webhook-dispatcher: how deliveries are sent and retried. */
 export const webhookDeliverySettings = {
+  webhookAddresses,
   timeoutMs: setting({
     name: 'WEBHOOK_TIMEOUT_MS',
     description: 'how long one webhook POST may take (connect, send, answer), in ms, before it counts as failed',

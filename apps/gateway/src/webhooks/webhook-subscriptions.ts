@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { WebhookHttpPolicy } from '@passerelle/config';
+import type { WebhookAddressPolicy, WebhookHttpPolicy } from '@passerelle/config';
 import { schemaIdForPath, schemaRegistry, type ReferralNotification, type components } from '@passerelle/contracts';
 import { UUID } from '../api-events';
 import { WebhookError, WebhookErrorCode } from './webhook.error';
@@ -28,6 +28,7 @@ export class WebhookSubscriptions {
   constructor(
     private readonly repository: WebhookSubscriptionRepository,
     private readonly httpPolicy: WebhookHttpPolicy,
+    private readonly addressPolicy: WebhookAddressPolicy,
   ) {}
 
   /**
@@ -38,7 +39,7 @@ export class WebhookSubscriptions {
   async register(org: string, body: unknown): Promise<WebhookSubscription> {
     const valid = schemaRegistry().validate<WebhookSubscriptionRequest>(REQUEST_SCHEMA, body);
     if (!valid.ok) throw new WebhookError(WebhookErrorCode.InvalidSubscription, 'the webhook subscription is invalid', valid.errors);
-    const url = checkWebhookUrl(valid.value.url, this.httpPolicy);
+    const url = checkWebhookUrl(valid.value.url, this.httpPolicy, this.addressPolicy);
     if (!url.ok) throw new WebhookError(WebhookErrorCode.InvalidSubscription, 'the webhook subscription is invalid', [url.error]);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const stored = await this.repository.insertWithin(MAX_SUBSCRIPTIONS_PER_ORG, {

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import type { WebhookHttpPolicy } from '@passerelle/config';
+import { addressKind, webhookAddressAllowed, type WebhookAddressPolicy, type WebhookHttpPolicy } from '@passerelle/config';
 import type { FieldError } from '@passerelle/contracts';
 
 export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; error: FieldError };
@@ -9,9 +8,11 @@ const POINTER = '/url';
 /**
  * Whether a subscription may POST to `raw`: an absolute https URL without user name, password or
  * fragment; plain http only as `policy` allows (loopback: a receiver on the same machine, for
- * development). Credentials in a URL would end up in logs and in the subscription list.
+ * development). Credentials in a URL would end up in logs and in the subscription list. A URL
+ * naming an address (or localhost) is checked against `addresses` now, so the organization hears
+ * of it at once; the dispatcher checks every address a host name resolves to at each delivery.
  */
-export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy): WebhookUrlCheck {
+export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy, addresses: WebhookAddressPolicy): WebhookUrlCheck {
   const refuse = (code: string, message: string): WebhookUrlCheck => ({ ok: false, error: { pointer: POINTER, code, message } });
   let url: URL;
   try {
@@ -29,14 +30,16 @@ export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy): Webhook
       return refuse('https-required', 'must be an https URL (plain http is allowed only to a loopback address here)');
     }
   }
+  // localhost is loopback by name; any other host name is resolved, and checked, at delivery.
+  const address = isLoopback(url.hostname) && addressKind(url.hostname) === undefined ? '127.0.0.1' : url.hostname;
+  if (addressKind(address) !== undefined && !webhookAddressAllowed(address, addresses)) {
+    return refuse('address-not-allowed', 'must not name a private, loopback, link-local or other non-public address');
+  }
   return { ok: true, url: url.href };
 }
 
-/** 127.0.0.0/8, ::1 and localhost (URL keeps IPv6 hosts in brackets). */
+/** 127.0.0.0/8, ::1 (also written inside IPv6) and localhost (URL keeps IPv6 hosts in brackets). */
 export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || addressKind(host) === 'loopback';
 }

@@ -32,7 +32,7 @@ export class WebhooksController {
   private readonly idempotency: IdempotencyStore;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(DATABASE) database: DatabaseHandle) {
-    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database), config.webhookHttpUrls);
+    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database), config.webhookHttpUrls, config.webhookAddresses);
     this.idempotency = new IdempotencyStore(database.db);
   }
 

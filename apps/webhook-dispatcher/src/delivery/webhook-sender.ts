@@ -1,33 +1,85 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { addressKind, webhookAddressAllowed, type WebhookAddressPolicy } from '@passerelle/config';
+
 /** What one POST gave: the receiver's status, or why there was none. */
 export type SendResult = { statusCode: number; durationMs: number } | { error: string; durationMs: number };
+
+/** The error code of an attempt refused because the receiver's address is not one webhooks may reach. */
+export const ADDRESS_NOT_ALLOWED = 'ADDRESS_NOT_ALLOWED';
 
 /**
  * POSTs a delivery with a hard time limit on the whole exchange up to the response headers.
  * Redirects are not followed (the subscription's URL is the one the organization registered; a
  * 3xx is a failed attempt). The response body is never read: nothing the receiver says is
- * stored or logged beyond its status.
+ * stored or logged beyond its status. The connection goes only to an address `addresses`
+ * allows: a host name is resolved here and its addresses checked before connecting to one of
+ * them (a name that resolved to a public address when registered may point inside later).
  */
 export class WebhookSender {
-  constructor(private readonly timeoutMs: number) {}
+  private readonly lookup: LookupFunction;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly addresses: WebhookAddressPolicy,
+  ) {
+    this.lookup = allowedAddressLookup(addresses);
+  }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     const started = performance.now();
     const elapsed = (): number => Math.max(0, Math.round(performance.now() - started));
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const durationMs = elapsed();
-      await response.body?.cancel().catch(() => undefined);
-      return { statusCode: response.status, durationMs };
+      const target = new URL(url);
+      // An address in the URL is connected to as it is, without a lookup: checked here.
+      if (addressKind(target.hostname) !== undefined && !webhookAddressAllowed(target.hostname, this.addresses)) {
+        return { error: ADDRESS_NOT_ALLOWED, durationMs: elapsed() };
+      }
+      const statusCode = await this.post(target, headers, body);
+      return { statusCode, durationMs: elapsed() };
     } catch (error) {
       return { error: errorName(error), durationMs: elapsed() };
     }
   }
+
+  private post(target: URL, headers: Record<string, string>, body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          lookup: this.lookup,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        },
+        (response: IncomingMessage) => {
+          resolve(response.statusCode ?? 0);
+          response.destroy();
+        },
+      );
+      request.once('error', reject);
+      request.end(body);
+    });
+  }
+}
+
+/** dns.lookup, keeping only the addresses `policy` allows; none left is an ADDRESS_NOT_ALLOWED error. */
+export function allowedAddressLookup(policy: WebhookAddressPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, found: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      const allowed = found.filter(({ address }) => webhookAddressAllowed(address, policy));
+      if (allowed.length === 0) {
+        const refused = Object.assign(new Error(`no address of ${hostname} may receive webhooks`), { code: ADDRESS_NOT_ALLOWED });
+        return callback(refused, '', 0);
+      }
+      // net asks for every address (all: true) when it tries them in turn (autoSelectFamily).
+      if (options.all) (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, allowed);
+      else callback(null, allowed[0].address, allowed[0].family);
+    });
+  };
 }
 
 /**
@@ -35,8 +87,9 @@ export class WebhookSender {
  * error's name. Duck-typed: fetch's errors may come from another realm than this module's `Error`.
  */
 export function errorName(error: unknown): string {
-  const { name, cause } = fields(error);
+  const { name, code, cause } = fields(error);
   if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  if (code !== undefined && code !== 'ABORT_ERR') return code;
   const inner = fields(cause);
   if (inner.name === 'TimeoutError' || inner.name === 'AbortError') return 'timeout';
   if (inner.code !== undefined) return inner.code;

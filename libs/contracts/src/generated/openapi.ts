@@ -481,7 +481,10 @@ export interface paths {
          *     how to check its signature. The answer carries the signing `secret`, shown this once
          *     (and in idempotent replays of this request): store it. The URL must be absolute, `https`
          *     (plain `http` only where `WEBHOOK_HTTP_URLS` allows it: by default to loopback
-         *     addresses, for development) and carry no user name or password; a refused URL is `400`
+         *     addresses, for development) and carry no user name or password. Its host must be a
+         *     public address (loopback too in development, per `WEBHOOK_ADDRESSES`): a URL naming a
+         *     private, link-local or other non-public address is refused (`address-not-allowed`), and a
+         *     host name is checked again on every address it resolves to at each delivery. A refused URL is `400`
          *     with the pointer `/url`. At most 20 live subscriptions per organization (`409` beyond).
          *     Notifications raised before the subscription existed are not sent; polling
          *     `GET /v1/referrals?updatedSince=` stays available for them and as a fallback.
@@ -2124,7 +2127,7 @@ export interface components {
         "webhook-subscription-request": {
             /**
              * Format: uri
-             * @description Absolute `https` URL the notifications are POSTed to, without user name or password. Plain `http` only where the gateway's `WEBHOOK_HTTP_URLS` allows it (by default, to loopback addresses in development).
+             * @description Absolute `https` URL the notifications are POSTed to, without user name or password. Plain `http` only where the gateway's `WEBHOOK_HTTP_URLS` allows it (by default, to loopback addresses in development). Its host must be a public address (loopback too where the gateway's `WEBHOOK_ADDRESSES` allows it): private, link-local and other non-public addresses are refused.
              */
             url: string;
             /** @description Only notifications whose `change` is one of these; absent: every change. */
