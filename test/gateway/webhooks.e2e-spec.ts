@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mintDevToken } from '@passerelle/auth';
@@ -29,6 +29,7 @@ interface DeliveryView {
 }
 
 const NOTIFICATION_TYPE = 'ca.on.passerelle.notification.referral-status-changed';
+const SECRET_KEY = randomBytes(32).toString('hex');
 
 describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
   // Quick retries and a short time limit, so failing receivers run out of attempts in seconds.
@@ -39,6 +40,8 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     WEBHOOK_MAX_ATTEMPTS: '3',
     WEBHOOK_TIMEOUT_MS: '700',
     WEBHOOK_POLL_MS: '100',
+    // Signing secrets sealed in PostgreSQL, as in production (the dispatcher opens them).
+    WEBHOOK_SECRET_KEY: SECRET_KEY,
   });
   const { config, env, prefix } = stack;
   const publisher = new EventPublisher(testKafka());
@@ -136,6 +139,10 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     const listed = await http().get('/v1/webhooks').set('authorization', `Bearer ${token}`).expect(200);
     expect(listed.body.items.map((s: { id: string }) => s.id)).toEqual([id, filtered.body.id]);
     expect(JSON.stringify(listed.body)).not.toContain('whsec_');
+    // Stored sealed (WEBHOOK_SECRET_KEY): the database holds nothing of the secret itself.
+    const stored = await stack.database.db.selectFrom('webhook_subscription').select('secret').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(stored.secret).toMatch(/^sealed:v1:/);
+    expect(stored.secret).not.toContain(secret.slice('whsec_'.length, 20));
     const read = await http().get(created.headers.location).set('authorization', `Bearer ${token}`).expect(200);
     expect(read.body).toEqual({ id, url: `${base}/ok/delivered`, description: 'Caseworker inbox', createdAt: created.body.createdAt });
 
@@ -399,6 +406,21 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       expect(requestsTo('/ok/inside')).toEqual([]);
     } finally {
       await production.close();
+    }
+  }, 60_000);
+
+  it('signs nothing with a secret that does not open: a dispatcher with another key records SECRET_CANNOT_OPEN and sends nothing', async () => {
+    const misconfigured = await startEventApp(webhookDispatcherApp, { ...env, WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') });
+    try {
+      const token = await tokenOf('ow:wh-wrong-key');
+      const { body: sub } = await register(token, { url: `${base}/ok/wrong-key` }).expect(201);
+      await publish(notification('ow:wh-wrong-key'));
+      const [delivery] = await settled(token, sub.id, 1);
+      expect(delivery.state).toBe('failed');
+      expect(delivery.attempts.map((a) => a.error)).toEqual(['SECRET_CANNOT_OPEN', 'SECRET_CANNOT_OPEN', 'SECRET_CANNOT_OPEN']);
+      expect(requestsTo('/ok/wrong-key')).toEqual([]);
+    } finally {
+      await misconfigured.close();
     }
   }, 60_000);
 });

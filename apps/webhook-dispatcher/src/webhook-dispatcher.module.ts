@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/config';
 import { schemaIdForPath, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
 import type { KafkaEventContext } from '@passerelle/messaging';
-import { Inbox, afterCommit, type DatabaseHandle } from '@passerelle/persistence';
+import { Inbox, SecretSeal, afterCommit, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { DispatchError, DispatchErrorCode } from './dispatch.error';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher';
@@ -67,7 +67,7 @@ export class NotificationHandlers {
       useFactory: (database: DatabaseHandle, env: NodeJS.ProcessEnv) => {
         const settings: DeliveryConfig = loadConfig(webhookDeliverySettings, env);
         const logger = new Logger('WebhookDispatcher');
-        return new RunningDispatcher(new DeliveryStore(database.db), new WebhookSender(settings.timeoutMs, settings.webhookAddresses), {
+        return new RunningDispatcher(new DeliveryStore(database.db), new WebhookSender(settings.timeoutMs, settings.webhookAddresses), new SecretSeal(settings.webhookSecretKey), {
           concurrency: settings.concurrency,
           pollMs: settings.pollMs,
           leaseMs: settings.timeoutMs + LEASE_MARGIN_MS,

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, parsers } from './config';
-import { databaseSettings, httpSettings, kafkaSettings, processSettings } from './settings';
+import { databaseSettings, httpSettings, kafkaSettings, processSettings, webhookDeliverySettings } from './settings';
 
 const all = { ...kafkaSettings, ...databaseSettings, ...processSettings, ...httpSettings };
 
@@ -58,5 +58,26 @@ describe('loadConfig', () => {
     const spec = { secret: { name: 'SIGNING_KEY', description: 'key that signs tokens', parse: parsers.string } };
     expect(() => loadConfig(spec, {})).toThrow('SIGNING_KEY is required (key that signs tokens)');
     expect(() => loadConfig(spec, { SIGNING_KEY: '  ' })).toThrow('SIGNING_KEY: must not be empty');
+  });
+});
+
+describe('parsers.secretKey', () => {
+  const hex = 'ab'.repeat(32);
+  it('reads hex or base64, and nothing for empty', () => {
+    expect(parsers.secretKey(32)(hex)).toEqual(Buffer.alloc(32, 0xab));
+    expect(parsers.secretKey(32, true)(Buffer.alloc(32, 7).toString('base64'))).toEqual(Buffer.alloc(32, 7));
+    expect(parsers.secretKey(32)('')).toBeUndefined();
+  });
+
+  it('refuses a key of the wrong size, naming the size it has', () => {
+    expect(() => parsers.secretKey(32)('ab'.repeat(16))).toThrow('must hold at least 32 bytes (hex or base64), has 16');
+    expect(parsers.secretKey(32)('ab'.repeat(48))).toHaveLength(48);
+    expect(() => parsers.secretKey(32, true)('ab'.repeat(48))).toThrow('must hold exactly 32 bytes (hex or base64), has 48');
+  });
+
+  it('is what WEBHOOK_SECRET_KEY and MINISTRY_PSEUDONYM_KEY parse with', () => {
+    expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: hex }).webhookSecretKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow('WEBHOOK_SECRET_KEY: must hold exactly 32 bytes');
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow('WEBHOOK_ADDRESSES: "intranet" is not public, loopback, any');
   });
 });

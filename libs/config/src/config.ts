@@ -22,6 +22,20 @@ interface Setting<T> {
 }
 
 export const parsers = {
+  /**
+   * A secret key given as hex or base64, empty for none: `bytes` long at least, or exactly when
+   * `exact` (a cipher's key has one size).
+   */
+  secretKey:
+    (bytes: number, exact = false) =>
+    (raw: string): Buffer | undefined => {
+      if (raw === '') return undefined;
+      const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+      if (exact ? key.length !== bytes : key.length < bytes) {
+        throw new Error(`must hold ${exact ? 'exactly' : 'at least'} ${bytes} bytes (hex or base64), has ${key.length}`);
+      }
+      return key;
+    },
   string: (raw: string): string => {
     if (raw.trim() === '') throw new Error('must not be empty');
     return raw;

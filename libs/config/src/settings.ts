@@ -136,12 +136,7 @@ export const trackerSettings = {
     description:
       'secret key (at least 32 bytes, hex or base64) of the keyed pseudonyms in ministry.outcomes.v1; empty: a random key per process, so pseudonyms are not stable across restarts (development only)',
     default: '',
-    parse: (raw: string): Buffer | undefined => {
-      if (raw === '') return undefined;
-      const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-      if (key.length < 32) throw new Error(`must hold at least 32 bytes (hex or base64), has ${key.length}`);
-      return key;
-    },
+    parse: parsers.secretKey(32),
   }),
   timerPollMs: setting({
     name: 'TRACKER_TIMER_POLL_MS',
@@ -204,6 +199,18 @@ const webhookAddresses = setting({
   },
 });
 
+/**
+ * The key webhook signing secrets are sealed with in PostgreSQL: the gateway seals what it
+ * stores, the dispatcher opens what it signs with, so both read the same setting.
+ */
+const webhookSecretKey = setting({
+  name: 'WEBHOOK_SECRET_KEY',
+  description:
+    'key (exactly 32 bytes, hex or base64) webhook signing secrets are sealed with (AES-256-GCM) in PostgreSQL, the same for the gateway and the dispatcher; empty: secrets are kept in clear (development only)',
+  default: '',
+  parse: parsers.secretKey(32, true),
+});
+
 /** Which webhook URLs the gateway accepts: https always; plain http per this policy. */
 export type WebhookHttpPolicy = 'none' | 'loopback' | 'any';
 
@@ -220,11 +227,13 @@ export const webhookSubscriptionSettings = {
     },
   }),
   webhookAddresses,
+  webhookSecretKey,
 };
 
 /** Settings of apps/webhook-dispatcher: how deliveries are sent and retried. */
 export const webhookDeliverySettings = {
   webhookAddresses,
+  webhookSecretKey,
   timeoutMs: setting({
     name: 'WEBHOOK_TIMEOUT_MS',
     description: 'how long one webhook POST may take (connect, send, answer), in ms, before it counts as failed',

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DatabaseHandle } from '@passerelle/persistence';
+import type { DatabaseHandle, SecretSeal } from '@passerelle/persistence';
 
 export interface SubscriptionRow {
   id: string;
@@ -47,7 +47,11 @@ const LIVE_COLUMNS = ['id', 'url', 'changes', 'description', 'created_at'] as co
  * organization: a subscription of another organization is never found.
  */
 export class WebhookSubscriptionRepository {
-  constructor(private readonly database: DatabaseHandle) {}
+  constructor(
+    private readonly database: DatabaseHandle,
+    /** Signing secrets are stored sealed (WEBHOOK_SECRET_KEY), bound to their subscription's id. */
+    private readonly secrets: SecretSeal,
+  ) {}
 
   /** Inserts unless the organization already has `limit` live subscriptions (checked under a per-organization lock). */
   async insertWithin(limit: number, subscription: NewSubscription): Promise<SubscriptionRow | 'limit-reached'> {
@@ -60,7 +64,7 @@ export class WebhookSubscriptionRepository {
         .where('deleted_at', 'is', null)
         .executeTakeFirstOrThrow();
       if (Number(count) >= limit) return 'limit-reached';
-      const row = await trx.insertInto('webhook_subscription').values(subscription).returning(LIVE_COLUMNS).executeTakeFirstOrThrow();
+      const row = await trx.insertInto('webhook_subscription').values({ ...subscription, secret: this.secrets.seal(subscription.secret, subscription.id) }).returning(LIVE_COLUMNS).executeTakeFirstOrThrow();
       return toSubscription(row);
     });
   }
@@ -92,12 +96,12 @@ export class WebhookSubscriptionRepository {
   async secretOf(org: string, id: string): Promise<string | undefined> {
     const row = await this.database.db
       .selectFrom('webhook_subscription')
-      .select('secret')
+      .select(['id', 'secret'])
       .where('id', '=', id)
       .where('org', '=', org)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    return row?.secret ?? undefined;
+    return row?.secret == null ? undefined : this.secrets.open(row.secret, row.id);
   }
 
   /**

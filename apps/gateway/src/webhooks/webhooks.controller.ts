@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, type HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
+import { IdempotencyStore, SecretSeal, type DatabaseHandle } from '@passerelle/persistence';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';
@@ -32,7 +32,7 @@ export class WebhooksController {
   private readonly idempotency: IdempotencyStore;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(DATABASE) database: DatabaseHandle) {
-    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database), config.webhookHttpUrls, config.webhookAddresses);
+    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database, new SecretSeal(config.webhookSecretKey)), config.webhookHttpUrls, config.webhookAddresses);
     this.idempotency = new IdempotencyStore(database.db);
   }
 

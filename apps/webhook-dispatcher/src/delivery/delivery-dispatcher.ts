@@ -1,8 +1,8 @@
-import { PollingLoop } from '@passerelle/persistence';
+import { PollingLoop, SecretSealError, SecretSealErrorCode, type SecretSeal } from '@passerelle/persistence';
 import type { ClaimedDelivery, DeliveryStore } from './delivery-store';
 import { afterFailure, type RetryPolicy } from './retry-schedule';
 import { ATTEMPT_HEADER, DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature';
-import type { WebhookSender } from './webhook-sender';
+import type { SendResult, WebhookSender } from './webhook-sender';
 
 export interface DispatcherOptions {
   /** POSTs in flight at most. */
@@ -29,6 +29,8 @@ export class DeliveryDispatcher {
   constructor(
     private readonly store: DeliveryStore,
     private readonly sender: WebhookSender,
+    /** Opens the signing secrets the gateway stored sealed (WEBHOOK_SECRET_KEY). */
+    private readonly secrets: SecretSeal,
     private readonly options: DispatcherOptions,
   ) {
     this.loop = new PollingLoop(() => this.step(), options.pollMs, options.onError);
@@ -73,7 +75,7 @@ export class DeliveryDispatcher {
     }
     const attemptedAt = new Date();
     const timestamp = Math.floor(attemptedAt.getTime() / 1000).toString();
-    const result = await this.sender.send(delivery.url, this.headers(delivery, delivery.secret, timestamp), delivery.body);
+    const result = await this.attempt(delivery, delivery.url, delivery.secret, timestamp);
     if ('statusCode' in result && result.statusCode >= 200 && result.statusCode < 300) {
       await this.store.record(delivery, { attemptedAt, durationMs: result.durationMs, statusCode: result.statusCode, outcome: 'delivered' });
       this.options.onAttempt?.(delivery, 'delivered', `HTTP ${result.statusCode}`);
@@ -89,6 +91,21 @@ export class DeliveryDispatcher {
       ...(next.outcome === 'retry' && { nextAttemptAt: next.nextAttemptAt }),
     });
     this.options.onAttempt?.(delivery, next.outcome, 'statusCode' in answer ? `HTTP ${answer.statusCode}` : answer.error);
+  }
+
+  /**
+   * The POST, signed with the subscription's secret; a secret that does not open (no key, or
+   * not the key that sealed it) is a failed attempt naming why, retried like any other, so an
+   * operator who sets the right key loses nothing.
+   */
+  private async attempt(delivery: ClaimedDelivery, url: string, storedSecret: string, timestamp: string): Promise<SendResult> {
+    let secret: string;
+    try {
+      secret = this.secrets.open(storedSecret, delivery.subscriptionId);
+    } catch (error) {
+      return { error: error instanceof SecretSealError ? error.code : SecretSealErrorCode.CannotOpen, durationMs: 0 };
+    }
+    return this.sender.send(url, this.headers(delivery, secret, timestamp), delivery.body);
   }
 
   private headers(delivery: ClaimedDelivery, secret: string, timestamp: string): Record<string, string> {
