@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addressKind, webhookAddressAllowed } from './webhook-addresses';
+import { addressKind, hostRefusedAsWritten, isLoopbackHost, webhookAddressAllowed } from './webhook-addresses';
 
 describe('webhook addresses', () => {
   it.each([
@@ -56,5 +56,25 @@ describe('webhook addresses', () => {
         expect(addressKind(`::ffff:${v4}`)).toBe(addressKind(v4));
       }),
     );
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('knows loopback names and addresses from others', () => {
+    expect(['127.0.0.1', 'localhost', 'api.localhost', '[::1]', '::1'].every(isLoopbackHost)).toBe(true);
+    expect(['128.0.0.1', '10.0.0.1', 'example.com', '[::2]', 'localhost.example.com', '0.0.0.0'].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe('hostRefusedAsWritten', () => {
+  it('refuses what a policy does not allow of an address or of localhost, and leaves other names to the lookup', () => {
+    expect(hostRefusedAsWritten('10.0.0.1', 'loopback')).toBe(true);
+    expect(hostRefusedAsWritten('10.0.0.1', 'any')).toBe(false);
+    expect(hostRefusedAsWritten('[::1]', 'public')).toBe(true);
+    expect(hostRefusedAsWritten('[::1]', 'loopback')).toBe(false);
+    expect(hostRefusedAsWritten('localhost', 'public')).toBe(true);
+    expect(hostRefusedAsWritten('api.localhost', 'loopback')).toBe(false);
+    expect(hostRefusedAsWritten('8.8.8.8', 'public')).toBe(false);
+    expect(hostRefusedAsWritten('intake.example', 'public')).toBe(false);
   });
 });

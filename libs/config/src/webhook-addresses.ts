@@ -73,6 +73,22 @@ export function webhookAddressAllowed(address: string, policy: WebhookAddressPol
   return kind === 'public' || (kind === 'loopback' && policy === 'loopback');
 }
 
+/** localhost (and its subdomains) by name, or a loopback address; URL keeps IPv6 hosts in brackets. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || addressKind(host) === 'loopback';
+}
+
+/**
+ * Whether `policy` refuses a URL's host as it is written, before any lookup: an address it does
+ * not allow, or localhost (loopback by name) where loopback is not allowed. Any other host name
+ * is left to the lookup, whose every address is checked when connecting.
+ */
+export function hostRefusedAsWritten(hostname: string, policy: WebhookAddressPolicy): boolean {
+  if (addressKind(hostname) !== undefined) return !webhookAddressAllowed(hostname, policy);
+  return isLoopbackHost(hostname) && !webhookAddressAllowed('127.0.0.1', policy);
+}
+
 function embeddedIpv4(ipv6: string): string | undefined {
   const match = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(ipv6);
   if (!match) return undefined;

@@ -1,4 +1,4 @@
-import { addressKind, webhookAddressAllowed, type WebhookAddressPolicy, type WebhookHttpPolicy } from '@passerelle/config';
+import { hostRefusedAsWritten, isLoopbackHost, type WebhookAddressPolicy, type WebhookHttpPolicy } from '@passerelle/config';
 import type { FieldError } from '@passerelle/contracts';
 
 export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; error: FieldError };
@@ -26,20 +26,12 @@ export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy, addresse
   if (url.hostname === '') return refuse('format', 'must name a host');
   if (url.protocol === 'http:') {
     if (policy === 'none') return refuse('https-required', 'must be an https URL');
-    if (policy === 'loopback' && !isLoopback(url.hostname)) {
+    if (policy === 'loopback' && !isLoopbackHost(url.hostname)) {
       return refuse('https-required', 'must be an https URL (plain http is allowed only to a loopback address here)');
     }
   }
-  // localhost is loopback by name; any other host name is resolved, and checked, at delivery.
-  const address = isLoopback(url.hostname) && addressKind(url.hostname) === undefined ? '127.0.0.1' : url.hostname;
-  if (addressKind(address) !== undefined && !webhookAddressAllowed(address, addresses)) {
+  if (hostRefusedAsWritten(url.hostname, addresses)) {
     return refuse('address-not-allowed', 'must not name a private, loopback, link-local or other non-public address');
   }
   return { ok: true, url: url.href };
-}
-
-/** 127.0.0.0/8, ::1 (also written inside IPv6) and localhost (URL keeps IPv6 hosts in brackets). */
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || addressKind(host) === 'loopback';
 }

@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { addressKind, webhookAddressAllowed, type WebhookAddressPolicy } from '@passerelle/config';
+import { hostRefusedAsWritten, webhookAddressAllowed, type WebhookAddressPolicy } from '@passerelle/config';
 
 /** What one POST gave: the receiver's status, or why there was none. */
 export type SendResult = { statusCode: number; durationMs: number } | { error: string; durationMs: number };
@@ -34,7 +34,7 @@ export class WebhookSender {
     try {
       const target = new URL(url);
       // An address in the URL is connected to as it is, without a lookup: checked here.
-      if (addressKind(target.hostname) !== undefined && !webhookAddressAllowed(target.hostname, this.addresses)) {
+      if (hostRefusedAsWritten(target.hostname, this.addresses)) {
         return { error: ADDRESS_NOT_ALLOWED, durationMs: elapsed() };
       }
       const statusCode = await this.post(target, headers, body);
@@ -84,12 +84,12 @@ export function allowedAddressLookup(policy: WebhookAddressPolicy): LookupFuncti
 
 /**
  * A short, URL-free name of a failed exchange: `timeout`, a system code (`ECONNREFUSED`), or the
- * error's name. Duck-typed: fetch's errors may come from another realm than this module's `Error`.
+ * error's name. Duck-typed: an error may come from another realm than this module's `Error`.
  */
 export function errorName(error: unknown): string {
   const { name, code, cause } = fields(error);
   if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
-  if (code !== undefined && code !== 'ABORT_ERR') return code;
+  if (code !== undefined) return code;
   const inner = fields(cause);
   if (inner.name === 'TimeoutError' || inner.name === 'AbortError') return 'timeout';
   if (inner.code !== undefined) return inner.code;
