@@ -392,35 +392,36 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
   }, 60_000);
 
   // After the drain: this dispatcher is the only one running.
-  it('connects only to addresses WEBHOOK_ADDRESSES allows: a host name resolving to loopback gets nothing in production', async () => {
-    const production = await startEventApp(webhookDispatcherApp, { ...env, WEBHOOK_ADDRESSES: 'public' });
+  /**
+   * A dispatcher started with `settings` (after the drain, the only one running) takes one
+   * delivery to `url` of a new subscription of `org`: every attempt fails with `error`, and the
+   * receiver gets nothing.
+   */
+  const refusedByDispatcher = async (settings: Record<string, string>, org: string, url: string, error: string): Promise<void> => {
+    const dispatcher = await startEventApp(webhookDispatcherApp, { ...env, ...settings });
     try {
-      const token = await tokenOf('ow:wh-inside');
-      // Accepted at registration (a host name is not resolved there), refused at each attempt.
-      const port = new URL(base).port;
-      const { body: sub } = await register(token, { url: `http://localhost:${port}/ok/inside` }).expect(201);
-      await publish(notification('ow:wh-inside'));
+      const token = await tokenOf(org);
+      const { body: sub } = await register(token, { url }).expect(201);
+      await publish(notification(org));
       const [delivery] = await settled(token, sub.id, 1);
       expect(delivery.state).toBe('failed');
-      expect(delivery.attempts.map((a) => a.error)).toEqual(['ADDRESS_NOT_ALLOWED', 'ADDRESS_NOT_ALLOWED', 'ADDRESS_NOT_ALLOWED']);
-      expect(requestsTo('/ok/inside')).toEqual([]);
+      expect(delivery.attempts.map((a) => a.error)).toEqual([error, error, error]);
+      expect(requestsTo(new URL(url).pathname)).toEqual([]);
     } finally {
-      await production.close();
+      await dispatcher.close();
     }
+  };
+
+  it('connects only to addresses WEBHOOK_ADDRESSES allows: a host name resolving to loopback gets nothing in production', async () => {
+    // Accepted at registration (a host name is not resolved there), refused at each attempt.
+    await refusedByDispatcher({ WEBHOOK_ADDRESSES: 'public' }, 'ow:wh-inside', `http://localhost:${new URL(base).port}/ok/inside`, 'ADDRESS_NOT_ALLOWED');
   }, 60_000);
 
   it('signs nothing with a secret that does not open: a dispatcher with another key records SECRET_CANNOT_OPEN and sends nothing', async () => {
-    const misconfigured = await startEventApp(webhookDispatcherApp, { ...env, WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') });
-    try {
-      const token = await tokenOf('ow:wh-wrong-key');
-      const { body: sub } = await register(token, { url: `${base}/ok/wrong-key` }).expect(201);
-      await publish(notification('ow:wh-wrong-key'));
-      const [delivery] = await settled(token, sub.id, 1);
-      expect(delivery.state).toBe('failed');
-      expect(delivery.attempts.map((a) => a.error)).toEqual(['SECRET_CANNOT_OPEN', 'SECRET_CANNOT_OPEN', 'SECRET_CANNOT_OPEN']);
-      expect(requestsTo('/ok/wrong-key')).toEqual([]);
-    } finally {
-      await misconfigured.close();
-    }
+    await refusedByDispatcher({ WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') }, 'ow:wh-wrong-key', `${base}/ok/wrong-key`, 'SECRET_CANNOT_OPEN');
+  }, 60_000);
+
+  it('signs nothing without the key: a dispatcher with no WEBHOOK_SECRET_KEY records SECRET_KEY_MISSING and sends nothing', async () => {
+    await refusedByDispatcher({ WEBHOOK_SECRET_KEY: '' }, 'ow:wh-no-key', `${base}/ok/no-key`, 'SECRET_KEY_MISSING');
   }, 60_000);
 });

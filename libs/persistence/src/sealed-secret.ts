@@ -12,8 +12,6 @@ export enum SecretSealErrorCode {
 }
 
 export class SecretSealError extends Error {
-  readonly retriable = false;
-
   constructor(
     readonly code: SecretSealErrorCode,
     message: string,
@@ -35,10 +33,6 @@ export class SecretSealError extends Error {
 export class SecretSeal {
   constructor(private readonly key: Buffer | undefined) {
     if (key !== undefined && key.length !== 32) throw new RangeError(`a secret key has 32 bytes, not ${key.length}`);
-  }
-
-  get sealing(): boolean {
-    return this.key !== undefined;
   }
 
   seal(secret: string, context: string): string {

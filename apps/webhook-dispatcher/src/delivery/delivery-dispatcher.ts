@@ -1,4 +1,4 @@
-import { PollingLoop, SecretSealError, SecretSealErrorCode, type SecretSeal } from '@passerelle/persistence';
+import { PollingLoop, SecretSealError, type SecretSeal } from '@passerelle/persistence';
 import type { ClaimedDelivery, DeliveryStore } from './delivery-store';
 import { afterFailure, type RetryPolicy } from './retry-schedule';
 import { ATTEMPT_HEADER, DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature';
@@ -103,7 +103,9 @@ export class DeliveryDispatcher {
     try {
       secret = this.secrets.open(storedSecret, delivery.subscriptionId);
     } catch (error) {
-      return { error: error instanceof SecretSealError ? error.code : SecretSealErrorCode.CannotOpen, durationMs: 0 };
+      // Anything else is unexpected: not recorded, the delivery is retried when its lease ends.
+      if (!(error instanceof SecretSealError)) throw error;
+      return { error: error.code, durationMs: 0 };
     }
     return this.sender.send(url, this.headers(delivery, secret, timestamp), delivery.body);
   }
