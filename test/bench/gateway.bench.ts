@@ -36,8 +36,9 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
     KAFKA_TOPIC_PREFIX: prefix,
     DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     DATABASE_SCHEMA: schema,
-    // The gateway logs to stdout, which carries only result lines here.
+    // stdout carries only result lines here.
     LOG_LEVEL: 'error',
+    LOG_DESTINATION: 'stderr',
     RATE_LIMIT_PER_SECOND: '1000000',
     RATE_LIMIT_BURST: '1000000',
   });

@@ -56,6 +56,7 @@ export async function owAdapterBench({ brokers }: BenchContext): Promise<BenchRe
       DATABASE_URL: databaseUrl,
       DATABASE_SCHEMA: schema,
       LOG_LEVEL: 'warn',
+      LOG_DESTINATION: 'stderr',
     };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();

@@ -41,7 +41,7 @@ export class GatewayModule implements OnApplicationShutdown {
   static forRoot(deps: GatewayDependencies): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway' }))],
+      imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway', destination: deps.config.logDestination }))],
       controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ServiceRecordsController, ConsentsController, AuditController, WebhooksController, ReportsController, DashboardController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },

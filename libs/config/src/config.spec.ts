@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       databaseSchema: 'passerelle',
       logLevel: 'info',
+      logDestination: 'stdout',
       shutdownTimeoutMs: 30_000,
       port: 3000,
       host: '0.0.0.0',
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
         DATABASE_SCHEMA: 'Robert"); drop table',
         CONSUMER_MAX_ATTEMPTS: '0',
         LOG_LEVEL: 'chatty',
+        LOG_DESTINATION: 'syslog',
         KAFKA_TOPIC_PREFIX: 'a b',
       });
     } catch (e) {
@@ -48,10 +50,10 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'DATABASE_SCHEMA', 'CONSUMER_MAX_ATTEMPTS', 'LOG_LEVEL', 'KAFKA_TOPIC_PREFIX']) {
+    for (const name of ['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'DATABASE_SCHEMA', 'CONSUMER_MAX_ATTEMPTS', 'LOG_LEVEL', 'LOG_DESTINATION', 'KAFKA_TOPIC_PREFIX']) {
       expect(problems).toContain(name);
     }
-    expect((error as ConfigError).problems).toHaveLength(7);
+    expect((error as ConfigError).problems).toHaveLength(8);
   });
 
   it('reports a required setting that has no default', () => {
@@ -78,6 +80,6 @@ describe('parsers.secretKey', () => {
   it('is what WEBHOOK_SECRET_KEY and MINISTRY_PSEUDONYM_KEY parse with', () => {
     expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: hex }).webhookSecretKey).toEqual(Buffer.alloc(32, 0xab));
     expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow('WEBHOOK_SECRET_KEY: must hold exactly 32 bytes');
-    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow('WEBHOOK_ADDRESSES: "intranet" is not public, loopback, any');
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow('WEBHOOK_ADDRESSES: "intranet" is not one of public, loopback, any');
   });
 });

@@ -74,11 +74,14 @@ export const parsers = {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new Error(`"${raw}" is not a lower-case SQL identifier`);
     return raw;
   },
-  logLevel: (raw: string): string => {
-    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-    if (!levels.includes(raw)) throw new Error(`"${raw}" is not one of ${levels.join(', ')}`);
-    return raw;
-  },
+  /** One of a fixed set of words. */
+  oneOf:
+    <const V extends string>(values: readonly V[]) =>
+    (raw: string): V => {
+      const value = values.find((v) => v === raw);
+      if (value === undefined) throw new Error(`"${raw}" is not one of ${values.join(', ')}`);
+      return value;
+    },
 };
 
 export function setting<T>(s: Setting<T>): Setting<T> {

@@ -64,7 +64,13 @@ export const processSettings = {
     name: 'LOG_LEVEL',
     description: 'pino log level',
     default: 'info',
-    parse: parsers.logLevel,
+    parse: parsers.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  logDestination: setting({
+    name: 'LOG_DESTINATION',
+    description: 'where the JSON log lines go: stdout, or stderr when stdout carries something else (a benchmark\'s results)',
+    default: 'stdout',
+    parse: parsers.oneOf(['stdout', 'stderr']),
   }),
   shutdownTimeoutMs: setting({
     name: 'SHUTDOWN_TIMEOUT_MS',
@@ -192,11 +198,7 @@ const webhookAddresses = setting({
   description:
     'which addresses webhooks may be sent to: `public` (globally routable addresses only: production), `loopback` (public ones and this machine\'s loopback: development) or `any`; private, link-local (cloud metadata), multicast and other special-purpose ranges are refused unless `any`',
   default: 'loopback',
-  parse: (raw: string): WebhookAddressPolicy => {
-    const policy = WEBHOOK_ADDRESS_POLICIES.find((p) => p === raw);
-    if (policy === undefined) throw new Error(`"${raw}" is not ${WEBHOOK_ADDRESS_POLICIES.join(', ')}`);
-    return policy;
-  },
+  parse: parsers.oneOf<WebhookAddressPolicy>(WEBHOOK_ADDRESS_POLICIES),
 });
 
 /**

@@ -92,7 +92,7 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
   const root: DynamicModule = {
     module: EventAppRootModule,
     global: true,
-    imports: [LoggerModule.forRoot(pinoParams({ level: config.logLevel, app: definition.name })), definition.module],
+    imports: [LoggerModule.forRoot(pinoParams({ level: config.logLevel, app: definition.name, destination: config.logDestination })), definition.module],
     providers: [
       { provide: EVENT_APP_CONFIG, useValue: config },
       { provide: DATABASE, useValue: database },
