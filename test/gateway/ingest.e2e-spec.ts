@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +15,7 @@ import { mintDevToken } from '@passerelle/auth';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { testDatabaseUrl } from '../support/database';
+import { runTool } from '../support/run-tool';
 import { headersAsStrings, readRecords, testBrokers, testKafka, uniqueName } from '../support/kafka';
 
 const ROOT = join(__dirname, '..', '..');
@@ -282,19 +282,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
   }, 480_000);
 
   describe('npm run ingest (infra/tools/ingest.ts)', () => {
-    const runCli = (...args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'infra', 'tools', 'ingest.ts'), ...args], {
-          cwd: ROOT,
-          env: { ...process.env, PASSERELLE_GATEWAY: '', PASSERELLE_TOKEN: token },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-        child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const runCli = (...args: string[]) => runTool('ingest', args, { PASSERELLE_GATEWAY: '', PASSERELLE_TOKEN: token });
 
     it('exits 0 with the summary when every record was accepted, showing progress on stderr', async () => {
       const file = join(work, 'good.ndjson');

@@ -67,7 +67,7 @@ export class NotificationHandlers {
       useFactory: (database: DatabaseHandle, env: NodeJS.ProcessEnv) => {
         const settings: DeliveryConfig = loadConfig(webhookDeliverySettings, env);
         const logger = new Logger('WebhookDispatcher');
-        return new RunningDispatcher(new DeliveryStore(database.db), new WebhookSender(settings.timeoutMs, settings.webhookAddresses), new SecretSeal(settings.webhookSecretKey), {
+        return new RunningDispatcher(new DeliveryStore(database.db), new WebhookSender(settings.timeoutMs, settings.webhookAddresses), new SecretSeal(settings.webhookSecretKey, settings.webhookSecretPreviousKeys), {
           concurrency: settings.concurrency,
           pollMs: settings.pollMs,
           leaseMs: settings.timeoutMs + LEASE_MARGIN_MS,

@@ -82,4 +82,11 @@ describe('parsers.secretKey', () => {
     expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow('WEBHOOK_SECRET_KEY: must hold exactly 32 bytes');
     expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow('WEBHOOK_ADDRESSES: "intranet" is not one of public, loopback, any');
   });
+
+  it('reads the previous keys of a rotation as a list, naming a wrong one', () => {
+    const other = 'cd'.repeat(32);
+    expect(loadConfig(webhookDeliverySettings, {}).webhookSecretPreviousKeys).toEqual([]);
+    expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex}, ${other}` }).webhookSecretPreviousKeys).toEqual([Buffer.alloc(32, 0xab), Buffer.alloc(32, 0xcd)]);
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex},c2hvcnQ=` })).toThrow('WEBHOOK_SECRET_PREVIOUS_KEYS: key 2 must hold exactly 32 bytes');
+  });
 });

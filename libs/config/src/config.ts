@@ -36,6 +36,23 @@ export const parsers = {
       }
       return key;
     },
+  /** Several such keys, comma-separated; empty for none. */
+  secretKeys:
+    (bytes: number, exact = false) =>
+    (raw: string): Buffer[] => {
+      const one = parsers.secretKey(bytes, exact);
+      return raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((part, n) => {
+          try {
+            return one(part)!;
+          } catch (error) {
+            throw new Error(`key ${n + 1} ${(error as Error).message}`);
+          }
+        });
+    },
   string: (raw: string): string => {
     if (raw.trim() === '') throw new Error('must not be empty');
     return raw;

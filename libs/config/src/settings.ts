@@ -213,6 +213,15 @@ const webhookSecretKey = setting({
   parse: parsers.secretKey(32, true),
 });
 
+/** Keys that sealed secrets before WEBHOOK_SECRET_KEY was rotated: they still open, never seal. */
+const webhookSecretPreviousKeys = setting({
+  name: 'WEBHOOK_SECRET_PREVIOUS_KEYS',
+  description:
+    'keys WEBHOOK_SECRET_KEY replaced (comma-separated, 32 bytes each): secrets they sealed still open; `npm run webhooks:reseal` moves them onto the current key, after which they can be dropped',
+  default: '',
+  parse: parsers.secretKeys(32, true),
+});
+
 /** Which webhook URLs the gateway accepts: https always; plain http per this policy. */
 export type WebhookHttpPolicy = 'none' | 'loopback' | 'any';
 
@@ -230,12 +239,14 @@ export const webhookSubscriptionSettings = {
   }),
   webhookAddresses,
   webhookSecretKey,
+  webhookSecretPreviousKeys,
 };
 
 /** Settings of apps/webhook-dispatcher: how deliveries are sent and retried. */
 export const webhookDeliverySettings = {
   webhookAddresses,
   webhookSecretKey,
+  webhookSecretPreviousKeys,
   timeoutMs: setting({
     name: 'WEBHOOK_TIMEOUT_MS',
     description: 'how long one webhook POST may take (connect, send, answer), in ms, before it counts as failed',

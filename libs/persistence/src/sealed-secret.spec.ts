@@ -46,5 +46,42 @@ describe('SecretSeal', () => {
 
   it('takes only 32-byte keys', () => {
     expect(() => new SecretSeal(randomBytes(16))).toThrow(RangeError);
+    expect(() => new SecretSeal(key, [randomBytes(31)])).toThrow(RangeError);
+  });
+
+  describe('rotation', () => {
+    const oldKey = randomBytes(32);
+    const before = new SecretSeal(oldKey);
+    const newKey = randomBytes(32);
+    const rotated = new SecretSeal(newKey, [oldKey]);
+
+    it('opens what a previous key sealed, and seals only with the current one', () => {
+      const old = before.seal('whsec_old', 'sub-1');
+      expect(rotated.open(old, 'sub-1')).toBe('whsec_old');
+      const fresh = rotated.seal('whsec_new', 'sub-1');
+      expect(() => before.open(fresh, 'sub-1')).toThrow(expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }));
+    });
+
+    it('reseals a previous key\'s value and a clear one onto the current key, and leaves a current one as it is', () => {
+      const old = before.seal('whsec_old', 'sub-1');
+      const moved = rotated.reseal(old, 'sub-1');
+      expect(moved).not.toBe('current');
+      // Once resealed, the previous key can go.
+      const withoutOldKey = new SecretSeal(newKey);
+      expect(withoutOldKey.open(moved as string, 'sub-1')).toBe('whsec_old');
+      expect(withoutOldKey.open(rotated.reseal('whsec_clear', 'sub-2') as string, 'sub-2')).toBe('whsec_clear');
+      expect(rotated.reseal(rotated.seal('whsec_new', 'sub-3'), 'sub-3')).toBe('current');
+    });
+
+    it('refuses to reseal what no configured key opens, and a value moved to another row', () => {
+      const foreign = new SecretSeal(randomBytes(32)).seal('whsec_x', 'sub-1');
+      expect(() => rotated.reseal(foreign, 'sub-1')).toThrow(expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }));
+      expect(() => rotated.reseal(before.seal('whsec_x', 'sub-1'), 'sub-2')).toThrow(expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }));
+    });
+
+    it('wants a current key beside previous ones, and keeps clear values clear without any key', () => {
+      expect(() => new SecretSeal(undefined, [oldKey])).toThrow('previous secret keys need a current key');
+      expect(new SecretSeal(undefined).reseal('whsec_x', 'sub-1')).toBe('current');
+    });
   });
 });

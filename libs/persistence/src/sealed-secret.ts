@@ -29,10 +29,21 @@ export class SecretSealError extends Error {
  * copied onto another row does not open. Without a key (development) secrets are kept as they
  * are; a value stored in clear before a key was set still opens, so setting one needs no
  * migration (rows registered later are sealed).
+ *
+ * Rotation: new values are sealed with the current key; values sealed with a previous key
+ * (`previousKeys`) still open, and {@link reseal} moves one onto the current key, so a previous
+ * key can be dropped once every row was resealed.
  */
 export class SecretSeal {
-  constructor(private readonly key: Buffer | undefined) {
-    if (key !== undefined && key.length !== 32) throw new RangeError(`a secret key has 32 bytes, not ${key.length}`);
+  constructor(
+    private readonly key: Buffer | undefined,
+    private readonly previousKeys: readonly Buffer[] = [],
+  ) {
+    for (const k of [...(key ? [key] : []), ...previousKeys]) {
+      if (k.length !== 32) throw new RangeError(`a secret key has 32 bytes, not ${k.length}`);
+    }
+    // Previous keys only open what they sealed: without a current key, new secrets would stay in clear.
+    if (key === undefined && previousKeys.length > 0) throw new RangeError('previous secret keys need a current key');
   }
 
   seal(secret: string, context: string): string {
@@ -45,19 +56,43 @@ export class SecretSeal {
   }
 
   open(stored: string, context: string): string {
-    if (!stored.startsWith(PREFIX)) return stored;
+    return this.opened(stored, context).secret;
+  }
+
+  /**
+   * `stored` sealed with the current key: unchanged (`'current'`) when it already is, else the
+   * value to store instead (a secret kept in clear or sealed with a previous key). Throws as
+   * {@link open} does when it cannot be opened.
+   */
+  reseal(stored: string, context: string): string | 'current' {
+    const { secret, byCurrent } = this.opened(stored, context);
+    if (byCurrent || this.key === undefined) return 'current';
+    return this.seal(secret, context);
+  }
+
+  private opened(stored: string, context: string): { secret: string; byCurrent: boolean } {
+    if (!stored.startsWith(PREFIX)) return { secret: stored, byCurrent: false };
     if (this.key === undefined) {
       throw new SecretSealError(SecretSealErrorCode.KeyMissing, 'the secret is sealed and no key is configured to open it');
     }
     const bytes = Buffer.from(stored.slice(PREFIX.length), 'base64url');
     if (bytes.length < IV_BYTES + TAG_BYTES) throw new SecretSealError(SecretSealErrorCode.CannotOpen, 'the sealed secret is truncated');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES));
-      decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new SecretSealError(SecretSealErrorCode.CannotOpen, 'the sealed secret does not open with this key for this row');
+    for (const key of [this.key, ...this.previousKeys]) {
+      const secret = openWith(key, bytes, context);
+      if (secret !== undefined) return { secret, byCurrent: key === this.key };
     }
+    throw new SecretSealError(SecretSealErrorCode.CannotOpen, 'the sealed secret does not open with the configured keys for this row');
+  }
+}
+
+/** The secret, or undefined when `key` did not seal `bytes` for `context` (GCM's tag check). */
+function openWith(key: Buffer, bytes: Buffer, context: string): string | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DatabaseHandle, SecretSeal } from '@passerelle/persistence';
+import { SecretSealError, type DatabaseHandle, type SecretSeal, type SecretSealErrorCode } from '@passerelle/persistence';
 
 export interface SubscriptionRow {
   id: string;
@@ -16,6 +16,16 @@ export interface NewSubscription {
   changes: string[] | null;
   description: string | null;
   secret: string;
+}
+
+/** What {@link WebhookSubscriptionRepository.resealSecrets} did. */
+export interface ResealReport {
+  /** Secrets kept in clear or sealed with a previous key, now sealed with the current one. */
+  resealed: number;
+  /** Secrets sealed with the current key already. */
+  current: number;
+  /** Secrets no configured key opens: left as they are. */
+  unopened: { id: string; code: SecretSealErrorCode }[];
 }
 
 export interface DeliveryRow {
@@ -90,6 +100,35 @@ export class WebhookSubscriptionRepository {
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     return row && toSubscription(row);
+  }
+
+  /**
+   * Moves every stored signing secret onto the current key (after WEBHOOK_SECRET_KEY was rotated,
+   * or first set), in one transaction; a secret no configured key opens is left as it is and
+   * named, so the previous key it needs is not dropped unnoticed.
+   */
+  async resealSecrets(): Promise<ResealReport> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('webhook_subscription').select(['id', 'secret']).where('secret', 'is not', null).orderBy('id').forUpdate().execute();
+      const report: ResealReport = { resealed: 0, current: 0, unopened: [] };
+      for (const row of rows) {
+        let value: string | 'current';
+        try {
+          value = this.secrets.reseal(row.secret!, row.id);
+        } catch (error) {
+          if (!(error instanceof SecretSealError)) throw error;
+          report.unopened.push({ id: row.id, code: error.code });
+          continue;
+        }
+        if (value === 'current') {
+          report.current += 1;
+        } else {
+          await trx.updateTable('webhook_subscription').set({ secret: value }).where('id', '=', row.id).execute();
+          report.resealed += 1;
+        }
+      }
+      return report;
+    });
   }
 
   /** The signing secret of a live subscription of the organization. */

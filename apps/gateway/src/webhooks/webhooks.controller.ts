@@ -32,7 +32,7 @@ export class WebhooksController {
   private readonly idempotency: IdempotencyStore;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(DATABASE) database: DatabaseHandle) {
-    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database, new SecretSeal(config.webhookSecretKey)), config.webhookHttpUrls, config.webhookAddresses);
+    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database, new SecretSeal(config.webhookSecretKey, config.webhookSecretPreviousKeys)), config.webhookHttpUrls, config.webhookAddresses);
     this.idempotency = new IdempotencyStore(database.db);
   }
 
