@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, parsers } from './config';
-import { databaseSettings, httpSettings, kafkaSettings, processSettings, webhookDeliverySettings } from './settings';
+import { databaseSettings, httpSettings, kafkaSettings, processSettings, webhookDeliverySettings, webhookSubscriptionSettings } from './settings';
 
 const all = { ...kafkaSettings, ...databaseSettings, ...processSettings, ...httpSettings };
 
@@ -81,6 +81,7 @@ describe('parsers.secretKey', () => {
     expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: hex }).webhookSecretKey).toEqual(Buffer.alloc(32, 0xab));
     expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow('WEBHOOK_SECRET_KEY: must hold exactly 32 bytes');
     expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow('WEBHOOK_ADDRESSES: "intranet" is not one of public, loopback, any');
+    expect(() => loadConfig(webhookSubscriptionSettings, { WEBHOOK_HTTP_URLS: 'sometimes' })).toThrow('WEBHOOK_HTTP_URLS: "sometimes" is not one of none, loopback, any');
   });
 
   it('reads the previous keys of a rotation as a list, naming a wrong one', () => {

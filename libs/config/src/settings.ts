@@ -232,10 +232,7 @@ export const webhookSubscriptionSettings = {
     description:
       'which plain-http webhook URLs a subscription may use: `none` (https only: production), `loopback` (http only to 127.0.0.1, ::1 or localhost: development) or `any`',
     default: 'loopback',
-    parse: (raw: string): WebhookHttpPolicy => {
-      if (raw !== 'none' && raw !== 'loopback' && raw !== 'any') throw new Error(`"${raw}" is not none, loopback or any`);
-      return raw;
-    },
+    parse: parsers.oneOf<WebhookHttpPolicy>(['none', 'loopback', 'any']),
   }),
   webhookAddresses,
   webhookSecretKey,
