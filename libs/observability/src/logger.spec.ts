@@ -1,24 +1,25 @@
 import type { Options } from 'pino-http';
 import { pinoParams } from './logger';
 
-/** The destination half of the `[options, stream]` pair nestjs-pino takes. */
-function destinationOf(params: ReturnType<typeof pinoParams>): { fd: number } {
-  const pair = params.pinoHttp as [Options, { fd: number }];
-  return pair[1];
-}
-
 describe('pinoParams', () => {
-  it('logs to stdout unless told otherwise', () => {
-    expect(destinationOf(pinoParams({ level: 'info', app: 'a' })).fd).toBe(1);
-    expect(destinationOf(pinoParams({ level: 'info', app: 'a', destination: 'stdout' })).fd).toBe(1);
+  it('leaves the stream to pino unless told otherwise: its default, stdout', () => {
+    for (const params of [pinoParams({ level: 'info', app: 'a' }), pinoParams({ level: 'info', app: 'a', destination: 'stdout' })]) {
+      expect(Array.isArray(params.pinoHttp)).toBe(false);
+      expect(params.pinoHttp).toMatchObject({ level: 'info', base: { app: 'a' } });
+    }
   });
 
   it('logs to stderr when LOG_DESTINATION says so, keeping stdout for what a run prints', () => {
-    expect(destinationOf(pinoParams({ level: 'info', app: 'a', destination: 'stderr' })).fd).toBe(2);
+    const [options, stream] = pinoParams({ level: 'warn', app: 'a', destination: 'stderr' }).pinoHttp as [Options, { fd: number }];
+    expect(stream.fd).toBe(2);
+    expect(options).toMatchObject({ level: 'warn', base: { app: 'a' } });
   });
 
   it('keeps credentials out of the log whatever the destination', () => {
     const [options] = pinoParams({ level: 'info', app: 'a', destination: 'stderr' }).pinoHttp as [Options, unknown];
-    expect(options.redact).toMatchObject({ paths: expect.arrayContaining(['req.headers.authorization', 'req.headers.cookie']) });
+    const plain = pinoParams({ level: 'info', app: 'a' }).pinoHttp as Options;
+    for (const o of [options, plain]) {
+      expect(o.redact).toMatchObject({ paths: expect.arrayContaining(['req.headers.authorization', 'req.headers.cookie']) });
+    }
   });
 });
