@@ -8,7 +8,7 @@ import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { readFixture } from '../support/client-path';
-import { progress, round, uniqueName, type BenchContext, type BenchResult } from './bench';
+import { benchAppLogs, progress, round, uniqueName, type BenchContext, type BenchResult } from './bench';
 import { runLoad, type LoadPlan, type LoadResult } from './http-load';
 import { envInt } from './passthrough.bench';
 
@@ -36,9 +36,7 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
     KAFKA_TOPIC_PREFIX: prefix,
     DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     DATABASE_SCHEMA: schema,
-    // stdout carries only result lines here.
-    LOG_LEVEL: 'error',
-    LOG_DESTINATION: 'stderr',
+    ...benchAppLogs('error'),
     RATE_LIMIT_PER_SECOND: '1000000',
     RATE_LIMIT_BURST: '1000000',
   });

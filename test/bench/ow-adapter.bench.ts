@@ -6,7 +6,7 @@ import { TopicNames, createKafka, deterministicEventId, provisionContractTopics,
 import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { startEventApp } from '@passerelle/runtime';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
-import { progress, round, sleep, uniqueName, type BenchContext, type BenchResult } from './bench';
+import { benchAppLogs, progress, round, sleep, uniqueName, type BenchContext, type BenchResult } from './bench';
 import { baselinePass, envInt, prefillEvents } from './passthrough.bench';
 
 /**
@@ -55,8 +55,7 @@ export async function owAdapterBench({ brokers }: BenchContext): Promise<BenchRe
       KAFKA_TOPIC_PREFIX: prefix,
       DATABASE_URL: databaseUrl,
       DATABASE_SCHEMA: schema,
-      LOG_LEVEL: 'warn',
-      LOG_DESTINATION: 'stderr',
+      ...benchAppLogs('warn'),
     };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
