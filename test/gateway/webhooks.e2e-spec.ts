@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { mintDevToken } from '@passerelle/auth';
 import type { ReferralNotification } from '@passerelle/contracts';
 import { EventPublisher, type CloudEvent } from '@passerelle/messaging';
@@ -28,6 +30,7 @@ interface DeliveryView {
   completedAt?: string;
 }
 
+const ROOT = join(__dirname, '..', '..');
 const NOTIFICATION_TYPE = 'ca.on.passerelle.notification.referral-status-changed';
 const SECRET_KEY = randomBytes(32).toString('hex');
 
@@ -423,5 +426,35 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
 
   it('signs nothing without the key: a dispatcher with no WEBHOOK_SECRET_KEY records SECRET_KEY_MISSING and sends nothing', async () => {
     await refusedByDispatcher({ WEBHOOK_SECRET_KEY: '' }, 'ow:wh-no-key', `${base}/ok/no-key`, 'SECRET_KEY_MISSING');
+  }, 60_000);
+
+  it('keeps delivering across a key rotation: a dispatcher with a new key and the old one in WEBHOOK_SECRET_PREVIOUS_KEYS signs with a secret the old key sealed', async () => {
+    const dispatcher = await startEventApp(webhookDispatcherApp, { ...env, WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'), WEBHOOK_SECRET_PREVIOUS_KEYS: SECRET_KEY });
+    try {
+      const token = await tokenOf('ow:wh-rotated');
+      const { body: sub } = await register(token, { url: `${base}/ok/rotated` }).expect(201);
+      await publish(notification('ow:wh-rotated'));
+      const [delivery] = await settled(token, sub.id, 1);
+      expect(delivery.state).toBe('delivered');
+      const [got] = requestsTo('/ok/rotated');
+      expect(signedBy(sub.secret, got)).toBe(true);
+    } finally {
+      await dispatcher.close();
+    }
+  }, 60_000);
+
+  it('refuses to start with previous keys but no current one, which would leave new secrets in clear', async () => {
+    // Its own process: Nest ends the process on a failed start.
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'apps', 'webhook-dispatcher', 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, WEBHOOK_SECRET_KEY: '', WEBHOOK_SECRET_PREVIOUS_KEYS: SECRET_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(out).toContain('previous secret keys need a current key');
   }, 60_000);
 });
