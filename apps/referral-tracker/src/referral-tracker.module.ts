@@ -2,9 +2,9 @@ import { Controller, Injectable, Logger, Module, type OnApplicationShutdown, typ
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, trackerSettings, type ConfigOf } from '@passerelle/config';
-import { BATCH_HANDLER, EventPublisher, TopicNames, type CloudEvent, type KafkaBatchContext } from '@passerelle/messaging';
-import { DurableTimers, Inbox, OutboxRelay, type DatabaseHandle } from '@passerelle/persistence';
-import { APP_ENV, DATABASE } from '@passerelle/runtime';
+import { BATCH_HANDLER, TopicNames, type KafkaBatchContext } from '@passerelle/messaging';
+import { DurableTimers, Inbox, type DatabaseHandle } from '@passerelle/persistence';
+import { APP_ENV, DATABASE, OutboxRelayWorker } from '@passerelle/runtime';
 import { LedgerStore } from './ledger/ledger-store';
 import { Pseudonymizer } from './ministry/deidentify';
 import { OntarioBusinessCalendar } from './timers/ontario-business-calendar';
@@ -19,8 +19,11 @@ import { TrackedEvents } from './tracking/tracked-events';
 
 const CONSUMER = 'referral-tracker';
 
-/** Relays the outbox while the app runs; a nudge after each applied batch keeps latency low. */
-class TrackerOutboxRelay extends OutboxRelay implements OnModuleInit, OnApplicationShutdown {
+/**
+ * Relays the outbox while the app runs, in a worker thread, so producing what the tracker emits
+ * does not hold up applying; a nudge after each applied batch keeps latency low.
+ */
+class TrackerOutboxRelay extends OutboxRelayWorker implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.start();
   }
@@ -168,25 +171,8 @@ export class ReferralEventHandlers {
     },
     {
       provide: TrackerOutboxRelay,
-      useFactory: (database: DatabaseHandle, publisher: EventPublisher) => {
-        const logger = new Logger('OutboxRelay');
-        return new TrackerOutboxRelay(
-          database.db,
-          {
-            deliver: (messages) => {
-              const byTopic = new Map<string, CloudEvent[]>();
-              for (const { topic, event } of messages) {
-                const events = byTopic.get(topic);
-                if (events) events.push(event as unknown as CloudEvent);
-                else byTopic.set(topic, [event as unknown as CloudEvent]);
-              }
-              return publisher.publishAll([...byTopic].map(([topic, events]) => ({ topic, events })));
-            },
-          },
-          { onError: (error) => logger.warn(`outbox relay failed, retrying: ${String(error)}`) },
-        );
-      },
-      inject: [DATABASE, EventPublisher],
+      useFactory: (env: NodeJS.ProcessEnv) => new TrackerOutboxRelay({ app: CONSUMER, env }),
+      inject: [APP_ENV],
     },
   ],
 })

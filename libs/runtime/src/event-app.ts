@@ -3,14 +3,7 @@ import { Logger as NestLogger, Module, type DynamicModule, type INestMicroservic
 import { NestFactory } from '@nestjs/core';
 import { LoggerModule, Logger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
-import {
-  ConfigError,
-  databaseSettings,
-  kafkaSettings,
-  loadConfig,
-  processSettings,
-  type ConfigOf,
-} from '@passerelle/config';
+import { ConfigError, loadConfig } from '@passerelle/config';
 import {
   EventPublisher,
   KafkaEventTransport,
@@ -22,8 +15,9 @@ import {
 import { inUnitOfWork, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { pinoParams } from '@passerelle/observability';
 
-export const eventAppSettings = { ...kafkaSettings, ...databaseSettings, ...processSettings };
-export type EventAppConfig = ConfigOf<typeof eventAppSettings>;
+import { eventAppSettings, type EventAppConfig } from './event-app-settings';
+
+export { eventAppSettings, type EventAppConfig } from './event-app-settings';
 
 /** Injection tokens every event-driven app gets. */
 export const EVENT_APP_CONFIG = Symbol('EVENT_APP_CONFIG');

@@ -1,1 +1,3 @@
 export * from './event-app';
+export * from './outbox-relay-worker';
+export { kafkaOutboxSink } from './outbox-relay-protocol';

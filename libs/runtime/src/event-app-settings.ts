@@ -1,0 +1,5 @@
+import { databaseSettings, kafkaSettings, processSettings, type ConfigOf } from '@passerelle/config';
+
+/** The settings every event-driven app reads (its own come on top, from `APP_ENV`). */
+export const eventAppSettings = { ...kafkaSettings, ...databaseSettings, ...processSettings };
+export type EventAppConfig = ConfigOf<typeof eventAppSettings>;

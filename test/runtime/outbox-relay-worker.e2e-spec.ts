@@ -1,0 +1,123 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { CloudEvent } from '@passerelle/messaging';
+import { addToOutbox, dropSchema, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { OutboxRelayWorker } from '@passerelle/runtime';
+import { dropSuiteDatabase, openSuiteDatabase, testDatabaseUrl } from '../support/database';
+import { createTopics, headersAsStrings, readRecords, testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+
+const event = (n: number): CloudEvent => ({
+  specversion: '1.0',
+  id: `relay-${n}`,
+  source: 'urn:passerelle:test',
+  type: 'ca.on.passerelle.test.relayed',
+  subject: 'client-1',
+  datacontenttype: 'application/json',
+  data: { n },
+});
+
+describe('outbox relay in a worker thread, on the real broker and database', () => {
+  const kafka = testKafka();
+  let database: DatabaseHandle;
+  let topic: string;
+  const env = (schema: string): Record<string, string> => ({
+    KAFKA_BROKERS: testBrokers().join(','),
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: schema,
+    LOG_LEVEL: 'warn',
+  });
+  const addEvents = (from: number, count: number): Promise<void> =>
+    database.db.transaction().execute((trx) => addToOutbox(trx, Array.from({ length: count }, (_, i) => ({ topic, event: event(from + i) as unknown as Record<string, unknown> }))));
+  const outboxRows = async (): Promise<number> => Number((await database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const relayedIds = async (count: number): Promise<string[]> => (await readRecords(kafka, topic, count)).map((r) => headersAsStrings(r.headers).ce_id);
+
+  beforeEach(async () => {
+    database = await openSuiteDatabase('relay-worker');
+    topic = uniqueName('relay-worker');
+    await createTopics(kafka, [topic]);
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await dropSuiteDatabase(database);
+  });
+
+  it('relays from its own thread in id order, as CloudEvents, and deletes rows only once Kafka has them', async () => {
+    await addEvents(0, 120);
+    const relayed: number[] = [];
+    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), onRelayed: (n) => relayed.push(n) });
+    relay.start();
+    try {
+      const ids = await relayedIds(120);
+      expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => `relay-${i}`));
+      await waitFor(async () => (await outboxRows()) === 0 || undefined, 10_000, 'outbox emptied');
+      // A nudge relays what was just committed without waiting for the next poll.
+      await addEvents(120, 5);
+      relay.nudge();
+      expect((await relayedIds(125)).slice(120)).toEqual(['relay-120', 'relay-121', 'relay-122', 'relay-123', 'relay-124']);
+      await waitFor(() => relayed.reduce((a, b) => a + b, 0) === 125 || undefined, 10_000, 'relayed counts reported');
+    } finally {
+      await relay.stop();
+    }
+    expect(relay.restarts).toBe(0);
+  });
+
+  it('keeps polling while its tables are missing, and relays once they exist, without a restart', async () => {
+    const schema = `t_relay_late_${randomBytes(4).toString('hex')}`;
+    const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(schema), idleMs: 50 });
+    const late = openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 2 });
+    // The schema exists, its tables not yet (as before the app's migrations ran).
+    await late.pool.query(`create schema ${schema}`);
+    relay.start();
+    try {
+      await waitFor(() => warnings.mock.calls.some(([m]) => /outbox relay failed, retrying: .*outbox/.test(String(m))) || undefined, 10_000, 'relay failure logged');
+      await migrateToLatest(late);
+      await late.db.transaction().execute((trx) => addToOutbox(trx, [{ topic, event: event(7) as unknown as Record<string, unknown> }]));
+      expect(await relayedIds(1)).toEqual(['relay-7']);
+    } finally {
+      await relay.stop();
+      await dropSchema(late);
+      await late.close();
+    }
+    expect(relay.restarts).toBe(0);
+  });
+
+  it('restarts a worker that dies, waiting longer each time, and stops for good when asked', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    // A schema name the pool refuses: the worker throws as it starts, every time.
+    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env('not a schema!'), restartDelayMs: 50, maxRestartDelayMs: 200 });
+    relay.start();
+    try {
+      await waitFor(() => relay.restarts >= 3 || undefined, 20_000, 'three restarts');
+      const exits = errors.mock.calls.map(([m]) => String(m)).filter((m) => m.includes('outbox relay worker exited'));
+      expect(exits.length).toBeGreaterThanOrEqual(3);
+      expect(exits.slice(0, 3).map((m) => Number(/in (\d+) ms/.exec(m)?.[1]))).toEqual([50, 100, 200]);
+      expect(errors.mock.calls.some(([m]) => /outbox relay worker failed: .*not a schema!/s.test(String(m)))).toBe(true);
+    } finally {
+      await relay.stop();
+    }
+    const after = relay.restarts;
+    await new Promise((done) => setTimeout(done, 500));
+    expect(relay.restarts).toBe(after);
+  });
+
+  it('lets the delivery in flight finish on stop, and leaves the rest for the next start: every row once, in order', async () => {
+    await addEvents(0, 3_000);
+    let relayedByFirst = 0;
+    const first = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 200, onRelayed: (n) => (relayedByFirst += n) });
+    first.start();
+    await waitFor(() => relayedByFirst > 0 || undefined, 10_000, 'a first delivery');
+    await first.stop();
+    const left = await outboxRows();
+    expect(left).toBe(3_000 - relayedByFirst);
+    const second = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 200 });
+    second.start();
+    try {
+      const ids = await relayedIds(3_000);
+      expect(ids).toEqual(Array.from({ length: 3_000 }, (_, i) => `relay-${i}`));
+      await waitFor(async () => (await outboxRows()) === 0 || undefined, 10_000, 'outbox emptied');
+    } finally {
+      await second.stop();
+    }
+  });
+});
