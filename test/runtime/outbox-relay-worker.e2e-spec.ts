@@ -45,7 +45,7 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     await addEvents(0, 120);
     const relayed: number[] = [];
     const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), onRelayed: (n) => relayed.push(n) });
-    relay.start();
+    await relay.start();
     try {
       const ids = await relayedIds(120);
       expect(ids).toEqual(Array.from({ length: 120 }, (_, i) => `relay-${i}`));
@@ -61,16 +61,19 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     expect(relay.restarts).toBe(0);
   });
 
-  it('keeps polling while its tables are missing, and relays once they exist, without a restart', async () => {
+  it('keeps polling while its schema and tables are missing, saying so, and relays once they exist, without a restart', async () => {
     const schema = `t_relay_late_${randomBytes(4).toString('hex')}`;
     const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(schema), idleMs: 50 });
     const late = openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 2 });
-    // The schema exists, its tables not yet (as before the app's migrations ran).
-    await late.pool.query(`create schema ${schema}`);
-    relay.start();
+    const failures = (pattern: RegExp): boolean => warnings.mock.calls.some(([m]) => /outbox relay failed, retrying/.test(String(m)) && pattern.test(String(m)));
+    await relay.start();
     try {
-      await waitFor(() => warnings.mock.calls.some(([m]) => /outbox relay failed, retrying: .*outbox/.test(String(m))) || undefined, 10_000, 'relay failure logged');
+      // No schema yet: said, rather than waiting for a relaying turn that never comes.
+      await waitFor(() => failures(/outbox schema does not exist/) || undefined, 10_000, 'missing schema logged');
+      // The schema, without its tables (as before the app's migrations ran).
+      await late.pool.query(`create schema ${schema}`);
+      await waitFor(() => failures(/relation "outbox" does not exist/) || undefined, 10_000, 'missing table logged');
       await migrateToLatest(late);
       await late.db.transaction().execute((trx) => addToOutbox(trx, [{ topic, event: event(7) as unknown as Record<string, unknown> }]));
       expect(await relayedIds(1)).toEqual(['relay-7']);
@@ -86,7 +89,7 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     // A schema name the pool refuses: the worker throws as it starts, every time.
     const relay = new OutboxRelayWorker({ app: 'relay-test', env: env('not a schema!'), restartDelayMs: 50, maxRestartDelayMs: 200 });
-    relay.start();
+    await relay.start();
     try {
       await waitFor(() => relay.restarts >= 3 || undefined, 20_000, 'three restarts');
       const exits = errors.mock.calls.map(([m]) => String(m)).filter((m) => m.includes('outbox relay worker exited'));
@@ -105,13 +108,13 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     await addEvents(0, 3_000);
     let relayedByFirst = 0;
     const first = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 200, onRelayed: (n) => (relayedByFirst += n) });
-    first.start();
+    await first.start();
     await waitFor(() => relayedByFirst > 0 || undefined, 10_000, 'a first delivery');
     await first.stop();
     const left = await outboxRows();
     expect(left).toBe(3_000 - relayedByFirst);
     const second = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 200 });
-    second.start();
+    await second.start();
     try {
       const ids = await relayedIds(3_000);
       expect(ids).toEqual(Array.from({ length: 3_000 }, (_, i) => `relay-${i}`));

@@ -24,8 +24,8 @@ const CONSUMER = 'referral-tracker';
  * does not hold up applying; a nudge after each applied batch keeps latency low.
  */
 class TrackerOutboxRelay extends OutboxRelayWorker implements OnModuleInit, OnApplicationShutdown {
-  onModuleInit(): void {
-    this.start();
+  onModuleInit(): Promise<void> {
+    return this.start();
   }
   async onApplicationShutdown(): Promise<void> {
     await this.stop();

@@ -1,10 +1,8 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { logLevel, type Kafka, type LogEntry, type logCreator } from 'kafkajs';
 import { Logger } from '@nestjs/common';
+import { kafkaClient, type KafkaConnectionOptions } from './kafka-connection';
 
-export interface KafkaConnectionOptions {
-  brokers: string[];
-  clientId: string;
-}
+export type { KafkaConnectionOptions } from './kafka-connection';
 
 // kafkajs logs through Nest's logger (and so pino) instead of its own console output.
 const nestLogCreator: logCreator = () => {
@@ -19,13 +17,5 @@ const nestLogCreator: logCreator = () => {
 };
 
 export function createKafka(options: KafkaConnectionOptions): Kafka {
-  return new Kafka({
-    clientId: options.clientId,
-    brokers: options.brokers,
-    logLevel: logLevel.WARN,
-    logCreator: nestLogCreator,
-    connectionTimeout: 3_000,
-    requestTimeout: 30_000,
-    retry: { initialRetryTime: 200, retries: 8 },
-  });
+  return kafkaClient(options, nestLogCreator);
 }

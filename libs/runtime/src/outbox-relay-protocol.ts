@@ -19,6 +19,8 @@ export type FromRelayWorker =
   | { kind: 'log'; level: RelayLogLevel; context?: string; message: string }
   /** Rows delivered (acks=all) by one relay step. */
   | { kind: 'relayed'; count: number }
+  /** Producer connected and relay polling. */
+  | { kind: 'ready' }
   | { kind: 'stopped' };
 
 /**

@@ -38,18 +38,26 @@ export class OutboxRelayWorker {
     this.restartDelay = options.restartDelayMs ?? 1_000;
   }
 
-  start(): void {
-    if (this.worker || this.stopping) return;
+  /**
+   * Starts the thread; resolves once it relays (producer connected), or once that first thread
+   * gave up (it is then restarted in the background): an app starts with its relay ready.
+   */
+  start(): Promise<void> {
+    if (this.worker || this.stopping) return Promise.resolve();
     const { app, env, idleMs, batchSize } = this.options;
     const data: RelayWorkerData = { app, env: { ...env }, ...(idleMs !== undefined && { idleMs }), ...(batchSize !== undefined && { batchSize }) };
     const worker = new Worker(WORKER_FILE, { workerData: data, execArgv: WORKER_EXEC_ARGV });
     // The applying thread's own work keeps the process alive; the relay alone must not.
     worker.unref();
     this.startedAt = Date.now();
-    worker.on('message', (message: FromRelayWorker) => this.received(message));
+    const started = new Promise<void>((done) => {
+      worker.on('message', (message: FromRelayWorker) => (message.kind === 'ready' ? done() : this.received(message)));
+      worker.once('exit', () => done());
+    });
     worker.on('error', (error) => this.logger.error(`outbox relay worker failed: ${error.stack ?? error.message}`));
     worker.on('exit', (code) => this.exited(worker, code));
     this.worker = worker;
+    return started;
   }
 
   /** Something was just committed to the outbox: relay it without waiting for the next poll. */
@@ -94,7 +102,7 @@ export class OutboxRelayWorker {
     this.logger.error(`outbox relay worker exited with code ${code}; restarting it in ${delay} ms (rows wait in the outbox)`);
     this.restartTimer = setTimeout(() => {
       this.restarts += 1;
-      this.start();
+      void this.start();
     }, delay);
     this.restartTimer.unref();
   }

@@ -1,0 +1,23 @@
+import { Kafka, logLevel, type logCreator } from 'kafkajs';
+
+export interface KafkaConnectionOptions {
+  brokers: string[];
+  clientId: string;
+}
+
+/**
+ * The Kafka client every Passerelle process uses, with its logs going to `logs`. Kept apart
+ * from Nest (see kafka-client.ts for the Nest-logged one), so a worker thread that only
+ * produces does not load it.
+ */
+export function kafkaClient(options: KafkaConnectionOptions, logs: logCreator): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: logs,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
