@@ -92,9 +92,8 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
   const deliveries = async (token: string, id: string, query = ''): Promise<{ items: DeliveryView[]; next?: string }> =>
     (await http().get(`/v1/webhooks/${id}/deliveries${query}`).set('authorization', `Bearer ${token}`).expect(200)).body;
 
-  const notification = (recipient: string, change: ReferralNotification['change'] = 'accepted'): CloudEvent<ReferralNotification> => {
+  const notification = (recipient: string, change: ReferralNotification['change'] = 'accepted', clientId: string = randomUUID()): CloudEvent<ReferralNotification> => {
     const referralId = randomUUID();
-    const clientId = randomUUID();
     const occurredAt = new Date().toISOString();
     return {
       specversion: '1.0',
@@ -150,7 +149,9 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     expect(read.body).toEqual({ id, url: `${base}/ok/delivered`, description: 'Caseworker inbox', createdAt: created.body.createdAt });
 
     const accepted = notification('ow:wh-delivered', 'accepted');
-    const rejected = notification('ow:wh-delivered', 'rejected');
+    // The same client's (same key, same partition): the dispatcher sees it after `accepted`, so
+    // "newest first" below is deterministic. Across partitions the fan-out order is not.
+    const rejected = notification('ow:wh-delivered', 'rejected', accepted.partitionkey);
     const elsewhere = notification('ow:wh-someone-else', 'accepted');
     // The same event twice (a redelivery): queued once.
     await publish(accepted, elsewhere, accepted);

@@ -104,6 +104,20 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     expect(relay.restarts).toBe(after);
   });
 
+  it('stops cleanly when asked while it is still starting, without being terminated', async () => {
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), stopTimeoutMs: 20_000 });
+    const started = relay.start();
+    await relay.stop();
+    await started;
+    expect(warnings.mock.calls.some(([m]) => /did not stop/.test(String(m)))).toBe(false);
+    expect(relay.restarts).toBe(0);
+    // Nothing relays after the stop: a row added now stays in the outbox.
+    await addEvents(0, 1);
+    await new Promise((done) => setTimeout(done, 500));
+    expect(await outboxRows()).toBe(1);
+  });
+
   it('lets the delivery in flight finish on stop, and leaves the rest for the next start: every row once, in order', async () => {
     await addEvents(0, 3_000);
     let relayedByFirst = 0;

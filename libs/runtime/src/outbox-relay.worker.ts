@@ -38,26 +38,34 @@ const relay = new OutboxRelay(database.db, kafkaOutboxSink(publisher, (count) =>
   onError: (error) => log('warn', 'OutboxRelay', `outbox relay failed, retrying: ${String(error)}`),
 });
 
+let stopping = false;
 port.on('message', (message: ToRelayWorker) => {
   if (message.kind === 'nudge') {
     relay.nudge();
     return;
   }
+  stopping = true;
   // Stop: the delivery in flight finishes (its rows deleted in the same transaction), then
   // the producer and the pool close; what is left stays in the outbox for the next start.
   port.removeAllListeners('message');
   void (async () => {
     await relay.stop();
+    // A connect still in flight would open the producer's sockets after the disconnect.
+    await connecting.catch(() => undefined);
     await publisher.disconnect().catch((error: unknown) => log('warn', 'OutboxRelay', `producer disconnect failed: ${String(error)}`));
     await database.close();
     post({ kind: 'stopped' });
     port.close();
+    // Everything is closed; should a handle still linger, end the thread rather than wait for it.
+    setTimeout(() => process.exit(0), 1_000).unref();
   })();
 });
 
 // Connected before the first poll, so the app counts as started only with a relay that can deliver.
-void publisher.connect().then(
+const connecting = publisher.connect();
+void connecting.then(
   () => {
+    if (stopping) return; // asked to stop while connecting: the stop above closes everything
     relay.start();
     post({ kind: 'ready' });
   },
