@@ -30,12 +30,12 @@ export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-/** A topic / group name no earlier run (or other user of the cluster) has. */
 /** Settings for an app a benchmark starts: its logs at `level`, on stderr (stdout carries only result lines). */
 export function benchAppLogs(level: 'error' | 'warn'): { LOG_LEVEL: string; LOG_DESTINATION: 'stderr' } {
   return { LOG_LEVEL: level, LOG_DESTINATION: 'stderr' };
 }
 
+/** A topic / group name no earlier run (or other user of the cluster) has. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

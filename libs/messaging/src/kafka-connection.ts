@@ -1,8 +1,18 @@
-import { Kafka, logLevel, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
   clientId: string;
+}
+
+/** The logger levels kafkajs' entries are written at (kafkajs logs WARN and above here). */
+export type KafkaLogLevel = 'error' | 'warn' | 'debug';
+
+/** kafkajs logs to `write`, each entry as one line: its message, then its fields as JSON. */
+export function kafkaLogCreator(write: (level: KafkaLogLevel, line: string) => void): logCreator {
+  return () =>
+    ({ level, log: { message, ...extra } }: LogEntry) =>
+      write(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug', `${message} ${JSON.stringify(extra)}`);
 }
 
 /**

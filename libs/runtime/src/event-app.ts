@@ -14,7 +14,6 @@ import {
 } from '@passerelle/messaging';
 import { inUnitOfWork, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { pinoParams } from '@passerelle/observability';
-
 import { eventAppSettings, type EventAppConfig } from './event-app-settings';
 
 export { eventAppSettings, type EventAppConfig } from './event-app-settings';

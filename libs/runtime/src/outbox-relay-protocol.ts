@@ -1,4 +1,4 @@
-import type { CloudEvent, EventPublisher } from '@passerelle/messaging';
+import type { CloudEvent, EventPublisher, KafkaLogLevel } from '@passerelle/messaging';
 import type { OutboxSink } from '@passerelle/persistence';
 
 /** What the relay's worker thread is started with. */
@@ -13,21 +13,18 @@ export interface RelayWorkerData {
 
 export type ToRelayWorker = { kind: 'nudge' } | { kind: 'stop' };
 
-export type RelayLogLevel = 'log' | 'warn' | 'error' | 'debug' | 'verbose';
-
 export type FromRelayWorker =
-  | { kind: 'log'; level: RelayLogLevel; context?: string; message: string }
+  | { kind: 'log'; level: KafkaLogLevel; context: string; message: string }
   /** Rows delivered (acks=all) by one relay step. */
   | { kind: 'relayed'; count: number }
   /** Producer connected and relay polling. */
-  | { kind: 'ready' }
-  | { kind: 'stopped' };
+  | { kind: 'ready' };
 
 /**
  * Outbox rows to Kafka: each row holds the whole CloudEvent and its full topic name; one acks=all
  * request carries a delivery's events for every topic, in row order per topic.
  */
-export function kafkaOutboxSink(publisher: EventPublisher, delivered?: (count: number) => void): OutboxSink {
+export function kafkaOutboxSink(publisher: EventPublisher, delivered: (count: number) => void): OutboxSink {
   return {
     async deliver(messages) {
       const byTopic = new Map<string, CloudEvent[]>();
@@ -37,7 +34,7 @@ export function kafkaOutboxSink(publisher: EventPublisher, delivered?: (count: n
         else byTopic.set(topic, [event as unknown as CloudEvent]);
       }
       await publisher.publishAll([...byTopic].map(([topic, events]) => ({ topic, events })));
-      delivered?.(messages.length);
+      delivered(messages.length);
     },
   };
 }

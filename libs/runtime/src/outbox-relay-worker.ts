@@ -89,7 +89,7 @@ export class OutboxRelayWorker {
 
   private received(message: FromRelayWorker): void {
     if (message.kind === 'relayed') this.options.onRelayed?.(message.count);
-    else if (message.kind === 'log') new Logger(message.context ?? 'OutboxRelay')[message.level](message.message);
+    else if (message.kind === 'log') new Logger(message.context)[message.level](message.message);
   }
 
   private exited(worker: Worker, code: number): void {

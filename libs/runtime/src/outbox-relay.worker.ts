@@ -1,14 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import { loadConfig } from '@passerelle/config';
 // Single files, not the libraries' indexes: the thread starts with the app and loads only what
 // relaying needs (the indexes bring Nest, Ajv and every schema: ~0.7 s of CPU at each start).
 import { EventPublisher } from '../../messaging/src/event-publisher';
-import { kafkaClient } from '../../messaging/src/kafka-connection';
+import { kafkaClient, kafkaLogCreator, type KafkaLogLevel } from '../../messaging/src/kafka-connection';
 import { openDatabase } from '../../persistence/src/database';
 import { OutboxRelay } from '../../persistence/src/outbox';
 import { eventAppSettings } from './event-app-settings';
-import { kafkaOutboxSink, type FromRelayWorker, type RelayLogLevel, type RelayWorkerData, type ToRelayWorker } from './outbox-relay-protocol';
+import { kafkaOutboxSink, type FromRelayWorker, type RelayWorkerData, type ToRelayWorker } from './outbox-relay-protocol';
 
 /**
  * Entry of the outbox relay's worker thread (started by `OutboxRelayWorker`): its own pool
@@ -18,14 +17,11 @@ import { kafkaOutboxSink, type FromRelayWorker, type RelayLogLevel, type RelayWo
 const port = parentPort;
 if (!port) throw new Error('outbox-relay.worker runs as a worker thread (OutboxRelayWorker starts it)');
 const post = (message: FromRelayWorker): void => port.postMessage(message);
-const log = (level: RelayLogLevel, context: string, message: string): void => post({ kind: 'log', level, context, message });
-
-const kafkaLogs: logCreator = () => ({ level, log: { message, ...extra } }: LogEntry) =>
-  log(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug', 'kafkajs', `${message} ${JSON.stringify(extra)}`);
+const log = (level: KafkaLogLevel, context: string, message: string): void => post({ kind: 'log', level, context, message });
 
 const { app, env, idleMs, batchSize } = workerData as RelayWorkerData;
 const config = loadConfig(eventAppSettings, env);
-const publisher = new EventPublisher(kafkaClient({ brokers: config.kafkaBrokers, clientId: `passerelle-${app}-relay` }, kafkaLogs));
+const publisher = new EventPublisher(kafkaClient({ brokers: config.kafkaBrokers, clientId: `passerelle-${app}-relay` }, kafkaLogCreator((level, line) => log(level, 'kafkajs', line))));
 const database = openDatabase({
   url: config.databaseUrl,
   schema: config.databaseSchema,
@@ -54,7 +50,6 @@ port.on('message', (message: ToRelayWorker) => {
     await connecting.catch(() => undefined);
     await publisher.disconnect().catch((error: unknown) => log('warn', 'OutboxRelay', `producer disconnect failed: ${String(error)}`));
     await database.close();
-    post({ kind: 'stopped' });
     port.close();
     // Everything is closed; should a handle still linger, end the thread rather than wait for it.
     setTimeout(() => process.exit(0), 1_000).unref();
