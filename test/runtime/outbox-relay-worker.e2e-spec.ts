@@ -118,6 +118,34 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     expect(await outboxRows()).toBe(1);
   });
 
+  it('terminates a worker that does not stop in time, and the rows it had not deleted are relayed again, none lost', async () => {
+    await addEvents(0, 2_000);
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    let relayed = 0;
+    const slow = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 500, stopTimeoutMs: 1, onRelayed: (n) => (relayed += n) });
+    await slow.start();
+    slow.nudge();
+    await waitFor(() => relayed > 0 || undefined, 10_000, 'a first delivery');
+    await slow.stop();
+    expect(warnings.mock.calls.some(([m]) => /did not stop within 1 ms; terminating it/.test(String(m)))).toBe(true);
+    expect(slow.restarts).toBe(0);
+    // At least once: a delivery cut off before its delete goes again, so every id arrives.
+    const next = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema) });
+    await next.start();
+    try {
+      await waitFor(async () => (await outboxRows()) === 0 || undefined, 15_000, 'outbox emptied');
+      const admin = kafka.admin();
+      await admin.connect();
+      const onTopic = Number((await admin.fetchTopicOffsets(topic))[0].high);
+      await admin.disconnect();
+      expect(onTopic).toBeGreaterThanOrEqual(2_000);
+      const ids = new Set(await relayedIds(onTopic));
+      for (let i = 0; i < 2_000; i += 1) expect(ids.has(`relay-${i}`)).toBe(true);
+    } finally {
+      await next.stop();
+    }
+  });
+
   it('lets the delivery in flight finish on stop, and leaves the rest for the next start: every row once, in order', async () => {
     await addEvents(0, 3_000);
     let relayedByFirst = 0;
