@@ -13,7 +13,9 @@ WORKDIR /app
 # The lockfile is written by npm 11; use the same major to install from it.
 RUN npm install --global npm@11 && npm cache clean --force
 # Dependencies first, so the layer is reused while only sources change.
+# patches/: fixes to dependencies, applied by npm ci's postinstall (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build \
