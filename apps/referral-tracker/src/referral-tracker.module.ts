@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, trackerSettings, type ConfigOf } from '@passerelle/config';
 import { BATCH_HANDLER, TopicNames, type KafkaBatchContext } from '@passerelle/messaging';
-import { DurableTimers, Inbox, type DatabaseHandle } from '@passerelle/persistence';
+import { DurableTimers, Inbox, failureLine, recoveryLine, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE, OutboxRelayWorker } from '@passerelle/runtime';
 import { LedgerStore } from './ledger/ledger-store';
 import { Pseudonymizer } from './ministry/deidentify';
@@ -153,7 +153,8 @@ export class ReferralEventHandlers {
         const logger = new Logger('TrackerTimers');
         return new TrackerTimers(database.db, new DueTimers(store, tracking, outcomes), {
           pollMs: settings.timerPollMs,
-          onError: (error) => logger.warn(`firing due timers failed, retrying: ${String(error)}`),
+          onError: (error, consecutive) => logger.warn(failureLine('firing due timers', error, consecutive)),
+          onRecovered: (failures) => logger.log(recoveryLine('firing due timers', failures)),
         });
       },
       inject: [DATABASE, LedgerStore, ReferralTracking, OutcomeTracking, TRACKER_SETTINGS],

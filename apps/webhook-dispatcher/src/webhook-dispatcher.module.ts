@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/config';
 import { schemaIdForPath, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
 import type { KafkaEventContext } from '@passerelle/messaging';
-import { Inbox, SecretSeal, afterCommit, type DatabaseHandle } from '@passerelle/persistence';
+import { Inbox, SecretSeal, afterCommit, failureLine, recoveryLine, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { DispatchError, DispatchErrorCode } from './dispatch.error';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher';
@@ -72,7 +72,8 @@ export class NotificationHandlers {
           pollMs: settings.pollMs,
           leaseMs: settings.timeoutMs + LEASE_MARGIN_MS,
           policy: { maxAttempts: settings.maxAttempts, maxAgeMs: settings.maxAgeMs, baseMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
-          onError: (error) => logger.warn(`webhook dispatch failed, retrying: ${String(error)}`),
+          onError: (error, consecutive) => logger.warn(failureLine('webhook dispatch', error, consecutive)),
+          onRecovered: (failures) => logger.log(recoveryLine('webhook dispatch', failures)),
           // Ids and outcome only: never the URL, the secret or the body.
           onAttempt: (delivery, outcome, detail) =>
             logger.debug(`delivery ${delivery.id} (subscription ${delivery.subscriptionId}) attempt ${delivery.attempt}: ${outcome} (${detail})`),

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { insertRows } from './multi-row-insert';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop, type LoopFailureHandlers } from './polling-loop';
 import type { Database } from './schema';
 
 export interface TimerSpec {
@@ -75,11 +75,10 @@ export async function cancelTimers(trx: Transaction<Database>, cancels: Readonly
  */
 export type TimerOutcome = void | 'fired' | 'later';
 
-export interface DurableTimerOptions {
+export interface DurableTimerOptions extends LoopFailureHandlers {
   /** Timers claimed per transaction. */
   batchSize?: number;
   pollMs?: number;
-  onError?: (error: unknown) => void;
   /** What time it is (tests may move it); defaults to the database's clock. */
   now?: () => Date;
 }
@@ -110,7 +109,7 @@ export class DurableTimers {
     private readonly fire: FireTimer | FireTimers,
     private readonly options: DurableTimerOptions = {},
   ) {
-    this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 1_000, options.onError);
+    this.loop = new PollingLoop(() => this.fireDue(), options.pollMs ?? 1_000, options);
   }
 
   /** Fires one batch of due timers; returns how many fired. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { insertRows } from './multi-row-insert';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop, type LoopFailureHandlers } from './polling-loop';
 import type { Database } from './schema';
 
 /** One event to emit: the topic (full name) and the whole CloudEvent as a JSON object. */
@@ -40,12 +40,11 @@ export async function addJsonToOutbox(trx: Transaction<Database>, messages: read
   );
 }
 
-export interface OutboxRelayOptions {
+export interface OutboxRelayOptions extends LoopFailureHandlers {
   /** Rows per delivery. */
   batchSize?: number;
   /** Wait between polls while the outbox is empty (a nudge ends it early). */
   idleMs?: number;
-  onError?: (error: unknown) => void;
 }
 
 /**
@@ -69,7 +68,7 @@ export class OutboxRelay {
     private readonly sink: OutboxSink,
     private readonly options: OutboxRelayOptions = {},
   ) {
-    this.loop = new PollingLoop(() => this.relayOnce(), options.idleMs ?? 200, options.onError);
+    this.loop = new PollingLoop(() => this.relayOnce(), options.idleMs ?? 200, options);
   }
 
   /** Delivers one batch; returns how many rows it delivered (0 when empty or another replica holds the turn). */

@@ -1,17 +1,53 @@
+/** Longest wait between attempts while a step keeps failing (unless `idleMs` is longer). */
+const MAX_FAILURE_BACKOFF_MS = 10_000;
+
+/** The wait after `consecutive` failed steps in a row: `idleMs`, doubling, up to 10 s. */
+export function failureBackoffMs(idleMs: number, consecutive: number): number {
+  const doubled = idleMs * 2 ** Math.min(Math.max(consecutive - 1, 0), 30);
+  return Math.max(idleMs, Math.min(doubled, MAX_FAILURE_BACKOFF_MS));
+}
+
+/** Failures reported while a step keeps failing: the 1st, 2nd, 4th, 8th... in a row. */
+export function isReportedFailure(consecutive: number): boolean {
+  return consecutive > 0 && (consecutive & (consecutive - 1)) === 0;
+}
+
+/** What the owner of a polling loop hears while its step fails, and when it works again. */
+export interface LoopFailureHandlers {
+  /** The 1st, 2nd, 4th, 8th... failure in a row, and any that fails otherwise than the last one reported (`consecutive`: how many so far). */
+  onError?: (error: unknown, consecutive: number) => void;
+  /** The first step that worked after `failures` failed ones. */
+  onRecovered?: (failures: number) => void;
+}
+
+/** A log line for a failed step: `<what> failed[ N times in a row], retrying: <error>`. */
+export function failureLine(what: string, error: unknown, consecutive: number): string {
+  return `${what} failed${consecutive > 1 ? ` ${consecutive} times in a row` : ''}, retrying: ${String(error)}`;
+}
+
+/** A log line for the step that worked again. */
+export function recoveryLine(what: string, failures: number): string {
+  return `${what} works again after ${failures} failed attempt${failures === 1 ? '' : 's'}`;
+}
+
 /**
  * Runs `step` again and again: at once while it finds work (returns > 0), otherwise after
- * `idleMs` or as soon as someone nudges. Errors go to `onError` and the loop goes on, so a
- * database or broker outage only delays the work.
+ * `idleMs` or as soon as someone nudges. A failing step does not stop the loop, so a database
+ * or broker outage only delays the work; while it lasts, attempts back off (doubling up to 10 s)
+ * and `onError` hears of the 1st, 2nd, 4th, 8th... failure in a row and of any new error, not of
+ * every poll, and `onRecovered` of the step that worked again.
  */
 export class PollingLoop {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private failures = 0;
+  private lastReported?: string;
 
   constructor(
     private readonly step: () => Promise<number>,
     private readonly idleMs: number,
-    private readonly onError?: (error: unknown) => void,
+    private readonly handlers: LoopFailureHandlers = {},
   ) {}
 
   start(): void {
@@ -22,15 +58,24 @@ export class PollingLoop {
         let done = 0;
         try {
           done = await this.step();
+          if (this.failures > 0) this.handlers.onRecovered?.(this.failures);
+          this.failures = 0;
+          this.lastReported = undefined;
         } catch (error) {
-          this.onError?.(error);
+          this.failures += 1;
+          // A new kind of failure is news at once (the schema exists now, but not its tables).
+          const said = String(error);
+          if (isReportedFailure(this.failures) || said !== this.lastReported) {
+            this.lastReported = said;
+            this.handlers.onError?.(error, this.failures);
+          }
         }
-        if (done === 0 && this.running) await this.pause();
+        if (done === 0 && this.running) await this.pause(this.failures > 0 ? failureBackoffMs(this.idleMs, this.failures) : this.idleMs);
       }
     })();
   }
 
-  /** Work just arrived: run the next step now instead of after the idle wait. */
+  /** Work just arrived: run the next step now instead of after the wait. */
   nudge(): void {
     this.wake?.();
   }
@@ -42,9 +87,9 @@ export class PollingLoop {
     await this.loop;
   }
 
-  private pause(): Promise<void> {
+  private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(finish, this.idleMs);
+      const timer = setTimeout(finish, ms);
       const self = this;
       function finish(): void {
         clearTimeout(timer);

@@ -13,8 +13,11 @@ export interface RelayWorkerData {
 
 export type ToRelayWorker = { kind: 'nudge' } | { kind: 'stop' };
 
+/** kafkajs' levels, and `log` (Nest's info) for the relay's own news such as a recovery. */
+export type RelayLogLevel = KafkaLogLevel | 'log';
+
 export type FromRelayWorker =
-  | { kind: 'log'; level: KafkaLogLevel; context: string; message: string }
+  | { kind: 'log'; level: RelayLogLevel; context: string; message: string }
   /** Rows delivered (acks=all) by one relay step. */
   | { kind: 'relayed'; count: number }
   /** Producer connected and relay polling. */

@@ -3,11 +3,12 @@ import { loadConfig } from '@passerelle/config';
 // Single files, not the libraries' indexes: the thread starts with the app and loads only what
 // relaying needs (the indexes bring Nest, Ajv and every schema: ~0.7 s of CPU at each start).
 import { EventPublisher } from '../../messaging/src/event-publisher';
-import { kafkaClient, kafkaLogCreator, type KafkaLogLevel } from '../../messaging/src/kafka-connection';
+import { kafkaClient, kafkaLogCreator } from '../../messaging/src/kafka-connection';
 import { openDatabase } from '../../persistence/src/database';
 import { OutboxRelay } from '../../persistence/src/outbox';
+import { failureLine, recoveryLine } from '../../persistence/src/polling-loop';
 import { eventAppSettings } from './event-app-settings';
-import { kafkaOutboxSink, type FromRelayWorker, type RelayWorkerData, type ToRelayWorker } from './outbox-relay-protocol';
+import { kafkaOutboxSink, type FromRelayWorker, type RelayLogLevel, type RelayWorkerData, type ToRelayWorker } from './outbox-relay-protocol';
 
 /**
  * Entry of the outbox relay's worker thread (started by `OutboxRelayWorker`): its own pool
@@ -17,7 +18,7 @@ import { kafkaOutboxSink, type FromRelayWorker, type RelayWorkerData, type ToRel
 const port = parentPort;
 if (!port) throw new Error('outbox-relay.worker runs as a worker thread (OutboxRelayWorker starts it)');
 const post = (message: FromRelayWorker): void => port.postMessage(message);
-const log = (level: KafkaLogLevel, context: string, message: string): void => post({ kind: 'log', level, context, message });
+const log = (level: RelayLogLevel, context: string, message: string): void => post({ kind: 'log', level, context, message });
 
 const { app, env, idleMs, batchSize } = workerData as RelayWorkerData;
 const config = loadConfig(eventAppSettings, env);
@@ -31,7 +32,8 @@ const database = openDatabase({
 const relay = new OutboxRelay(database.db, kafkaOutboxSink(publisher, (count) => post({ kind: 'relayed', count })), {
   idleMs,
   batchSize,
-  onError: (error) => log('warn', 'OutboxRelay', `outbox relay failed, retrying: ${String(error)}`),
+  onError: (error, consecutive) => log('warn', 'OutboxRelay', failureLine('outbox relay', error, consecutive)),
+  onRecovered: (failures) => log('log', 'OutboxRelay', recoveryLine('outbox relay', failures)),
 });
 
 let stopping = false;

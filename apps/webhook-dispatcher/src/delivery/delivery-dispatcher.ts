@@ -1,17 +1,16 @@
-import { PollingLoop, SecretSealError, type SecretSeal } from '@passerelle/persistence';
+import { PollingLoop, SecretSealError, type LoopFailureHandlers, type SecretSeal } from '@passerelle/persistence';
 import type { ClaimedDelivery, DeliveryStore } from './delivery-store';
 import { afterFailure, type RetryPolicy } from './retry-schedule';
 import { ATTEMPT_HEADER, DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature';
 import type { SendResult, WebhookSender } from './webhook-sender';
 
-export interface DispatcherOptions {
+export interface DispatcherOptions extends LoopFailureHandlers {
   /** POSTs in flight at most. */
   concurrency: number;
   pollMs: number;
   /** How long a claimed delivery stays this process's: longer than one POST may take. */
   leaseMs: number;
   policy: RetryPolicy;
-  onError?: (error: unknown) => void;
   /** One line per attempt: ids, attempt number and outcome only (never the URL's query, secret or body). */
   onAttempt?: (delivery: ClaimedDelivery, outcome: string, detail: string) => void;
 }
@@ -33,7 +32,7 @@ export class DeliveryDispatcher {
     private readonly secrets: SecretSeal,
     private readonly options: DispatcherOptions,
   ) {
-    this.loop = new PollingLoop(() => this.step(), options.pollMs, options.onError);
+    this.loop = new PollingLoop(() => this.step(), options.pollMs, options);
   }
 
   start(): void {
@@ -60,7 +59,7 @@ export class DeliveryDispatcher {
     const claimed = await this.store.claim(free, this.options.leaseMs);
     for (const delivery of claimed) {
       const running: Promise<void> = this.deliver(delivery)
-        .catch((error: unknown) => this.options.onError?.(error)) // unrecorded: retried when the lease ends
+        .catch((error: unknown) => this.options.onError?.(error, 1)) // unrecorded: retried when the lease ends
         .finally(() => this.inFlight.delete(running));
       this.inFlight.add(running);
     }

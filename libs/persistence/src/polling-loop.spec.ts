@@ -1,0 +1,89 @@
+import { PollingLoop, failureBackoffMs, failureLine, isReportedFailure, recoveryLine } from './polling-loop';
+
+describe('PollingLoop', () => {
+  it('reports the 1st, 2nd, 4th... failure in a row, then the recovery once, and goes on polling', async () => {
+    const reported: Array<[string, number]> = [];
+    const recovered: number[] = [];
+    let calls = 0;
+    let resolveEnough!: () => void;
+    const enough = new Promise<void>((done) => (resolveEnough = done));
+    const loop = new PollingLoop(
+      async () => {
+        calls += 1;
+        if (calls <= 5) throw new Error('connection refused');
+        if (calls === 8) resolveEnough();
+        return 0;
+      },
+      1,
+      { onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]), onRecovered: (failures) => recovered.push(failures) },
+    );
+    loop.start();
+    await enough;
+    await loop.stop();
+    expect(reported).toEqual([
+      ['connection refused', 1],
+      ['connection refused', 2],
+      ['connection refused', 4],
+    ]);
+    expect(recovered).toEqual([5]);
+  });
+
+  it('reports a failure that differs from the last one reported at once', async () => {
+    const reported: Array<[string, number]> = [];
+    let calls = 0;
+    let resolveEnough!: () => void;
+    const enough = new Promise<void>((done) => (resolveEnough = done));
+    const loop = new PollingLoop(
+      async () => {
+        calls += 1;
+        if (calls === 7) resolveEnough();
+        throw new Error(calls <= 2 ? 'no schema' : 'no table');
+      },
+      1,
+      { onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]) },
+    );
+    loop.start();
+    await enough;
+    await loop.stop();
+    expect(reported.slice(0, 3)).toEqual([
+      ['no schema', 1],
+      ['no schema', 2],
+      ['no table', 3],
+    ]);
+    expect(reported[3]).toEqual(['no table', 4]);
+  });
+
+  it('backs off while failing: idleMs doubling up to 10 s, never below idleMs', () => {
+    expect([1, 2, 3, 4].map((n) => failureBackoffMs(200, n))).toEqual([200, 400, 800, 1_600]);
+    expect(failureBackoffMs(200, 7)).toBe(10_000);
+    expect(failureBackoffMs(200, 1_000)).toBe(10_000);
+    expect(failureBackoffMs(60_000, 3)).toBe(60_000);
+  });
+
+  it('words the log lines with the count only when it says something', () => {
+    expect(failureLine('outbox relay', new Error('connection refused'), 1)).toBe('outbox relay failed, retrying: Error: connection refused');
+    expect(failureLine('outbox relay', new Error('connection refused'), 8)).toBe('outbox relay failed 8 times in a row, retrying: Error: connection refused');
+    expect(recoveryLine('outbox relay', 1)).toBe('outbox relay works again after 1 failed attempt');
+    expect(recoveryLine('outbox relay', 12)).toBe('outbox relay works again after 12 failed attempts');
+  });
+
+  it('reports powers of two only', () => {
+    expect([0, 1, 2, 3, 4, 5, 8, 12, 16, 1024].filter(isReportedFailure)).toEqual([1, 2, 4, 8, 16, 1024]);
+  });
+
+  it('a nudge ends the wait at once, and stop ends the loop after the step in flight', async () => {
+    let calls = 0;
+    const loop = new PollingLoop(async () => {
+      calls += 1;
+      return 0;
+    }, 60_000);
+    loop.start();
+    await new Promise((done) => setImmediate(done));
+    expect(calls).toBe(1);
+    loop.nudge();
+    await new Promise((done) => setImmediate(done));
+    expect(calls).toBe(2);
+    await loop.stop();
+    expect(calls).toBe(2);
+  });
+});
