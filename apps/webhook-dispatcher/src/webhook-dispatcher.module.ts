@@ -74,6 +74,7 @@ export class NotificationHandlers {
           policy: { maxAttempts: settings.maxAttempts, maxAgeMs: settings.maxAgeMs, baseMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
           onError: (error, consecutive) => logger.warn(failureLine('webhook dispatch', error, consecutive)),
           onRecovered: (failures) => logger.log(recoveryLine('webhook dispatch', failures)),
+          onUnrecorded: (delivery, error) => logger.warn(`delivery ${delivery.id} attempt ${delivery.attempt} not recorded, retried when its lease ends: ${String(error)}`),
           // Ids and outcome only: never the URL, the secret or the body.
           onAttempt: (delivery, outcome, detail) =>
             logger.debug(`delivery ${delivery.id} (subscription ${delivery.subscriptionId}) attempt ${delivery.attempt}: ${outcome} (${detail})`),

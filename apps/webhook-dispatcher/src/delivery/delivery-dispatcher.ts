@@ -11,6 +11,8 @@ export interface DispatcherOptions extends LoopFailureHandlers {
   /** How long a claimed delivery stays this process's: longer than one POST may take. */
   leaseMs: number;
   policy: RetryPolicy;
+  /** A delivery whose attempt could not be recorded (the database failed): retried once its lease ends. */
+  onUnrecorded?: (delivery: ClaimedDelivery, error: unknown) => void;
   /** One line per attempt: ids, attempt number and outcome only (never the URL's query, secret or body). */
   onAttempt?: (delivery: ClaimedDelivery, outcome: string, detail: string) => void;
 }
@@ -26,7 +28,7 @@ export class DeliveryDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: DeliveryStore,
+    private readonly store: Pick<DeliveryStore, 'claim' | 'record' | 'cancel'>,
     private readonly sender: WebhookSender,
     /** Opens the signing secrets the gateway stored sealed (WEBHOOK_SECRET_KEY). */
     private readonly secrets: SecretSeal,
@@ -59,7 +61,7 @@ export class DeliveryDispatcher {
     const claimed = await this.store.claim(free, this.options.leaseMs);
     for (const delivery of claimed) {
       const running: Promise<void> = this.deliver(delivery)
-        .catch((error: unknown) => this.options.onError?.(error, 1)) // unrecorded: retried when the lease ends
+        .catch((error: unknown) => this.options.onUnrecorded?.(delivery, error))
         .finally(() => this.inFlight.delete(running));
       this.inFlight.add(running);
     }
