@@ -64,6 +64,7 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
   it('keeps polling while its schema and tables are missing, saying so, and relays once they exist, without a restart', async () => {
     const schema = `t_relay_late_${randomBytes(4).toString('hex')}`;
     const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const notes = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(schema), idleMs: 50 });
     const late = openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 2 });
     const failures = (pattern: RegExp): boolean => warnings.mock.calls.some(([m]) => /outbox relay failed( \d+ times in a row)?, retrying/.test(String(m)) && pattern.test(String(m)));
@@ -77,6 +78,8 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
       await migrateToLatest(late);
       await late.db.transaction().execute((trx) => addToOutbox(trx, [{ topic, event: event(7) as unknown as Record<string, unknown> }]));
       expect(await relayedIds(1)).toEqual(['relay-7']);
+      // The recovery comes back from the thread once, at Nest's log level.
+      expect(notes.mock.calls.filter(([m]) => /^outbox relay works again after \d+ failed attempts?$/.test(String(m)))).toHaveLength(1);
     } finally {
       await relay.stop();
       await dropSchema(late);

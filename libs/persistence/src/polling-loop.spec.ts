@@ -1,25 +1,36 @@
 import { PollingLoop, failureBackoffMs, failureLine, isReportedFailure, recoveryLine } from './polling-loop';
 
+/**
+ * Runs a loop over `step` (given the call's number, from 1; idle wait 1 ms) until it was called
+ * `calls` times, then stops it; returns what its handlers heard.
+ */
+async function heardOver(calls: number, step: (call: number) => number): Promise<{ reported: Array<[string, number]>; recovered: number[] }> {
+  const reported: Array<[string, number]> = [];
+  const recovered: number[] = [];
+  let call = 0;
+  let enough!: () => void;
+  const reachedCalls = new Promise<void>((done) => (enough = done));
+  const loop = new PollingLoop(
+    async () => {
+      call += 1;
+      if (call === calls) enough();
+      return step(call);
+    },
+    1,
+    { onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]), onRecovered: (failures) => recovered.push(failures) },
+  );
+  loop.start();
+  await reachedCalls;
+  await loop.stop();
+  return { reported, recovered };
+}
+
 describe('PollingLoop', () => {
   it('reports the 1st, 2nd, 4th... failure in a row, then the recovery once, and goes on polling', async () => {
-    const reported: Array<[string, number]> = [];
-    const recovered: number[] = [];
-    let calls = 0;
-    let resolveEnough!: () => void;
-    const enough = new Promise<void>((done) => (resolveEnough = done));
-    const loop = new PollingLoop(
-      async () => {
-        calls += 1;
-        if (calls <= 5) throw new Error('connection refused');
-        if (calls === 8) resolveEnough();
-        return 0;
-      },
-      1,
-      { onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]), onRecovered: (failures) => recovered.push(failures) },
-    );
-    loop.start();
-    await enough;
-    await loop.stop();
+    const { reported, recovered } = await heardOver(8, (call) => {
+      if (call <= 5) throw new Error('connection refused');
+      return 0;
+    });
     expect(reported).toEqual([
       ['connection refused', 1],
       ['connection refused', 2],
@@ -29,28 +40,36 @@ describe('PollingLoop', () => {
   });
 
   it('reports a failure that differs from the last one reported at once', async () => {
-    const reported: Array<[string, number]> = [];
-    let calls = 0;
-    let resolveEnough!: () => void;
-    const enough = new Promise<void>((done) => (resolveEnough = done));
-    const loop = new PollingLoop(
-      async () => {
-        calls += 1;
-        if (calls === 7) resolveEnough();
-        throw new Error(calls <= 2 ? 'no schema' : 'no table');
-      },
-      1,
-      { onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]) },
-    );
-    loop.start();
-    await enough;
-    await loop.stop();
+    const { reported } = await heardOver(7, (call) => {
+      throw new Error(call <= 2 ? 'no schema' : 'no table');
+    });
     expect(reported.slice(0, 3)).toEqual([
       ['no schema', 1],
       ['no schema', 2],
       ['no table', 3],
     ]);
     expect(reported[3]).toEqual(['no table', 4]);
+  });
+
+  it('waits longer after each failure in a row, and the idle wait again once a step works', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const at: number[] = [];
+      const loop = new PollingLoop(async () => {
+        at.push(Date.now());
+        if (at.length <= 3) throw new Error('connection refused');
+        return 0;
+      }, 100);
+      loop.start();
+      await jest.advanceTimersByTimeAsync(850);
+      const stopped = loop.stop();
+      await jest.runOnlyPendingTimersAsync();
+      await stopped;
+      // Failed at 0, 100 and 300: waits of 100, 200, 400; worked at 700: the idle 100 again.
+      expect(at).toEqual([0, 100, 300, 700, 800]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('backs off while failing: idleMs doubling up to 10 s, never below idleMs', () => {
