@@ -303,7 +303,9 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       const response = await page.goto(`${stack.base}/v1/dashboard?from=2025-01-01&to=2025-06-30&groupBy=region`);
       expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
       // No token yet: no figures, and the page says what it needs.
-      await page.waitForFunction("document.getElementById('status').textContent.length > 0");
+      // Selectors, not waitForFunction: a string predicate that is not true at once is re-checked
+      // with eval in the page, which the dashboard's CSP (script-src 'self') refuses.
+      await page.locator('#status', { hasText: /\S/ }).waitFor();
       expect(await page.textContent('#status')).toContain('ministry access token');
       expect(await page.locator('#funnel-chart svg').count()).toBe(0);
       expect(await axeViolations(page)).toEqual([]);
@@ -334,7 +336,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       expect(await axeViolations(page)).toEqual([]);
 
       await page.click('#language');
-      await page.waitForFunction("document.documentElement.lang === 'fr'");
+      await page.waitForSelector('html[lang="fr"]', { state: 'attached' });
       expect(await page.textContent('h1')).toBe('Résultats en emploi des aiguillages');
       expect(await page.title()).toContain('Résultats en emploi');
       expect(await page.locator('#program-chart text.group-title').allTextContents()).toEqual(['Programme ontarien de soutien aux personnes handicapées', 'Ontario au travail']);
@@ -364,7 +366,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       const provider = await mintDevToken({ org: 'eo:provider-7', scopes: ['reports:read'] }, config);
       await page.fill('#token', provider);
       await page.click('#token-form button[type=submit]');
-      await page.waitForFunction("document.getElementById('status').className.includes('error')");
+      await page.waitForSelector('#status.error');
       expect(await page.textContent('#status')).toContain('reports:read');
       expect(await page.locator('#funnel-chart svg').count()).toBe(0);
       await page.close();
