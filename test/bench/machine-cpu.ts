@@ -15,11 +15,12 @@ export interface CpuWindow {
   busyCores: number;
   /** Microseconds of CPU per unit of work: the machine, this node process, PostgreSQL, the rest. */
   perUnitUs: { machine: number; node: number; postgres: number; other: number };
-  /** The rate the machine's CPU allows at most if every core were busy: cores / machine CPU per unit. */
-  ceilingPerSecond: number;
+  /** The rate the machine's CPU allows at most if every core were busy: cores / machine CPU per unit (undefined when no CPU tick passed). */
+  ceilingPerSecond: number | undefined;
 }
 
-interface Snapshot {
+/** Counters read at one instant: wall clock (ms), the machine's busy ticks, node's CPU (µs), each PostgreSQL process' ticks by pid. */
+export interface CpuSnapshot {
   at: number;
   machineTicks: number;
   nodeUs: number;
@@ -32,29 +33,31 @@ const TICKS_PER_SECOND = clockTicks();
 export function startCpuWindow(): ((units: number) => CpuWindow) | undefined {
   const start = snapshot();
   if (!start) return undefined;
-  return (units) => {
-    const end = snapshot()!;
-    const seconds = (end.at - start.at) / 1000;
-    const cores = availableParallelism();
-    const machineUs = ticksToUs(end.machineTicks - start.machineTicks);
-    const nodeUs = end.nodeUs - start.nodeUs;
-    // A backend that started inside the window counts from zero; one that ended in it is lost.
-    let postgresTicks = 0;
-    for (const [pid, ticks] of end.postgresTicks) postgresTicks += ticks - (start.postgresTicks.get(pid) ?? 0);
-    const postgresUs = ticksToUs(postgresTicks);
-    const perUnit = (us: number): number => Math.round(us / units);
-    return {
-      seconds,
-      cores,
-      busyCores: machineUs / 1e6 / seconds,
-      perUnitUs: {
-        machine: perUnit(machineUs),
-        node: perUnit(nodeUs),
-        postgres: perUnit(postgresUs),
-        other: perUnit(Math.max(0, machineUs - nodeUs - postgresUs)),
-      },
-      ceilingPerSecond: Math.round((cores * 1e6 * units) / machineUs),
-    };
+  return (units) => cpuWindow(start, snapshot()!, units, availableParallelism(), TICKS_PER_SECOND);
+}
+
+/** What happened between two snapshots, per unit of work. */
+export function cpuWindow(start: CpuSnapshot, end: CpuSnapshot, units: number, cores: number, ticksPerSecond: number): CpuWindow {
+  const toUs = (ticks: number): number => (ticks * 1e6) / ticksPerSecond;
+  const seconds = (end.at - start.at) / 1000;
+  const machineUs = toUs(end.machineTicks - start.machineTicks);
+  const nodeUs = end.nodeUs - start.nodeUs;
+  // A backend that started inside the window counts from zero; one that ended in it is lost.
+  let postgresTicks = 0;
+  for (const [pid, ticks] of end.postgresTicks) postgresTicks += ticks - (start.postgresTicks.get(pid) ?? 0);
+  const postgresUs = toUs(postgresTicks);
+  const perUnit = (us: number): number => Math.round(us / units);
+  return {
+    seconds,
+    cores,
+    busyCores: machineUs / 1e6 / seconds,
+    perUnitUs: {
+      machine: perUnit(machineUs),
+      node: perUnit(nodeUs),
+      postgres: perUnit(postgresUs),
+      other: perUnit(Math.max(0, machineUs - nodeUs - postgresUs)),
+    },
+    ceilingPerSecond: machineUs > 0 ? Math.round((cores * 1e6 * units) / machineUs) : undefined,
   };
 }
 
@@ -64,11 +67,11 @@ export function describeCpuWindow(window: CpuWindow, unit: string): string {
   return (
     `machine CPU ${machine} µs/${unit} (node ${node}, PostgreSQL ${postgres}, broker and the rest ${other}), ` +
     `${window.busyCores.toFixed(2)} of ${window.cores} cores busy; ` +
-    `the CPU allows at most ${window.ceilingPerSecond} ${unit}s/s`
+    `the CPU allows at most ${window.ceilingPerSecond ?? 'any number of'} ${unit}s/s`
   );
 }
 
-function snapshot(): Snapshot | undefined {
+function snapshot(): CpuSnapshot | undefined {
   let stat: string;
   try {
     stat = readFileSync('/proc/stat', 'utf8');
@@ -112,10 +115,6 @@ function postgresProcessTicks(): Map<number, number> {
     if (command.startsWith('postgres')) ticks.set(Number(entry), used);
   }
   return ticks;
-}
-
-function ticksToUs(ticks: number): number {
-  return (ticks * 1e6) / TICKS_PER_SECOND;
 }
 
 function clockTicks(): number {
