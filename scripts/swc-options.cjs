@@ -2,7 +2,8 @@
 exports.swcOptions = function swcOptions(syntax = 'typescript') {
   return {
     jsc: {
-      parser: syntax === 'typescript' ? { syntax, decorators: true } : { syntax, decorators: true, importAttributes: true },
+      parser:
+        syntax === 'typescript' ? { syntax, decorators: true } : { syntax, decorators: true, importAttributes: true },
       transform: { legacyDecorator: true, decoratorMetadata: true },
       target: 'es2022',
       keepClassNames: true,

@@ -82,13 +82,15 @@ function isObj(value: unknown): value is Obj {
 /** Compose interpolation with defaults: `${X:-d}` / `${X-d}` -> d, `$$` -> `$`; undefined when a variable has no default. */
 function interpolate(raw: string): string | undefined {
   let unresolved = false;
-  const out = raw.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?(?::?[?+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+  const out = raw.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?(?::?[?+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (match: string, name?: string, op?: string, def?: string) => {
       if (match === '$$') return '$';
       if (name !== undefined && op !== undefined) return def ?? '';
       unresolved = true;
       return match;
-    });
+    },
+  );
   return unresolved ? undefined : out;
 }
 
@@ -119,7 +121,9 @@ function dependsOn(service: Obj): Map<string, string | undefined> {
   const deps = new Map<string, string | undefined>();
   const raw = service.depends_on;
   if (Array.isArray(raw)) for (const name of raw) deps.set(String(name), undefined);
-  else if (isObj(raw)) for (const [name, spec] of Object.entries(raw)) deps.set(name, isObj(spec) ? String(spec.condition ?? 'service_started') : undefined);
+  else if (isObj(raw))
+    for (const [name, spec] of Object.entries(raw))
+      deps.set(name, isObj(spec) ? String(spec.condition ?? 'service_started') : undefined);
   return deps;
 }
 
@@ -130,7 +134,12 @@ function containerPorts(service: Obj): string[] {
   return raw.map((p) => {
     if (isObj(p)) return String(p.target);
     const text = interpolate(String(p)) ?? String(p);
-    return text.replace(/\/(tcp|udp|sctp)$/, '').split(':').pop() ?? '';
+    return (
+      text
+        .replace(/\/(tcp|udp|sctp)$/, '')
+        .split(':')
+        .pop() ?? ''
+    );
   });
 }
 
@@ -156,7 +165,10 @@ function healthcheckText(service: Obj): string | undefined {
 /** `NAME://host:port` list -> name -> { host, port }. */
 function listeners(value: string | null | undefined): Map<string, { host: string; port: string }> {
   const out = new Map<string, { host: string; port: string }>();
-  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9_]+):\/\/(.*):(\d+)$/.exec(entry);
     if (m) out.set(m[1], { host: m[2], port: m[3] });
   }
@@ -190,7 +202,11 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
       }
     }
     for (const volume of Array.isArray(raw.volumes) ? raw.volumes : []) {
-      const source = isObj(volume) ? (volume.type === 'volume' ? String(volume.source ?? '') : '') : String(volume).split(':')[0];
+      const source = isObj(volume)
+        ? volume.type === 'volume'
+          ? String(volume.source ?? '')
+          : ''
+        : String(volume).split(':')[0];
       if (source && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source) && !declaredVolumes.includes(source)) {
         problems.push(`service ${name} mounts volume ${source}, which is not declared under top-level volumes`);
       }
@@ -208,15 +224,23 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
     const env = environmentOf(kafka);
     const roles = (env.get('KAFKA_PROCESS_ROLES') ?? '').split(',').map((r) => r.trim());
     if (!roles.includes('broker') || !roles.includes('controller')) {
-      problems.push(`kafka KAFKA_PROCESS_ROLES is "${env.get('KAFKA_PROCESS_ROLES') ?? ''}"; a single KRaft node needs broker,controller`);
+      problems.push(
+        `kafka KAFKA_PROCESS_ROLES is "${env.get('KAFKA_PROCESS_ROLES') ?? ''}"; a single KRaft node needs broker,controller`,
+      );
     }
     const nodeId = env.get('KAFKA_NODE_ID');
     if (!nodeId || !/^\d+$/.test(nodeId)) problems.push('kafka has no numeric KAFKA_NODE_ID');
     const declared = listeners(env.get('KAFKA_LISTENERS'));
     if (declared.size === 0) problems.push('kafka has no KAFKA_LISTENERS');
-    const voters = (env.get('KAFKA_CONTROLLER_QUORUM_VOTERS') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+    const voters = (env.get('KAFKA_CONTROLLER_QUORUM_VOTERS') ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (voters.length === 0) problems.push('kafka has no KAFKA_CONTROLLER_QUORUM_VOTERS');
-    const controllerNames = (env.get('KAFKA_CONTROLLER_LISTENER_NAMES') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+    const controllerNames = (env.get('KAFKA_CONTROLLER_LISTENER_NAMES') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     if (controllerNames.length === 0) problems.push('kafka has no KAFKA_CONTROLLER_LISTENER_NAMES');
     for (const cn of controllerNames) {
       const listener = declared.get(cn);
@@ -227,14 +251,18 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
       for (const voter of voters) {
         const m = /^(\d+)@([^:]+):(\d+)$/.exec(voter);
         if (!m) problems.push(`kafka quorum voter "${voter}" is not id@host:port`);
-        else if (m[3] !== listener.port) problems.push(`kafka quorum voter ${voter} does not use the controller listener port ${listener.port}`);
+        else if (m[3] !== listener.port)
+          problems.push(`kafka quorum voter ${voter} does not use the controller listener port ${listener.port}`);
       }
     }
     if (nodeId && voters.length > 0 && !voters.some((v) => v.startsWith(`${nodeId}@`))) {
       problems.push(`kafka node ${nodeId} is not among its own quorum voters (${voters.join(',')})`);
     }
     const protocolMap = new Set(
-      (env.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP') ?? '').split(',').map((p) => p.split(':')[0].trim()).filter(Boolean),
+      (env.get('KAFKA_LISTENER_SECURITY_PROTOCOL_MAP') ?? '')
+        .split(',')
+        .map((p) => p.split(':')[0].trim())
+        .filter(Boolean),
     );
     const advertisedListeners = listeners(env.get('KAFKA_ADVERTISED_LISTENERS'));
     for (const name of new Set([...declared.keys(), ...advertisedListeners.keys()])) {
@@ -266,26 +294,31 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
   const pgEnv = postgres ? environmentOf(postgres) : new Map<string, string | null>();
   if (!postgres) problems.push('no `postgres` service');
   else {
-    if (!/^postgres:/.test(String(postgres.image ?? ''))) problems.push(`postgres image is ${String(postgres.image)}; expected postgres:<version>`);
+    if (!/^postgres:/.test(String(postgres.image ?? '')))
+      problems.push(`postgres image is ${String(postgres.image)}; expected postgres:<version>`);
     if (!healthcheckText(postgres)) problems.push('postgres has no healthcheck');
   }
 
   // app services: those built from the Dockerfile, or running something under dist/apps/
   const appServices = Object.entries(services).filter(
     (entry): entry is [string, Obj] =>
-      isObj(entry[1]) && ('build' in entry[1] || commandTokens(entry[1].command).some((t) => t.startsWith('dist/apps/'))),
+      isObj(entry[1]) &&
+      ('build' in entry[1] || commandTokens(entry[1].command).some((t) => t.startsWith('dist/apps/'))),
   );
   const runBy = new Map<string, string[]>();
   for (const [name, svc] of appServices) {
     const tokens = commandTokens(svc.command);
     const main = tokens.map((t) => /^dist\/apps\/([^/]+)\/src\/main\.js$/.exec(t)).find(Boolean);
     if (tokens[0] !== 'node' || !main) {
-      problems.push(`service ${name}: command ${JSON.stringify(svc.command ?? null)} is not ["node", "dist/apps/<app>/src/main.js"]`);
+      problems.push(
+        `service ${name}: command ${JSON.stringify(svc.command ?? null)} is not ["node", "dist/apps/<app>/src/main.js"]`,
+      );
       continue;
     }
     const app = main[1];
     runBy.set(app, [...(runBy.get(app) ?? []), name]);
-    if (!ctx.apps.includes(app)) problems.push(`service ${name} runs dist/apps/${app}/src/main.js, but apps/${app}/src/main.ts does not exist`);
+    if (!ctx.apps.includes(app))
+      problems.push(`service ${name} runs dist/apps/${app}/src/main.js, but apps/${app}/src/main.ts does not exist`);
     if (name !== app) problems.push(`service ${name} runs app ${app}; name the service after its app`);
 
     // environment: known settings, with values those settings accept
@@ -301,26 +334,38 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
       try {
         known.parse(resolved);
       } catch (error) {
-        problems.push(`service ${name}: ${variable}="${resolved}" is refused by libs/config: ${(error as Error).message}`);
+        problems.push(
+          `service ${name}: ${variable}="${resolved}" is refused by libs/config: ${(error as Error).message}`,
+        );
       }
     }
     const setting = (variable: string): string | undefined =>
       interpolate(env.get(variable) ?? '') || ctx.settings.get(variable)?.default;
 
     // the broker and database it is pointed at are the ones in this stack
-    for (const broker of (setting('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean)) {
-      if (kafka && !advertised.has(broker)) problems.push(`service ${name}: KAFKA_BROKERS entry ${broker} is not a listener kafka advertises (${[...advertised].join(', ')})`);
+    for (const broker of (setting('KAFKA_BROKERS') ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean)) {
+      if (kafka && !advertised.has(broker))
+        problems.push(
+          `service ${name}: KAFKA_BROKERS entry ${broker} is not a listener kafka advertises (${[...advertised].join(', ')})`,
+        );
     }
     const dbUrl = setting('DATABASE_URL');
     if (postgres && dbUrl) {
       try {
         const url = new URL(dbUrl);
-        if (!service(url.hostname)) problems.push(`service ${name}: DATABASE_URL host ${url.hostname} is not a service`);
+        if (!service(url.hostname))
+          problems.push(`service ${name}: DATABASE_URL host ${url.hostname} is not a service`);
         const db = url.pathname.replace(/^\//, '');
-        const wantDb = interpolate(pgEnv.get('POSTGRES_DB') ?? '') || interpolate(pgEnv.get('POSTGRES_USER') ?? '') || 'postgres';
-        if (db !== wantDb) problems.push(`service ${name}: DATABASE_URL names database ${db}, postgres creates ${wantDb}`);
+        const wantDb =
+          interpolate(pgEnv.get('POSTGRES_DB') ?? '') || interpolate(pgEnv.get('POSTGRES_USER') ?? '') || 'postgres';
+        if (db !== wantDb)
+          problems.push(`service ${name}: DATABASE_URL names database ${db}, postgres creates ${wantDb}`);
         const wantUser = interpolate(pgEnv.get('POSTGRES_USER') ?? '') || 'postgres';
-        if (decodeURIComponent(url.username) !== wantUser) problems.push(`service ${name}: DATABASE_URL user ${url.username} is not POSTGRES_USER ${wantUser}`);
+        if (decodeURIComponent(url.username) !== wantUser)
+          problems.push(`service ${name}: DATABASE_URL user ${url.username} is not POSTGRES_USER ${wantUser}`);
       } catch {
         /* an unparsable URL is reported by the setting's own parser above */
       }
@@ -329,7 +374,8 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
     // waits for healthy infrastructure; restarts; drains on SIGTERM; scalable
     const deps = dependsOn(svc);
     for (const infra of ['kafka', 'postgres']) {
-      if (deps.get(infra) !== 'service_healthy') problems.push(`service ${name} must depend on ${infra} with condition service_healthy`);
+      if (deps.get(infra) !== 'service_healthy')
+        problems.push(`service ${name} must depend on ${infra} with condition service_healthy`);
     }
     if (!['unless-stopped', 'always', 'on-failure'].includes(String(svc.restart ?? ''))) {
       problems.push(`service ${name} has no restart policy (restart: unless-stopped)`);
@@ -337,7 +383,9 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
     const grace = durationMs(svc.stop_grace_period);
     const drain = Number(setting('SHUTDOWN_TIMEOUT_MS'));
     if (!(grace > drain)) {
-      problems.push(`service ${name}: stop_grace_period ${String(svc.stop_grace_period)} must exceed SHUTDOWN_TIMEOUT_MS (${drain} ms) so SIGTERM can drain`);
+      problems.push(
+        `service ${name}: stop_grace_period ${String(svc.stop_grace_period)} must exceed SHUTDOWN_TIMEOUT_MS (${drain} ms) so SIGTERM can drain`,
+      );
     }
     if ('container_name' in svc) problems.push(`service ${name} sets container_name, which prevents scaling it`);
 
@@ -345,12 +393,16 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
     if (app === HTTP_APP) {
       const port = setting('PORT') ?? '';
       const published = containerPorts(svc);
-      if (!published.includes(port)) problems.push(`service ${name} listens on PORT ${port} but publishes container port(s) ${published.join(', ') || 'none'}`);
+      if (!published.includes(port))
+        problems.push(
+          `service ${name} listens on PORT ${port} but publishes container port(s) ${published.join(', ') || 'none'}`,
+        );
       const hc = healthcheckText(svc);
       if (!hc || !hc.includes(READY_PATH)) problems.push(`service ${name} has no healthcheck on ${READY_PATH}`);
       else {
         const hcPort = new RegExp(`:(\\d+)${READY_PATH.replace(/\//g, '\\/')}`).exec(hc)?.[1];
-        if (hcPort !== port) problems.push(`service ${name}: healthcheck calls port ${hcPort ?? '?'}, the app listens on ${port}`);
+        if (hcPort !== port)
+          problems.push(`service ${name}: healthcheck calls port ${hcPort ?? '?'}, the app listens on ${port}`);
       }
     } else if (containerPorts(svc).length > 0) {
       problems.push(`service ${name} publishes host ports, which prevents scaling it`);
@@ -360,7 +412,8 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
   // exactly one service per app
   for (const app of ctx.apps) {
     const by = runBy.get(app) ?? [];
-    if (by.length === 0 && !ctx.appsWithoutService.includes(app)) problems.push(`app ${app} (apps/${app}/src/main.ts) has no service`);
+    if (by.length === 0 && !ctx.appsWithoutService.includes(app))
+      problems.push(`app ${app} (apps/${app}/src/main.ts) has no service`);
     if (by.length > 1) problems.push(`app ${app} is run by several services: ${by.join(', ')}`);
   }
   return problems;
@@ -422,10 +475,14 @@ function validateDockerfile(text: string): string[] {
     }
   }
   const runtime = stages[stages.length - 1];
-  const earlierRuns = stages.slice(0, -1).flatMap((s) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args)).join('\n');
+  const earlierRuns = stages
+    .slice(0, -1)
+    .flatMap((s) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args))
+    .join('\n');
   if (!/\bnpm ci\b/.test(earlierRuns)) problems.push('no build stage runs `npm ci`');
   if (!/\bnpm run build\b/.test(earlierRuns)) problems.push('no build stage runs `npm run build`');
-  if (!/\bnpm (prune|ci)\b[^\n]*--omit[= ]dev/.test(earlierRuns)) problems.push('no build stage keeps production dependencies only (`npm prune --omit=dev`)');
+  if (!/\bnpm (prune|ci)\b[^\n]*--omit[= ]dev/.test(earlierRuns))
+    problems.push('no build stage keeps production dependencies only (`npm prune --omit=dev`)');
 
   let workdir = '/';
   const copied = new Map<string, string>(); // what (basename of source) -> absolute destination
@@ -451,12 +508,16 @@ function validateDockerfile(text: string): string[] {
       problems.push(`the runtime stage's ${keyword} starts an app; each service chooses its app`);
     }
   }
-  if (user !== 'node' && user !== '1000') problems.push(`the runtime stage runs as ${user ?? 'root'}; expected USER node`);
+  if (user !== 'node' && user !== '1000')
+    problems.push(`the runtime stage runs as ${user ?? 'root'}; expected USER node`);
   if (nodeEnv !== 'production') problems.push('the runtime stage does not set ENV NODE_ENV=production');
   for (const what of ['dist', 'schemas', 'node_modules', 'package.json']) {
     const dest = copied.get(what);
     if (!dest) problems.push(`the runtime stage does not copy ${what} from the build stage`);
-    else if (dest !== posix.join(workdir, what)) problems.push(`the runtime stage copies ${what} to ${dest}, not ${posix.join(workdir, what)} (the apps run from ${workdir})`);
+    else if (dest !== posix.join(workdir, what))
+      problems.push(
+        `the runtime stage copies ${what} to ${dest}, not ${posix.join(workdir, what)} (the apps run from ${workdir})`,
+      );
   }
   return problems;
 }
@@ -470,7 +531,18 @@ function validateDockerignore(text: string): string[] {
   for (const must of ['node_modules', 'dist', '.cache', '.kafka', 'coverage', '.git']) {
     if (!entries.includes(must)) problems.push(`.dockerignore does not exclude ${must}`);
   }
-  for (const needed of ['apps', 'libs', 'schemas', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'test', '*', '**']) {
+  for (const needed of [
+    'apps',
+    'libs',
+    'schemas',
+    'package.json',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'test',
+    '*',
+    '**',
+  ]) {
     if (entries.includes(needed)) problems.push(`.dockerignore excludes ${needed}, which the build needs`);
   }
   return problems;
@@ -487,7 +559,8 @@ function validateBuildOutputs(apps: string[]): string[] {
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, undefined, configPath);
   const include = (read.config as { include?: string[] }).include ?? [];
   const problems: string[] = [];
-  if (!include.some((i) => i === 'apps' || i.startsWith('apps/'))) problems.push('tsconfig.build.json does not include apps');
+  if (!include.some((i) => i === 'apps' || i.startsWith('apps/')))
+    problems.push('tsconfig.build.json does not include apps');
   const files = new Set(parsed.fileNames.map((f) => resolve(f)));
   const rootDir = parsed.options.rootDir ?? ROOT;
   const outDir = parsed.options.outDir ?? ROOT;
@@ -497,8 +570,12 @@ function validateBuildOutputs(apps: string[]): string[] {
       problems.push(`apps/${app}/src/main.ts is not compiled by tsconfig.build.json`);
       continue;
     }
-    const out = relative(ROOT, join(outDir, relative(rootDir, main))).replace(/\.ts$/, '.js').split('\\').join('/');
-    if (out !== `dist/apps/${app}/src/main.js`) problems.push(`apps/${app}/src/main.ts builds to ${out}, not dist/apps/${app}/src/main.js`);
+    const out = relative(ROOT, join(outDir, relative(rootDir, main)))
+      .replace(/\.ts$/, '.js')
+      .split('\\')
+      .join('/');
+    if (out !== `dist/apps/${app}/src/main.js`)
+      problems.push(`apps/${app}/src/main.ts builds to ${out}, not dist/apps/${app}/src/main.js`);
   }
   return problems;
 }
@@ -546,7 +623,9 @@ describe('docker deployment files', () => {
       .map((s) => commandTokens(s.command).find((t) => t.startsWith('dist/apps/')))
       .filter((t): t is string => t !== undefined)
       .sort();
-    const expected = discovered.filter((a) => !APPS_WITHOUT_SERVICE.includes(a)).map((a) => `dist/apps/${a}/src/main.js`);
+    const expected = discovered
+      .filter((a) => !APPS_WITHOUT_SERVICE.includes(a))
+      .map((a) => `dist/apps/${a}/src/main.js`);
     for (const path of expected) expect(running.filter((r) => r === path)).toHaveLength(1);
     expect(validateCompose(doc, ctx)).toEqual([]);
   });
@@ -584,7 +663,9 @@ describe('the validators notice a broken deployment', () => {
 
   it('reports a value the setting refuses, and list-form environments too', () => {
     const problems = problemsOf((d) => {
-      d.services['eo-adapter'].environment = Object.entries(env(d.services['eo-adapter'])).map(([k, v]) => `${k}=${String(v)}`);
+      d.services['eo-adapter'].environment = Object.entries(env(d.services['eo-adapter'])).map(
+        ([k, v]) => `${k}=${String(v)}`,
+      );
       (d.services['eo-adapter'].environment as string[]).push('KAFKA_TOPIC_PARTITIONS=zero', 'LOG_LEVL=debug');
     });
     expect(problems).toEqual(
@@ -617,9 +698,9 @@ describe('the validators notice a broken deployment', () => {
   });
 
   it('reports a depends_on target that is not a service', () => {
-    expect(problemsOf((d) => void ((d.services.gateway.depends_on as Obj).kafak = { condition: 'service_started' }))).toEqual([
-      'service gateway depends on kafak, which is not a service',
-    ]);
+    expect(
+      problemsOf((d) => void ((d.services.gateway.depends_on as Obj).kafak = { condition: 'service_started' })),
+    ).toEqual(['service gateway depends on kafak, which is not a service']);
   });
 
   it('reports a gateway that publishes another port than it listens on', () => {
@@ -642,7 +723,9 @@ describe('the validators notice a broken deployment', () => {
       expect.arrayContaining([
         expect.stringMatching(/KAFKA_PROCESS_ROLES is "broker"/),
         'kafka has no KAFKA_CONTROLLER_QUORUM_VOTERS',
-        expect.stringMatching(/^service referral-tracker: KAFKA_BROKERS entry localhost:9092 is not a listener kafka advertises/),
+        expect.stringMatching(
+          /^service referral-tracker: KAFKA_BROKERS entry localhost:9092 is not a listener kafka advertises/,
+        ),
       ]),
     );
   });
@@ -675,6 +758,8 @@ describe('the validators notice a broken deployment', () => {
   });
 
   it('reports an app that the build does not compile', () => {
-    expect(validateBuildOutputs(['no-such-app'])).toEqual(['apps/no-such-app/src/main.ts is not compiled by tsconfig.build.json']);
+    expect(validateBuildOutputs(['no-such-app'])).toEqual([
+      'apps/no-such-app/src/main.ts is not compiled by tsconfig.build.json',
+    ]);
   });
 });

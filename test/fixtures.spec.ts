@@ -30,14 +30,18 @@ function validFixtures(source: string): Fixture[] {
   const fixtures: Fixture[] = readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => ({ name: `${source}/${file}`, record: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown> }));
+    .map((file) => ({
+      name: `${source}/${file}`,
+      record: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>,
+    }));
   // A delivery partner's export: one record per line.
   const exportFile = join(FIXTURES, `${source}.ndjson`);
   if (existsSync(exportFile)) {
     readFileSync(exportFile, 'utf8')
       .split('\n')
       .forEach((line, i) => {
-        if (line.trim() !== '') fixtures.push({ name: `${source}.ndjson:${i + 1}`, record: JSON.parse(line) as Record<string, unknown> });
+        if (line.trim() !== '')
+          fixtures.push({ name: `${source}.ndjson:${i + 1}`, record: JSON.parse(line) as Record<string, unknown> });
       });
   }
   return fixtures;
@@ -70,7 +74,9 @@ describe('source fixtures', () => {
       const names = fixtures.map((f) => JSON.stringify((f.record.personal as Record<string, unknown>).name));
       expect(names.filter(hasAccent).length).toBeGreaterThanOrEqual(2);
       const schema = JSON.parse(readFileSync(join(schemasDir(), schemaOf(source)), 'utf8')) as { required: string[] };
-      expect(fixtures.some((f) => Object.keys(f.record).sort().join() === [...schema.required].sort().join())).toBe(true);
+      expect(fixtures.some((f) => Object.keys(f.record).sort().join() === [...schema.required].sort().join())).toBe(
+        true,
+      );
     });
 
     it('together use every source code of every code table mapping this source', () => {
@@ -111,11 +117,16 @@ describe('source fixtures', () => {
   });
 
   describe('records with unmapped source codes', () => {
-    it.each(expectationFiles('unmapped'))('%s is schema-valid and names each unmapped field and code', (_name, file) => {
-      expect(schemaRegistry().validate(file.schema, file.record).ok).toBe(true);
-      const unmapped = unmappedSourceCodes(file.schema, file.record);
-      expect(unmapped.map(({ pointer, code }) => ({ pointer, code })).sort(byPointer)).toEqual([...file.expect].sort(byPointer));
-      for (const u of unmapped) expect(u.reason).toContain(`${u.pointer}: ${u.system} code "${u.code}"`);
-    });
+    it.each(expectationFiles('unmapped'))(
+      '%s is schema-valid and names each unmapped field and code',
+      (_name, file) => {
+        expect(schemaRegistry().validate(file.schema, file.record).ok).toBe(true);
+        const unmapped = unmappedSourceCodes(file.schema, file.record);
+        expect(unmapped.map(({ pointer, code }) => ({ pointer, code })).sort(byPointer)).toEqual(
+          [...file.expect].sort(byPointer),
+        );
+        for (const u of unmapped) expect(u.reason).toContain(`${u.pointer}: ${u.system} code "${u.code}"`);
+      },
+    );
   });
 });

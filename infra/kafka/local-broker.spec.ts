@@ -8,7 +8,9 @@ describe('local Kafka broker', () => {
   it('reports a version Maven Central does not have as a clear error', () => {
     const cache = mkdtempSync(join(tmpdir(), 'kafka-cache-'));
     try {
-      expect(() => ensureKafkaJars('0.0.0-no-such-version', cache)).toThrow(/Could not fetch Kafka 0\.0\.0-no-such-version from Maven Central/);
+      expect(() => ensureKafkaJars('0.0.0-no-such-version', cache)).toThrow(
+        /Could not fetch Kafka 0\.0\.0-no-such-version from Maven Central/,
+      );
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }

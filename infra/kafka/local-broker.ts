@@ -190,11 +190,15 @@ export class LocalKafkaBroker {
     const deadline = Date.now() + this.startTimeoutMs;
     while (!sawReadyLine) {
       if (!this.running) {
-        throw new Error(`Kafka broker exited during start-up; see ${join(this.dataDir, 'broker.log')}: ${tail.slice(-1500)}`);
+        throw new Error(
+          `Kafka broker exited during start-up; see ${join(this.dataDir, 'broker.log')}: ${tail.slice(-1500)}`,
+        );
       }
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`Kafka broker not ready after ${this.startTimeoutMs} ms; see ${join(this.dataDir, 'broker.log')}`);
+        throw new Error(
+          `Kafka broker not ready after ${this.startTimeoutMs} ms; see ${join(this.dataDir, 'broker.log')}`,
+        );
       }
       await sleep(200);
     }

@@ -14,7 +14,8 @@ import { SeedError, seedProvince, type SeedProgress } from './demo/seed';
  * end the year's figures and a link to the dashboard carrying a development ministry token.
  * Development only: tokens come from the local development key (AUTH_DEV_KEYS).
  */
-const USAGE = 'usage: npm run demo -- [--referrals N (default 2000)] [--seed N (default 2025)] [--gateway http://127.0.0.1:3000]';
+const USAGE =
+  'usage: npm run demo -- [--referrals N (default 2000)] [--seed N (default 2025)] [--gateway http://127.0.0.1:3000]';
 
 interface Options {
   referrals: number;
@@ -23,12 +24,17 @@ interface Options {
 }
 
 function parse(argv: string[]): Options | undefined {
-  const options: Options = { referrals: 2000, seed: 2025, gateway: process.env.PASSERELLE_GATEWAY ?? 'http://127.0.0.1:3000' };
+  const options: Options = {
+    referrals: 2000,
+    seed: 2025,
+    gateway: process.env.PASSERELLE_GATEWAY ?? 'http://127.0.0.1:3000',
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = inline ?? argv[(i += 1)];
     if (value === undefined) return undefined;
-    if (flag === '--referrals' && /^\d+$/.test(value) && Number(value) >= 20 && Number(value) <= 99_999) options.referrals = Number(value);
+    if (flag === '--referrals' && /^\d+$/.test(value) && Number(value) >= 20 && Number(value) <= 99_999)
+      options.referrals = Number(value);
     else if (flag === '--seed' && /^\d+$/.test(value)) options.seed = Number(value);
     else if (flag === '--gateway') options.gateway = value.replace(/\/+$/, '');
     else return undefined;
@@ -62,8 +68,14 @@ class ProgressBar {
 }
 
 const torontoDay = (date: Date): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
-const daysBefore = (day: string, n: number): string => new Date(Date.parse(`${day}T12:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/Toronto',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(date);
+const daysBefore = (day: string, n: number): string =>
+  new Date(Date.parse(`${day}T12:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
 async function main(argv: string[]): Promise<number> {
   const options = parse(argv);
@@ -75,7 +87,10 @@ async function main(argv: string[]): Promise<number> {
   Logger.overrideLogger(['error']);
   const kafkaConfig = loadConfig(kafkaSettings);
   const auth = loadConfig(authSettings);
-  const ready = await fetch(`${options.gateway}/v1/health/ready`).then((r) => r.ok, () => false);
+  const ready = await fetch(`${options.gateway}/v1/health/ready`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!ready) {
     console.error(`demo: no ready gateway at ${options.gateway}: start the stack first (npm start), or pass --gateway`);
     return 1;
@@ -88,14 +103,21 @@ async function main(argv: string[]): Promise<number> {
   const from = daysBefore(today, 548);
   const to = daysBefore(today, 7);
   const stories = generateProvince(loadProvince(), { referrals: options.referrals, seed: options.seed, from, to, now });
-  console.error(`demo: ${stories.length} referrals from ${from} to ${to} (seed ${options.seed}), through ${options.gateway} and Kafka ${kafkaConfig.kafkaBrokers.join(',')}`);
+  console.error(
+    `demo: ${stories.length} referrals from ${from} to ${to} (seed ${options.seed}), through ${options.gateway} and Kafka ${kafkaConfig.kafkaBrokers.join(',')}`,
+  );
 
   const kafka = createKafka({ brokers: kafkaConfig.kafkaBrokers, clientId: 'passerelle-demo' });
   const bar = new ProgressBar();
   const started = Date.now();
   const result = await seedProvince(
     stories,
-    { kafka, topicPrefix: kafkaConfig.topicPrefix, gateway: options.gateway, token: (org, scopes) => mintDevToken({ org, scopes }, auth) },
+    {
+      kafka,
+      topicPrefix: kafkaConfig.topicPrefix,
+      gateway: options.gateway,
+      token: (org, scopes) => mintDevToken({ org, scopes }, auth),
+    },
     (p) => bar.show(p),
   );
   const seconds = Math.round((Date.now() - started) / 1000);
@@ -104,27 +126,57 @@ async function main(argv: string[]): Promise<number> {
       `${result.routedTo.size} referrals routed; ${result.deadLettered} records dead-lettered`,
   );
 
-  const ministry = await mintDevToken({ org: 'ministry:mcss', scopes: ['reports:read'], ttlSeconds: 8 * 3600, subject: 'demo-analyst' }, auth);
-  const report = (await (await fetch(`${options.gateway}/v1/reports/outcomes?from=${from}&to=${today}&groupBy=program`, { headers: { authorization: `Bearer ${ministry}` } })).json()) as {
+  const ministry = await mintDevToken(
+    { org: 'ministry:mcss', scopes: ['reports:read'], ttlSeconds: 8 * 3600, subject: 'demo-analyst' },
+    auth,
+  );
+  const report = (await (
+    await fetch(`${options.gateway}/v1/reports/outcomes?from=${from}&to=${today}&groupBy=program`, {
+      headers: { authorization: `Bearer ${ministry}` },
+    })
+  ).json()) as {
     rows: Array<{ group: { program: string | null }; measures: Record<string, unknown> }>;
     total: { measures: Record<string, unknown> };
   };
-  const shown = ['referralsMade', 'routed', 'accepted', 'rejected', 'medianBusinessDaysToAccept', 'inService', 'completed', 'employed', 'employedAt3Months', 'employedAt12Months', 'exitsToEmployment', 'duplicateSupports'];
+  const shown = [
+    'referralsMade',
+    'routed',
+    'accepted',
+    'rejected',
+    'medianBusinessDaysToAccept',
+    'inService',
+    'completed',
+    'employed',
+    'employedAt3Months',
+    'employedAt12Months',
+    'exitsToEmployment',
+    'duplicateSupports',
+  ];
   const columns = [...report.rows.map((r) => r.group.program ?? '?'), 'total'];
-  const lines = [['', ...columns], ...shown.map((m) => [m, ...report.rows.map((r) => String(r.measures[m])), String(report.total.measures[m])])];
+  const lines = [
+    ['', ...columns],
+    ...shown.map((m) => [m, ...report.rows.map((r) => String(r.measures[m])), String(report.total.measures[m])]),
+  ];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   console.log(`\nOutcomes of the referrals made from ${from} to ${today}:`);
-  for (const line of lines) console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  for (const line of lines)
+    console.log(line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
   // The token rides in the fragment, which browsers never send to a server; the page moves it to
   // its tab's storage and removes it from the address bar.
-  console.log(`\nDashboard (development token for ministry:mcss, valid 8 hours):\n${options.gateway}/v1/dashboard?from=${from}&to=${today}#token=${ministry}`);
+  console.log(
+    `\nDashboard (development token for ministry:mcss, valid 8 hours):\n${options.gateway}/v1/dashboard?from=${from}&to=${today}#token=${ministry}`,
+  );
   return result.deadLettered === 0 ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError || error instanceof SeedError ? `demo: ${error.message}` : `demo: ${(error as Error).stack ?? String(error)}`);
+    console.error(
+      error instanceof ConfigError || error instanceof SeedError
+        ? `demo: ${error.message}`
+        : `demo: ${(error as Error).stack ?? String(error)}`,
+    );
     process.exit(1);
   },
 );

@@ -14,7 +14,8 @@ const MEDIA_TYPES: Record<string, string> = {
   '.jsonl': 'application/x-ndjson',
   '.csv': 'text/csv; charset=utf-8',
 };
-const USAGE = 'usage: npm run ingest -- <file.ndjson|file.jsonl|file.csv> [--gateway http://127.0.0.1:3000] [--token <jwt>] (or PASSERELLE_TOKEN)';
+const USAGE =
+  'usage: npm run ingest -- <file.ndjson|file.jsonl|file.csv> [--gateway http://127.0.0.1:3000] [--token <jwt>] (or PASSERELLE_TOKEN)';
 
 interface Summary {
   lines: number;
@@ -96,7 +97,9 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 function describe(result: ResultLine): string {
   if (result.status === 'failed') return `line ${result.line}: failed: ${result.reason}`;
-  const reasons = (result.errors ?? []).map((e) => `${e.pointer === '' ? '(line)' : e.pointer} [${e.code}] ${e.message}`);
+  const reasons = (result.errors ?? []).map(
+    (e) => `${e.pointer === '' ? '(line)' : e.pointer} [${e.code}] ${e.message}`,
+  );
   return `line ${result.line}: rejected: ${reasons.join('; ')}`;
 }
 
@@ -108,7 +111,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const mediaType = MEDIA_TYPES[extname(args.file).toLowerCase()];
   if (!mediaType) {
-    console.error(`${args.file}: the format comes from the extension, one of ${Object.keys(MEDIA_TYPES).join(', ')}\n${USAGE}`);
+    console.error(
+      `${args.file}: the format comes from the extension, one of ${Object.keys(MEDIA_TYPES).join(', ')}\n${USAGE}`,
+    );
     return 2;
   }
   let size: number;
@@ -123,7 +128,18 @@ async function main(argv: string[]): Promise<number> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
 
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers: { 'content-type': mediaType, 'content-length': String(size), ...(args.token !== '' && { authorization: `Bearer ${args.token}` }) } }, resolve);
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': mediaType,
+          'content-length': String(size),
+          ...(args.token !== '' && { authorization: `Bearer ${args.token}` }),
+        },
+      },
+      resolve,
+    );
     req.on('error', reject);
     const file = createReadStream(args.file);
     file.on('data', (chunk) => progress.bytes(chunk.length));

@@ -20,7 +20,13 @@ async function main(argv: string[]): Promise<void> {
   const names = new TopicNames(config.topicPrefix);
   const dlqTopic = names.of(topic.endsWith('.dlq') ? topic : `${topic}.dlq`);
   try {
-    const report = await replayDeadLetters({ kafka, publisher, dlqTopic, limit, groupId: `${config.topicPrefix}passerelle-dlq-replay` });
+    const report = await replayDeadLetters({
+      kafka,
+      publisher,
+      dlqTopic,
+      limit,
+      groupId: `${config.topicPrefix}passerelle-dlq-replay`,
+    });
     console.log(JSON.stringify({ dlqTopic, ...report }));
   } finally {
     await publisher.disconnect();

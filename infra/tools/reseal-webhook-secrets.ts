@@ -23,7 +23,10 @@ async function main(): Promise<number> {
   }
   const database = openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
   try {
-    const report = await new WebhookSubscriptionRepository(database, new SecretSeal(config.webhookSecretKey, config.webhookSecretPreviousKeys)).resealSecrets();
+    const report = await new WebhookSubscriptionRepository(
+      database,
+      new SecretSeal(config.webhookSecretKey, config.webhookSecretPreviousKeys),
+    ).resealSecrets();
     console.log(JSON.stringify(report));
     return report.unopened.length > 0 ? 1 : 0;
   } finally {

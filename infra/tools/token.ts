@@ -8,7 +8,8 @@ import { mintDevToken } from '@passerelle/auth';
  * on stdout, so `TOKEN=$(npm run --silent token -- ...)` works. Production tokens come from the
  * province's identity provider, not from here.
  */
-const USAGE = 'usage: npm run token -- --org <ow:agent|odsp:office|eo:provider|ministry:name> --scope <scope> [--scope ...] [--ttl seconds] [--sub subject]';
+const USAGE =
+  'usage: npm run token -- --org <ow:agent|odsp:office|eo:provider|ministry:name> --scope <scope> [--scope ...] [--ttl seconds] [--sub subject]';
 
 function parse(argv: string[]): { org: string; scopes: string[]; ttlSeconds: number; subject?: string } | undefined {
   let org: string | undefined;

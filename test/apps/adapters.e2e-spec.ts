@@ -7,24 +7,45 @@ import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { testDatabaseUrl } from '../support/database';
-import { headersAsStrings, readRecords, readRecordsUntil, testBrokers, testKafka, uniqueName, type ReadRecord } from '../support/kafka';
+import {
+  headersAsStrings,
+  readRecords,
+  readRecordsUntil,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  type ReadRecord,
+} from '../support/kafka';
 import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
 const RAW_TYPE = 'ca.on.passerelle.ow-case-record.received';
 
 const validRecords = (): OwCaseRecord[] => [
-  ...readdirSync(join(FIXTURES, 'ow-case-record')).map((f) => JSON.parse(readFileSync(join(FIXTURES, 'ow-case-record', f), 'utf8')) as OwCaseRecord),
-  ...readFileSync(join(FIXTURES, 'ow-case-record.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as OwCaseRecord),
+  ...readdirSync(join(FIXTURES, 'ow-case-record')).map(
+    (f) => JSON.parse(readFileSync(join(FIXTURES, 'ow-case-record', f), 'utf8')) as OwCaseRecord,
+  ),
+  ...readFileSync(join(FIXTURES, 'ow-case-record.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as OwCaseRecord),
 ];
-const fixture = (folder: 'invalid' | 'unmapped', name: string): { record: OwCaseRecord; expect: Array<{ pointer: string; code: string }> } =>
+const fixture = (
+  folder: 'invalid' | 'unmapped',
+  name: string,
+): { record: OwCaseRecord; expect: Array<{ pointer: string; code: string }> } =>
   JSON.parse(readFileSync(join(FIXTURES, folder, name), 'utf8'));
 
 /** `tag` keeps apart fixtures that reuse one record id and version with different content. */
 function raw(record: OwCaseRecord, tag = ''): CloudEvent<OwCaseRecord> {
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: 'gateway', recordId: record.sourceRecordId, version: record.recordVersion, type: `${RAW_TYPE}${tag}` }),
+    id: deterministicEventId({
+      sourceSystem: 'gateway',
+      recordId: record.sourceRecordId,
+      version: record.recordVersion,
+      type: `${RAW_TYPE}${tag}`,
+    }),
     source: '/v1/ow/case-records',
     type: RAW_TYPE,
     time: record.recordedAt,
@@ -83,11 +104,17 @@ describe('ow-adapter on the real broker: raw OW records in, canonical events out
     // At-least-once: a rebalance between the two instances may redeliver a record, which then
     // yields the very same events (same ce_id); read until every record's events are there.
     const expected = records.map((r) => raw(r).id);
-    const causesOf = (events: ReadRecord[]): Set<string> => new Set(events.map((e) => headersAsStrings(e.headers).ce_causationid));
-    const clientEvents = await readRecordsUntil(testKafka(), names.of('clients.v1'), (events) => {
-      const causes = causesOf(events);
-      return expected.every((id) => causes.has(id));
-    }, 60_000);
+    const causesOf = (events: ReadRecord[]): Set<string> =>
+      new Set(events.map((e) => headersAsStrings(e.headers).ce_causationid));
+    const clientEvents = await readRecordsUntil(
+      testKafka(),
+      names.of('clients.v1'),
+      (events) => {
+        const causes = causesOf(events);
+        return expected.every((id) => causes.has(id));
+      },
+      60_000,
+    );
     const byId = new Map<string, string>();
     for (const event of clientEvents) {
       const h = headersAsStrings(event.headers);
@@ -121,7 +148,12 @@ describe('ow-adapter on the real broker: raw OW records in, canonical events out
     const copiesOf = (events: ReadRecord[]) =>
       events.map((e) => headersAsStrings(e.headers)).filter((h) => h.ce_causationid === raw(records[0]).id);
     // Its first mapping (maybe redelivered once already) plus this one: at least two copies.
-    const all = await readRecordsUntil(testKafka(), names.of('clients.v1'), (events) => copiesOf(events).length >= 2, 60_000);
+    const all = await readRecordsUntil(
+      testKafka(),
+      names.of('clients.v1'),
+      (events) => copiesOf(events).length >= 2,
+      60_000,
+    );
     const copies = copiesOf(all);
     expect(new Set(copies.map((c) => c.ce_id)).size).toBe(1);
   }, 120_000);
@@ -150,8 +182,12 @@ describe('ow-adapter and eo-adapter together: one client across networks', () =>
   });
 
   it('links the CaMS record carrying a SAMS member id to the client the OW record created', async () => {
-    const ow = JSON.parse(readFileSync(join(FIXTURES, 'ow-case-record', 'eloise-cote-tremblay-referral.json'), 'utf8')) as OwCaseRecord;
-    const eo = JSON.parse(readFileSync(join(FIXTURES, 'eo-service-record', 'eloise-cote-tremblay-accepted.json'), 'utf8')) as EoServiceRecord;
+    const ow = JSON.parse(
+      readFileSync(join(FIXTURES, 'ow-case-record', 'eloise-cote-tremblay-referral.json'), 'utf8'),
+    ) as OwCaseRecord;
+    const eo = JSON.parse(
+      readFileSync(join(FIXTURES, 'eo-service-record', 'eloise-cote-tremblay-accepted.json'), 'utf8'),
+    ) as EoServiceRecord;
     expect(eo.personal.samsMemberId).toBe(ow.personal.memberId);
     await publisher.publish(names.of('ow.case-records.v1'), [raw(ow)]);
     const [owClient] = await readRecords(testKafka(), names.of('clients.v1'), 1, 60_000);
@@ -159,7 +195,12 @@ describe('ow-adapter and eo-adapter together: one client across networks', () =>
     await publisher.publish(names.of('eo.service-records.v1'), [
       {
         specversion: '1.0',
-        id: deterministicEventId({ sourceSystem: 'gateway', recordId: eo.sourceRecordId, version: eo.recordVersion, type: eoType }),
+        id: deterministicEventId({
+          sourceSystem: 'gateway',
+          recordId: eo.sourceRecordId,
+          version: eo.recordVersion,
+          type: eoType,
+        }),
         source: '/v1/provider/service-records',
         type: eoType,
         partitionkey: eo.personal.clientReferenceNumber,
@@ -171,7 +212,8 @@ describe('ow-adapter and eo-adapter together: one client across networks', () =>
     const keys = new Set(clientEvents.map((e) => e.key!.toString()));
     expect(keys).toEqual(new Set([owClient.key!.toString()]));
     const eoClient = clientEvents.find((e) => headersAsStrings(e.headers).ce_source.startsWith('/eo/'))!;
-    const links = (JSON.parse(eoClient.value!.toString()) as { personal: { links: Array<{ system: string }> } }).personal.links;
+    const links = (JSON.parse(eoClient.value!.toString()) as { personal: { links: Array<{ system: string }> } })
+      .personal.links;
     expect(links.map((l) => l.system).sort()).toEqual(expect.arrayContaining(['cams', 'sams']));
   }, 120_000);
 });

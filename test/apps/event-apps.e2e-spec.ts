@@ -17,7 +17,15 @@ import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { testDatabaseUrl } from '../support/database';
-import { committedOffset, headersAsStrings, readRecords, testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+import {
+  committedOffset,
+  headersAsStrings,
+  readRecords,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '../support/kafka';
 import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const ROOT = join(__dirname, '..', '..');
@@ -60,7 +68,15 @@ class ProbeModule {}
 
 function event(type: string, n: number, data: Record<string, unknown> = {}): CloudEvent {
   const id = deterministicEventId({ sourceSystem: 'test', recordId: String(n), version: 1, type });
-  return { specversion: '1.0', id, source: '/test', type, partitionkey: 'client-1', datacontenttype: 'application/json', data: { n, ...data } };
+  return {
+    specversion: '1.0',
+    id,
+    source: '/test',
+    type,
+    partitionkey: 'client-1',
+    datacontenttype: 'application/json',
+    data: { n, ...data },
+  };
 }
 
 describe('event-driven apps on the Nest custom transport', () => {
@@ -125,32 +141,42 @@ describe('event-driven apps on the Nest custom transport', () => {
     setTimeout(() => slowRelease!(), 500);
     await closing;
     expect(slowFinished).toEqual([String(before)]);
-    expect(await committedOffset(testKafka(), `${prefix}passerelle-probe`, names.of('referrals.v1'))).toBe(String(before + 1));
+    expect(await committedOffset(testKafka(), `${prefix}passerelle-probe`, names.of('referrals.v1'))).toBe(
+      String(before + 1),
+    );
   });
 
   it.each([
     ['ow-adapter', owAdapterApp, 'ow.case-records.v1'],
     ['eo-adapter', eoAdapterApp, 'eo.service-records.v1'],
-  ])('%s boots, migrates, and parks raw records it cannot map yet on the DLQ (NO_HANDLER)', async (_name, definition, topic) => {
-    const app = await startEventApp(definition, env);
-    try {
-      const record = event('ca.on.passerelle.source.recorded', 6);
-      await publisher.publish(names.of(topic), [record]);
-      const [dead] = await readRecords(testKafka(), names.of(`${topic}.dlq`), 1);
-      expect(headersAsStrings(dead.headers)).toMatchObject({ ce_id: record.id, dlq_error_code: 'NO_HANDLER', dlq_attempts: '1' });
-      const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(app.database.db);
-      expect(migrations.rows.map((r) => r.name)).toContain('0001_inbox');
-    } finally {
-      await app.close();
-    }
-  });
+  ])(
+    '%s boots, migrates, and parks raw records it cannot map yet on the DLQ (NO_HANDLER)',
+    async (_name, definition, topic) => {
+      const app = await startEventApp(definition, env);
+      try {
+        const record = event('ca.on.passerelle.source.recorded', 6);
+        await publisher.publish(names.of(topic), [record]);
+        const [dead] = await readRecords(testKafka(), names.of(`${topic}.dlq`), 1);
+        expect(headersAsStrings(dead.headers)).toMatchObject({
+          ce_id: record.id,
+          dlq_error_code: 'NO_HANDLER',
+          dlq_attempts: '1',
+        });
+        const migrations = await sql<{ name: string }>`select name from kysely_migration`.execute(app.database.db);
+        expect(migrations.rows.map((r) => r.name)).toContain('0001_inbox');
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it('referral-tracker boots and consumes the canonical topics', async () => {
     const app = await startEventApp(referralTrackerApp, env);
     try {
       await publisher.publish(names.of('clients.v1'), [event('ca.on.passerelle.client.linked', 7)]);
       await waitFor(
-        async () => (await committedOffset(testKafka(), `${prefix}passerelle-referral-tracker`, names.of('clients.v1'))) === '1',
+        async () =>
+          (await committedOffset(testKafka(), `${prefix}passerelle-referral-tracker`, names.of('clients.v1'))) === '1',
         30_000,
         'the tracker to consume clients.v1',
       );

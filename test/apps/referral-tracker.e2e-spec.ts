@@ -1,13 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { schemaRegistry, type CanonicalEvent, type Consent, type OwCaseRecord, type Referral, type ReferralNotification } from '@passerelle/contracts';
+import {
+  schemaRegistry,
+  type CanonicalEvent,
+  type Consent,
+  type OwCaseRecord,
+  type Referral,
+  type ReferralNotification,
+} from '@passerelle/contracts';
 import { EventPublisher, TopicNames, createKafka, type CloudEvent } from '@passerelle/messaging';
 import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
 import { mapOwCaseRecord } from '../../apps/ow-adapter/src/mapping';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { testDatabaseUrl } from '../support/database';
-import { headersAsStrings, readRecordsUntil, testBrokers, testKafka, uniqueName, waitFor, type ReadRecord } from '../support/kafka';
+import {
+  headersAsStrings,
+  readRecordsUntil,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  waitFor,
+  type ReadRecord,
+} from '../support/kafka';
 import { FAST_RETRIES, suiteEnv } from '../support/suite-env';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'sources', 'ow-case-record', 'eloise-cote-tremblay-referral.json');
@@ -16,7 +31,10 @@ const FIXTURE = join(__dirname, '..', 'fixtures', 'sources', 'ow-case-record', '
  * The canonical events the OW adapter emits for the Sudbury fixture (consent granted, referral
  * submitted), for a client and referral of the test's own, with the postal code it asks for.
  */
-function canonicalEvents(tag: string, postalCode: string): { consent: CanonicalEvent<Consent>; referral: CanonicalEvent<Referral> } {
+function canonicalEvents(
+  tag: string,
+  postalCode: string,
+): { consent: CanonicalEvent<Consent>; referral: CanonicalEvent<Referral> } {
   const record = JSON.parse(readFileSync(FIXTURE, 'utf8')) as OwCaseRecord;
   record.sourceRecordId = `${record.sourceRecordId}-${tag}`;
   record.referralRequest!.referralId = `${record.referralRequest!.referralId}-${tag}`;
@@ -26,12 +44,22 @@ function canonicalEvents(tag: string, postalCode: string): { consent: CanonicalE
   const clientId = crypto.randomUUID();
   const mapped = mapOwCaseRecord(record, { clientId, sourceEventId: `raw-${tag}` });
   if (!mapped.ok) throw new Error(mapped.reasons.join('; '));
-  const pick = <T>(type: string): CanonicalEvent<T> => mapped.events.find((m) => m.event.type === type)!.event as CanonicalEvent<T>;
-  return { consent: pick<Consent>('ca.on.passerelle.consent.granted'), referral: pick<Referral>('ca.on.passerelle.referral.submitted') };
+  const pick = <T>(type: string): CanonicalEvent<T> =>
+    mapped.events.find((m) => m.event.type === type)!.event as CanonicalEvent<T>;
+  return {
+    consent: pick<Consent>('ca.on.passerelle.consent.granted'),
+    referral: pick<Referral>('ca.on.passerelle.referral.submitted'),
+  };
 }
 
 function withdrawal(consent: CanonicalEvent<Consent>, at: string): CanonicalEvent<Consent> {
-  return { ...consent, id: crypto.randomUUID(), type: 'ca.on.passerelle.consent.withdrawn', time: at, data: { ...consent.data, withdrawnAt: at } };
+  return {
+    ...consent,
+    id: crypto.randomUUID(),
+    type: 'ca.on.passerelle.consent.withdrawn',
+    time: at,
+    data: { ...consent.data, withdrawnAt: at },
+  };
 }
 
 describe('referral-tracker on the real broker and database', () => {
@@ -64,13 +92,26 @@ describe('referral-tracker on the real broker and database', () => {
     database.db.selectFrom('referral').selectAll().where('referral_id', '=', referralId).executeTakeFirst();
   // The fixtures date from 2025, so response deadlines have passed: overdue entries (system:timer) come and go with timing.
   const historyOf = (referralId: string) =>
-    database.db.selectFrom('referral_history').selectAll().where('referral_id', '=', referralId).where('actor_org', '!=', 'system:timer').orderBy('id').execute();
+    database.db
+      .selectFrom('referral_history')
+      .selectAll()
+      .where('referral_id', '=', referralId)
+      .where('actor_org', '!=', 'system:timer')
+      .orderBy('id')
+      .execute();
 
   it('routes a consented referral by catchment, tells the referrer, and keeps the history', async () => {
     const { consent, referral } = canonicalEvents('routed', 'P3C 1A1');
     await send([consent, referral]);
-    const out = await readRecordsUntil(testKafka(), names.of('referrals.v1'), (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r)), 60_000);
-    const routed = out.find((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r))!;
+    const out = await readRecordsUntil(
+      testKafka(),
+      names.of('referrals.v1'),
+      (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r)),
+      60_000,
+    );
+    const routed = out.find(
+      (r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r),
+    )!;
     const headers = headersAsStrings(routed.headers);
     const data = dataOf<Referral>(routed);
     expect(routed.key!.toString()).toBe(referral.data.clientId);
@@ -80,14 +121,26 @@ describe('referral-tracker on the real broker and database', () => {
     expect(data.provider).toMatch(/^eo:/);
     expect(schemaRegistry().validate(headers.ce_dataschema, data).ok).toBe(true);
 
-    const notes = await readRecordsUntil(testKafka(), names.of('notifications.v1'), (rs) => rs.some(about(referral.data.referralId)), 60_000);
+    const notes = await readRecordsUntil(
+      testKafka(),
+      names.of('notifications.v1'),
+      (rs) => rs.some(about(referral.data.referralId)),
+      60_000,
+    );
     const note = dataOf<ReferralNotification>(notes.find(about(referral.data.referralId))!);
-    expect(note).toMatchObject({ change: 'routed', recipient: referral.data.referrer, provider: data.provider, status: 'requested' });
+    expect(note).toMatchObject({
+      change: 'routed',
+      recipient: referral.data.referrer,
+      provider: data.provider,
+      status: 'requested',
+    });
     expect(JSON.stringify(note)).not.toContain('Éloïse');
 
     const row = await referralRow(referral.data.referralId);
     expect(row).toMatchObject({ status: 'requested', business_status: 'routed', provider: data.provider });
-    expect((await historyOf(referral.data.referralId)).map((h) => [h.from_status, h.to_status, h.business_status, h.actor])).toEqual([
+    expect(
+      (await historyOf(referral.data.referralId)).map((h) => [h.from_status, h.to_status, h.business_status, h.actor]),
+    ).toEqual([
       [null, 'requested', 'created', 'referrer'],
       ['requested', 'requested', 'routed', 'system'],
     ]);
@@ -96,39 +149,78 @@ describe('referral-tracker on the real broker and database', () => {
   it('waits for consent when the referral comes first, and applies every event once however often it is delivered', async () => {
     const { consent, referral } = canonicalEvents('late-consent', 'P3E 2C5');
     await send([referral, referral]);
-    await waitFor(async () => (await referralRow(referral.data.referralId))?.business_status === 'created', 30_000, 'referral recorded');
+    await waitFor(
+      async () => (await referralRow(referral.data.referralId))?.business_status === 'created',
+      30_000,
+      'referral recorded',
+    );
     await send([consent, referral, consent]);
-    await waitFor(async () => (await referralRow(referral.data.referralId))?.business_status === 'routed', 30_000, 'referral routed');
+    await waitFor(
+      async () => (await referralRow(referral.data.referralId))?.business_status === 'routed',
+      30_000,
+      'referral routed',
+    );
     // Let any redundant delivery reach the tracker before counting.
     await send([referral]);
     const inbox = await waitFor(async () => {
-      const rows = await database.db.selectFrom('inbox').select('event_id').where('event_id', 'in', [referral.id, consent.id]).execute();
+      const rows = await database.db
+        .selectFrom('inbox')
+        .select('event_id')
+        .where('event_id', 'in', [referral.id, consent.id])
+        .execute();
       return rows.length === 2 ? rows : undefined;
     });
     expect(inbox).toHaveLength(2);
-    const out = await readRecordsUntil(testKafka(), names.of('referrals.v1'), (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r)), 60_000);
-    expect(out.filter((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r))).toHaveLength(1);
+    const out = await readRecordsUntil(
+      testKafka(),
+      names.of('referrals.v1'),
+      (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r)),
+      60_000,
+    );
+    expect(
+      out.filter((r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r)),
+    ).toHaveLength(1);
     expect(await historyOf(referral.data.referralId)).toHaveLength(2);
   }, 120_000);
 
   it('sends a referral nothing can serve back to the referrer with the reason', async () => {
     const { consent, referral } = canonicalEvents('nowhere', 'X0A 0H0');
     await send([consent, referral]);
-    const out = await readRecordsUntil(testKafka(), names.of('notifications.v1'), (rs) => rs.some(about(referral.data.referralId)), 60_000);
+    const out = await readRecordsUntil(
+      testKafka(),
+      names.of('notifications.v1'),
+      (rs) => rs.some(about(referral.data.referralId)),
+      60_000,
+    );
     const note = dataOf<ReferralNotification>(out.find(about(referral.data.referralId))!);
     expect(note.change).toBe('unroutable');
     expect(note.reason?.code).toMatch(/^NO_/);
     expect(note.reason?.text).toContain('X0A');
-    expect(await referralRow(referral.data.referralId)).toMatchObject({ status: 'requested', business_status: 'created', provider: null });
+    expect(await referralRow(referral.data.referralId)).toMatchObject({
+      status: 'requested',
+      business_status: 'created',
+      provider: null,
+    });
   }, 120_000);
 
   it('cancels the open referral when consent is withdrawn, tells the provider, and carries no personal data afterwards', async () => {
     const { consent, referral } = canonicalEvents('withdrawn', 'P3C 1A1');
     await send([consent, referral]);
-    await waitFor(async () => (await referralRow(referral.data.referralId))?.business_status === 'routed', 30_000, 'referral routed');
+    await waitFor(
+      async () => (await referralRow(referral.data.referralId))?.business_status === 'routed',
+      30_000,
+      'referral routed',
+    );
     await send([withdrawal(consent, new Date(Date.parse(referral.data.requestedAt) + 86_400_000).toISOString())]);
-    const out = await readRecordsUntil(testKafka(), names.of('referrals.v1'), (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.cancelled' && about(referral.data.referralId)(r)), 60_000);
-    const cancelled = dataOf<Referral>(out.find((r) => typeOf(r) === 'ca.on.passerelle.referral.cancelled' && about(referral.data.referralId)(r))!);
+    const out = await readRecordsUntil(
+      testKafka(),
+      names.of('referrals.v1'),
+      (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.cancelled' && about(referral.data.referralId)(r)),
+      60_000,
+    );
+    const cancelled = dataOf<Referral>(
+      out.find((r) => typeOf(r) === 'ca.on.passerelle.referral.cancelled' && about(referral.data.referralId)(r))!,
+    );
     expect(cancelled).toMatchObject({ status: 'cancelled', statusReason: { text: 'consent withdrawn' } });
     expect(cancelled.provider).toMatch(/^eo:/); // the provider it was routed to learns it from this event
     expect(cancelled.personal).toBeUndefined();
@@ -136,19 +228,35 @@ describe('referral-tracker on the real broker and database', () => {
     expect((row!.snapshot as Referral).personal).toBeUndefined();
     // A new referral under the withdrawn consent is never routed.
     const again = canonicalEvents('withdrawn', 'P3C 1A1').referral;
-    const second = { ...again, id: crypto.randomUUID(), data: { ...again.data, referralId: crypto.randomUUID(), clientId: referral.data.clientId } };
+    const second = {
+      ...again,
+      id: crypto.randomUUID(),
+      data: { ...again.data, referralId: crypto.randomUUID(), clientId: referral.data.clientId },
+    };
     await send([second]);
-    const notes = await readRecordsUntil(testKafka(), names.of('notifications.v1'), (rs) => rs.some(about(second.data.referralId)), 60_000);
-    expect(dataOf<ReferralNotification>(notes.find(about(second.data.referralId))!)).toMatchObject({ change: 'unroutable', reason: { code: 'CONSENT_WITHDRAWN' } });
+    const notes = await readRecordsUntil(
+      testKafka(),
+      names.of('notifications.v1'),
+      (rs) => rs.some(about(second.data.referralId)),
+      60_000,
+    );
+    expect(dataOf<ReferralNotification>(notes.find(about(second.data.referralId))!)).toMatchObject({
+      change: 'unroutable',
+      reason: { code: 'CONSENT_WITHDRAWN' },
+    });
   }, 120_000);
 
   it('refuses what the lifecycle forbids (a provider it was not routed to, a decline after acceptance) with the reason on the DLQ', async () => {
     const { consent, referral } = canonicalEvents('illegal', 'P3C 1A1');
     await send([consent, referral]);
-    const row = await waitFor(async () => {
-      const r = await referralRow(referral.data.referralId);
-      return r?.business_status === 'routed' ? r : undefined;
-    }, 30_000, 'referral routed');
+    const row = await waitFor(
+      async () => {
+        const r = await referralRow(referral.data.referralId);
+        return r?.business_status === 'routed' ? r : undefined;
+      },
+      30_000,
+      'referral routed',
+    );
     const response = (id: string, provider: string, decision: 'accept' | 'decline', at: string): CloudEvent => ({
       specversion: '1.0',
       id,
@@ -173,24 +281,47 @@ describe('referral-tracker on the real broker and database', () => {
     const accepted = response(crypto.randomUUID(), row.provider!, 'accept', '2025-09-16T11:00:00Z');
     const lateDecline = response(crypto.randomUUID(), row.provider!, 'decline', '2025-09-17T11:00:00Z');
     await send([stranger, accepted, lateDecline]);
-    const dead = await readRecordsUntil(testKafka(), names.of('referrals.v1.dlq'), (rs) => [stranger.id, lateDecline.id].every((id) => rs.some((r) => headersAsStrings(r.headers).ce_id === id)), 60_000);
-    const reasonOf = (id: string) => headersAsStrings(dead.find((r) => headersAsStrings(r.headers).ce_id === id)!.headers);
+    const dead = await readRecordsUntil(
+      testKafka(),
+      names.of('referrals.v1.dlq'),
+      (rs) => [stranger.id, lateDecline.id].every((id) => rs.some((r) => headersAsStrings(r.headers).ce_id === id)),
+      60_000,
+    );
+    const reasonOf = (id: string) =>
+      headersAsStrings(dead.find((r) => headersAsStrings(r.headers).ce_id === id)!.headers);
     expect(reasonOf(stranger.id).dlq_error_code).toBe('ACTOR_NOT_ALLOWED');
     expect(reasonOf(stranger.id).dlq_error).toContain('eo:provider-999');
     expect(reasonOf(lateDecline.id).dlq_error_code).toBe('ILLEGAL_TRANSITION');
     // The legal change between them went through, once.
     expect(await referralRow(referral.data.referralId)).toMatchObject({ status: 'accepted' });
-    expect((await historyOf(referral.data.referralId)).map((h) => h.to_status)).toEqual(['requested', 'requested', 'accepted']);
+    expect((await historyOf(referral.data.referralId)).map((h) => h.to_status)).toEqual([
+      'requested',
+      'requested',
+      'accepted',
+    ]);
   }, 120_000);
 
   it('parks an event whose data breaks its schema on the DLQ with the reason, and goes on', async () => {
     const { consent, referral } = canonicalEvents('broken', 'P3C 1A1');
-    const broken = { ...referral, id: crypto.randomUUID(), data: { ...referral.data, serviceWanted: 'juggling' } } as unknown as CloudEvent;
+    const broken = {
+      ...referral,
+      id: crypto.randomUUID(),
+      data: { ...referral.data, serviceWanted: 'juggling' },
+    } as unknown as CloudEvent;
     await send([broken, consent, referral]);
-    const dead = await readRecordsUntil(testKafka(), names.of('referrals.v1.dlq'), (rs) => rs.some((r) => headersAsStrings(r.headers).ce_id === broken.id), 60_000);
+    const dead = await readRecordsUntil(
+      testKafka(),
+      names.of('referrals.v1.dlq'),
+      (rs) => rs.some((r) => headersAsStrings(r.headers).ce_id === broken.id),
+      60_000,
+    );
     const headers = headersAsStrings(dead.find((r) => headersAsStrings(r.headers).ce_id === broken.id)!.headers);
     expect(headers.dlq_error_code).toBe('INVALID_EVENT');
     expect(headers.dlq_error).toContain('/serviceWanted');
-    await waitFor(async () => (await referralRow(referral.data.referralId))?.business_status === 'routed', 30_000, 'good referral routed');
+    await waitFor(
+      async () => (await referralRow(referral.data.referralId))?.business_status === 'routed',
+      30_000,
+      'good referral routed',
+    );
   }, 120_000);
 });

@@ -10,12 +10,20 @@ import { suiteEnv } from '../support/suite-env';
 const ROOT = join(__dirname, '..', '..');
 
 /** The referral tracker as it runs in production: its own process, `main.ts`, settings from the environment. */
-function startTracker(env: Record<string, string>): { child: ChildProcess; exited: Promise<unknown>; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'apps', 'referral-tracker', 'src', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startTracker(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<unknown>;
+  ready: Promise<void>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'apps', 'referral-tracker', 'src', 'main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -72,7 +80,11 @@ describe('referral-tracker killed mid-stream (two replicas, one SIGKILLed) and r
       }
     };
     await publishWave(paths.slice(0, 10));
-    await waitFor(async () => ((await database.db.selectFrom('inbox').select('event_id').execute()).length > 20 ? true : undefined), 60_000, 'work under way');
+    await waitFor(
+      async () => ((await database.db.selectFrom('inbox').select('event_id').execute()).length > 20 ? true : undefined),
+      60_000,
+      'work under way',
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     await publishWave(paths.slice(10));
@@ -81,15 +93,25 @@ describe('referral-tracker killed mid-stream (two replicas, one SIGKILLed) and r
     await restarted.ready;
 
     // Nothing lost: every distinct event applied, nothing parked, every referral completed.
-    await waitFor(async () => {
-      const inbox = (await database.db.selectFrom('inbox').select('event_id').execute()).length;
-      const parked = (await database.db.selectFrom('parked_event').select('id').execute()).length;
-      const completed = (await database.db.selectFrom('referral').select('referral_id').where('status', '=', 'completed').execute()).length;
-      return inbox === distinct && parked === 0 && completed === clients ? true : undefined;
-    }, 120_000, 'every event applied and every referral completed');
+    await waitFor(
+      async () => {
+        const inbox = (await database.db.selectFrom('inbox').select('event_id').execute()).length;
+        const parked = (await database.db.selectFrom('parked_event').select('id').execute()).length;
+        const completed = (
+          await database.db.selectFrom('referral').select('referral_id').where('status', '=', 'completed').execute()
+        ).length;
+        return inbox === distinct && parked === 0 && completed === clients ? true : undefined;
+      },
+      120_000,
+      'every event applied and every referral completed',
+    );
 
     // Nothing applied twice: each referral's history has each change once.
-    const history = await database.db.selectFrom('referral_history').select(['referral_id', 'to_status', 'business_status', 'event_id']).where('actor_org', '!=', 'system:timer').execute();
+    const history = await database.db
+      .selectFrom('referral_history')
+      .select(['referral_id', 'to_status', 'business_status', 'event_id'])
+      .where('actor_org', '!=', 'system:timer')
+      .execute();
     const changes = history.map((h) => `${h.referral_id}|${h.to_status}|${h.business_status}|${h.event_id}`);
     expect(new Set(changes).size).toBe(changes.length);
     for (const path of paths) {
@@ -100,15 +122,37 @@ describe('referral-tracker killed mid-stream (two replicas, one SIGKILLed) and r
 
     // Timers fired once: each in the table once, fired, and one follow-up-due id per timer on Kafka
     // (a relay killed between delivery and delete may deliver a copy: same ce_id, deduplicated downstream).
-    const timers = await waitFor(async () => {
-      const rows = await database.db.selectFrom('timer').selectAll().where('kind', '=', 'follow-up-due').execute();
-      return rows.length > 0 && rows.every((t) => t.fired_at !== null || t.cancelled_at !== null) ? rows : undefined;
-    }, 60_000, 'timers settled');
+    const timers = await waitFor(
+      async () => {
+        const rows = await database.db.selectFrom('timer').selectAll().where('kind', '=', 'follow-up-due').execute();
+        return rows.length > 0 && rows.every((t) => t.fired_at !== null || t.cancelled_at !== null) ? rows : undefined;
+      },
+      60_000,
+      'timers settled',
+    );
     const fired = timers.filter((t) => t.fired_at !== null);
     expect(new Set(timers.map((t) => t.timer_key)).size).toBe(timers.length);
-    await waitFor(async () => ((await database.db.selectFrom('outbox').select('id').execute()).length === 0 ? true : undefined), 60_000, 'outbox drained');
-    const due = await readRecordsUntil(testKafka(), names.of('outcomes.v1'), (rs) => new Set(rs.filter((r) => headersAsStrings(r.headers).ce_type === 'ca.on.passerelle.outcome.follow-up-due').map((r) => headersAsStrings(r.headers).ce_id)).size >= fired.length, 60_000);
-    const dueIds = new Set(due.filter((r) => headersAsStrings(r.headers).ce_type === 'ca.on.passerelle.outcome.follow-up-due').map((r) => headersAsStrings(r.headers).ce_id));
+    await waitFor(
+      async () => ((await database.db.selectFrom('outbox').select('id').execute()).length === 0 ? true : undefined),
+      60_000,
+      'outbox drained',
+    );
+    const due = await readRecordsUntil(
+      testKafka(),
+      names.of('outcomes.v1'),
+      (rs) =>
+        new Set(
+          rs
+            .filter((r) => headersAsStrings(r.headers).ce_type === 'ca.on.passerelle.outcome.follow-up-due')
+            .map((r) => headersAsStrings(r.headers).ce_id),
+        ).size >= fired.length,
+      60_000,
+    );
+    const dueIds = new Set(
+      due
+        .filter((r) => headersAsStrings(r.headers).ce_type === 'ca.on.passerelle.outcome.follow-up-due')
+        .map((r) => headersAsStrings(r.headers).ce_id),
+    );
     expect(dueIds.size).toBe(fired.length);
 
     for (const child of [second.child, restarted.child]) child.kill('SIGTERM');

@@ -49,13 +49,31 @@ describe('referral-tracker: every event delivered twice and out of order ends in
   async function ledgerOf(database: DatabaseHandle): Promise<Ledger> {
     const referral = await database.db
       .selectFrom('referral')
-      .select(['status', 'provider', 'referrer', 'consent_id', 'catchment', 'provider_type', 'age_band', 'region', 'stream'])
+      .select([
+        'status',
+        'provider',
+        'referrer',
+        'consent_id',
+        'catchment',
+        'provider_type',
+        'age_band',
+        'region',
+        'stream',
+      ])
       .where('referral_id', '=', referralId)
       .executeTakeFirst();
     const consent = await database.db.selectFrom('consent').selectAll().orderBy('consent_id').execute();
     const outcomes = await database.db
       .selectFrom('outcome')
-      .select(['outcome_type', 'employment_spell_id', 'outcome_id', 'referral_id', 'achieved', 'observed_on', 'event_time'])
+      .select([
+        'outcome_type',
+        'employment_spell_id',
+        'outcome_id',
+        'referral_id',
+        'achieved',
+        'observed_on',
+        'event_time',
+      ])
       .orderBy('outcome_type')
       .orderBy('employment_spell_id')
       .execute();
@@ -67,12 +85,18 @@ describe('referral-tracker: every event delivered twice and out of order ends in
   const settled = async (database: DatabaseHandle, applied: number): Promise<void> => {
     // Every distinct event applied once (the inbox holds one row per ce_id), nothing left parked.
     let seen = '';
-    await waitFor(async () => {
-      const inbox = (await database.db.selectFrom('inbox').select('event_id').execute()).length;
-      const parked = (await database.db.selectFrom('parked_event').select('event_type').execute()).map((p) => p.event_type);
-      seen = `${inbox}/${applied} applied, parked: ${parked.join(', ') || 'none'}`;
-      return inbox === applied && parked.length === 0 ? true : undefined;
-    }, 60_000, 'all events applied').catch((error: Error) => {
+    await waitFor(
+      async () => {
+        const inbox = (await database.db.selectFrom('inbox').select('event_id').execute()).length;
+        const parked = (await database.db.selectFrom('parked_event').select('event_type').execute()).map(
+          (p) => p.event_type,
+        );
+        seen = `${inbox}/${applied} applied, parked: ${parked.join(', ') || 'none'}`;
+        return inbox === applied && parked.length === 0 ? true : undefined;
+      },
+      60_000,
+      'all events applied',
+    ).catch((error: Error) => {
       throw new Error(`${error.message} (${database.schema}: ${seen})`);
     });
   };
@@ -83,16 +107,28 @@ describe('referral-tracker: every event delivered twice and out of order ends in
     // Clean: each topic in mapping order, once.
     const clean = new TopicNames(runs[0].prefix);
     for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
-      await publisher.publish(clean.of(topic), path.filter((e) => e.topic === topic).map((e) => e.event));
+      await publisher.publish(
+        clean.of(topic),
+        path.filter((e) => e.topic === topic).map((e) => e.event),
+      );
     }
     // Chaos: every event twice, the whole stream shuffled (a seeded permutation), and the topics
     // published in the opposite order, so outcomes and service events overtake the referral.
     const chaos = new TopicNames(runs[1].prefix);
     const doubled = [...path, ...path];
-    const [order] = fc.sample(fc.shuffledSubarray(doubled.map((_, i) => i), { minLength: doubled.length, maxLength: doubled.length }), { seed: 20261123, numRuns: 1 });
+    const [order] = fc.sample(
+      fc.shuffledSubarray(
+        doubled.map((_, i) => i),
+        { minLength: doubled.length, maxLength: doubled.length },
+      ),
+      { seed: 20261123, numRuns: 1 },
+    );
     const shuffled = order.map((i) => doubled[i]);
     for (const topic of ['outcomes.v1', 'service-events.v1', 'referrals.v1']) {
-      await publisher.publish(chaos.of(topic), shuffled.filter((e) => e.topic === topic).map((e) => e.event));
+      await publisher.publish(
+        chaos.of(topic),
+        shuffled.filter((e) => e.topic === topic).map((e) => e.event),
+      );
     }
 
     await settled(databases[0], distinct);

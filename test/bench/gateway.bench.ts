@@ -45,25 +45,48 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
   const ours = `http://127.0.0.1:${(gateway.getHttpServer().address() as AddressInfo).port}/v1/referrals`;
 
   const kafka = createKafka({ brokers, clientId: 'bench-bare-fastify' });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const topic = new TopicNames(prefix).of('ow.case-records.v1');
   const bare = Fastify({ bodyLimit: config.bodyLimitBytes });
   bare.post('/referrals', async (request, reply) => {
     const valid = schemaRegistry().validate<OwCaseRecord>(OW_SCHEMA, request.body);
     if (!valid.ok) return reply.code(400).send({ errors: valid.errors });
-    await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: [{ key: valid.value.personal.memberId, value: JSON.stringify(valid.value) }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: [{ key: valid.value.personal.memberId, value: JSON.stringify(valid.value) }],
+    });
     return reply.code(202).send({ accepted: true });
   });
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const baseline = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/referrals`;
 
   const template = readFixture<OwCaseRecord>('ow-case-record/marcus-okafor-accelerated.json');
-  const token = await mintDevToken({ org: `ow:${template.deliveryAgent.code}`, scopes: ['referrals:write'], ttlSeconds: 3_600 }, config);
-  const plan = (url: string, extra: Partial<LoadPlan>): LoadPlan => ({ url, headers: url === ours ? { authorization: `Bearer ${token}` } : {}, template, seconds, tag: uniqueName('r'), ...extra });
+  const token = await mintDevToken(
+    { org: `ow:${template.deliveryAgent.code}`, scopes: ['referrals:write'], ttlSeconds: 3_600 },
+    config,
+  );
+  const plan = (url: string, extra: Partial<LoadPlan>): LoadPlan => ({
+    url,
+    headers: url === ours ? { authorization: `Bearer ${token}` } : {},
+    template,
+    seconds,
+    tag: uniqueName('r'),
+    ...extra,
+  });
   const checked = (what: string, result: LoadResult): LoadResult => {
-    progress(`${NAME} ${what}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${round(result.p50Ms, 1)} ms, p99 ${round(result.p99Ms, 1)} ms, statuses ${JSON.stringify(result.statuses)}`);
-    if (result.failed > 0) throw new Error(`${what}: ${result.failed} requests were not accepted (${JSON.stringify(result.statuses)})`);
+    progress(
+      `${NAME} ${what}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${round(result.p50Ms, 1)} ms, p99 ${round(result.p99Ms, 1)} ms, statuses ${JSON.stringify(result.statuses)}`,
+    );
+    if (result.failed > 0)
+      throw new Error(`${what}: ${result.failed} requests were not accepted (${JSON.stringify(result.statuses)})`);
     return result;
   };
 
@@ -75,7 +98,10 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
     for (let r = 0; r < rounds; r += 1) {
       const order = r % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
       for (const variant of order) {
-        const result = checked(`${variant} closed loop (${concurrency} in flight)`, await runLoad(plan(variant === 'ours' ? ours : baseline, { concurrency })));
+        const result = checked(
+          `${variant} closed loop (${concurrency} in flight)`,
+          await runLoad(plan(variant === 'ours' ? ours : baseline, { concurrency })),
+        );
         throughput[variant].push(result.requestsPerSecond);
       }
     }
@@ -84,7 +110,10 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
     const steady = { ours: [] as LoadResult[], baseline: [] as LoadResult[] };
     for (let r = 0; r < rounds; r += 1) {
       const order = r % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
-      for (const variant of order) steady[variant].push(checked(`${variant} at ${rate} req/s`, await runLoad(plan(variant === 'ours' ? ours : baseline, { rate }))));
+      for (const variant of order)
+        steady[variant].push(
+          checked(`${variant} at ${rate} req/s`, await runLoad(plan(variant === 'ours' ? ours : baseline, { rate }))),
+        );
     }
     const calmest = (results: LoadResult[]): LoadResult => results.reduce((a, b) => (b.p99Ms < a.p99Ms ? b : a));
     const steadyOurs = calmest(steady.ours);
@@ -111,7 +140,9 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
     await database.close();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
+    await admin
+      .deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) })
+      .catch(() => undefined);
     await admin.disconnect();
   }
 }

@@ -45,7 +45,10 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
 
 /** `sourceRecordId`, `referralId` and `consentId`s made unique for request `n`. */
 function bodyOf(template: unknown, tag: string, n: number): string {
-  return JSON.stringify(template).replace(/"(sourceRecordId|referralId|consentId)":"([^"]+)"/g, (_m, field: string, value: string) => `"${field}":"${value}-${tag}-${n}"`);
+  return JSON.stringify(template).replace(
+    /"(sourceRecordId|referralId|consentId)":"([^"]+)"/g,
+    (_m, field: string, value: string) => `"${field}":"${value}-${tag}-${n}"`,
+  );
 }
 
 async function work(plan: LoadPlan): Promise<LoadResult> {
@@ -62,7 +65,11 @@ async function phase(plan: LoadPlan): Promise<LoadResult> {
   const one = async (scheduledAt: number): Promise<void> => {
     const i = n++;
     try {
-      const res = await fetch(plan.url, { method: 'POST', headers: { ...plan.headers, 'content-type': 'application/json', 'idempotency-key': `${plan.tag}-${i}` }, body: bodyOf(plan.template, plan.tag, i) });
+      const res = await fetch(plan.url, {
+        method: 'POST',
+        headers: { ...plan.headers, 'content-type': 'application/json', 'idempotency-key': `${plan.tag}-${i}` },
+        body: bodyOf(plan.template, plan.tag, i),
+      });
       await res.arrayBuffer();
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (res.status < 200 || res.status > 299) failed += 1;
@@ -95,7 +102,14 @@ async function phase(plan: LoadPlan): Promise<LoadResult> {
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { completed: latencies.length, failed, statuses, requestsPerSecond: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return {
+    completed: latencies.length,
+    failed,
+    statuses,
+    requestsPerSecond: latencies.length / elapsed,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
 }
 
 if (parentPort && workerData) {

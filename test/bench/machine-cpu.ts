@@ -37,7 +37,13 @@ export function startCpuWindow(): ((units: number) => CpuWindow) | undefined {
 }
 
 /** What happened between two snapshots, per unit of work. */
-export function cpuWindow(start: CpuSnapshot, end: CpuSnapshot, units: number, cores: number, ticksPerSecond: number): CpuWindow {
+export function cpuWindow(
+  start: CpuSnapshot,
+  end: CpuSnapshot,
+  units: number,
+  cores: number,
+  ticksPerSecond: number,
+): CpuWindow {
   const toUs = (ticks: number): number => (ticks * 1e6) / ticksPerSecond;
   const seconds = (end.at - start.at) / 1000;
   const machineUs = toUs(end.machineTicks - start.machineTicks);
@@ -79,7 +85,12 @@ function snapshot(): CpuSnapshot | undefined {
     return undefined;
   }
   const usage = process.cpuUsage();
-  return { at: performance.now(), machineTicks: busyTicks(stat), nodeUs: usage.user + usage.system, postgresTicks: postgresProcessTicks() };
+  return {
+    at: performance.now(),
+    machineTicks: busyTicks(stat),
+    nodeUs: usage.user + usage.system,
+    postgresTicks: postgresProcessTicks(),
+  };
 }
 
 /** Busy ticks of all cores from /proc/stat's first line (cpu user nice system idle iowait irq softirq steal ...): all but idle and iowait. */

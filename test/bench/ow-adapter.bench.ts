@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Admin } from 'kafkajs';
 import { join, resolve } from 'node:path';
 import type { OwCaseRecord } from '@passerelle/contracts';
-import { TopicNames, createKafka, deterministicEventId, provisionContractTopics, provisionTopics, type CloudEvent } from '@passerelle/messaging';
+import {
+  TopicNames,
+  createKafka,
+  deterministicEventId,
+  provisionContractTopics,
+  provisionTopics,
+  type CloudEvent,
+} from '@passerelle/messaging';
 import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { startEventApp } from '@passerelle/runtime';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
@@ -67,18 +74,32 @@ export async function owAdapterBench({ brokers }: BenchContext): Promise<BenchRe
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const deadLetters = (await admin.fetchTopicOffsets(names.of('ow.case-records.v1.dlq'))).reduce((sum, p) => sum + Number(p.high), 0);
+    const deadLetters = (await admin.fetchTopicOffsets(names.of('ow.case-records.v1.dlq'))).reduce(
+      (sum, p) => sum + Number(p.high),
+      0,
+    );
     if (deadLetters > 0) throw new Error(`${NAME}: ${deadLetters} record(s) dead-lettered`);
-    const canonical = await eventsOn(admin, provisioned.filter((t) => !t.endsWith('.dlq') && t !== input && t !== baselineOutput));
+    const canonical = await eventsOn(
+      admin,
+      provisioned.filter((t) => !t.endsWith('.dlq') && t !== input && t !== baselineOutput),
+    );
     const ours = count / seconds;
     progress(
       `${NAME} ours: ${count} records -> ${canonical} canonical events in ${seconds.toFixed(2)} s = ${Math.round(ours)} records/s ` +
         `(node CPU ${((cpu.user + cpu.system) / count).toFixed(0)} µs/record, start-up included)`,
     );
-    return { name: NAME, ours: Math.round(ours), baseline: Math.round(baseline), unit: 'records/s', ratio: round(ours / baseline) };
+    return {
+      name: NAME,
+      ours: Math.round(ours),
+      baseline: Math.round(baseline),
+      unit: 'records/s',
+      ratio: round(ours / baseline),
+    };
   } finally {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics }).catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
+    await admin
+      .deleteTopics({ topics })
+      .catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
     await admin.disconnect();
     const database = openDatabase({ url: databaseUrl, schema });
     await dropSchema(database).finally(() => database.close());
@@ -103,7 +124,12 @@ export function rawCaseRecord(templates: OwCaseRecord[], n: number): CloudEvent<
   };
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: 'bench', recordId: record.sourceRecordId, version: record.recordVersion, type: RAW_TYPE }),
+    id: deterministicEventId({
+      sourceSystem: 'bench',
+      recordId: record.sourceRecordId,
+      version: record.recordVersion,
+      type: RAW_TYPE,
+    }),
     source: '/v1/ow/case-records',
     type: RAW_TYPE,
     time: record.recordedAt,
@@ -119,13 +145,15 @@ async function waitUntilCommitted(admin: Admin, groupId: string, topic: string, 
   for (;;) {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     if (committed.partitions.every((p) => p.offset === end.get(p.partition))) return;
-    if (Date.now() > deadline) throw new Error(`${NAME}: ${groupId} did not reach the end of ${topic} in ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${NAME}: ${groupId} did not reach the end of ${topic} in ${timeoutMs} ms`);
     await sleep(200);
   }
 }
 
 async function eventsOn(admin: Admin, topics: string[]): Promise<number> {
   let total = 0;
-  for (const topic of topics) total += (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  for (const topic of topics)
+    total += (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
   return total;
 }

@@ -35,10 +35,14 @@ export async function owBackfillBench(): Promise<BenchResult> {
     };
     const valid = registry.validate<OwCaseRecord>(sourceSchema, record);
     if (!valid.ok) throw new Error(`generated record ${n} is invalid: ${JSON.stringify(valid.errors)}`);
-    const mapped = mapOwCaseRecord(valid.value, { clientId: '00000000-0000-5000-8000-000000000000', sourceEventId: `raw-${n}` });
+    const mapped = mapOwCaseRecord(valid.value, {
+      clientId: '00000000-0000-5000-8000-000000000000',
+      sourceEventId: `raw-${n}`,
+    });
     if (!mapped.ok) throw new Error(`record ${n} refused: ${mapped.reasons.join('; ')}`);
     for (const { event } of mapped.events) {
-      if (!registry.validate(event.dataschema ?? '', event.data).ok) throw new Error(`record ${n}: ${event.type} invalid`);
+      if (!registry.validate(event.dataschema ?? '', event.data).ok)
+        throw new Error(`record ${n}: ${event.type} invalid`);
     }
     events += mapped.events.length;
     if (n > 0 && n % 100_000 === 0) progress(`${NAME}: ${n} records`);

@@ -85,7 +85,16 @@ export async function passthroughBench(
       const groupId = uniqueName(`bench.passthrough.${variant}`);
       const pass = variant === 'ours' ? oursPass : baselinePass;
       const cpu0 = process.cpuUsage();
-      const seconds = await pass({ kafka, admin, input, output, groupId, count, maxBatchSize, timeoutMs: passTimeoutMs });
+      const seconds = await pass({
+        kafka,
+        admin,
+        input,
+        output,
+        groupId,
+        count,
+        maxBatchSize,
+        timeoutMs: passTimeoutMs,
+      });
       const cpu = process.cpuUsage(cpu0);
       const result = { variant, records: count, seconds, rate: count / seconds };
       // CPU per record (this process, all threads, including the consumer's shutdown) is far less
@@ -123,13 +132,18 @@ export async function passthroughBench(
       const order: Variant[] = r % 2 === 0 ? ['baseline', 'ours'] : ['ours', 'baseline'];
       for (const variant of order) passes.push(await runPass(variant, input, records));
     }
-    const rates = (variant: Variant): number[] => passes.filter((p) => p.variant === variant).map((p) => Math.round(p.rate));
-    progress(`${NAME} samples (records/s): baseline ${rates('baseline').join(', ')}; ours ${rates('ours').join(', ')}; best of each reported`);
+    const rates = (variant: Variant): number[] =>
+      passes.filter((p) => p.variant === variant).map((p) => Math.round(p.rate));
+    progress(
+      `${NAME} samples (records/s): baseline ${rates('baseline').join(', ')}; ours ${rates('ours').join(', ')}; best of each reported`,
+    );
     const ours = Math.max(...rates('ours'));
     const baseline = Math.max(...rates('baseline'));
     return { name: NAME, ours, baseline, unit: 'records/s', ratio: round(ours / baseline) };
   } finally {
-    await admin.deleteTopics({ topics: created }).catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
+    await admin
+      .deleteTopics({ topics: created })
+      .catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
     await admin.disconnect();
   }
 }
@@ -175,7 +189,10 @@ export async function oursPass(setup: PassSetup): Promise<number> {
   try {
     const t0 = performance.now();
     await runner.start();
-    await waitUntilDone(setup, () => crashed ?? (deadLetters > 0 ? new Error(`${deadLetters} record(s) dead-lettered`) : undefined));
+    await waitUntilDone(
+      setup,
+      () => crashed ?? (deadLetters > 0 ? new Error(`${deadLetters} record(s) dead-lettered`) : undefined),
+    );
     return (performance.now() - t0) / 1000;
   } finally {
     await runner.stop().catch(() => undefined);
@@ -215,7 +232,12 @@ export async function baselinePass(setup: PassSetup): Promise<number> {
         const last = batch.messages[batch.messages.length - 1].offset;
         resolveOffset(last);
         await commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+            },
+          ],
         });
         await heartbeat();
       },
@@ -247,19 +269,32 @@ async function waitUntilDone(setup: PassSetup, failed: () => Error | undefined):
       if (committed.partitions.every((p) => p.offset === inputEnd.get(p.partition))) return;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${NAME}: pass of ${groupId} timed out after ${setup.timeoutMs} ms (${produced}/${count} records out)`);
+      throw new Error(
+        `${NAME}: pass of ${groupId} timed out after ${setup.timeoutMs} ms (${produced}/${count} records out)`,
+      );
     }
     await sleep(POLL_MS);
   }
 }
 
 /** Pre-fills `topic` with `count` binary-mode CloudEvents in large concurrent batches (not measured). */
-export async function prefill(kafka: Kafka, topic: string, count: number, clientIds: string[], firstSeq: number): Promise<number> {
+export async function prefill(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  clientIds: string[],
+  firstSeq: number,
+): Promise<number> {
   return prefillEvents(kafka, topic, count, (n) => sampleEvent(firstSeq + n, clientIds[n % clientIds.length]));
 }
 
 /** Pre-fills `topic` with the events `make(0..count-1)` builds; returns the bytes of their values. */
-export async function prefillEvents(kafka: Kafka, topic: string, count: number, make: (n: number) => CloudEvent): Promise<number> {
+export async function prefillEvents(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  make: (n: number) => CloudEvent,
+): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   let bytes = 0;
@@ -304,7 +339,12 @@ export function sampleEvent(n: number, clientId: string): CloudEvent<Record<stri
   const day = String((n % 28) + 1).padStart(2, '0');
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: `sams:${agent.code.toLowerCase()}`, recordId, version: 1, type: EVENT_TYPE }),
+    id: deterministicEventId({
+      sourceSystem: `sams:${agent.code.toLowerCase()}`,
+      recordId,
+      version: 1,
+      type: EVENT_TYPE,
+    }),
     source: `/ow/sams/${agent.code.toLowerCase()}`,
     type: EVENT_TYPE,
     time: `2026-03-${day}T14:${String(n % 60).padStart(2, '0')}:05.123Z`,
@@ -322,10 +362,19 @@ export function sampleEvent(n: number, clientId: string): CloudEvent<Record<stri
       businessStatus: 'routed',
       submittedAt: `2026-03-${day}T14:00:00.000Z`,
       deliveryAgent: { code: agent.code, name: agent.name, office: agent.office },
-      referrer: { org: `ow:${agent.code.toLowerCase()}`, caseworkerId: `CW-${(n * 7) % 9973}`, phone: '+1-416-555-0142' },
+      referrer: {
+        org: `ow:${agent.code.toLowerCase()}`,
+        caseworkerId: `CW-${(n * 7) % 9973}`,
+        phone: '+1-416-555-0142',
+      },
       service: { code: 'EO-ES', label: { en: 'Employment Services', fr: "Services d'emploi" } },
       provider: { id: `eo:provider-${(n % 120) + 1}`, catchment: agent.catchment, assignedBy: 'catchment' },
-      consent: { given: true, givenAt: `2026-03-${day}T13:55:00.000Z`, scope: ['share-with-eo', 'outcomes'], version: '2025-06' },
+      consent: {
+        given: true,
+        givenAt: `2026-03-${day}T13:55:00.000Z`,
+        scope: ['share-with-eo', 'outcomes'],
+        version: '2025-06',
+      },
       goals: ['full-time-employment', n % 2 === 0 ? 'skills-training' : 'job-search-support'],
       barriers: n % 3 === 0 ? ['transportation', 'childcare'] : ['language'],
       personal: {
@@ -335,7 +384,12 @@ export function sampleEvent(n: number, clientId: string): CloudEvent<Record<stri
         email: `client${n}@example.ca`,
         phone: `+1-705-555-${String(n % 10_000).padStart(4, '0')}`,
         preferredLanguage: n % 4 === 0 ? 'fr' : 'en',
-        address: { line1: `${(n % 900) + 10} Main Street`, city: agent.name.replace(/^City of /, ''), province: 'ON', postalCode: `${agent.catchment} 2B${n % 10}` },
+        address: {
+          line1: `${(n % 900) + 10} Main Street`,
+          city: agent.name.replace(/^City of /, ''),
+          province: 'ON',
+          postalCode: `${agent.catchment} 2B${n % 10}`,
+        },
         sourceIds: { sams: `SAMS-${agent.code}-${(n * 31) % 999_983}`, oen: null },
       },
       notes: 'Client interested in warehouse or retail work; has a G2 licence; prefers morning appointments.',

@@ -77,7 +77,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     let brokers: string[];
     if (process.env.KAFKA_BROKERS) {
-      brokers = process.env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+      brokers = process.env.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean);
       progress(`using KAFKA_BROKERS=${brokers.join(',')}`);
     } else {
       // Explicit paths: compiled into dist/, local-broker.ts would put its jar cache and data under dist/.

@@ -27,7 +27,9 @@ export async function trackerBench({ brokers }: BenchContext): Promise<BenchResu
   const warmup = envInt('BENCH_TRACKER_WARMUP_CLIENTS', 100);
   if (warmup > 0) {
     const w = await trackerPass(brokers, warmup);
-    progress(`${NAME} warm-up (${warmup} clients, not counted): ${Math.round(w.ours)} vs ${Math.round(w.baseline)} events/s`);
+    progress(
+      `${NAME} warm-up (${warmup} clients, not counted): ${Math.round(w.ours)} vs ${Math.round(w.baseline)} events/s`,
+    );
   }
   const { ours, baseline, cpu } = await trackerPass(brokers, clients);
   return {
@@ -37,12 +39,19 @@ export async function trackerBench({ brokers }: BenchContext): Promise<BenchResu
     unit: 'events/s',
     ratio: round(ours / baseline),
     // What bounds the rate on a machine whose cores the broker, PostgreSQL and node share.
-    ...(cpu && { cpuUsPerEvent: cpu.perUnitUs.machine, cpuCeiling: cpu.ceilingPerSecond, busyCores: round(cpu.busyCores, 2) }),
+    ...(cpu && {
+      cpuUsPerEvent: cpu.perUnitUs.machine,
+      cpuCeiling: cpu.ceilingPerSecond,
+      busyCores: round(cpu.busyCores, 2),
+    }),
   };
 }
 
 /** One pass on topics and schemas of its own: the baseline, then the tracker app over the same events. */
-async function trackerPass(brokers: string[], clients: number): Promise<{ ours: number; baseline: number; cpu?: CpuWindow }> {
+async function trackerPass(
+  brokers: string[],
+  clients: number,
+): Promise<{ ours: number; baseline: number; cpu?: CpuWindow }> {
   const prefix = `${uniqueName('bench-trk')}.`;
   const schema = uniqueName('bench_trk').replace(/-/g, '_');
   const baselineSchema = uniqueName('bench_trk_base').replace(/-/g, '_');
@@ -61,11 +70,15 @@ async function trackerPass(brokers: string[], clients: number): Promise<{ ours: 
     const distinct = new Set(events.map((e) => e.event.id)).size;
     for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
       const onTopic = events.filter((e) => e.topic === topic).map((e) => e.event as CloudEvent);
-      for (let at = 0; at < onTopic.length; at += 500) await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
+      for (let at = 0; at < onTopic.length; at += 500)
+        await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
     }
     progress(`${NAME}: ${clients} client paths = ${distinct} canonical events on ${prefix}*`);
 
-    const baseline = await baselinePass(baselineDb, events.map((e) => e.event as CloudEvent));
+    const baseline = await baselinePass(
+      baselineDb,
+      events.map((e) => e.event as CloudEvent),
+    );
     progress(`${NAME} baseline (bare batched inserts of inbox + outbox rows): ${Math.round(baseline)} events/s`);
 
     const t0 = performance.now();
@@ -80,7 +93,9 @@ async function trackerPass(brokers: string[], clients: number): Promise<{ ours: 
     const started = performance.now();
     // The consumer may have applied a first batch already: only what is applied from here counts.
     const appliedAtStart = await appliedCount(database);
-    progress(`${NAME}: app started (migrations, topics, group joined) in ${((started - t0) / 1000).toFixed(1)} s, ${appliedAtStart} events applied by then`);
+    progress(
+      `${NAME}: app started (migrations, topics, group joined) in ${((started - t0) / 1000).toFixed(1)} s, ${appliedAtStart} events applied by then`,
+    );
     // Timed from the moment the app is up (migrations applied, topics provisioned, consumer
     // group joined) until the inbox holds every event: booting and shutting down (its consumer's
     // last fetch waits out kafkajs' maxWaitTime) are not applying events. Start-up is printed.
@@ -105,7 +120,9 @@ async function trackerPass(brokers: string[], clients: number): Promise<{ ours: 
   } finally {
     await publisher.disconnect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics }).catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
+    await admin
+      .deleteTopics({ topics })
+      .catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
     await admin.disconnect();
     for (const handle of [database, baselineDb]) {
       await dropSchema(handle).catch(() => undefined);
@@ -124,7 +141,16 @@ async function baselinePass(database: DatabaseHandle, events: CloudEvent[]): Pro
     await database.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('inbox')
-        .values(batch.map((e, i) => ({ consumer: 'bench', event_id: e.id, event_type: e.type, topic: 'bench', partition: 0, offset: String(at + i) })))
+        .values(
+          batch.map((e, i) => ({
+            consumer: 'bench',
+            event_id: e.id,
+            event_type: e.type,
+            topic: 'bench',
+            partition: 0,
+            offset: String(at + i),
+          })),
+        )
         .onConflict((oc) => oc.columns(['consumer', 'event_id']).doNothing())
         .execute();
       await trx
@@ -140,8 +166,15 @@ async function baselinePass(database: DatabaseHandle, events: CloudEvent[]): Pro
 
 /** Fast is worth nothing if wrong: every path ends with its referral completed, nothing left parked. */
 async function checkLedger(database: DatabaseHandle, clients: number): Promise<void> {
-  const completed = await database.db.selectFrom('referral').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'completed').executeTakeFirstOrThrow();
-  const parked = await database.db.selectFrom('parked_event').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const completed = await database.db
+    .selectFrom('referral')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'completed')
+    .executeTakeFirstOrThrow();
+  const parked = await database.db
+    .selectFrom('parked_event')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   if (Number(completed.n) !== clients || Number(parked.n) !== 0) {
     throw new Error(`${NAME}: ${completed.n}/${clients} referrals completed, ${parked.n} events left parked`);
   }
@@ -159,6 +192,9 @@ async function waitForApplied(database: DatabaseHandle, count: number, timeoutMs
 }
 
 async function appliedCount(database: DatabaseHandle): Promise<number> {
-  const { applied } = await database.db.selectFrom('inbox').select((eb) => eb.fn.countAll<string>().as('applied')).executeTakeFirstOrThrow();
+  const { applied } = await database.db
+    .selectFrom('inbox')
+    .select((eb) => eb.fn.countAll<string>().as('applied'))
+    .executeTakeFirstOrThrow();
   return Number(applied);
 }

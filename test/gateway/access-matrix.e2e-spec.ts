@@ -28,20 +28,50 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
     endpoints = endpointsOf(app);
 
     // One routed referral of ow:greater-sudbury, through the real pipeline: the thing to protect.
-    const sudbury = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read'] }, config);
+    const sudbury = await mintDevToken(
+      { org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read'] },
+      config,
+    );
     const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
-    const submitted = await stack.http().post('/v1/referrals').set('authorization', `Bearer ${sudbury}`).set('idempotency-key', 'acl-seed').send(record).expect(202);
-    const routed = await waitFor(async () => {
-      const r = await stack.http().get(`/v1/referrals/${submitted.body.referralId}`).set('authorization', `Bearer ${sudbury}`);
-      return r.body.businessStatus === 'routed' ? r.body : undefined;
-    }, 60_000, 'routed');
-    const row = await database.db.selectFrom('referral').select(['client_id', 'consent_id']).where('referral_id', '=', routed.referralId).executeTakeFirstOrThrow();
+    const submitted = await stack
+      .http()
+      .post('/v1/referrals')
+      .set('authorization', `Bearer ${sudbury}`)
+      .set('idempotency-key', 'acl-seed')
+      .send(record)
+      .expect(202);
+    const routed = await waitFor(
+      async () => {
+        const r = await stack
+          .http()
+          .get(`/v1/referrals/${submitted.body.referralId}`)
+          .set('authorization', `Bearer ${sudbury}`);
+        return r.body.businessStatus === 'routed' ? r.body : undefined;
+      },
+      60_000,
+      'routed',
+    );
+    const row = await database.db
+      .selectFrom('referral')
+      .select(['client_id', 'consent_id'])
+      .where('referral_id', '=', routed.referralId)
+      .executeTakeFirstOrThrow();
     params = { referralId: routed.referralId, clientId: row.client_id };
-    secrets = [routed.referralId, row.client_id, row.consent_id, record.personal.name.givenName, record.personal.name.familyName, record.personal.memberId, record.personal.birthDate];
+    secrets = [
+      routed.referralId,
+      row.client_id,
+      row.consent_id,
+      record.personal.name.givenName,
+      record.personal.name.familyName,
+      record.personal.memberId,
+      record.personal.birthDate,
+    ];
   }, 180_000);
 
   const urlOf = (endpoint: Endpoint, values: Record<string, string> = params): string =>
-    endpoint.path.replace(/\/:(\w+)/g, (_m, name: string) => `/${values[name] ?? crypto.randomUUID()}`).replace(/::/g, ':');
+    endpoint.path
+      .replace(/\/:(\w+)/g, (_m, name: string) => `/${values[name] ?? crypto.randomUUID()}`)
+      .replace(/::/g, ':');
   const call = (endpoint: Endpoint, authorization: string | undefined, url = urlOf(endpoint)) => {
     const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'delete' | 'put' | 'patch';
     let req = stack.http()[method](url);
@@ -54,16 +84,21 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
     if (endpoint.path.endsWith('/cancel')) return { reason: 'moved away' };
     if (endpoint.path.endsWith('/decline')) return { declineReason: 'no-capacity' };
     if (endpoint.path.endsWith('/consent/withdraw')) return { consentId: secrets[2] };
-    if (endpoint.path === '/v1/referrals') return readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    if (endpoint.path === '/v1/referrals')
+      return readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
     return {};
   };
   const refusedCleanly = (res: request.Response, status: number, what: string): void => {
     expect({ what, status: res.status }).toEqual({ what, status });
-    expect({ what, type: res.headers['content-type'] }).toEqual({ what, type: expect.stringContaining('application/problem+json') });
+    expect({ what, type: res.headers['content-type'] }).toEqual({
+      what,
+      type: expect.stringContaining('application/problem+json'),
+    });
     // `instance` echoes the URL the caller sent (it names the id itself); nothing else may name it.
     const { instance: _echoed, ...told } = res.body as { instance?: string };
     const text = JSON.stringify(told);
-    for (const secret of secrets) expect({ what, leaked: text.includes(secret) ? secret : undefined }).toEqual({ what, leaked: undefined });
+    for (const secret of secrets)
+      expect({ what, leaked: text.includes(secret) ? secret : undefined }).toEqual({ what, leaked: undefined });
   };
 
   it('finds the same endpoints in the app and in openapi.yaml, public exactly where the document says', () => {
@@ -73,12 +108,16 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
     const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations)
         .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
-        .map(([method, operation]) => `${method.toUpperCase()} ${path} ${Array.isArray(operation.security) && operation.security.length === 0 ? 'public' : 'token'}`),
+        .map(
+          ([method, operation]) =>
+            `${method.toUpperCase()} ${path} ${Array.isArray(operation.security) && operation.security.length === 0 ? 'public' : 'token'}`,
+        ),
     );
     const served = endpoints.map((e) => `${e.method} ${openApiPath(e.path)} ${e.isPublic ? 'public' : 'token'}`);
     // Served but not documented: only the public assets of a documented public page (docs, dashboard).
     const pages = documented.filter((d) => d.startsWith('GET ') && d.endsWith(' public')).map((d) => d.split(' ')[1]);
-    const asset = (s: string): boolean => s.startsWith('GET ') && s.endsWith(' public') && pages.some((page) => s.split(' ')[1].startsWith(`${page}/`));
+    const asset = (s: string): boolean =>
+      s.startsWith('GET ') && s.endsWith(' public') && pages.some((page) => s.split(' ')[1].startsWith(`${page}/`));
     expect(served.filter((s) => !documented.includes(s) && !asset(s))).toEqual([]);
     // Documented but not served: only operations the gateway calls rather than serves (webhooks).
     expect(documented.filter((d) => !served.includes(d)).filter((d) => !d.includes('webhook-receiver'))).toEqual([]);
@@ -93,7 +132,15 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
     const wrongIssuer = await mintDevToken({ org, scopes }, { ...config, issuer: 'https://issuer.example' });
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ org, scope: scopes.join(' '), iss: config.issuer, aud: config.audience, exp: Math.floor(Date.now() / 1000) + 600 })}.`;
-    const cases: Record<string, string | undefined> = { none: undefined, expired: `Bearer ${expired}`, wrongAudience: `Bearer ${wrongAudience}`, wrongIssuer: `Bearer ${wrongIssuer}`, unsigned: `Bearer ${unsigned}`, garbage: 'Bearer not.a.jwt', basic: 'Basic dXNlcjpwYXNz' };
+    const cases: Record<string, string | undefined> = {
+      none: undefined,
+      expired: `Bearer ${expired}`,
+      wrongAudience: `Bearer ${wrongAudience}`,
+      wrongIssuer: `Bearer ${wrongIssuer}`,
+      unsigned: `Bearer ${unsigned}`,
+      garbage: 'Bearer not.a.jwt',
+      basic: 'Basic dXNlcjpwYXNz',
+    };
     for (const endpoint of endpoints.filter((e) => !e.isPublic)) {
       for (const [name, authorization] of Object.entries(cases)) {
         const res = await call(endpoint, authorization);
@@ -111,8 +158,15 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
         refusedCleanly(await call(endpoint, `Bearer ${token}`), 403, `${endpoint.method} ${endpoint.path} as ${kind}`);
       }
       for (const scope of rule.scopes) {
-        const token = await mintDevToken({ org: STRANGERS[rule.orgKinds[0]], scopes: rule.scopes.filter((s) => s !== scope) }, config);
-        refusedCleanly(await call(endpoint, `Bearer ${token}`), 403, `${endpoint.method} ${endpoint.path} without ${scope}`);
+        const token = await mintDevToken(
+          { org: STRANGERS[rule.orgKinds[0]], scopes: rule.scopes.filter((s) => s !== scope) },
+          config,
+        );
+        refusedCleanly(
+          await call(endpoint, `Bearer ${token}`),
+          403,
+          `${endpoint.method} ${endpoint.path} without ${scope}`,
+        );
       }
     }
   }, 120_000);
@@ -132,13 +186,20 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
   }, 120_000);
 
   it("lists none of another organization's referrals", async () => {
-    const lists = endpoints.filter((e) => e.method === 'GET' && !e.isPublic && e.rule && !e.path.includes(':') && /referrals|audit/.test(e.path));
+    const lists = endpoints.filter(
+      (e) => e.method === 'GET' && !e.isPublic && e.rule && !e.path.includes(':') && /referrals|audit/.test(e.path),
+    );
     expect(lists.length).toBeGreaterThanOrEqual(3);
     for (const endpoint of lists) {
       for (const kind of endpoint.rule!.orgKinds) {
         const token = await mintDevToken({ org: STRANGERS[kind], scopes: endpoint.rule!.scopes }, config);
         const res = await call(endpoint, `Bearer ${token}`).expect(200);
-        for (const secret of secrets) expect({ endpoint: endpoint.path, kind, leaked: res.text.includes(secret) ? secret : undefined }).toEqual({ endpoint: endpoint.path, kind, leaked: undefined });
+        for (const secret of secrets)
+          expect({ endpoint: endpoint.path, kind, leaked: res.text.includes(secret) ? secret : undefined }).toEqual({
+            endpoint: endpoint.path,
+            kind,
+            leaked: undefined,
+          });
       }
     }
   }, 60_000);

@@ -1,4 +1,12 @@
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,17 +34,26 @@ const OW_SCHEMA = 'https://schemas.passerelle.ontario.ca/sources/ow-case-record.
 
 /** A delivery agent's export holds its own caseload: every record here is the caller's (ow:ottawa). */
 const AGENT = 'ottawa';
-const ofAgent = (record: OwCaseRecord): OwCaseRecord => ({ ...record, deliveryAgent: { ...record.deliveryAgent, code: AGENT } });
+const ofAgent = (record: OwCaseRecord): OwCaseRecord => ({
+  ...record,
+  deliveryAgent: { ...record.deliveryAgent, code: AGENT },
+});
 const goodRecords = (): OwCaseRecord[] =>
   readFileSync(join(SOURCES, 'ow-case-record.ndjson'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => ofAgent(JSON.parse(l) as OwCaseRecord));
-const fixtureRecord = (file: string): OwCaseRecord => ofAgent((JSON.parse(readFileSync(join(SOURCES, file), 'utf8')) as { record: OwCaseRecord }).record);
+const fixtureRecord = (file: string): OwCaseRecord =>
+  ofAgent((JSON.parse(readFileSync(join(SOURCES, file), 'utf8')) as { record: OwCaseRecord }).record);
 const eventIdOf = (r: OwCaseRecord) =>
   deterministicEventId({ sourceSystem: 'gateway', recordId: r.sourceRecordId, version: r.recordVersion, type: TYPE });
 
-type Result = { line?: number; status?: string; errors?: { pointer: string; code: string; message: string }[]; summary?: Record<string, number> };
+type Result = {
+  line?: number;
+  status?: string;
+  errors?: { pointer: string; code: string; message: string }[];
+  summary?: Record<string, number>;
+};
 const ndjson = (text: string): Result[] =>
   text
     .split('\n')
@@ -106,7 +123,13 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     for (const record of records) {
       const headers = headersAsStrings(record.headers);
       const data = JSON.parse(record.value!.toString()) as OwCaseRecord;
-      expect(headers).toMatchObject({ ce_type: TYPE, ce_time: data.recordedAt, ce_dataschema: OW_SCHEMA, ce_partitionkey: data.personal.memberId, 'content-type': 'application/json' });
+      expect(headers).toMatchObject({
+        ce_type: TYPE,
+        ce_time: data.recordedAt,
+        ce_dataschema: OW_SCHEMA,
+        ce_partitionkey: data.personal.memberId,
+        'content-type': 'application/json',
+      });
       expect(record.key?.toString()).toBe(data.personal.memberId);
       expect(headers.ce_id).toBe(eventIdOf(data));
       byId.set(headers.ce_id, headers);
@@ -137,10 +160,22 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     const accepted = (line: number) => ({ line, status: 'accepted' });
     expect(results).toEqual([
       accepted(1),
-      { line: 3, status: 'rejected', errors: [{ pointer: '', code: 'json', message: expect.stringContaining('is not valid JSON') }] },
+      {
+        line: 3,
+        status: 'rejected',
+        errors: [{ pointer: '', code: 'json', message: expect.stringContaining('is not valid JSON') }],
+      },
       accepted(4),
-      { line: 5, status: 'rejected', errors: [{ pointer: '/participationPlan/reviewDueOn', code: 'format', message: 'must match format "date"' }] },
-      { line: 6, status: 'rejected', errors: [{ pointer: '/recordedAt', code: 'format', message: 'must match format "date-time"' }] },
+      {
+        line: 5,
+        status: 'rejected',
+        errors: [{ pointer: '/participationPlan/reviewDueOn', code: 'format', message: 'must match format "date"' }],
+      },
+      {
+        line: 6,
+        status: 'rejected',
+        errors: [{ pointer: '/recordedAt', code: 'format', message: 'must match format "date-time"' }],
+      },
       {
         line: 7,
         status: 'rejected',
@@ -149,7 +184,17 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
           { pointer: '/consents/0/purposeCode', code: 'unmapped-code', message: expect.stringContaining('"RSRCH"') },
         ],
       },
-      { line: 8, status: 'rejected', errors: [{ pointer: '', code: 'too-large', message: expect.stringMatching(/^line is 11\d{5} bytes, over the limit of 1000000$/) }] },
+      {
+        line: 8,
+        status: 'rejected',
+        errors: [
+          {
+            pointer: '',
+            code: 'too-large',
+            message: expect.stringMatching(/^line is 11\d{5} bytes, over the limit of 1000000$/),
+          },
+        ],
+      },
       accepted(9),
       ...good.slice(5).map((_, i) => accepted(10 + i)),
       { summary: { lines: 14, accepted: 9, rejected: 5, failed: 0 } },
@@ -172,7 +217,10 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     const lines = [
       columns.join(','), // 1: header
       csvRow(rows[0]), // 2
-      `"OW-EXPORT-2025-1002,"3"x,${columns.slice(2).map(() => '').join(',')}`, // 3: bad quoting
+      `"OW-EXPORT-2025-1002,"3"x,${columns
+        .slice(2)
+        .map(() => '')
+        .join(',')}`, // 3: bad quoting
       csvRow(rows[1]), // 4
       csvRow(rows[2]), // 5: 30 February
       '', // 6: empty
@@ -181,16 +229,41 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       'a,b', // 9: wrong cell count
       ...rows.slice(4).map(csvRow), // 10..
     ];
-    const res = await post(URL_PATH).set('content-type', 'text/csv; charset=utf-8').send(`${lines.join('\r\n')}\r\n`).expect(200);
+    const res = await post(URL_PATH)
+      .set('content-type', 'text/csv; charset=utf-8')
+      .send(`${lines.join('\r\n')}\r\n`)
+      .expect(200);
     const accepted = (line: number) => ({ line, status: 'accepted' });
     expect(ndjson(res.text)).toEqual([
       accepted(2),
-      { line: 3, status: 'rejected', errors: [{ pointer: '', code: 'csv', message: expect.stringContaining('Invalid Closing Quote') }] },
+      {
+        line: 3,
+        status: 'rejected',
+        errors: [{ pointer: '', code: 'csv', message: expect.stringContaining('Invalid Closing Quote') }],
+      },
       accepted(4),
-      { line: 5, status: 'rejected', errors: [{ pointer: '/personal/birthDate', code: 'format', message: 'must match format "date"' }] },
-      { line: 7, status: 'rejected', errors: [{ pointer: '/exit/exitReasonCode', code: 'unmapped-code', message: expect.stringContaining('"EMP-FT"') }] },
-      { line: 8, status: 'rejected', errors: [{ pointer: '', code: 'too-large', message: expect.stringContaining('over the limit of 1000000') }] },
-      { line: 9, status: 'rejected', errors: [{ pointer: '', code: 'csv', message: `has 2 cells where the header has ${columns.length}` }] },
+      {
+        line: 5,
+        status: 'rejected',
+        errors: [{ pointer: '/personal/birthDate', code: 'format', message: 'must match format "date"' }],
+      },
+      {
+        line: 7,
+        status: 'rejected',
+        errors: [
+          { pointer: '/exit/exitReasonCode', code: 'unmapped-code', message: expect.stringContaining('"EMP-FT"') },
+        ],
+      },
+      {
+        line: 8,
+        status: 'rejected',
+        errors: [{ pointer: '', code: 'too-large', message: expect.stringContaining('over the limit of 1000000') }],
+      },
+      {
+        line: 9,
+        status: 'rejected',
+        errors: [{ pointer: '', code: 'csv', message: `has 2 cells where the header has ${columns.length}` }],
+      },
       ...rows.slice(4).map((_, i) => accepted(10 + i)),
       { summary: { lines: 5 + 2 + rows.length - 4, accepted: 2 + rows.length - 4, rejected: 5, failed: 0 } },
     ]);
@@ -240,15 +313,19 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     let uploadDoneAt = 0;
     let firstResultAt = 0;
     const text = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest(`${baseUrl}${URL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => {
-          firstResultAt ||= Date.now();
-          chunks.push(chunk);
-        });
-        res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        `${baseUrl}${URL_PATH}`,
+        { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${token}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => {
+            firstResultAt ||= Date.now();
+            chunks.push(chunk);
+          });
+          res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       const upload = createReadStream(file);
       upload.on('end', () => (uploadDoneAt = Date.now()));
@@ -286,7 +363,12 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
 
     it('exits 0 with the summary when every record was accepted, showing progress on stderr', async () => {
       const file = join(work, 'good.ndjson');
-      writeFileSync(file, `${goodRecords().map((r) => JSON.stringify(r)).join('\n')}\n`);
+      writeFileSync(
+        file,
+        `${goodRecords()
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
       const { code, stdout, stderr } = await runCli(file, '--gateway', baseUrl);
       expect({ code, stdout }).toEqual({ code: 0, stdout: 'summary: 11 lines, 11 accepted, 0 rejected, 0 failed\n' });
       expect(stderr).toContain('100% 0.0/0.0 MB sent, 11 lines answered');
@@ -296,12 +378,24 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       const good = goodRecords();
       const file = join(work, 'mixed.csv');
       const header = 'sourceRecordId,recordVersion,recordedAt,deliveryAgent,programCode,personal';
-      const row = (r: OwCaseRecord) => [r.sourceRecordId, String(r.recordVersion), r.recordedAt, JSON.stringify(r.deliveryAgent), r.programCode, JSON.stringify(r.personal)].map(csvCell).join(',');
+      const row = (r: OwCaseRecord) =>
+        [
+          r.sourceRecordId,
+          String(r.recordVersion),
+          r.recordedAt,
+          JSON.stringify(r.deliveryAgent),
+          r.programCode,
+          JSON.stringify(r.personal),
+        ]
+          .map(csvCell)
+          .join(',');
       writeFileSync(file, [header, row(good[6]), row({ ...good[7], programCode: 'XX' }), `"oops,1`, ''].join('\n'));
       const { code, stdout } = await runCli(file, `--gateway=${baseUrl}`);
       expect(code).toBe(1);
       expect(stdout.split('\n')).toEqual([
-        expect.stringMatching(/^line 3: rejected: \/programCode \[unmapped-code\] sams code "XX" has no mapping in code table programs$/),
+        expect.stringMatching(
+          /^line 3: rejected: \/programCode \[unmapped-code\] sams code "XX" has no mapping in code table programs$/,
+        ),
         expect.stringMatching(/^line 4: rejected: \(line\) \[csv\] is not a CSV row: Quote Not Closed/),
         'summary: 3 lines, 1 accepted, 2 rejected, 0 failed',
         '',
@@ -322,7 +416,11 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
   it('refuses any other media type with 415 problem+json, before reading a line', async () => {
     const json = await post(URL_PATH).set('content-type', 'application/json').send('{}').expect(415);
     expect(json.headers['content-type']).toContain('application/problem+json');
-    expect(json.body).toMatchObject({ status: 415, instance: URL_PATH, detail: expect.stringContaining('application/x-ndjson or text/csv') });
+    expect(json.body).toMatchObject({
+      status: 415,
+      instance: URL_PATH,
+      detail: expect.stringContaining('application/x-ndjson or text/csv'),
+    });
     const xml = await post(URL_PATH).set('content-type', 'application/xml').send('<a/>').expect(415);
     expect(xml.headers['content-type']).toContain('application/problem+json');
     const latin1 = await post(URL_PATH).set('content-type', 'text/csv; charset=iso-8859-1').send('a\n').expect(415);
@@ -350,18 +448,47 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     expect(none.status).toBe(401);
     expect(none.headers['content-type']).toContain('application/problem+json');
     expect(none.headers['www-authenticate']).toContain('Bearer');
-    expect((await as(`Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'], ttlSeconds: -5 }, config)}`)).status).toBe(401);
-    expect((await as(`Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'] }, { ...config, audience: 'other' })}`)).status).toBe(401);
-    const noScope = await as(`Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['referrals:read'] }, config)}`);
+    expect(
+      (
+        await as(
+          `Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'], ttlSeconds: -5 }, config)}`,
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await as(
+          `Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['case-records:write'] }, { ...config, audience: 'other' })}`,
+        )
+      ).status,
+    ).toBe(401);
+    const noScope = await as(
+      `Bearer ${await mintDevToken({ org: `ow:${AGENT}`, scopes: ['referrals:read'] }, config)}`,
+    );
     expect(noScope.status).toBe(403);
     expect(noScope.body.detail).toContain('case-records:write');
-    expect((await as(`Bearer ${await mintDevToken({ org: 'eo:provider-7', scopes: ['case-records:write'] }, config)}`)).status).toBe(403);
+    expect(
+      (await as(`Bearer ${await mintDevToken({ org: 'eo:provider-7', scopes: ['case-records:write'] }, config)}`))
+        .status,
+    ).toBe(403);
 
     // Another delivery agent's token: the same record is refused, line by line, and nothing is produced.
-    const other = await as(`Bearer ${await mintDevToken({ org: 'ow:toronto', scopes: ['case-records:write'] }, config)}`);
+    const other = await as(
+      `Bearer ${await mintDevToken({ org: 'ow:toronto', scopes: ['case-records:write'] }, config)}`,
+    );
     expect(other.status).toBe(200);
     expect(ndjson(other.text)).toEqual([
-      { line: 1, status: 'rejected', errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: expect.stringContaining('ow:toronto') }] },
+      {
+        line: 1,
+        status: 'rejected',
+        errors: [
+          {
+            pointer: '/deliveryAgent/code',
+            code: 'other-delivery-agent',
+            message: expect.stringContaining('ow:toronto'),
+          },
+        ],
+      },
       { summary: { lines: 1, accepted: 0, rejected: 1, failed: 0 } },
     ]);
     expect(await onTopic()).toBe(before);

@@ -68,7 +68,13 @@ describe('gateway operations endpoints on a real broker and database', () => {
     await admin.connect();
     const topics = await admin.listTopics();
     await admin.disconnect();
-    for (const name of ['ow.case-records.v1', 'referrals.v1', 'ministry.outcomes.v1', 'notifications.v1', 'referrals.v1.dlq']) {
+    for (const name of [
+      'ow.case-records.v1',
+      'referrals.v1',
+      'ministry.outcomes.v1',
+      'notifications.v1',
+      'referrals.v1.dlq',
+    ]) {
       expect(topics).toContain(`${schema}.${name}`);
     }
   });
@@ -78,7 +84,9 @@ describe('gateway operations endpoints on a real broker and database', () => {
     await http().get('/v1/no-such-thing/123').expect(404);
     const res = await http().get('/v1/metrics').expect(200);
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.text).toContain('passerelle_http_requests_total{method="GET",route="/v1/health/live",status="200",app="gateway"}');
+    expect(res.text).toContain(
+      'passerelle_http_requests_total{method="GET",route="/v1/health/live",status="200",app="gateway"}',
+    );
     expect(res.text).toMatch(/process_cpu_user_seconds_total/);
     // A concrete URL never becomes a label: ids would leak into Prometheus.
     expect(res.text).not.toContain('/v1/no-such-thing/123');
@@ -93,7 +101,9 @@ describe('gateway operations endpoints on a real broker and database', () => {
     expect(bundle.text.length).toBeGreaterThan(100_000);
     const doc = await http().get('/v1/docs/openapi.json').expect(200);
     expect(doc.body.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/health/live', '/v1/health/ready', '/v1/metrics', '/v1/docs']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/health/live', '/v1/health/ready', '/v1/metrics', '/v1/docs']),
+    );
     expect(JSON.stringify(doc.body)).not.toMatch(/"\$ref":"\.{1,2}\//);
     await http().get('/v1/docs/assets/..%2F..%2Fpackage.json').expect(404);
   });
@@ -112,7 +122,13 @@ describe('gateway configuration', () => {
       ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'apps', 'gateway', 'src', 'main.ts')],
       {
         cwd: ROOT,
-        env: { ...process.env, PORT: 'eighty', KAFKA_BROKERS: 'no-port-here', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' },
+        env: {
+          ...process.env,
+          PORT: 'eighty',
+          KAFKA_BROKERS: 'no-port-here',
+          DATABASE_URL: 'mysql://x',
+          LOG_LEVEL: 'loud',
+        },
         encoding: 'utf8',
         timeout: 60_000,
       },

@@ -35,7 +35,10 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    sudbury = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read', 'webhooks:write'] }, config);
+    sudbury = await mintDevToken(
+      { org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read', 'webhooks:write'] },
+      config,
+    );
   });
 
   afterAll(async () => {
@@ -59,18 +62,30 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
     record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
     return record;
   };
-  const readReferral = async (id: string) => (await http().get(`/v1/referrals/${id}`).set('authorization', `Bearer ${sudbury}`).expect(200)).body;
+  const readReferral = async (id: string) =>
+    (await http().get(`/v1/referrals/${id}`).set('authorization', `Bearer ${sudbury}`).expect(200)).body;
   const statusReached = (id: string, status: string) =>
-    waitFor(async () => {
-      const r = await readReferral(id);
-      return r.status === status ? r : undefined;
-    }, 60_000, `referral ${id} ${status}`);
-  const routedReferral = async (tag: string, memberId: string): Promise<{ referralId: string; provider: string; token: string }> => {
+    waitFor(
+      async () => {
+        const r = await readReferral(id);
+        return r.status === status ? r : undefined;
+      },
+      60_000,
+      `referral ${id} ${status}`,
+    );
+  const routedReferral = async (
+    tag: string,
+    memberId: string,
+  ): Promise<{ referralId: string; provider: string; token: string }> => {
     const res = await post('/v1/referrals', sudbury, `ref-${tag}`, referral(tag, memberId)).expect(202);
-    const routed = await waitFor(async () => {
-      const r = await readReferral(res.body.referralId);
-      return r.businessStatus === 'routed' ? r : undefined;
-    }, 60_000, 'routed');
+    const routed = await waitFor(
+      async () => {
+        const r = await readReferral(res.body.referralId);
+        return r.businessStatus === 'routed' ? r : undefined;
+      },
+      60_000,
+      'routed',
+    );
     const token = await mintDevToken({ org: routed.provider, scopes: ['provider:read', 'provider:write'] }, config);
     return { referralId: res.body.referralId, provider: routed.provider, token };
   };
@@ -84,7 +99,9 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
 
   it('takes a referral from submission to its exit through HTTP alone, every status visible to the referrer', async () => {
     const since = new Date().toISOString();
-    const subscription = await post('/v1/webhooks', sudbury, 'hook', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/passerelle` }).expect(201);
+    const subscription = await post('/v1/webhooks', sudbury, 'hook', {
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/passerelle`,
+    }).expect(201);
     const secret = subscription.body.secret as string;
     const { referralId, provider, token } = await routedReferral('loop', '104558231');
     const inbox = await http().get('/v1/provider/referrals').set('authorization', `Bearer ${token}`).expect(200);
@@ -95,43 +112,99 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
 
     // Each CaMS version is the whole record, so it repeats the answer already given through the
     // API (which ties the service to the referral); the tracker takes the repeat as applied.
-    const [v1, v2, v3] = providerRecordVersions({ tag: '-loop', providerId: provider.slice('eo:'.length), referralId, samsMemberId: '104558231' });
+    const [v1, v2, v3] = providerRecordVersions({
+      tag: '-loop',
+      providerId: provider.slice('eo:'.length),
+      referralId,
+      samsMemberId: '104558231',
+    });
     const batch = await post('/v1/provider/service-records', token, 'records-v1-v2', { records: [v1, v2] }).expect(202);
     expect(batch.body.accepted).toBe(2);
     expect(batch.body.records.map((r: { recordVersion: number }) => r.recordVersion)).toEqual([1, 2]);
     await statusReached(referralId, 'in-progress');
 
     const single = await post('/v1/provider/service-records', token, 'records-v3', v3).expect(202);
-    expect(single.body).toMatchObject({ accepted: 1, records: [{ sourceRecordId: v3.sourceRecordId, recordVersion: 3 }] });
+    expect(single.body).toMatchObject({
+      accepted: 1,
+      records: [{ sourceRecordId: v3.sourceRecordId, recordVersion: 3 }],
+    });
     const done = await statusReached(referralId, 'completed');
     expect(done.provider).toBe(provider);
 
     // Polling sees the same referral as changed since the start.
-    const polled = await http().get(`/v1/referrals?updatedSince=${encodeURIComponent(since)}`).set('authorization', `Bearer ${sudbury}`).expect(200);
-    expect(polled.body.items.find((r: { referralId: string }) => r.referralId === referralId)).toMatchObject({ status: 'completed' });
+    const polled = await http()
+      .get(`/v1/referrals?updatedSince=${encodeURIComponent(since)}`)
+      .set('authorization', `Bearer ${sudbury}`)
+      .expect(200);
+    expect(polled.body.items.find((r: { referralId: string }) => r.referralId === referralId)).toMatchObject({
+      status: 'completed',
+    });
 
     // Every change went to the referrer's notifications, and the follow-ups became outcomes.
     const changes = ['routed', 'accepted', 'started', 'completed'];
-    const notifications = await readRecordsUntil(testKafka(), `${prefix}notifications.v1`, (records) => {
-      const seen = new Set(records.map((r) => JSON.parse(r.value!.toString()) as { referralId: string; change: string }).filter((n) => n.referralId === referralId).map((n) => n.change));
-      return changes.every((c) => seen.has(c));
-    }, 60_000);
+    const notifications = await readRecordsUntil(
+      testKafka(),
+      `${prefix}notifications.v1`,
+      (records) => {
+        const seen = new Set(
+          records
+            .map((r) => JSON.parse(r.value!.toString()) as { referralId: string; change: string })
+            .filter((n) => n.referralId === referralId)
+            .map((n) => n.change),
+        );
+        return changes.every((c) => seen.has(c));
+      },
+      60_000,
+    );
     expect(notifications.every((n) => !n.value!.toString().includes('Éloïse'))).toBe(true);
 
     // The referrer's receiver got every one of those changes, each signed with its secret.
-    const hooks = await waitFor(() => {
-      const mine = received.map((r) => ({ ...r, data: JSON.parse(r.body) as { referralId: string; change: string } })).filter((r) => r.data.referralId === referralId);
-      return changes.every((c) => mine.some((r) => r.data.change === c)) ? mine : undefined;
-    }, 60_000, 'every webhook');
+    const hooks = await waitFor(
+      () => {
+        const mine = received
+          .map((r) => ({ ...r, data: JSON.parse(r.body) as { referralId: string; change: string } }))
+          .filter((r) => r.data.referralId === referralId);
+        return changes.every((c) => mine.some((r) => r.data.change === c)) ? mine : undefined;
+      },
+      60_000,
+      'every webhook',
+    );
     for (const hook of hooks) {
-      expect(verifyWebhookSignature({ secret, timestamp: hook.headers['passerelle-timestamp'] as string, body: hook.body, signature: hook.headers['passerelle-signature'] as string })).toBe(true);
-      expect(verifyWebhookSignature({ secret: `${secret}x`, timestamp: hook.headers['passerelle-timestamp'] as string, body: hook.body, signature: hook.headers['passerelle-signature'] as string })).toBe(false);
+      expect(
+        verifyWebhookSignature({
+          secret,
+          timestamp: hook.headers['passerelle-timestamp'] as string,
+          body: hook.body,
+          signature: hook.headers['passerelle-signature'] as string,
+        }),
+      ).toBe(true);
+      expect(
+        verifyWebhookSignature({
+          secret: `${secret}x`,
+          timestamp: hook.headers['passerelle-timestamp'] as string,
+          body: hook.body,
+          signature: hook.headers['passerelle-signature'] as string,
+        }),
+      ).toBe(false);
       expect(hook.body).not.toContain('Éloïse');
     }
-    const outcomes = await readRecordsUntil(testKafka(), `${prefix}outcomes.v1`, (records) => records.filter((r) => headersAsStrings(r.headers).ce_type === 'ca.on.passerelle.outcome.recorded').length >= 4, 60_000);
+    const outcomes = await readRecordsUntil(
+      testKafka(),
+      `${prefix}outcomes.v1`,
+      (records) =>
+        records.filter((r) => headersAsStrings(r.headers).ce_type === 'ca.on.passerelle.outcome.recorded').length >= 4,
+      60_000,
+    );
     expect(outcomes.length).toBeGreaterThanOrEqual(4);
-    const audited = await stack.database.db.selectFrom('audit_log').select(['org', 'action', 'resource']).where('org', '=', provider).where('action', '=', 'write').execute();
-    expect(audited.map((a) => a.resource)).toEqual(expect.arrayContaining([`service-record/${provider.slice(3)}/${v1.sourceRecordId}`]));
+    const audited = await stack.database.db
+      .selectFrom('audit_log')
+      .select(['org', 'action', 'resource'])
+      .where('org', '=', provider)
+      .where('action', '=', 'write')
+      .execute();
+    expect(audited.map((a) => a.resource)).toEqual(
+      expect.arrayContaining([`service-record/${provider.slice(3)}/${v1.sourceRecordId}`]),
+    );
   }, 240_000);
 
   it('refuses records of another provider, answers to referrals not routed to the caller, unknown codes and bad fields, storing none', async () => {
@@ -139,27 +212,55 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
     const [record] = providerRecordVersions({ tag: '-refused', providerId: provider.slice('eo:'.length), referralId });
     const before = await rawServiceRecords();
 
-    const otherProvider = await post('/v1/provider/service-records', token, 'r-1', { ...record, provider: { providerId: 'provider-999' } }).expect(400);
+    const otherProvider = await post('/v1/provider/service-records', token, 'r-1', {
+      ...record,
+      provider: { providerId: 'provider-999' },
+    }).expect(400);
     expect(otherProvider.headers['content-type']).toContain('application/problem+json');
-    expect(otherProvider.body.errors).toEqual([expect.objectContaining({ pointer: '/provider/providerId', code: 'other-provider' })]);
+    expect(otherProvider.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/provider/providerId', code: 'other-provider' }),
+    ]);
 
     // A referral routed elsewhere and one that does not exist look the same.
-    const elsewhere = await post('/v1/provider/service-records', token, 'r-2', { ...record, referralResponse: { ...record.referralResponse!, referralId: crypto.randomUUID() } }).expect(400);
-    expect(elsewhere.body.errors).toEqual([expect.objectContaining({ pointer: '/referralResponse/referralId', code: 'unknown-referral' })]);
+    const elsewhere = await post('/v1/provider/service-records', token, 'r-2', {
+      ...record,
+      referralResponse: { ...record.referralResponse!, referralId: crypto.randomUUID() },
+    }).expect(400);
+    expect(elsewhere.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/referralResponse/referralId', code: 'unknown-referral' }),
+    ]);
     const otherOrg = await mintDevToken({ org: 'eo:provider-999', scopes: ['provider:write'] }, config);
-    const notRouted = await post('/v1/provider/service-records', otherOrg, 'r-3', { ...record, provider: { providerId: 'provider-999' } }).expect(400);
+    const notRouted = await post('/v1/provider/service-records', otherOrg, 'r-3', {
+      ...record,
+      provider: { providerId: 'provider-999' },
+    }).expect(400);
     expect(notRouted.body.errors).toEqual([{ ...elsewhere.body.errors[0] }]);
 
     // In a batch, the pointer names the record; one bad record refuses them all.
-    const unmapped = { ...record, recordVersion: 2, commonAssessment: { ...record.commonAssessment!, streamCode: 'Z' } };
-    const badBatch = await post('/v1/provider/service-records', token, 'r-4', { records: [record, unmapped, { ...record, recordedAt: 'yesterday' }] }).expect(400);
-    expect(badBatch.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(expect.arrayContaining(['/records/2/recordedAt']));
-    const onlyUnmapped = await post('/v1/provider/service-records', token, 'r-5', { records: [record, unmapped] }).expect(400);
-    expect(onlyUnmapped.body.errors).toEqual([expect.objectContaining({ pointer: '/records/1/commonAssessment/streamCode', code: 'unmapped-code' })]);
+    const unmapped = {
+      ...record,
+      recordVersion: 2,
+      commonAssessment: { ...record.commonAssessment!, streamCode: 'Z' },
+    };
+    const badBatch = await post('/v1/provider/service-records', token, 'r-4', {
+      records: [record, unmapped, { ...record, recordedAt: 'yesterday' }],
+    }).expect(400);
+    expect(badBatch.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(
+      expect.arrayContaining(['/records/2/recordedAt']),
+    );
+    const onlyUnmapped = await post('/v1/provider/service-records', token, 'r-5', {
+      records: [record, unmapped],
+    }).expect(400);
+    expect(onlyUnmapped.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/records/1/commonAssessment/streamCode', code: 'unmapped-code' }),
+    ]);
     await post('/v1/provider/service-records', token, 'r-6', { records: [] }).expect(400);
     await post('/v1/provider/service-records', token, 'r-7', [record]).expect(400);
     await post('/v1/provider/service-records', token, undefined, record).expect(400);
-    await post('/v1/provider/service-records', token, 'r-8').set('content-type', 'text/plain').send('not json').expect(415);
+    await post('/v1/provider/service-records', token, 'r-8')
+      .set('content-type', 'text/plain')
+      .send('not json')
+      .expect(415);
     await post('/v1/provider/service-records', sudbury, 'r-9', record).expect(403);
     await http().post('/v1/provider/service-records').set('idempotency-key', 'r-10').send(record).expect(401);
     expect(await rawServiceRecords()).toBe(before);

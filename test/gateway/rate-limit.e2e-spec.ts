@@ -9,11 +9,20 @@ describe('per-organization request rate', () => {
     const http = stack.http;
     const toronto = await mintDevToken({ org: 'ow:toronto', scopes: ['referrals:read'] }, config);
     const ottawa = await mintDevToken({ org: 'ow:ottawa', scopes: ['referrals:read'] }, config);
-    for (let n = 0; n < 3; n += 1) await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).expect(200);
-    const limited = await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).set('accept-language', 'fr').expect(429);
+    for (let n = 0; n < 3; n += 1)
+      await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).expect(200);
+    const limited = await http()
+      .get('/v1/referrals')
+      .set('authorization', `Bearer ${toronto}`)
+      .set('accept-language', 'fr')
+      .expect(429);
     expect(limited.headers['retry-after']).toBe('1');
     expect(limited.headers['content-type']).toContain('application/problem+json');
-    expect(limited.body).toMatchObject({ status: 429, title: 'Trop de requêtes', detail: 'ow:toronto dépasse son débit de requêtes : réessayez dans 1 s' });
+    expect(limited.body).toMatchObject({
+      status: 429,
+      title: 'Trop de requêtes',
+      detail: 'ow:toronto dépasse son débit de requêtes : réessayez dans 1 s',
+    });
     // Another organization has its own allowance; health and metrics have none to spend.
     await http().get('/v1/referrals').set('authorization', `Bearer ${ottawa}`).expect(200);
     for (let n = 0; n < 10; n += 1) await http().get('/v1/health/live').expect(200);

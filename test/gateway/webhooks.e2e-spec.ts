@@ -25,7 +25,15 @@ interface DeliveryView {
   eventId: string;
   notificationId: string;
   state: string;
-  attempts: Array<{ attempt: number; statusCode?: number; error?: string; outcome: string; nextAttemptAt?: string; durationMs: number; attemptedAt: string }>;
+  attempts: Array<{
+    attempt: number;
+    statusCode?: number;
+    error?: string;
+    outcome: string;
+    nextAttemptAt?: string;
+    durationMs: number;
+    attemptedAt: string;
+  }>;
   nextAttemptAt?: string;
   completedAt?: string;
 }
@@ -90,9 +98,14 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     return key === null ? req.send(body as object) : req.set('idempotency-key', key).send(body as object);
   };
   const deliveries = async (token: string, id: string, query = ''): Promise<{ items: DeliveryView[]; next?: string }> =>
-    (await http().get(`/v1/webhooks/${id}/deliveries${query}`).set('authorization', `Bearer ${token}`).expect(200)).body;
+    (await http().get(`/v1/webhooks/${id}/deliveries${query}`).set('authorization', `Bearer ${token}`).expect(200))
+      .body;
 
-  const notification = (recipient: string, change: ReferralNotification['change'] = 'accepted', clientId: string = randomUUID()): CloudEvent<ReferralNotification> => {
+  const notification = (
+    recipient: string,
+    change: ReferralNotification['change'] = 'accepted',
+    clientId: string = randomUUID(),
+  ): CloudEvent<ReferralNotification> => {
     const referralId = randomUUID();
     const occurredAt = new Date().toISOString();
     return {
@@ -121,17 +134,30 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
   const publish = (...events: CloudEvent[]) => publisher.publish(`${prefix}notifications.v1`, events);
   const requestsTo = (path: string) => received.filter((r) => r.path === path);
   const signedBy = (secret: string, r: Received) =>
-    verifyWebhookSignature({ secret, timestamp: r.headers['passerelle-timestamp'] as string, body: r.body, signature: r.headers['passerelle-signature'] as string });
+    verifyWebhookSignature({
+      secret,
+      timestamp: r.headers['passerelle-timestamp'] as string,
+      body: r.body,
+      signature: r.headers['passerelle-signature'] as string,
+    });
   const settled = async (token: string, id: string, count: number): Promise<DeliveryView[]> =>
-    waitFor(async () => {
-      const page = await deliveries(token, id);
-      return page.items.length === count && page.items.every((d) => d.state !== 'pending') ? page.items : undefined;
-    }, 30_000, 'deliveries settled');
+    waitFor(
+      async () => {
+        const page = await deliveries(token, id);
+        return page.items.length === count && page.items.every((d) => d.state !== 'pending') ? page.items : undefined;
+      },
+      30_000,
+      'deliveries settled',
+    );
 
   it('registers a webhook and POSTs each notification for the organization once, signed, with the log showing the attempt', async () => {
     const token = await tokenOf('ow:wh-delivered');
     const created = await register(token, { url: `${base}/ok/delivered`, description: 'Caseworker inbox' }).expect(201);
-    expect(created.body).toMatchObject({ url: `${base}/ok/delivered`, description: 'Caseworker inbox', secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/) });
+    expect(created.body).toMatchObject({
+      url: `${base}/ok/delivered`,
+      description: 'Caseworker inbox',
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/),
+    });
     expect(created.headers.location).toBe(`/v1/webhooks/${created.body.id}`);
     const { id, secret } = created.body as { id: string; secret: string };
     // Only decisions: the filter keeps `accepted` out of this one.
@@ -142,11 +168,20 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     expect(listed.body.items.map((s: { id: string }) => s.id)).toEqual([id, filtered.body.id]);
     expect(JSON.stringify(listed.body)).not.toContain('whsec_');
     // Stored sealed (WEBHOOK_SECRET_KEY): the database holds nothing of the secret itself.
-    const stored = await stack.database.db.selectFrom('webhook_subscription').select('secret').where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await stack.database.db
+      .selectFrom('webhook_subscription')
+      .select('secret')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(stored.secret).toMatch(/^sealed:v1:/);
     expect(stored.secret).not.toContain(secret.slice('whsec_'.length, 20));
     const read = await http().get(created.headers.location).set('authorization', `Bearer ${token}`).expect(200);
-    expect(read.body).toEqual({ id, url: `${base}/ok/delivered`, description: 'Caseworker inbox', createdAt: created.body.createdAt });
+    expect(read.body).toEqual({
+      id,
+      url: `${base}/ok/delivered`,
+      description: 'Caseworker inbox',
+      createdAt: created.body.createdAt,
+    });
 
     const accepted = notification('ow:wh-delivered', 'accepted');
     // The same client's (same key, same partition): the dispatcher sees it after `accepted`, so
@@ -157,7 +192,11 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await publish(accepted, elsewhere, accepted);
     await publish(rejected);
 
-    await waitFor(() => requestsTo('/ok/delivered').length >= 2 && requestsTo('/ok/filtered').length >= 1, 30_000, 'deliveries');
+    await waitFor(
+      () => requestsTo('/ok/delivered').length >= 2 && requestsTo('/ok/filtered').length >= 1,
+      30_000,
+      'deliveries',
+    );
     const items = await settled(token, id, 2);
     await new Promise((r) => setTimeout(r, 500)); // time for a duplicate, if there were one
     const got = requestsTo('/ok/delivered');
@@ -185,15 +224,31 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     // The log: newest first, one attempt each, delivered with the receiver's status.
     expect(items.map((d) => d.notificationId)).toEqual([rejected.data.notificationId, accepted.data.notificationId]);
     const log = items[1];
-    expect(log).toMatchObject({ deliveryId: first.headers['passerelle-delivery-id'], eventId: accepted.id, state: 'delivered', completedAt: expect.any(String) });
-    expect(log.attempts).toEqual([{ attempt: 1, attemptedAt: expect.any(String), durationMs: expect.any(Number), statusCode: 204, outcome: 'delivered' }]);
+    expect(log).toMatchObject({
+      deliveryId: first.headers['passerelle-delivery-id'],
+      eventId: accepted.id,
+      state: 'delivered',
+      completedAt: expect.any(String),
+    });
+    expect(log.attempts).toEqual([
+      {
+        attempt: 1,
+        attemptedAt: expect.any(String),
+        durationMs: expect.any(Number),
+        statusCode: 204,
+        outcome: 'delivered',
+      },
+    ]);
     // Cursor pages: one at a time, each delivery once.
     const page1 = await deliveries(token, id, '?limit=1');
     expect(page1.items.map((d) => d.deliveryId)).toEqual([items[0].deliveryId]);
     const page2 = await deliveries(token, id, `?limit=1&cursor=${page1.next}`);
     expect(page2.items.map((d) => d.deliveryId)).toEqual([items[1].deliveryId]);
     expect(page2.next).toBeUndefined();
-    const badQuery = await http().get(`/v1/webhooks/${id}/deliveries?limit=0&cursor=abc`).set('authorization', `Bearer ${token}`).expect(400);
+    const badQuery = await http()
+      .get(`/v1/webhooks/${id}/deliveries?limit=0&cursor=abc`)
+      .set('authorization', `Bearer ${token}`)
+      .expect(400);
     expect(badQuery.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/cursor', '/limit']);
   }, 60_000);
 
@@ -209,7 +264,8 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       [2, 500, 'retry'],
       [3, 200, 'delivered'],
     ]);
-    for (const retry of delivery.attempts.slice(0, 2)) expect(Date.parse(retry.nextAttemptAt!)).toBeGreaterThan(Date.parse(retry.attemptedAt));
+    for (const retry of delivery.attempts.slice(0, 2))
+      expect(Date.parse(retry.nextAttemptAt!)).toBeGreaterThan(Date.parse(retry.attemptedAt));
     const got = requestsTo('/flaky/1');
     expect(got.map((r) => r.headers['passerelle-attempt'])).toEqual(['1', '2', '3']);
     expect(new Set(got.map((r) => r.headers['passerelle-delivery-id']))).toEqual(new Set([delivery.deliveryId]));
@@ -251,21 +307,32 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     const owner = await tokenOf('ow:wh-owner');
     const other = await tokenOf('ow:wh-other');
     const { body: sub } = await register(owner, { url: `${base}/ok/owned` }).expect(201);
-    const missing = await http().get(`/v1/webhooks/${randomUUID()}`).set('authorization', `Bearer ${other}`).expect(404);
+    const missing = await http()
+      .get(`/v1/webhooks/${randomUUID()}`)
+      .set('authorization', `Bearer ${other}`)
+      .expect(404);
     for (const path of [`/v1/webhooks/${sub.id}`, `/v1/webhooks/${sub.id}/deliveries`]) {
       const res = await http().get(path).set('authorization', `Bearer ${other}`).expect(404);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect({ ...res.body, instance: undefined }).toEqual({ ...missing.body, instance: undefined });
     }
     await http().delete(`/v1/webhooks/${sub.id}`).set('authorization', `Bearer ${other}`).expect(404);
-    expect((await http().get('/v1/webhooks').set('authorization', `Bearer ${other}`).expect(200)).body.items).toEqual([]);
+    expect((await http().get('/v1/webhooks').set('authorization', `Bearer ${other}`).expect(200)).body.items).toEqual(
+      [],
+    );
     await http().get('/v1/webhooks/not-a-uuid').set('authorization', `Bearer ${owner}`).expect(404);
     // Still there for its owner; callers without the right scope or kind are refused.
     await http().get(`/v1/webhooks/${sub.id}`).set('authorization', `Bearer ${owner}`).expect(200);
     await http().get('/v1/webhooks').expect(401);
-    await http().get('/v1/webhooks').set('authorization', `Bearer ${await tokenOf('eo:provider-301')}`).expect(403);
+    await http()
+      .get('/v1/webhooks')
+      .set('authorization', `Bearer ${await tokenOf('eo:provider-301')}`)
+      .expect(403);
     await register(await tokenOf('ow:wh-owner', ['webhooks:read']), { url: `${base}/ok/x` }).expect(403);
-    await http().delete(`/v1/webhooks/${sub.id}`).set('authorization', `Bearer ${await tokenOf('ow:wh-owner', ['webhooks:read'])}`).expect(403);
+    await http()
+      .delete(`/v1/webhooks/${sub.id}`)
+      .set('authorization', `Bearer ${await tokenOf('ow:wh-owner', ['webhooks:read'])}`)
+      .expect(403);
   }, 60_000);
 
   it('deletes a subscription: nothing more is sent, what was pending is cancelled, and it is gone for reads', async () => {
@@ -279,16 +346,30 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await http().get(`/v1/webhooks/${sub.id}/deliveries`).set('authorization', `Bearer ${token}`).expect(404);
     // The attempt in flight times out and is logged, but the delivery stays cancelled.
     await new Promise((r) => setTimeout(r, 1_500));
-    const rows = await stack.database.db.selectFrom('webhook_delivery').select(['state']).where('subscription_id', '=', sub.id).execute();
+    const rows = await stack.database.db
+      .selectFrom('webhook_delivery')
+      .select(['state'])
+      .where('subscription_id', '=', sub.id)
+      .execute();
     expect(rows).toEqual([{ state: 'cancelled' }]);
     expect(requestsTo('/hang/deleted')).toHaveLength(1);
-    const stored = await stack.database.db.selectFrom('webhook_subscription').select(['secret', 'deleted_at']).where('id', '=', sub.id).executeTakeFirstOrThrow();
+    const stored = await stack.database.db
+      .selectFrom('webhook_subscription')
+      .select(['secret', 'deleted_at'])
+      .where('id', '=', sub.id)
+      .executeTakeFirstOrThrow();
     expect(stored.secret).toBeNull();
     expect(stored.deleted_at).not.toBeNull();
     // Later notifications are not queued for it.
     await publish(notification('ow:wh-deleted'));
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(await stack.database.db.selectFrom('webhook_delivery').select('id').where('subscription_id', '=', sub.id).execute()).toHaveLength(1);
+    expect(
+      await stack.database.db
+        .selectFrom('webhook_delivery')
+        .select('id')
+        .where('subscription_id', '=', sub.id)
+        .execute(),
+    ).toHaveLength(1);
   }, 60_000);
 
   it('refuses invalid bodies with a problem naming the field, and stores nothing', async () => {
@@ -296,7 +377,9 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     const refused = async (body: unknown, pointer: string, code?: string) => {
       const res = await register(token, body).expect(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer, ...(code !== undefined && { code }) })]));
+      expect(res.body.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pointer, ...(code !== undefined && { code }) })]),
+      );
     };
     await refused({}, '/url', 'required');
     await refused({ url: 'https://intake.example/hook', changes: ['teleported'] }, '/changes/0', 'enum');
@@ -312,7 +395,9 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await refused({ url: 'https://[fd00::8]/hook' }, '/url', 'address-not-allowed');
     const noKey = await register(token, { url: 'https://intake.example/hook' }, null).expect(400);
     expect(noKey.body.errors[0].code).toBe('idempotency-key');
-    expect((await http().get('/v1/webhooks').set('authorization', `Bearer ${token}`).expect(200)).body.items).toEqual([]);
+    expect((await http().get('/v1/webhooks').set('authorization', `Bearer ${token}`).expect(200)).body.items).toEqual(
+      [],
+    );
   }, 60_000);
 
   it('replays the first answer, secret included, for the same key and body; another body with that key is 422', async () => {
@@ -325,9 +410,15 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     expect(again.headers.location).toBe(first.headers.location);
     await register(token, { ...body, changes: ['accepted'] }, 'wh-key-1').expect(422);
     const listed = await http().get('/v1/webhooks').set('authorization', `Bearer ${token}`).expect(200);
-    expect(listed.body.items).toEqual([{ id: first.body.id, url: body.url, changes: body.changes, createdAt: first.body.createdAt }]);
+    expect(listed.body.items).toEqual([
+      { id: first.body.id, url: body.url, changes: body.changes, createdAt: first.body.createdAt },
+    ]);
     // The kept answer holds no copy of the secret; once the subscription is deleted, a replay shows none.
-    const kept = await stack.database.db.selectFrom('idempotency_key').select('response_body').where('org', '=', 'ow:wh-replay').execute();
+    const kept = await stack.database.db
+      .selectFrom('idempotency_key')
+      .select('response_body')
+      .where('org', '=', 'ow:wh-replay')
+      .execute();
     expect(kept).toHaveLength(1);
     expect(JSON.stringify(kept)).not.toContain('whsec_');
     await http().delete(`/v1/webhooks/${first.body.id}`).set('authorization', `Bearer ${token}`).expect(204);
@@ -367,7 +458,9 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       expect(got.every((r) => signedBy(sub.secret, r))).toBe(true);
       // No attempt is ever sent twice (each is leased to one replica). On a loaded machine the
       // local receiver can miss the 700 ms time limit, and the retry that follows is a new attempt.
-      const attempts = got.map((r) => `${String(r.headers['passerelle-delivery-id'])}#${String(r.headers['passerelle-attempt'])}`);
+      const attempts = got.map(
+        (r) => `${String(r.headers['passerelle-delivery-id'])}#${String(r.headers['passerelle-attempt'])}`,
+      );
       expect(new Set(attempts).size).toBe(attempts.length);
       const states = await stack.database.db
         .selectFrom('webhook_delivery')
@@ -376,7 +469,14 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
         .groupBy('state')
         .execute();
       expect(states).toEqual([{ state: 'delivered', n: String(count) }]);
-      console.log(JSON.stringify({ measure: 'webhook deliveries, 2 replicas, local receiver', count, elapsedMs: elapsed, perSecond: Math.round((count * 1000) / elapsed) }));
+      console.log(
+        JSON.stringify({
+          measure: 'webhook deliveries, 2 replicas, local receiver',
+          count,
+          elapsedMs: elapsed,
+          perSecond: Math.round((count * 1000) / elapsed),
+        }),
+      );
     } finally {
       await second.close();
     }
@@ -389,9 +489,18 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await publish(notification('ow:wh-drain'));
     await waitFor(() => requestsTo('/slow/drain').length >= 1, 30_000, 'the POST in flight');
     await stack.eventApps[0].close();
-    const rows = await stack.database.db.selectFrom('webhook_delivery').select(['state', 'attempts']).where('subscription_id', '=', sub.id).execute();
+    const rows = await stack.database.db
+      .selectFrom('webhook_delivery')
+      .select(['state', 'attempts'])
+      .where('subscription_id', '=', sub.id)
+      .execute();
     expect(rows).toEqual([{ state: 'delivered', attempts: 1 }]);
-    const attempts = await stack.database.db.selectFrom('webhook_attempt').innerJoin('webhook_delivery', 'webhook_delivery.id', 'webhook_attempt.delivery_id').select(['status_code', 'outcome']).where('subscription_id', '=', sub.id).execute();
+    const attempts = await stack.database.db
+      .selectFrom('webhook_attempt')
+      .innerJoin('webhook_delivery', 'webhook_delivery.id', 'webhook_attempt.delivery_id')
+      .select(['status_code', 'outcome'])
+      .where('subscription_id', '=', sub.id)
+      .execute();
     expect(attempts).toEqual([{ status_code: 200, outcome: 'delivered' }]);
   }, 60_000);
 
@@ -401,7 +510,12 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
    * delivery to `url` of a new subscription of `org`: every attempt fails with `error`, and the
    * receiver gets nothing.
    */
-  const refusedByDispatcher = async (settings: Record<string, string>, org: string, url: string, error: string): Promise<void> => {
+  const refusedByDispatcher = async (
+    settings: Record<string, string>,
+    org: string,
+    url: string,
+    error: string,
+  ): Promise<void> => {
     const dispatcher = await startEventApp(webhookDispatcherApp, { ...env, ...settings });
     try {
       const token = await tokenOf(org);
@@ -418,11 +532,21 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
 
   it('connects only to addresses WEBHOOK_ADDRESSES allows: a host name resolving to loopback gets nothing in production', async () => {
     // Accepted at registration (a host name is not resolved there), refused at each attempt.
-    await refusedByDispatcher({ WEBHOOK_ADDRESSES: 'public' }, 'ow:wh-inside', `http://localhost:${new URL(base).port}/ok/inside`, 'ADDRESS_NOT_ALLOWED');
+    await refusedByDispatcher(
+      { WEBHOOK_ADDRESSES: 'public' },
+      'ow:wh-inside',
+      `http://localhost:${new URL(base).port}/ok/inside`,
+      'ADDRESS_NOT_ALLOWED',
+    );
   }, 60_000);
 
   it('signs nothing with a secret that does not open: a dispatcher with another key records SECRET_CANNOT_OPEN and sends nothing', async () => {
-    await refusedByDispatcher({ WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') }, 'ow:wh-wrong-key', `${base}/ok/wrong-key`, 'SECRET_CANNOT_OPEN');
+    await refusedByDispatcher(
+      { WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex') },
+      'ow:wh-wrong-key',
+      `${base}/ok/wrong-key`,
+      'SECRET_CANNOT_OPEN',
+    );
   }, 60_000);
 
   it('signs nothing without the key: a dispatcher with no WEBHOOK_SECRET_KEY records SECRET_KEY_MISSING and sends nothing', async () => {
@@ -430,7 +554,11 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
   }, 60_000);
 
   it('keeps delivering across a key rotation: a dispatcher with a new key and the old one in WEBHOOK_SECRET_PREVIOUS_KEYS signs with a secret the old key sealed', async () => {
-    const dispatcher = await startEventApp(webhookDispatcherApp, { ...env, WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'), WEBHOOK_SECRET_PREVIOUS_KEYS: SECRET_KEY });
+    const dispatcher = await startEventApp(webhookDispatcherApp, {
+      ...env,
+      WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
+      WEBHOOK_SECRET_PREVIOUS_KEYS: SECRET_KEY,
+    });
     try {
       const token = await tokenOf('ow:wh-rotated');
       const { body: sub } = await register(token, { url: `${base}/ok/rotated` }).expect(201);
@@ -446,11 +574,15 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
 
   it('refuses to start with previous keys but no current one, which would leave new secrets in clear', async () => {
     // Its own process: Nest ends the process on a failed start.
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'apps', 'webhook-dispatcher', 'src', 'main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, WEBHOOK_SECRET_KEY: '', WEBHOOK_SECRET_PREVIOUS_KEYS: SECRET_KEY },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'apps', 'webhook-dispatcher', 'src', 'main.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env, WEBHOOK_SECRET_KEY: '', WEBHOOK_SECRET_PREVIOUS_KEYS: SECRET_KEY },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

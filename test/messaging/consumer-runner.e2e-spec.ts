@@ -120,7 +120,9 @@ describe('libs/messaging on the real broker', () => {
     const message = { key: raw.key!.toString(), value, body: value, headers, timestamp: raw.timestamp };
     expect(CloudEventsKafka.isEvent(message)).toBe(true);
     const sdkEvent = CloudEventsKafka.toEvent(message);
-    const single = (Array.isArray(sdkEvent) ? sdkEvent[0] : sdkEvent) as CloudEventV1<unknown> & { validate(): boolean };
+    const single = (Array.isArray(sdkEvent) ? sdkEvent[0] : sdkEvent) as CloudEventV1<unknown> & {
+      validate(): boolean;
+    };
     expect(single.validate()).toBe(true);
     expect(single).toMatchObject({
       specversion: '1.0',
@@ -148,7 +150,9 @@ describe('libs/messaging on the real broker', () => {
     const forwarded = await readRecords(testKafka(), output, 2);
     const originals = await readRecords(testKafka(), topic, 2);
     for (const copy of forwarded) {
-      const original = originals.find((o) => headersAsStrings(o.headers).ce_id === headersAsStrings(copy.headers).ce_id)!;
+      const original = originals.find(
+        (o) => headersAsStrings(o.headers).ce_id === headersAsStrings(copy.headers).ce_id,
+      )!;
       expect(headersAsStrings(copy.headers)).toEqual(headersAsStrings(original.headers));
       expect(copy.value!.equals(original.value!)).toBe(true);
       expect(copy.key!.toString()).toBe(original.key!.toString());
@@ -196,7 +200,7 @@ describe('libs/messaging on the real broker', () => {
   it('sends records the codec rejects to the DLQ with the reason, and keeps consuming', async () => {
     const topic = await topicWithDlq('badinput');
     const good = sampleEvent(9);
-    const valid = { 'ce_specversion': '1.0', 'ce_id': 'x-1', 'ce_source': '/test', 'ce_type': 'ca.on.passerelle.test.sent' };
+    const valid = { ce_specversion: '1.0', ce_id: 'x-1', ce_source: '/test', ce_type: 'ca.on.passerelle.test.sent' };
     await publisher.send(topic, [
       { key: 'k', value: '{"a":1}' }, // no headers at all
       { key: 'k', value: '{"a":1}', headers: { ...valid, ce_specversion: '0.3' } },
@@ -215,7 +219,11 @@ describe('libs/messaging on the real broker', () => {
     expect(applied).toEqual([good.id]);
 
     const reasons = dead
-      .sort((a, b) => Number(headersAsStrings(a.headers).dlq_original_offset) - Number(headersAsStrings(b.headers).dlq_original_offset))
+      .sort(
+        (a, b) =>
+          Number(headersAsStrings(a.headers).dlq_original_offset) -
+          Number(headersAsStrings(b.headers).dlq_original_offset),
+      )
       .map((r) => headersAsStrings(r.headers));
     expect(reasons.map((h) => h.dlq_error_code)).toEqual([
       'MISSING_HEADER',
@@ -287,7 +295,10 @@ describe('libs/messaging on the real broker', () => {
 
   it('on stop, finishes the work in hand, commits exactly it, and a restart resumes after it', async () => {
     const topic = await topicWithDlq('drain');
-    await publisher.publish(topic, [1, 2, 3, 4].map((n) => sampleEvent(n)));
+    await publisher.publish(
+      topic,
+      [1, 2, 3, 4].map((n) => sampleEvent(n)),
+    );
     const started: number[] = [];
     const finished: number[] = [];
     const handle = async ({ event }: InboundEvent): Promise<void> => {

@@ -7,7 +7,15 @@ import {
   replayDeadLetters,
   type CloudEvent,
 } from '@passerelle/messaging';
-import { createTopics, headersAsStrings, readRecords, testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+import {
+  createTopics,
+  headersAsStrings,
+  readRecords,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '../support/kafka';
 
 describe('replaying a DLQ', () => {
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'replay-e2e' });
@@ -62,7 +70,9 @@ describe('replaying a DLQ', () => {
       for (const record of replayed) {
         const headers = headersAsStrings(record.headers);
         expect(Object.keys(headers).some((h) => h.startsWith('dlq_'))).toBe(false);
-        const original = onTopic.find((r) => Number(r.offset) < 2 && headersAsStrings(r.headers).ce_id === headers.ce_id)!;
+        const original = onTopic.find(
+          (r) => Number(r.offset) < 2 && headersAsStrings(r.headers).ce_id === headers.ce_id,
+        )!;
         expect(headers).toEqual(headersAsStrings(original.headers));
         expect(record.value!.equals(original.value!)).toBe(true);
         expect(record.key!.toString()).toBe(original.key!.toString());

@@ -4,7 +4,7 @@ import { EventPublisher } from '@passerelle/messaging';
 import { createTopics, readRecords, testKafka, uniqueName } from '../support/kafka';
 
 describe('EventPublisher on a real broker', () => {
-  it('publishes a batch several times the broker\'s request limit, every event once, in order per key', async () => {
+  it("publishes a batch several times the broker's request limit, every event once, in order per key", async () => {
     const kafka = testKafka();
     const topics = [uniqueName('pub-a'), uniqueName('pub-b')];
     await createTopics(kafka, topics, 1);
@@ -24,7 +24,9 @@ describe('EventPublisher on a real broker', () => {
       await publisher.publishAll(topics.map((topic) => ({ topic, events: events(topic) })));
       for (const topic of topics) {
         const records = await readRecords(kafka, topic, 1_500, 60_000);
-        expect(records.map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n)).toEqual(Array.from({ length: 1_500 }, (_, n) => n));
+        expect(records.map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n)).toEqual(
+          Array.from({ length: 1_500 }, (_, n) => n),
+        );
       }
     } finally {
       await publisher.disconnect();
@@ -49,10 +51,14 @@ describe('EventPublisher on a real broker', () => {
     const sends = 200;
     try {
       await Promise.all(
-        Array.from({ length: sends }, (_, n) => publisher.send(topic, [{ key: 'one-key', value: JSON.stringify({ n }) }])),
+        Array.from({ length: sends }, (_, n) =>
+          publisher.send(topic, [{ key: 'one-key', value: JSON.stringify({ n }) }]),
+        ),
       );
       const records = await readRecords(kafka, topic, sends, 60_000);
-      expect(records.map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n)).toEqual(Array.from({ length: sends }, (_, n) => n));
+      expect(records.map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n)).toEqual(
+        Array.from({ length: sends }, (_, n) => n),
+      );
       expect(produceRequests).toBeGreaterThan(0);
       expect(produceRequests).toBeLessThan(sends / 4);
     } finally {
@@ -76,7 +82,9 @@ describe('EventPublisher on a real broker', () => {
       await expect(tooLarge).rejects.toThrow();
       await expect(sameGroup).rejects.toThrow();
       await publisher.send(topic, [record(3)]);
-      const values = (await readRecords(kafka, topic, 3, 60_000)).map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n);
+      const values = (await readRecords(kafka, topic, 3, 60_000)).map(
+        (r) => (JSON.parse(r.value!.toString()) as { n: number }).n,
+      );
       expect(values).toEqual([0, 1, 3]);
     } finally {
       await publisher.disconnect();

@@ -1,5 +1,12 @@
 import { contractTopics } from '@passerelle/contracts';
-import { MessagingError, MessagingErrorCode, TopicNames, createKafka, provisionContractTopics, provisionTopics } from '@passerelle/messaging';
+import {
+  MessagingError,
+  MessagingErrorCode,
+  TopicNames,
+  createKafka,
+  provisionContractTopics,
+  provisionTopics,
+} from '@passerelle/messaging';
 import { testBrokers, testKafka, uniqueName } from '../support/kafka';
 
 describe('topic provisioning', () => {
@@ -7,7 +14,9 @@ describe('topic provisioning', () => {
 
   it('creates every contract topic with its layout, even when three replicas start together', async () => {
     const names = new TopicNames(`${uniqueName('prov')}.`);
-    const created = await Promise.all([1, 2, 3].map(() => provisionContractTopics(kafka, { names, replicationFactor: 1 })));
+    const created = await Promise.all(
+      [1, 2, 3].map(() => provisionContractTopics(kafka, { names, replicationFactor: 1 })),
+    );
     const all = contractTopics().map((t) => names.of(t));
     expect(new Set(created.flat())).toEqual(new Set(all));
     const admin = testKafka().admin();

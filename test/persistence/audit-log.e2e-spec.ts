@@ -11,7 +11,14 @@ describe('AuditLog: append-only and hash-chained', () => {
     await dropSuiteDatabase(database);
   });
 
-  const entry = (n: number) => ({ org: n % 2 ? 'eo:provider-7' : 'ow:toronto', subject: 'system', action: 'read' as const, resource: `referral/${n}`, purpose: 'service-delivery', clientId: crypto.randomUUID() });
+  const entry = (n: number) => ({
+    org: n % 2 ? 'eo:provider-7' : 'ow:toronto',
+    subject: 'system',
+    action: 'read' as const,
+    resource: `referral/${n}`,
+    purpose: 'service-delivery',
+    clientId: crypto.randomUUID(),
+  });
 
   async function filled(): Promise<AuditLog> {
     const log = new AuditLog(database.db);
@@ -36,7 +43,9 @@ describe('AuditLog: append-only and hash-chained', () => {
     const rows = await database.db.selectFrom('audit_log').select('resource').orderBy('seq').execute();
     expect(new Set(rows.map((r) => r.resource)).size).toBe(400);
     // Each row's xmin is the transaction that wrote it: one append per transaction would make 200.
-    const transactions = await sql<{ n: number }>`select count(distinct xmin::text)::int as n from audit_log`.execute(database.db);
+    const transactions = await sql<{ n: number }>`select count(distinct xmin::text)::int as n from audit_log`.execute(
+      database.db,
+    );
     expect(transactions.rows[0].n).toBeLessThan(50);
   });
 
@@ -50,16 +59,41 @@ describe('AuditLog: append-only and hash-chained', () => {
 
   it('hashes in the database exactly as verify recomputes, whatever the characters', async () => {
     const log = new AuditLog(database.db);
-    const awkward = ['Zoë "Zed" Côté', 'back\\slash', 'tab\tnew\nline\r', 'ctrl \u0001\u001f\u007f', 'emoji 🇨🇦', '/path/ü', 'ℹ\u2028'];
-    await log.append(awkward.map((text, n) => ({ org: `ow:${text}`, subject: text, action: 'write' as const, resource: `referral/${text}`, purpose: text, ...(n % 2 ? {} : { clientId: crypto.randomUUID().toUpperCase() }) })));
+    const awkward = [
+      'Zoë "Zed" Côté',
+      'back\\slash',
+      'tab\tnew\nline\r',
+      'ctrl \u0001\u001f\u007f',
+      'emoji 🇨🇦',
+      '/path/ü',
+      'ℹ\u2028',
+    ];
+    await log.append(
+      awkward.map((text, n) => ({
+        org: `ow:${text}`,
+        subject: text,
+        action: 'write' as const,
+        resource: `referral/${text}`,
+        purpose: text,
+        ...(n % 2 ? {} : { clientId: crypto.randomUUID().toUpperCase() }),
+      })),
+    );
     expect(await log.verify()).toEqual({ ok: true, rows: awkward.length });
     const stored = await log.entriesOf(`ow:${awkward[0]}`, undefined, 10);
-    expect(stored).toEqual([expect.objectContaining({ subject: awkward[0], purpose: awkward[0], clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) })]);
+    expect(stored).toEqual([
+      expect.objectContaining({
+        subject: awkward[0],
+        purpose: awkward[0],
+        clientId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      }),
+    ]);
   });
 
   it('refuses UPDATE and DELETE', async () => {
     await filled();
-    await expect(sql`update audit_log set purpose = 'curiosity' where seq = 2`.execute(database.db)).rejects.toThrow('append-only');
+    await expect(sql`update audit_log set purpose = 'curiosity' where seq = 2`.execute(database.db)).rejects.toThrow(
+      'append-only',
+    );
     await expect(sql`delete from audit_log where seq = 2`.execute(database.db)).rejects.toThrow('append-only');
   });
 

@@ -19,7 +19,12 @@ describe('ClientLinkRegistry on PostgreSQL', () => {
 
   it('creates one client per new person, with an id derived from the founding identity', async () => {
     const first = await registry.resolve([sams('M-100')]);
-    expect(first).toEqual({ outcome: 'linked', clientId: clientIdFor(sams('M-100')), created: true, newLinks: [sams('M-100')] });
+    expect(first).toEqual({
+      outcome: 'linked',
+      clientId: clientIdFor(sams('M-100')),
+      created: true,
+      newLinks: [sams('M-100')],
+    });
     const again = await registry.resolve([sams('M-100')]);
     expect(again).toEqual({ outcome: 'linked', clientId: clientIdFor(sams('M-100')), created: false, newLinks: [] });
   });
@@ -61,7 +66,9 @@ describe('ClientLinkRegistry on PostgreSQL', () => {
     const results = await Promise.all(calls);
     expect(results.every((r) => r.outcome === 'linked')).toBe(true);
     for (const [p, ids] of people.entries()) {
-      const clientIds = new Set(results.filter((_, i) => i % people.length === p).map((r) => (r.outcome === 'linked' ? r.clientId : '')));
+      const clientIds = new Set(
+        results.filter((_, i) => i % people.length === p).map((r) => (r.outcome === 'linked' ? r.clientId : '')),
+      );
       expect(clientIds.size).toBe(1);
       const [clientId] = clientIds;
       expect((await registry.identitiesOf(clientId)).length).toBe(3);
@@ -103,7 +110,10 @@ describe('ClientLinkRegistry on PostgreSQL', () => {
     expect(results.every((r) => r.outcome === 'linked')).toBe(true);
     for (const ids of people) {
       const [clientId, ...others] = await Promise.all(ids.map((i) => registry.resolve([i])));
-      expect(clientId.outcome === 'linked' && others.every((o) => o.outcome === 'linked' && o.clientId === clientId.clientId)).toBe(true);
+      expect(
+        clientId.outcome === 'linked' &&
+          others.every((o) => o.outcome === 'linked' && o.clientId === clientId.clientId),
+      ).toBe(true);
     }
     expect(await registry.resolveMany([])).toEqual([]);
   });

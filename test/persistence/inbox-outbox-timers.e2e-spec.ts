@@ -29,11 +29,13 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
     await dropSuiteDatabase(database);
   });
 
-  const outboxTopics = async (): Promise<string[]> => (await database.db.selectFrom('outbox').select('topic').orderBy('id').execute()).map((r) => r.topic);
+  const outboxTopics = async (): Promise<string[]> =>
+    (await database.db.selectFrom('outbox').select('topic').orderBy('id').execute()).map((r) => r.topic);
 
   it('applies an event once, however often it comes', async () => {
     const inbox = new Inbox(database.db, 'c1');
-    const effect = (trx: Parameters<Parameters<Inbox['applyOnce']>[1]>[0]) => addToOutbox(trx, [{ topic: 'once', event: { id: 'e1' } }]);
+    const effect = (trx: Parameters<Parameters<Inbox['applyOnce']>[1]>[0]) =>
+      addToOutbox(trx, [{ topic: 'once', event: { id: 'e1' } }]);
     expect(await inbox.applyOnce(entry('e1'), effect)).toBe(true);
     expect(await inbox.applyOnce(entry('e1'), effect)).toBe(false);
     expect(await outboxTopics()).toEqual(['once']);
@@ -45,7 +47,9 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
     const committed: string[] = [];
     await inUnitOfWork(database.db, async () => {
       for (const id of ['a', 'b', 'a']) {
-        const applied = await inbox.applyOnce(entry(id), (trx) => addToOutbox(trx, [{ topic: `t-${id}`, event: { id } }]));
+        const applied = await inbox.applyOnce(entry(id), (trx) =>
+          addToOutbox(trx, [{ topic: `t-${id}`, event: { id } }]),
+        );
         if (applied) afterCommit(() => committed.push(id));
       }
       // Not visible outside the unit of work before it commits.
@@ -71,7 +75,12 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
   });
 
   it('relays the outbox in order, keeps rows the sink refused, and lets one relay at a time deliver', async () => {
-    await database.db.transaction().execute((trx) => addToOutbox(trx, [1, 2, 3].map((n) => ({ topic: `r${n}`, event: { n } }))));
+    await database.db.transaction().execute((trx) =>
+      addToOutbox(
+        trx,
+        [1, 2, 3].map((n) => ({ topic: `r${n}`, event: { n } })),
+      ),
+    );
     let failing = true;
     const delivered: OutboxMessage[] = [];
     const relay = new OutboxRelay(database.db, {
@@ -93,10 +102,34 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
 
   it('fires a due timer once across two pollers, leaves a later one, and keeps a timer whose handler says later', async () => {
     await database.db.transaction().execute(async (trx) => {
-      await scheduleTimer(trx, { key: 'due', kind: 'k', clientId: crypto.randomUUID(), dueAt: '2020-01-01T00:00:00Z', payload: {} });
-      await scheduleTimer(trx, { key: 'due', kind: 'k', clientId: crypto.randomUUID(), dueAt: '2020-01-01T00:00:00Z', payload: { again: true } });
-      await scheduleTimer(trx, { key: 'busy', kind: 'k', clientId: crypto.randomUUID(), dueAt: '2020-01-01T00:00:00Z', payload: {} });
-      await scheduleTimer(trx, { key: 'future', kind: 'k', clientId: crypto.randomUUID(), dueAt: '2999-01-01T00:00:00Z', payload: {} });
+      await scheduleTimer(trx, {
+        key: 'due',
+        kind: 'k',
+        clientId: crypto.randomUUID(),
+        dueAt: '2020-01-01T00:00:00Z',
+        payload: {},
+      });
+      await scheduleTimer(trx, {
+        key: 'due',
+        kind: 'k',
+        clientId: crypto.randomUUID(),
+        dueAt: '2020-01-01T00:00:00Z',
+        payload: { again: true },
+      });
+      await scheduleTimer(trx, {
+        key: 'busy',
+        kind: 'k',
+        clientId: crypto.randomUUID(),
+        dueAt: '2020-01-01T00:00:00Z',
+        payload: {},
+      });
+      await scheduleTimer(trx, {
+        key: 'future',
+        kind: 'k',
+        clientId: crypto.randomUUID(),
+        dueAt: '2999-01-01T00:00:00Z',
+        payload: {},
+      });
     });
     const fired: string[] = [];
     const fire = async (_trx: unknown, timer: { key: string }) => {
@@ -119,7 +152,9 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
     const inbox = new Inbox(database.db, 'c3');
     await inbox.applyOnce(entry('old'), async () => undefined);
     const many = Array.from({ length: 2_345 }, (_, n) => entry(`m${n}`, String(n)));
-    const claimed = await database.db.transaction().execute((trx) => inbox.claim(trx, [entry('old'), entry('new'), entry('new'), ...many]));
+    const claimed = await database.db
+      .transaction()
+      .execute((trx) => inbox.claim(trx, [entry('old'), entry('new'), entry('new'), ...many]));
     expect(claimed.has('old')).toBe(false);
     expect(claimed.has('new')).toBe(true);
     expect(claimed.size).toBe(1 + many.length);
@@ -130,7 +165,9 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
         throw new Error('batch failed');
       }),
     ).rejects.toThrow('batch failed');
-    expect([...(await database.db.transaction().execute((trx) => inbox.claim(trx, [entry('rolled-back'), entry('new')])))]).toEqual(['rolled-back']);
+    expect([
+      ...(await database.db.transaction().execute((trx) => inbox.claim(trx, [entry('rolled-back'), entry('new')]))),
+    ]).toEqual(['rolled-back']);
     expect(await database.db.transaction().execute((trx) => inbox.claim(trx, []))).toEqual(new Set());
   });
 
@@ -168,7 +205,10 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
   });
 
   it('inserts many rows in order with one statement per 1,000, and refuses a row of the wrong width', async () => {
-    const messages = Array.from({ length: 2_500 }, (_, n) => ({ topic: `bulk-${n}`, json: JSON.stringify({ n, text: 'quote " backslash \\ é' }) }));
+    const messages = Array.from({ length: 2_500 }, (_, n) => ({
+      topic: `bulk-${n}`,
+      json: JSON.stringify({ n, text: 'quote " backslash \\ é' }),
+    }));
     await database.db.transaction().execute((trx) => addJsonToOutbox(trx, messages));
     const rows = await database.db.selectFrom('outbox').select(['topic', 'event']).orderBy('id').execute();
     expect(rows.map((r) => r.topic)).toEqual(messages.map((m) => m.topic));
@@ -176,11 +216,27 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
     await database.db.deleteFrom('outbox').execute();
 
     const returned = await database.db.transaction().execute((trx) =>
-      insertRows<{ event_id: string }>(trx, { table: 'inbox', columns: ['consumer', 'event_id', 'event_type', 'topic', 'partition', 'offset'], suffix: 'returning event_id' }, [['c4', 'r1', 't', 'x', 0, '1']]),
+      insertRows<{ event_id: string }>(
+        trx,
+        {
+          table: 'inbox',
+          columns: ['consumer', 'event_id', 'event_type', 'topic', 'partition', 'offset'],
+          suffix: 'returning event_id',
+        },
+        [['c4', 'r1', 't', 'x', 0, '1']],
+      ),
     );
     expect(returned).toEqual([{ event_id: 'r1' }]);
-    await expect(database.db.transaction().execute((trx) => insertRows(trx, { table: 'outbox', columns: ['topic', 'event'] }, [['only-one-value']]))).rejects.toThrow(/1 values for 2 columns/);
-    await expect(database.db.transaction().execute((trx) => insertRows(trx, { table: 'outbox; drop table inbox', columns: ['topic'] }, [['x']]))).rejects.toThrow(/not a plain lower-case identifier/);
+    await expect(
+      database.db
+        .transaction()
+        .execute((trx) => insertRows(trx, { table: 'outbox', columns: ['topic', 'event'] }, [['only-one-value']])),
+    ).rejects.toThrow(/1 values for 2 columns/);
+    await expect(
+      database.db
+        .transaction()
+        .execute((trx) => insertRows(trx, { table: 'outbox; drop table inbox', columns: ['topic'] }, [['x']])),
+    ).rejects.toThrow(/not a plain lower-case identifier/);
   });
 
   it('schedules and cancels many timers at once, a key listed twice counting once (its first entry)', async () => {
@@ -198,7 +254,12 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
       ]);
       await cancelTimers(trx, []);
     });
-    const rows = await database.db.selectFrom('timer').select(['timer_key', 'payload', 'cancelled_at']).where('timer_key', 'like', 'many-%').orderBy('timer_key').execute();
+    const rows = await database.db
+      .selectFrom('timer')
+      .select(['timer_key', 'payload', 'cancelled_at'])
+      .where('timer_key', 'like', 'many-%')
+      .orderBy('timer_key')
+      .execute();
     expect(rows.map((r) => [r.timer_key, r.payload, r.cancelled_at?.toISOString() ?? null])).toEqual([
       ['many-a', { first: true }, '2030-01-01T00:00:00.000Z'],
       ['many-b', {}, null],
@@ -207,9 +268,27 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
 
   it('fires a claimed batch of timers with one call, and marks nothing fired when that call fails', async () => {
     await database.db.transaction().execute((trx) =>
-      scheduleTimers(trx, ['batch-1', 'batch-2', 'batch-3'].map((key) => ({ key, kind: 'batch', clientId: crypto.randomUUID(), dueAt: '2001-01-01T00:00:00Z', payload: {} }))),
+      scheduleTimers(
+        trx,
+        ['batch-1', 'batch-2', 'batch-3'].map((key) => ({
+          key,
+          kind: 'batch',
+          clientId: crypto.randomUUID(),
+          dueAt: '2001-01-01T00:00:00Z',
+          payload: {},
+        })),
+      ),
     );
-    const pending = async () => (await database.db.selectFrom('timer').select('timer_key').where('kind', '=', 'batch').where('fired_at', 'is', null).orderBy('timer_key').execute()).map((r) => r.timer_key);
+    const pending = async () =>
+      (
+        await database.db
+          .selectFrom('timer')
+          .select('timer_key')
+          .where('kind', '=', 'batch')
+          .where('fired_at', 'is', null)
+          .orderBy('timer_key')
+          .execute()
+      ).map((r) => r.timer_key);
     const calls: string[][] = [];
     const short = new DurableTimers(database.db, { fireAll: async () => [undefined] });
     await expect(short.fireDue()).rejects.toThrow(/1 outcomes for/);

@@ -21,7 +21,9 @@ describe('migrations while other schemas come and go', () => {
       const results = await Promise.all(handles.map((h) => migrateToLatest(h)));
       expect(results.every((r) => r.error === undefined)).toBe(true);
       for (const h of handles) {
-        const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.id(h.schema, 'kysely_migration')}`.execute(h.db);
+        const { rows } = await sql<{
+          n: string;
+        }>`select count(*) as n from ${sql.id(h.schema, 'kysely_migration')}`.execute(h.db);
         expect(Number(rows[0].n)).toBeGreaterThan(0);
       }
     } finally {
@@ -38,7 +40,9 @@ describe('migrations while other schemas come and go', () => {
   it('lets apps that start together on a new schema migrate it once, none failing on the race', async () => {
     const schema = `t_mig_${randomBytes(4).toString('hex')}`;
     // Separate pools, as separate processes would have.
-    const handles = Array.from({ length: 5 }, () => openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 1 }));
+    const handles = Array.from({ length: 5 }, () =>
+      openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 1 }),
+    );
     try {
       const results = await Promise.all(handles.map((h) => migrateToLatest(h)));
       expect(results.every((r) => r.error === undefined)).toBe(true);

@@ -4,7 +4,15 @@ import type { CloudEvent } from '@passerelle/messaging';
 import { addToOutbox, dropSchema, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { OutboxRelayWorker } from '@passerelle/runtime';
 import { dropSuiteDatabase, openSuiteDatabase, testDatabaseUrl } from '../support/database';
-import { createTopics, headersAsStrings, readRecords, testBrokers, testKafka, uniqueName, waitFor } from '../support/kafka';
+import {
+  createTopics,
+  headersAsStrings,
+  readRecords,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '../support/kafka';
 
 const event = (n: number): CloudEvent => ({
   specversion: '1.0',
@@ -27,9 +35,26 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     LOG_LEVEL: 'warn',
   });
   const addEvents = (from: number, count: number): Promise<void> =>
-    database.db.transaction().execute((trx) => addToOutbox(trx, Array.from({ length: count }, (_, i) => ({ topic, event: event(from + i) as unknown as Record<string, unknown> }))));
-  const outboxRows = async (): Promise<number> => Number((await database.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-  const relayedIds = async (count: number): Promise<string[]> => (await readRecords(kafka, topic, count)).map((r) => headersAsStrings(r.headers).ce_id);
+    database.db.transaction().execute((trx) =>
+      addToOutbox(
+        trx,
+        Array.from({ length: count }, (_, i) => ({
+          topic,
+          event: event(from + i) as unknown as Record<string, unknown>,
+        })),
+      ),
+    );
+  const outboxRows = async (): Promise<number> =>
+    Number(
+      (
+        await database.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const relayedIds = async (count: number): Promise<string[]> =>
+    (await readRecords(kafka, topic, count)).map((r) => headersAsStrings(r.headers).ce_id);
 
   beforeEach(async () => {
     database = await openSuiteDatabase('relay-worker');
@@ -44,7 +69,11 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
   it('relays from its own thread in id order, as CloudEvents, and deletes rows only once Kafka has them', async () => {
     await addEvents(0, 120);
     const relayed: number[] = [];
-    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), onRelayed: (n) => relayed.push(n) });
+    const relay = new OutboxRelayWorker({
+      app: 'relay-test',
+      env: env(database.schema),
+      onRelayed: (n) => relayed.push(n),
+    });
     await relay.start();
     try {
       const ids = await relayedIds(120);
@@ -53,7 +82,13 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
       // A nudge relays what was just committed without waiting for the next poll.
       await addEvents(120, 5);
       relay.nudge();
-      expect((await relayedIds(125)).slice(120)).toEqual(['relay-120', 'relay-121', 'relay-122', 'relay-123', 'relay-124']);
+      expect((await relayedIds(125)).slice(120)).toEqual([
+        'relay-120',
+        'relay-121',
+        'relay-122',
+        'relay-123',
+        'relay-124',
+      ]);
       await waitFor(() => relayed.reduce((a, b) => a + b, 0) === 125 || undefined, 10_000, 'relayed counts reported');
     } finally {
       await relay.stop();
@@ -67,7 +102,10 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     const notes = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(schema), idleMs: 50 });
     const late = openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 2 });
-    const failures = (pattern: RegExp): boolean => warnings.mock.calls.some(([m]) => /outbox relay failed( \d+ times in a row)?, retrying/.test(String(m)) && pattern.test(String(m)));
+    const failures = (pattern: RegExp): boolean =>
+      warnings.mock.calls.some(
+        ([m]) => /outbox relay failed( \d+ times in a row)?, retrying/.test(String(m)) && pattern.test(String(m)),
+      );
     await relay.start();
     try {
       // No schema yet: said, rather than waiting for a relaying turn that never comes.
@@ -76,11 +114,14 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
       await late.pool.query(`create schema ${schema}`);
       await waitFor(() => failures(/relation "outbox" does not exist/) || undefined, 10_000, 'missing table logged');
       await migrateToLatest(late);
-      await late.db.transaction().execute((trx) => addToOutbox(trx, [{ topic, event: event(7) as unknown as Record<string, unknown> }]));
+      await late.db
+        .transaction()
+        .execute((trx) => addToOutbox(trx, [{ topic, event: event(7) as unknown as Record<string, unknown> }]));
       expect(await relayedIds(1)).toEqual(['relay-7']);
       // The recovery comes back from the thread once, at Nest's log level. It is posted after the
       // step that relayed, so it may arrive after the record is seen on the topic.
-      const recoveries = (): unknown[] => notes.mock.calls.filter(([m]) => /^outbox relay works again after \d+ failed attempts?$/.test(String(m)));
+      const recoveries = (): unknown[] =>
+        notes.mock.calls.filter(([m]) => /^outbox relay works again after \d+ failed attempts?$/.test(String(m)));
       await waitFor(() => recoveries().length > 0 || undefined, 10_000, 'recovery logged');
       expect(recoveries()).toHaveLength(1);
     } finally {
@@ -94,14 +135,21 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
   it('restarts a worker that dies, waiting longer each time, and stops for good when asked', async () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     // A schema name the pool refuses: the worker throws as it starts, every time.
-    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env('not a schema!'), restartDelayMs: 50, maxRestartDelayMs: 200 });
+    const relay = new OutboxRelayWorker({
+      app: 'relay-test',
+      env: env('not a schema!'),
+      restartDelayMs: 50,
+      maxRestartDelayMs: 200,
+    });
     await relay.start();
     try {
       await waitFor(() => relay.restarts >= 3 || undefined, 20_000, 'three restarts');
       const exits = errors.mock.calls.map(([m]) => String(m)).filter((m) => m.includes('outbox relay worker exited'));
       expect(exits.length).toBeGreaterThanOrEqual(3);
       expect(exits.slice(0, 3).map((m) => Number(/in (\d+) ms/.exec(m)?.[1]))).toEqual([50, 100, 200]);
-      expect(errors.mock.calls.some(([m]) => /outbox relay worker failed: .*not a schema!/s.test(String(m)))).toBe(true);
+      expect(errors.mock.calls.some(([m]) => /outbox relay worker failed: .*not a schema!/s.test(String(m)))).toBe(
+        true,
+      );
     } finally {
       await relay.stop();
     }
@@ -128,7 +176,13 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     await addEvents(0, 2_000);
     const warnings = jest.spyOn(Logger.prototype, 'warn');
     let relayed = 0;
-    const slow = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 500, stopTimeoutMs: 1, onRelayed: (n) => (relayed += n) });
+    const slow = new OutboxRelayWorker({
+      app: 'relay-test',
+      env: env(database.schema),
+      batchSize: 500,
+      stopTimeoutMs: 1,
+      onRelayed: (n) => (relayed += n),
+    });
     await slow.start();
     slow.nudge();
     await waitFor(() => relayed > 0 || undefined, 10_000, 'a first delivery');
@@ -155,7 +209,12 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
   it('lets the delivery in flight finish on stop, and leaves the rest for the next start: every row once, in order', async () => {
     await addEvents(0, 3_000);
     let relayedByFirst = 0;
-    const first = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), batchSize: 200, onRelayed: (n) => (relayedByFirst += n) });
+    const first = new OutboxRelayWorker({
+      app: 'relay-test',
+      env: env(database.schema),
+      batchSize: 200,
+      onRelayed: (n) => (relayedByFirst += n),
+    });
     await first.start();
     await waitFor(() => relayedByFirst > 0 || undefined, 10_000, 'a first delivery');
     await first.stop();

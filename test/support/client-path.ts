@@ -7,12 +7,23 @@ import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchme
 import { loadProviderDirectory } from '../../apps/referral-tracker/src/routing/provider-directory';
 
 // From the sources (test/support) or the build (dist/test/support, used by `npm run bench`).
-const FIXTURES = join(__dirname, ...(__dirname.includes(join('dist', 'test')) ? ['..', '..', '..'] : ['..', '..']), 'test', 'fixtures', 'sources');
+const FIXTURES = join(
+  __dirname,
+  ...(__dirname.includes(join('dist', 'test')) ? ['..', '..', '..'] : ['..', '..']),
+  'test',
+  'fixtures',
+  'sources',
+);
 export const readFixture = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
 
 /** Dates moved one year on: the Hamilton fixture's job, follow-ups and exit follow a 2025 referral. */
 export const nextYear = <T>(value: T): T =>
-  JSON.parse(JSON.stringify(value).replace(/"(2024|2025)-(\d\d-\d\d)/g, (_m, y: string, rest: string) => `"${Number(y) + 1}-${rest}`)) as T;
+  JSON.parse(
+    JSON.stringify(value).replace(
+      /"(2024|2025)-(\d\d-\d\d)/g,
+      (_m, y: string, rest: string) => `"${Number(y) + 1}-${rest}`,
+    ),
+  ) as T;
 
 /** Events the referral tracker consumes (clients.v1 is not among them). */
 export const TRACKER_EVENT_TYPES = new Set([
@@ -49,8 +60,12 @@ export function clientPath(clientId: string, n = 0): ClientPath {
   ow.benefitsIssued = ow.benefitsIssued?.map((b) => ({ ...b, benefitId: b.benefitId + tag }));
   const owMapped = mapOwCaseRecord(ow, { clientId, sourceEventId: `raw-ow${tag}` });
   if (!owMapped.ok) throw new Error(owMapped.reasons.join('; '));
-  const referral = owMapped.events.find((e) => e.event.type === 'ca.on.passerelle.referral.submitted')!.event.data as Referral;
-  const decision = new CatchmentRouter(loadProviderDirectory()).route({ serviceWanted: referral.serviceWanted, postalCode: referral.personal!.contact!.address!.postalCode });
+  const referral = owMapped.events.find((e) => e.event.type === 'ca.on.passerelle.referral.submitted')!.event
+    .data as Referral;
+  const decision = new CatchmentRouter(loadProviderDirectory()).route({
+    serviceWanted: referral.serviceWanted,
+    postalCode: referral.personal!.contact!.address!.postalCode,
+  });
   if (!decision.routed) throw new Error('the fixture should be routable');
 
   const versions = providerRecordVersions({
@@ -77,7 +92,13 @@ export function clientPath(clientId: string, n = 0): ClientPath {
  * assessment and plan; v2 adds a job start; v3 the 1, 3, 6 and 12-month follow-ups and the exit.
  * `tag` makes every source id unique.
  */
-export function providerRecordVersions(opts: { tag: string; providerId: string; referralId: string; clientReferenceNumber?: string; samsMemberId?: string }): EoServiceRecord[] {
+export function providerRecordVersions(opts: {
+  tag: string;
+  providerId: string;
+  referralId: string;
+  clientReferenceNumber?: string;
+  samsMemberId?: string;
+}): EoServiceRecord[] {
   const { tag } = opts;
   const base = readFixture<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
   const hamilton = readFixture<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
@@ -100,7 +121,11 @@ export function providerRecordVersions(opts: { tag: string; providerId: string; 
     ...v2,
     recordVersion: 3,
     recordedAt: '2026-11-10T10:00:00-05:00',
-    followUps: nextYear(hamilton.followUps!).map((f) => ({ ...f, followUpId: f.followUpId + tag, ...(f.employment && { employment: { ...f.employment, employmentId: f.employment.employmentId + tag } }) })),
+    followUps: nextYear(hamilton.followUps!).map((f) => ({
+      ...f,
+      followUpId: f.followUpId + tag,
+      ...(f.employment && { employment: { ...f.employment, employmentId: f.employment.employmentId + tag } }),
+    })),
     exit: nextYear(hamilton.exit),
   };
   return [v1, v2, v3];

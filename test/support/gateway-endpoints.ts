@@ -28,8 +28,11 @@ export function endpointsOf(app: NestFastifyApplication): Endpoint[] {
         if (method === undefined) continue;
         const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
         const path = `/v1/${base}/${sub}`.replace(/\/+/g, '/').replace(/\/$/, '');
-        const isPublic = Reflect.getMetadata(PUBLIC_ENDPOINT, handler) === true || Reflect.getMetadata(PUBLIC_ENDPOINT, controller) === true;
-        const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as AccessRule | undefined;
+        const isPublic =
+          Reflect.getMetadata(PUBLIC_ENDPOINT, handler) === true ||
+          Reflect.getMetadata(PUBLIC_ENDPOINT, controller) === true;
+        const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as
+          AccessRule | undefined;
         endpoints.push({ method: RequestMethod[method], path, isPublic, ...(rule && { rule }) });
       }
     }
@@ -39,4 +42,9 @@ export function endpointsOf(app: NestFastifyApplication): Endpoint[] {
 
 export const ORG_KINDS = ['ow', 'odsp', 'eo', 'ministry'] as const;
 /** Organizations of each kind that own nothing in the suites that use them. */
-export const STRANGERS: Record<(typeof ORG_KINDS)[number], string> = { ow: 'ow:toronto', odsp: 'odsp:central', eo: 'eo:provider-999', ministry: 'ministry:mcss' };
+export const STRANGERS: Record<(typeof ORG_KINDS)[number], string> = {
+  ow: 'ow:toronto',
+  odsp: 'odsp:central',
+  eo: 'eo:provider-999',
+  ministry: 'ministry:mcss',
+};

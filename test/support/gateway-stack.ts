@@ -31,11 +31,22 @@ export interface GatewayStack {
  * Starts the gateway (listening on a free port) and the given event apps before the suite's tests,
  * and stops them and drops the suite's schema after: the setup every HTTP e2e suite shares.
  */
-export function useGatewayStack(name: string, eventApps: EventAppDefinition[], overrides: Record<string, string> = {}): GatewayStack {
+export function useGatewayStack(
+  name: string,
+  eventApps: EventAppDefinition[],
+  overrides: Record<string, string> = {},
+): GatewayStack {
   const schema = uniqueName(name).replace(/-/g, '_');
   const prefix = `${schema}.`;
   const env = suiteEnv(prefix, schema, overrides);
-  const stack = { schema, prefix, env, config: loadGatewayConfig(env), eventApps: [], http: () => request(stack.app.getHttpServer()) } as unknown as GatewayStack;
+  const stack = {
+    schema,
+    prefix,
+    env,
+    config: loadGatewayConfig(env),
+    eventApps: [],
+    http: () => request(stack.app.getHttpServer()),
+  } as unknown as GatewayStack;
 
   beforeAll(async () => {
     stack.app = await createGateway(stack.config);

@@ -30,7 +30,12 @@ export async function createTopics(kafka: Kafka, topics: string[], numPartitions
 export type ReadRecord = KafkaMessage & { topic: string; partition: number };
 
 /** Reads a topic from the beginning with a throw-away group until `count` records arrived. */
-export async function readRecords(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+export async function readRecords(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadRecord[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   const records: ReadRecord[] = [];
   await consumer.connect();
@@ -70,7 +75,10 @@ export async function readRecordsUntil(
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`condition not met on ${topic} after ${records.length} records in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`condition not met on ${topic} after ${records.length} records in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message, partition }) => {
           records.push({ ...message, topic, partition });
@@ -108,7 +116,11 @@ export function headersAsStrings(headers: KafkaMessage['headers']): Record<strin
   return out;
 }
 
-export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -12,10 +12,14 @@ export interface ToolRun {
 /** Runs `infra/tools/<tool>.ts` from source, as `npm run <script>` runs its build, and collects what it printed. */
 export function runTool(tool: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'infra', 'tools', `${tool}.ts`), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'scripts', 'register-ts.cjs'), join(ROOT, 'infra', 'tools', `${tool}.ts`), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));

@@ -7,7 +7,11 @@ import { testBrokers } from './kafka';
  * prefix and schema (so suites never see each other's data), a fresh pseudonym key, quick timer
  * polls and quiet logs. `overrides` change or add settings.
  */
-export function suiteEnv(prefix: string, schema: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function suiteEnv(
+  prefix: string,
+  schema: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     KAFKA_BROKERS: testBrokers().join(','),
     KAFKA_TOPIC_PREFIX: prefix,

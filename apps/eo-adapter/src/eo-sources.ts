@@ -8,7 +8,12 @@ export const eoServiceRecordSource: SourceDefinition<EoServiceRecord> = {
   rawType: 'ca.on.passerelle.eo-service-record.received',
   schemaId: schemaIdForPath('sources/eo-service-record.json'),
   system: 'cams',
-  describe: (r) => ({ recordId: r.sourceRecordId, version: r.recordVersion, recordedAt: r.recordedAt, ceSource: `/eo/cams/${r.provider.providerId}` }),
+  describe: (r) => ({
+    recordId: r.sourceRecordId,
+    version: r.recordVersion,
+    recordedAt: r.recordedAt,
+    ceSource: `/eo/cams/${r.provider.providerId}`,
+  }),
   // A CaMS record may also carry the client's OW or ODSP member id: that is what links networks.
   identities: (r) => {
     const ids: SourceIdentity[] = [{ system: 'cams', id: r.personal.clientReferenceNumber }];

@@ -24,8 +24,15 @@ export interface ApiChange<T> {
 }
 
 /** The source record of data that came in by an API request (system `passerelle-api`). */
-export function apiSourceRecord(org: string, requestKey: string): { system: 'passerelle-api'; recordId: string; recordVersion: number } {
-  return { system: 'passerelle-api', recordId: `api-${createHash('sha256').update(`${org}|${requestKey}`).digest('hex').slice(0, 32)}`, recordVersion: 1 };
+export function apiSourceRecord(
+  org: string,
+  requestKey: string,
+): { system: 'passerelle-api'; recordId: string; recordVersion: number } {
+  return {
+    system: 'passerelle-api',
+    recordId: `api-${createHash('sha256').update(`${org}|${requestKey}`).digest('hex').slice(0, 32)}`,
+    recordVersion: 1,
+  };
 }
 
 /** Sends what referrers and providers ask through the API to the tracker, on `referrals.v1` (acks=all). */
@@ -38,7 +45,12 @@ export class ApiEventSender {
   async send<T>(change: ApiChange<T>): Promise<CanonicalEvent<T>> {
     const event: CanonicalEvent<T> = {
       specversion: '1.0',
-      id: deterministicEventId({ sourceSystem: `passerelle-api:${change.org}`, recordId: change.subject, version: change.requestKey, type: change.type }),
+      id: deterministicEventId({
+        sourceSystem: `passerelle-api:${change.org}`,
+        recordId: change.subject,
+        version: change.requestKey,
+        type: change.type,
+      }),
       source: change.route,
       type: change.type,
       time: change.time,

@@ -15,7 +15,11 @@ import { ProblemFilter } from './problem/problem.filter';
  */
 export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'passerelle-gateway' });
-  const database = openDatabase({ url: config.databaseUrl, schema: config.databaseSchema, applicationName: 'passerelle-gateway' });
+  const database = openDatabase({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    applicationName: 'passerelle-gateway',
+  });
   await migrateToLatest(database);
   await provisionContractTopics(kafka, {
     names: new TopicNames(config.topicPrefix),

@@ -1,6 +1,22 @@
-import { authSettings, databaseSettings, httpSettings, kafkaSettings, loadConfig, processSettings, webhookSubscriptionSettings, type ConfigOf } from '@passerelle/config';
+import {
+  authSettings,
+  databaseSettings,
+  httpSettings,
+  kafkaSettings,
+  loadConfig,
+  processSettings,
+  webhookSubscriptionSettings,
+  type ConfigOf,
+} from '@passerelle/config';
 
-export const gatewaySettings = { ...httpSettings, ...kafkaSettings, ...databaseSettings, ...processSettings, ...authSettings, ...webhookSubscriptionSettings };
+export const gatewaySettings = {
+  ...httpSettings,
+  ...kafkaSettings,
+  ...databaseSettings,
+  ...processSettings,
+  ...authSettings,
+  ...webhookSubscriptionSettings,
+};
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {

@@ -41,15 +41,35 @@ export class GatewayModule implements OnApplicationShutdown {
   static forRoot(deps: GatewayDependencies): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [LoggerModule.forRoot(pinoParams({ level: deps.config.logLevel, app: 'gateway', destination: deps.config.logDestination }))],
-      controllers: [HealthController, MetricsController, DocsController, CaseRecordsBatchController, ReferralsController, ProviderReferralsController, ServiceRecordsController, ConsentsController, AuditController, WebhooksController, ReportsController, DashboardController],
+      imports: [
+        LoggerModule.forRoot(
+          pinoParams({ level: deps.config.logLevel, app: 'gateway', destination: deps.config.logDestination }),
+        ),
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        DocsController,
+        CaseRecordsBatchController,
+        ReferralsController,
+        ProviderReferralsController,
+        ServiceRecordsController,
+        ConsentsController,
+        AuditController,
+        WebhooksController,
+        ReportsController,
+        DashboardController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: deps.config },
         { provide: KAFKA, useValue: deps.kafka },
         { provide: DATABASE, useValue: deps.database },
         { provide: METRICS, useValue: deps.metrics },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },
-        { provide: RATE_LIMITER, useValue: new OrgRateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst) },
+        {
+          provide: RATE_LIMITER,
+          useValue: new OrgRateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [KAFKA] },
       ],

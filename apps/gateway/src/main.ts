@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const app = await createGateway(config);
   await app.listen(config.port, config.host);
   const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  console.log(`Passerelle gateway listening: API http://${shown}:${config.port}/v1 — docs http://${shown}:${config.port}/v1/docs`);
+  console.log(
+    `Passerelle gateway listening: API http://${shown}:${config.port}/v1 — docs http://${shown}:${config.port}/v1/docs`,
+  );
 }
 
 main().catch((error: unknown) => {

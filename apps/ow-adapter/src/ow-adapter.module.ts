@@ -2,7 +2,11 @@ import { Controller, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { BATCH_HANDLER, type KafkaBatchContext } from '@passerelle/messaging';
 import { DATABASE } from '@passerelle/runtime';
-import { SourceRecordTranslator, sourceRecordTranslatorProvider, type TranslationOutcome } from '@passerelle/translation';
+import {
+  SourceRecordTranslator,
+  sourceRecordTranslatorProvider,
+  type TranslationOutcome,
+} from '@passerelle/translation';
 import { odspEmploymentRecordSource, owCaseRecordSource } from './ow-sources';
 
 @Controller()

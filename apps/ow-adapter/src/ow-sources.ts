@@ -7,7 +7,12 @@ export const owCaseRecordSource: SourceDefinition<OwCaseRecord> = {
   rawType: 'ca.on.passerelle.ow-case-record.received',
   schemaId: schemaIdForPath('sources/ow-case-record.json'),
   system: 'sams',
-  describe: (r) => ({ recordId: r.sourceRecordId, version: r.recordVersion, recordedAt: r.recordedAt, ceSource: `/ow/sams/${r.deliveryAgent.code}` }),
+  describe: (r) => ({
+    recordId: r.sourceRecordId,
+    version: r.recordVersion,
+    recordedAt: r.recordedAt,
+    ceSource: `/ow/sams/${r.deliveryAgent.code}`,
+  }),
   identities: (r) => [{ system: 'sams', id: r.personal.memberId }],
   map: mapOwCaseRecord,
 };
@@ -17,7 +22,12 @@ export const odspEmploymentRecordSource: SourceDefinition<OdspEmploymentRecord> 
   rawType: 'ca.on.passerelle.odsp-employment-record.received',
   schemaId: schemaIdForPath('sources/odsp-employment-record.json'),
   system: 'odsp',
-  describe: (r) => ({ recordId: r.sourceRecordId, version: r.recordVersion, recordedAt: r.recordedAt, ceSource: `/odsp/${r.office.code}` }),
+  describe: (r) => ({
+    recordId: r.sourceRecordId,
+    version: r.recordVersion,
+    recordedAt: r.recordedAt,
+    ceSource: `/odsp/${r.office.code}`,
+  }),
   identities: (r) => [{ system: 'odsp', id: r.personal.memberId }],
   map: mapOdspEmploymentRecord,
 };

@@ -51,7 +51,8 @@ class DirectoryWatch implements OnModuleInit, OnApplicationShutdown {
     const logger = new Logger('ProviderDirectory');
     this.stop = watchProviderDirectory(defaultProviderDirectoryFile(), this.router, {
       reloaded: (providers) => logger.log(`provider directory reloaded: ${providers} providers`),
-      refused: (error) => logger.error(`provider directory change refused, routing goes on with the previous one: ${error.message}`),
+      refused: (error) =>
+        logger.error(`provider directory change refused, routing goes on with the previous one: ${error.message}`),
     });
   }
   onApplicationShutdown(): void {
@@ -127,29 +128,48 @@ export class ReferralEventHandlers {
   controllers: [ReferralEventHandlers],
   providers: [
     LedgerStore,
-    { provide: TRACKER_SETTINGS, useFactory: (env: NodeJS.ProcessEnv) => loadConfig(trackerSettings, env), inject: [APP_ENV] },
+    {
+      provide: TRACKER_SETTINGS,
+      useFactory: (env: NodeJS.ProcessEnv) => loadConfig(trackerSettings, env),
+      inject: [APP_ENV],
+    },
     { provide: CatchmentRouter, useFactory: () => new CatchmentRouter(loadProviderDirectory()) },
     DirectoryWatch,
     {
       provide: ReferralTracking,
       useFactory: (router: CatchmentRouter, names: TopicNames, settings: TrackerConfig) =>
-        new ReferralTracking(router, names, { calendar: OntarioBusinessCalendar.load(), responseBusinessDays: settings.responseBusinessDays }),
+        new ReferralTracking(router, names, {
+          calendar: OntarioBusinessCalendar.load(),
+          responseBusinessDays: settings.responseBusinessDays,
+        }),
       inject: [CatchmentRouter, TopicNames, TRACKER_SETTINGS],
     },
     {
       provide: OutcomeTracking,
       useFactory: (names: TopicNames, settings: TrackerConfig) => {
         if (!settings.pseudonymKey) {
-          new Logger('ReferralTracker').warn('MINISTRY_PSEUDONYM_KEY is not set: ministry pseudonyms use a random key and change at every restart (development only)');
+          new Logger('ReferralTracker').warn(
+            'MINISTRY_PSEUDONYM_KEY is not set: ministry pseudonyms use a random key and change at every restart (development only)',
+          );
         }
         return new OutcomeTracking(names, new Pseudonymizer(settings.pseudonymKey ?? randomBytes(32)));
       },
       inject: [TopicNames, TRACKER_SETTINGS],
     },
-    { provide: TrackedEvents, useFactory: (tracking: ReferralTracking, outcomes: OutcomeTracking) => new TrackedEvents(tracking, outcomes), inject: [ReferralTracking, OutcomeTracking] },
+    {
+      provide: TrackedEvents,
+      useFactory: (tracking: ReferralTracking, outcomes: OutcomeTracking) => new TrackedEvents(tracking, outcomes),
+      inject: [ReferralTracking, OutcomeTracking],
+    },
     {
       provide: TrackerTimers,
-      useFactory: (database: DatabaseHandle, store: LedgerStore, tracking: ReferralTracking, outcomes: OutcomeTracking, settings: TrackerConfig) => {
+      useFactory: (
+        database: DatabaseHandle,
+        store: LedgerStore,
+        tracking: ReferralTracking,
+        outcomes: OutcomeTracking,
+        settings: TrackerConfig,
+      ) => {
         const logger = new Logger('TrackerTimers');
         return new TrackerTimers(database.db, new DueTimers(store, tracking, outcomes), {
           pollMs: settings.timerPollMs,
@@ -162,7 +182,14 @@ export class ReferralEventHandlers {
     { provide: Inbox, useFactory: (database: DatabaseHandle) => new Inbox(database.db, CONSUMER), inject: [DATABASE] },
     {
       provide: EventBatches,
-      useFactory: (database: DatabaseHandle, inbox: Inbox, store: LedgerStore, events: TrackedEvents, relay: TrackerOutboxRelay, timers: TrackerTimers) =>
+      useFactory: (
+        database: DatabaseHandle,
+        inbox: Inbox,
+        store: LedgerStore,
+        events: TrackedEvents,
+        relay: TrackerOutboxRelay,
+        timers: TrackerTimers,
+      ) =>
         // Once a batch committed: relay what it emitted, fire timers it scheduled in the past.
         new EventBatches(database.db, inbox, store, events, () => {
           relay.nudge();
@@ -178,5 +205,3 @@ export class ReferralEventHandlers {
   ],
 })
 export class ReferralTrackerModule {}
-
-

@@ -3,7 +3,14 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/config';
 import { schemaIdForPath, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
 import type { KafkaEventContext } from '@passerelle/messaging';
-import { Inbox, SecretSeal, afterCommit, failureLine, recoveryLine, type DatabaseHandle } from '@passerelle/persistence';
+import {
+  Inbox,
+  SecretSeal,
+  afterCommit,
+  failureLine,
+  recoveryLine,
+  type DatabaseHandle,
+} from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { DispatchError, DispatchErrorCode } from './dispatch.error';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher';
@@ -44,7 +51,10 @@ export class NotificationHandlers {
     const { event, topic, partition, offset } = context.inbound;
     const valid = schemaRegistry().validate<ReferralNotification>(NOTIFICATION_SCHEMA, event.data);
     if (!valid.ok) {
-      throw new DispatchError(DispatchErrorCode.InvalidEvent, valid.errors.map((e) => `${e.pointer || '/'}: ${e.message}`).join('; '));
+      throw new DispatchError(
+        DispatchErrorCode.InvalidEvent,
+        valid.errors.map((e) => `${e.pointer || '/'}: ${e.message}`).join('; '),
+      );
     }
     let queued = 0;
     await this.inbox.applyOnce({ eventId: event.id, eventType: event.type, topic, partition, offset }, async (trx) => {
@@ -67,18 +77,33 @@ export class NotificationHandlers {
       useFactory: (database: DatabaseHandle, env: NodeJS.ProcessEnv) => {
         const settings: DeliveryConfig = loadConfig(webhookDeliverySettings, env);
         const logger = new Logger('WebhookDispatcher');
-        return new RunningDispatcher(new DeliveryStore(database.db), new WebhookSender(settings.timeoutMs, settings.webhookAddresses), new SecretSeal(settings.webhookSecretKey, settings.webhookSecretPreviousKeys), {
-          concurrency: settings.concurrency,
-          pollMs: settings.pollMs,
-          leaseMs: settings.timeoutMs + LEASE_MARGIN_MS,
-          policy: { maxAttempts: settings.maxAttempts, maxAgeMs: settings.maxAgeMs, baseMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
-          onError: (error, consecutive) => logger.warn(failureLine('webhook dispatch', error, consecutive)),
-          onRecovered: (failures) => logger.log(recoveryLine('webhook dispatch', failures)),
-          onUnrecorded: (delivery, error) => logger.warn(`delivery ${delivery.id} attempt ${delivery.attempt} not recorded, retried when its lease ends: ${String(error)}`),
-          // Ids and outcome only: never the URL, the secret or the body.
-          onAttempt: (delivery, outcome, detail) =>
-            logger.debug(`delivery ${delivery.id} (subscription ${delivery.subscriptionId}) attempt ${delivery.attempt}: ${outcome} (${detail})`),
-        });
+        return new RunningDispatcher(
+          new DeliveryStore(database.db),
+          new WebhookSender(settings.timeoutMs, settings.webhookAddresses),
+          new SecretSeal(settings.webhookSecretKey, settings.webhookSecretPreviousKeys),
+          {
+            concurrency: settings.concurrency,
+            pollMs: settings.pollMs,
+            leaseMs: settings.timeoutMs + LEASE_MARGIN_MS,
+            policy: {
+              maxAttempts: settings.maxAttempts,
+              maxAgeMs: settings.maxAgeMs,
+              baseMs: settings.retryBaseMs,
+              maxDelayMs: settings.retryMaxMs,
+            },
+            onError: (error, consecutive) => logger.warn(failureLine('webhook dispatch', error, consecutive)),
+            onRecovered: (failures) => logger.log(recoveryLine('webhook dispatch', failures)),
+            onUnrecorded: (delivery, error) =>
+              logger.warn(
+                `delivery ${delivery.id} attempt ${delivery.attempt} not recorded, retried when its lease ends: ${String(error)}`,
+              ),
+            // Ids and outcome only: never the URL, the secret or the body.
+            onAttempt: (delivery, outcome, detail) =>
+              logger.debug(
+                `delivery ${delivery.id} (subscription ${delivery.subscriptionId}) attempt ${delivery.attempt}: ${outcome} (${detail})`,
+              ),
+          },
+        );
       },
       inject: [DATABASE, APP_ENV],
     },

@@ -7,7 +7,13 @@ import { generateProvince, loadProvince, providerRecords, referrerRecords, type 
 const data = loadProvince();
 const directory = loadProviderDirectory();
 const router = new CatchmentRouter(directory);
-const options = { referrals: 600, seed: 7, from: '2025-01-01', to: '2025-12-31', now: new Date('2026-06-30T12:00:00Z') };
+const options = {
+  referrals: 600,
+  seed: 7,
+  from: '2025-01-01',
+  to: '2025-12-31',
+  now: new Date('2026-06-30T12:00:00Z'),
+};
 const stories = generateProvince(data, options);
 
 const OW = schemaIdForPath('sources/ow-case-record.json');
@@ -16,7 +22,10 @@ const EO = schemaIdForPath('sources/eo-service-record.json');
 
 function problems(schemaId: string, record: unknown): string[] {
   const result = schemaRegistry().validate(schemaId, record);
-  return [...(result.ok ? [] : result.errors.map((e) => `${e.pointer} ${e.message}`)), ...unmappedSourceCodes(schemaId, record).map((u) => u.reason)];
+  return [
+    ...(result.ok ? [] : result.errors.map((e) => `${e.pointer} ${e.message}`)),
+    ...unmappedSourceCodes(schemaId, record).map((u) => u.reason),
+  ];
 }
 
 describe('the demo province', () => {
@@ -25,13 +34,23 @@ describe('the demo province', () => {
     expect(data.deliveryAgents.filter((a) => a.kind === 'dssab')).toHaveLength(10);
     expect(new Set(data.deliveryAgents.map((a) => a.code)).size).toBe(47);
     for (const org of [...data.deliveryAgents, ...data.odspOffices]) {
-      for (const area of org.postalAreas) expect({ org: org.code, area, routed: router.route({ serviceWanted: 'employment-services', postalCode: `${area} 1A1` }).routed }).toEqual({ org: org.code, area, routed: true });
-      for (const area of org.uncoveredPostalAreas ?? []) expect(router.route({ serviceWanted: 'employment-services', postalCode: `${area} 1A1` }).routed).toBe(false);
+      for (const area of org.postalAreas)
+        expect({
+          org: org.code,
+          area,
+          routed: router.route({ serviceWanted: 'employment-services', postalCode: `${area} 1A1` }).routed,
+        }).toEqual({ org: org.code, area, routed: true });
+      for (const area of org.uncoveredPostalAreas ?? [])
+        expect(router.route({ serviceWanted: 'employment-services', postalCode: `${area} 1A1` }).routed).toBe(false);
     }
   });
 
   it('covers the 15 catchments of the active providers of the directory', () => {
-    const active = directory.providers.filter((p) => p.status === 'active' && p.services.some((s) => s.serviceType === 'employment-services' && s.status === 'active' && s.capacity > 0));
+    const active = directory.providers.filter(
+      (p) =>
+        p.status === 'active' &&
+        p.services.some((s) => s.serviceType === 'employment-services' && s.status === 'active' && s.capacity > 0),
+    );
     const locations = active.flatMap((p) => p.locations.map((l, i) => `${p.id}#${i}`));
     expect(locations).toHaveLength(15);
     const reached = new Set<string>();
@@ -47,7 +66,9 @@ describe('the demo province', () => {
 
   it('is the same for the same seed, and another for another seed', () => {
     expect(generateProvince(data, options)).toEqual(stories);
-    expect(generateProvince(data, { ...options, seed: 8 }).map((s) => s.referrer)).not.toEqual(stories.map((s) => s.referrer));
+    expect(generateProvince(data, { ...options, seed: 8 }).map((s) => s.referrer)).not.toEqual(
+      stories.map((s) => s.referrer),
+    );
   });
 
   it('tells every kind of story: declines, no answer, withdrawals, no-shows, jobs, follow-ups, exits, duplicates', () => {
@@ -61,7 +82,11 @@ describe('the demo province', () => {
     expect(count((s) => s.service?.job !== undefined)).toBeGreaterThan(100);
     expect(count((s) => s.service?.followUps.some((f) => f.code === 'FU12') === true)).toBeGreaterThan(10);
     expect(count((s) => s.service?.exit !== undefined)).toBeGreaterThan(50);
-    expect(count((s) => s.service?.eoSupport !== undefined && s.incomeSupport?.periodStart === s.service.eoSupport.periodStart)).toBeGreaterThan(5);
+    expect(
+      count(
+        (s) => s.service?.eoSupport !== undefined && s.incomeSupport?.periodStart === s.service.eoSupport.periodStart,
+      ),
+    ).toBeGreaterThan(5);
     expect(count((s) => s.referrerOutcomes.some((o) => o.code === 'EXE'))).toBeGreaterThan(10);
     expect(new Set(stories.map((s) => s.referralId)).size).toBe(stories.length);
   });
@@ -70,7 +95,13 @@ describe('the demo province', () => {
     const now = options.now.getTime();
     for (const s of stories) {
       expect(s.requestedAt.slice(0, 10) >= options.from && s.requestedAt.slice(0, 10) <= options.to).toBe(true);
-      const times = [s.recordedAt, s.decision.kind === 'none' ? undefined : s.decision.at, s.service?.at, s.service?.laterAt, s.laterAt].filter((t): t is string => t !== undefined);
+      const times = [
+        s.recordedAt,
+        s.decision.kind === 'none' ? undefined : s.decision.at,
+        s.service?.at,
+        s.service?.laterAt,
+        s.laterAt,
+      ].filter((t): t is string => t !== undefined);
       expect(times.every((t) => Date.parse(t) <= now)).toBe(true);
       expect(Date.parse(s.recordedAt)).toBeGreaterThan(Date.parse(s.requestedAt));
       if (s.decision.kind !== 'none') expect(Date.parse(s.decision.at)).toBeGreaterThan(Date.parse(s.recordedAt));
@@ -81,10 +112,13 @@ describe('the demo province', () => {
     const invalid: string[] = [];
     for (const story of stories) {
       const { owCaseRecords, odspRecords } = referrerRecords(story);
-      for (const r of owCaseRecords) invalid.push(...problems(OW, r).map((p) => `${r.sourceRecordId} v${r.recordVersion}: ${p}`));
-      for (const r of odspRecords) invalid.push(...problems(ODSP, r).map((p) => `${r.sourceRecordId} v${r.recordVersion}: ${p}`));
+      for (const r of owCaseRecords)
+        invalid.push(...problems(OW, r).map((p) => `${r.sourceRecordId} v${r.recordVersion}: ${p}`));
+      for (const r of odspRecords)
+        invalid.push(...problems(ODSP, r).map((p) => `${r.sourceRecordId} v${r.recordVersion}: ${p}`));
       const { decision, later } = providerRecords(story, 'eo:provider-7');
-      for (const r of [...(decision ? [decision] : []), ...later]) invalid.push(...problems(EO, r).map((p) => `${r.sourceRecordId} v${r.recordVersion}: ${p}`));
+      for (const r of [...(decision ? [decision] : []), ...later])
+        invalid.push(...problems(EO, r).map((p) => `${r.sourceRecordId} v${r.recordVersion}: ${p}`));
     }
     expect(invalid).toEqual([]);
   });

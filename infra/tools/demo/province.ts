@@ -53,7 +53,8 @@ export interface ProvinceOptions {
   odspShare?: number;
 }
 
-export type Decision = { kind: 'accept'; at: string } | { kind: 'decline'; at: string; declineCode: string } | { kind: 'none' };
+export type Decision =
+  { kind: 'accept'; at: string } | { kind: 'decline'; at: string; declineCode: string } | { kind: 'none' };
 
 export interface Support {
   benefitId: string;
@@ -174,7 +175,8 @@ const DAY = 86_400_000;
 const dayOf = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY;
 const dateOf = (day: number): string => new Date(day * DAY).toISOString().slice(0, 10);
 /** An instant on `day` at `hour` UTC (14:00 to 20:00 UTC is office hours in Toronto). */
-const at = (day: number, hour: number, minute = 0): string => new Date(day * DAY + (hour * 60 + minute) * 60_000).toISOString();
+const at = (day: number, hour: number, minute = 0): string =>
+  new Date(day * DAY + (hour * 60 + minute) * 60_000).toISOString();
 const isWeekend = (day: number): boolean => [0, 6].includes(new Date(day * DAY).getUTCDay());
 const weekdayOnOrAfter = (day: number): number => {
   let d = day;
@@ -183,7 +185,7 @@ const weekdayOnOrAfter = (day: number): number => {
 };
 const addWeekdays = (day: number, n: number): number => {
   let d = day;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     d += 1;
     if (!isWeekend(d)) i += 1;
   }
@@ -196,19 +198,53 @@ const addMonths = (date: string, months: number): string => {
 };
 const monthSpan = (date: string): { start: string; end: string } => {
   const [y, m] = date.split('-').map(Number);
-  return { start: new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10), end: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10) };
+  return {
+    start: new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10),
+    end: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10),
+  };
 };
 
 const tagOf = (seed: number, n: number): string => `${seed}-${String(n).padStart(5, '0')}`;
 /** A 9-digit source id: a leading digit per id kind, the seed (3 digits), the story (5 digits). */
-const numericId = (lead: number, seed: number, n: number): string => `${lead}${String(seed % 1000).padStart(3, '0')}${String(n).padStart(5, '0')}`;
+const numericId = (lead: number, seed: number, n: number): string =>
+  `${lead}${String(seed % 1000).padStart(3, '0')}${String(n).padStart(5, '0')}`;
 
 const LDU_LETTERS = 'ABCEGHJKLMNPRSTVWXYZ';
 const CITY: Record<string, string> = { M: 'Toronto', K: 'Ottawa', L: 'Mississauga', N: 'Windsor', P: 'Sudbury' };
-const EMPLOYERS = ['Northern Logistics Inc.', 'Maple Leaf Foods', 'Sunnybrook Health Sciences', 'Caisse populaire Desjardins', 'Canadian Tire', 'City Cleaning Co-op', 'Loblaw Companies', 'Bombardier', 'Boulangerie du Nord', 'Lakehead Construction'];
-const JOBS = ['Warehouse associate', 'Personal support worker', 'Customer service agent', 'Line cook', 'Administrative assistant', 'Retail associate', 'Forklift operator', 'Cleaner', 'Bookkeeper', 'Labourer'];
+const EMPLOYERS = [
+  'Northern Logistics Inc.',
+  'Maple Leaf Foods',
+  'Sunnybrook Health Sciences',
+  'Caisse populaire Desjardins',
+  'Canadian Tire',
+  'City Cleaning Co-op',
+  'Loblaw Companies',
+  'Bombardier',
+  'Boulangerie du Nord',
+  'Lakehead Construction',
+];
+const JOBS = [
+  'Warehouse associate',
+  'Personal support worker',
+  'Customer service agent',
+  'Line cook',
+  'Administrative assistant',
+  'Retail associate',
+  'Forklift operator',
+  'Cleaner',
+  'Bookkeeper',
+  'Labourer',
+];
 const DECLINES: ReadonlyArray<readonly [string, number]> = [
-  ['NC', 30], ['OC', 10], ['NE', 15], ['CU', 15], ['CD', 12], ['LNO', 5], ['SNO', 5], ['DUP', 5], ['OTH', 3],
+  ['NC', 30],
+  ['OC', 10],
+  ['NE', 15],
+  ['CU', 15],
+  ['CD', 12],
+  ['LNO', 5],
+  ['SNO', 5],
+  ['DUP', 5],
+  ['OTH', 3],
 ];
 const FOLLOW_UPS: ReadonlyArray<readonly [FollowUp['code'], number, number]> = [
   ['FU01', 1, 0.92],
@@ -232,13 +268,19 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
   const offices = data.odspOffices.map((o) => [o, o.weight] as const);
   const stories: Story[] = [];
 
-  if (!Number.isSafeInteger(options.referrals) || options.referrals < 1 || options.referrals > 99_999) throw new RangeError('referrals must be from 1 to 99999');
+  if (!Number.isSafeInteger(options.referrals) || options.referrals < 1 || options.referrals > 99_999)
+    throw new RangeError('referrals must be from 1 to 99999');
   for (let n = 1; n <= options.referrals; n += 1) {
     const program = dice.chance(options.odspShare ?? 0.25) ? 'ODSP' : 'OW';
     const org = program === 'OW' ? dice.weighted(agents) : dice.weighted(offices);
-    const uncovered = org.uncoveredPostalAreas !== undefined && org.uncoveredPostalAreas.length > 0 && dice.chance(0.25);
+    const uncovered =
+      org.uncoveredPostalAreas !== undefined && org.uncoveredPostalAreas.length > 0 && dice.chance(0.25);
     // The first area is where most clients live.
-    const area = uncovered ? dice.pick(org.uncoveredPostalAreas!) : dice.chance(0.5) ? org.postalAreas[0] : dice.pick(org.postalAreas);
+    const area = uncovered
+      ? dice.pick(org.uncoveredPostalAreas!)
+      : dice.chance(0.5)
+        ? org.postalAreas[0]
+        : dice.pick(org.postalAreas);
     const postalCode = `${area} ${dice.int(0, 9)}${dice.pick([...LDU_LETTERS])}${dice.int(0, 9)}`;
     const requestDay = weekdayOnOrAfter(first + dice.int(0, Math.max(0, last - first)));
     const requestedAt = at(Math.min(requestDay, last), dice.int(14, 19), dice.int(0, 59));
@@ -275,15 +317,38 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
 
     if (dice.chance(0.2)) {
       const month = monthSpan(dateOf(requestDay));
-      story.incomeSupport = { benefitId: `BEN-${tag}`, code: program === 'OW' ? 'EBTR' : 'TRANS', periodStart: month.start, periodEnd: month.end };
+      story.incomeSupport = {
+        benefitId: `BEN-${tag}`,
+        code: program === 'OW' ? 'EBTR' : 'TRANS',
+        periodStart: month.start,
+        periodEnd: month.end,
+      };
     }
     if (!story.routable) continue;
 
     // The provider's answer, a few business days after the referral reached it.
-    const answerDay = addWeekdays(requestDay, dice.weighted([[0, 2], [1, 5], [2, 5], [3, 4], [4, 3], [5, 2], [7, 1], [10, 1]] as const));
+    const answerDay = addWeekdays(
+      requestDay,
+      dice.weighted([
+        [0, 2],
+        [1, 5],
+        [2, 5],
+        [3, 4],
+        [4, 3],
+        [5, 2],
+        [7, 1],
+        [10, 1],
+      ] as const),
+    );
     const answerAt = at(answerDay, dice.int(14, 20), dice.int(0, 59));
     const answered = past(answerAt) && Date.parse(answerAt) > Date.parse(recordedAt);
-    const choice = answered ? dice.weighted([['accept', 78], ['decline', 17], ['none', 5]] as const) : 'none';
+    const choice = answered
+      ? dice.weighted([
+          ['accept', 78],
+          ['decline', 17],
+          ['none', 5],
+        ] as const)
+      : 'none';
     if (choice === 'decline') {
       story.decision = { kind: 'decline', at: answerAt, declineCode: dice.weighted(DECLINES) };
       continue;
@@ -304,20 +369,38 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
     const startDay = weekdayOnOrAfter(answerDay + dice.int(3, 14));
     const serviceAt = at(startDay + 21, 18);
     if (!past(serviceAt)) continue;
-    const stream = dice.weighted([['A', 35], ['B', 40], ['C', 25]] as const);
+    const stream = dice.weighted([
+      ['A', 35],
+      ['B', 40],
+      ['C', 25],
+    ] as const);
     const events: Service['events'] = [];
     for (let e = 0; e < dice.int(2, 4); e += 1) {
-      events.push({ eventId: `EV-${tag}-${e + 1}`, at: at(startDay + 5 * e, 15), attendance: dice.chance(0.15) ? 'NS' : 'ATT' });
+      events.push({
+        eventId: `EV-${tag}-${e + 1}`,
+        at: at(startDay + 5 * e, 15),
+        attendance: dice.chance(0.15) ? 'NS' : 'ATT',
+      });
     }
     events.push({ eventId: `EV-${tag}-next`, at: at(startDay + 28, 15), attendance: 'SCH' });
     const service: Service = { at: serviceAt, openedOn: dateOf(startDay), stream, events, followUps: [] };
     story.service = service;
     if (story.incomeSupport !== undefined && dice.chance(0.5)) {
       // The same support paid by EO for an overlapping period: a duplicate to reconcile.
-      service.eoSupport = { benefitId: `FS-${tag}`, code: 'FS-TRN', periodStart: story.incomeSupport.periodStart, periodEnd: story.incomeSupport.periodEnd };
+      service.eoSupport = {
+        benefitId: `FS-${tag}`,
+        code: 'FS-TRN',
+        periodStart: story.incomeSupport.periodStart,
+        periodEnd: story.incomeSupport.periodEnd,
+      };
     } else if (dice.chance(0.15)) {
       const month = monthSpan(dateOf(startDay));
-      service.eoSupport = { benefitId: `FS-${tag}`, code: dice.pick(['FS-TRN', 'FS-CLO']), periodStart: month.start, periodEnd: month.end };
+      service.eoSupport = {
+        benefitId: `FS-${tag}`,
+        code: dice.pick(['FS-TRN', 'FS-CLO']),
+        periodStart: month.start,
+        periodEnd: month.end,
+      };
     }
 
     // A job, the exit, the follow-ups.
@@ -365,7 +448,10 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
       }
       story.referrerOutcomes = later.filter((o) => pastDay(o.on));
       if (story.referrerOutcomes.length > 0) {
-        const lastOn = Math.max(...story.referrerOutcomes.map((o) => dayOf(o.on)), story.referrerExit ? dayOf(story.referrerExit.on) : 0);
+        const lastOn = Math.max(
+          ...story.referrerOutcomes.map((o) => dayOf(o.on)),
+          story.referrerExit ? dayOf(story.referrerExit.on) : 0,
+        );
         story.laterAt = at(lastOn + 1, 17);
         if (!past(story.laterAt)) {
           story.referrerOutcomes = [];
@@ -397,10 +483,18 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
 
 const money = (n: number): string => n.toFixed(2);
 
-function contact(story: Story): { phone: string; address: { line1: string; city: string; province: 'ON'; postalCode: string } } {
+function contact(story: Story): {
+  phone: string;
+  address: { line1: string; city: string; province: 'ON'; postalCode: string };
+} {
   return {
     phone: `416-555-${String(story.n % 10_000).padStart(4, '0')}`,
-    address: { line1: `${(story.n % 900) + 10} Main Street`, city: CITY[story.postalCode[0]] ?? 'Toronto', province: 'ON', postalCode: story.postalCode },
+    address: {
+      line1: `${(story.n % 900) + 10} Main Street`,
+      city: CITY[story.postalCode[0]] ?? 'Toronto',
+      province: 'ON',
+      postalCode: story.postalCode,
+    },
   };
 }
 
@@ -425,7 +519,16 @@ export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; 
     consentId: story.consentId,
   };
   const benefits = story.incomeSupport
-    ? [{ benefitId: story.incomeSupport.benefitId, benefitTypeCode: story.incomeSupport.code, amount: money(96 + (story.n % 60)), issuedOn: story.incomeSupport.periodStart, periodStart: story.incomeSupport.periodStart, periodEnd: story.incomeSupport.periodEnd }]
+    ? [
+        {
+          benefitId: story.incomeSupport.benefitId,
+          benefitTypeCode: story.incomeSupport.code,
+          amount: money(96 + (story.n % 60)),
+          issuedOn: story.incomeSupport.periodStart,
+          periodStart: story.incomeSupport.periodStart,
+          periodEnd: story.incomeSupport.periodEnd,
+        },
+      ]
     : [];
   const personal = {
     memberId: story.memberId,
@@ -435,13 +538,22 @@ export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; 
     contact: contact(story),
   };
   const job = story.service?.job;
-  const employment = job && { employmentId: job.employmentId, employerName: job.employerName, jobStartDate: job.startDate, hoursPerWeek: job.hoursPerWeek, hourlyWage: job.hourlyWage, subsidized: false, selfEmployed: false };
+  const employment = job && {
+    employmentId: job.employmentId,
+    employerName: job.employerName,
+    jobStartDate: job.startDate,
+    hoursPerWeek: job.hoursPerWeek,
+    hourlyWage: job.hourlyWage,
+    subsidized: false,
+    selfEmployed: false,
+  };
   const outcomes = story.referrerOutcomes.map((o) => ({
     outcomeId: o.outcomeId,
     outcomeTypeCode: o.code,
     achievedOn: o.on,
     ...((o.code === 'EMP' || o.code === 'RET' || o.code === 'EXE') && employment !== undefined && { employment }),
-    ...((o.code === 'INC' || o.code === 'MJR') && job !== undefined && { monthlyEarnings: money(job.hoursPerWeek * 4.33 * Number(job.hourlyWage)) }),
+    ...((o.code === 'INC' || o.code === 'MJR') &&
+      job !== undefined && { monthlyEarnings: money(job.hoursPerWeek * 4.33 * Number(job.hourlyWage)) }),
   }));
   const withdrawn = story.withdrawnAt === undefined ? consent : { ...consent, withdrawnAt: story.withdrawnAt };
   const later = story.laterAt !== undefined;
@@ -454,7 +566,12 @@ export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; 
       deliveryAgent: { code: story.org.code, name: story.org.name },
       programCode: 'OW',
       personal: { ...personal, caseId: story.caseId },
-      participationPlan: { planId: `PA-${tag}`, planTypeCode: 'PA', signedOn: story.requestedAt.slice(0, 10), reviewDueOn: addMonths(story.requestedAt.slice(0, 10), 3) },
+      participationPlan: {
+        planId: `PA-${tag}`,
+        planTypeCode: 'PA',
+        signedOn: story.requestedAt.slice(0, 10),
+        reviewDueOn: addMonths(story.requestedAt.slice(0, 10), 3),
+      },
       activities: [{ activityId: `ACT-${tag}`, activityCode: 'JSS', startDate: story.requestedAt.slice(0, 10) }],
       ...(benefits.length > 0 && { benefitsIssued: benefits }),
       consents: [consent],
@@ -467,7 +584,9 @@ export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; 
       recordedAt: story.laterAt!,
       consents: [withdrawn],
       ...(outcomes.length > 0 && { outcomes }),
-      ...(story.referrerExit !== undefined && { exit: { exitedOn: story.referrerExit.on, exitReasonCode: story.referrerExit.code } }),
+      ...(story.referrerExit !== undefined && {
+        exit: { exitedOn: story.referrerExit.on, exitReasonCode: story.referrerExit.code },
+      }),
     };
     return { owCaseRecords: [v1, v2], odspRecords: [] };
   }
@@ -478,13 +597,24 @@ export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; 
     office: { code: story.org.code, name: story.org.name },
     programCode: 'ODSP-ES',
     personal,
-    employmentPlan: { planId: `EP-${tag}`, planTypeCode: 'EP', signedOn: story.requestedAt.slice(0, 10), reviewDueOn: addMonths(story.requestedAt.slice(0, 10), 3) },
+    employmentPlan: {
+      planId: `EP-${tag}`,
+      planTypeCode: 'EP',
+      signedOn: story.requestedAt.slice(0, 10),
+      reviewDueOn: addMonths(story.requestedAt.slice(0, 10), 3),
+    },
     ...(benefits.length > 0 && { benefitsIssued: benefits }),
     consents: [consent],
     referralRequest,
   };
   if (!later) return { owCaseRecords: [], odspRecords: [v1] };
-  const v2: OdspEmploymentRecord = { ...v1, recordVersion: 2, recordedAt: story.laterAt!, consents: [withdrawn], ...(outcomes.length > 0 && { milestones: outcomes }) };
+  const v2: OdspEmploymentRecord = {
+    ...v1,
+    recordVersion: 2,
+    recordedAt: story.laterAt!,
+    consents: [withdrawn],
+    ...(outcomes.length > 0 && { milestones: outcomes }),
+  };
   return { owCaseRecords: [], odspRecords: [v1, v2] };
 }
 
@@ -493,7 +623,10 @@ export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; 
  * answer (version 1), then the assessment, plan and appointments (2), then the job, exit and
  * follow-ups (3) — each version the whole record as it then stands. None when it never answered.
  */
-export function providerRecords(story: Story, providerId: string): { decision?: EoServiceRecord; later: EoServiceRecord[] } {
+export function providerRecords(
+  story: Story,
+  providerId: string,
+): { decision?: EoServiceRecord; later: EoServiceRecord[] } {
   if (story.decision.kind === 'none') return { later: [] };
   const tag = story.tag;
   const provider = providerId.replace(/^eo:/, '');
@@ -515,7 +648,12 @@ export function providerRecords(story: Story, providerId: string): { decision?: 
     referralResponse:
       decision.kind === 'accept'
         ? { referralId: story.referralId, decision: 'accepted', decidedAt: decision.at }
-        : { referralId: story.referralId, decision: 'declined', decidedAt: decision.at, declineReasonCode: decision.declineCode },
+        : {
+            referralId: story.referralId,
+            decision: 'declined',
+            decidedAt: decision.at,
+            declineReasonCode: decision.declineCode,
+          },
   };
   const service = story.service;
   if (service === undefined) return { decision: v1, later: [] };
@@ -535,16 +673,37 @@ export function providerRecords(story: Story, providerId: string): { decision?: 
     recordedAt: service.at,
     commonAssessment: { assessmentId: `CA-${tag}`, completedOn: service.openedOn, streamCode: service.stream },
     servicePlan: plan,
-    scheduledEvents: service.events.map((e) => ({ eventId: e.eventId, scheduledAt: e.at, attendanceCode: e.attendance, activityCode: 'CC01' })),
+    scheduledEvents: service.events.map((e) => ({
+      eventId: e.eventId,
+      scheduledAt: e.at,
+      attendanceCode: e.attendance,
+      activityCode: 'CC01',
+    })),
     ...(service.eoSupport !== undefined && {
       benefitsIssued: [
-        { benefitId: service.eoSupport.benefitId, benefitTypeCode: service.eoSupport.code, amount: money(120 + (story.n % 40)), issuedOn: service.eoSupport.periodStart, periodStart: service.eoSupport.periodStart, periodEnd: service.eoSupport.periodEnd },
+        {
+          benefitId: service.eoSupport.benefitId,
+          benefitTypeCode: service.eoSupport.code,
+          amount: money(120 + (story.n % 40)),
+          issuedOn: service.eoSupport.periodStart,
+          periodStart: service.eoSupport.periodStart,
+          periodEnd: service.eoSupport.periodEnd,
+        },
       ],
     }),
   };
   if (service.laterAt === undefined) return { decision: v1, later: [v2] };
   const job = service.job;
-  const employment = job && { employmentId: job.employmentId, employerName: job.employerName, jobTitle: job.jobTitle, jobStartDate: job.startDate, hoursPerWeek: job.hoursPerWeek, hourlyWage: job.hourlyWage, subsidized: false, selfEmployed: false };
+  const employment = job && {
+    employmentId: job.employmentId,
+    employerName: job.employerName,
+    jobTitle: job.jobTitle,
+    jobStartDate: job.startDate,
+    hoursPerWeek: job.hoursPerWeek,
+    hourlyWage: job.hourlyWage,
+    subsidized: false,
+    selfEmployed: false,
+  };
   const v3: EoServiceRecord = {
     ...v2,
     recordVersion: 3,

@@ -70,10 +70,20 @@ const CONSUMED = PIPELINE.flatMap(([, topics]) => topics);
 const CHUNK = 100;
 
 /** A raw source record as its network produces it: deterministic id, keyed by the source's own person id. */
-function rawEvent<T extends { sourceRecordId: string; recordVersion: number; recordedAt: string }>(type: string, system: string, record: T, personKey: string): CloudEvent<T> {
+function rawEvent<T extends { sourceRecordId: string; recordVersion: number; recordedAt: string }>(
+  type: string,
+  system: string,
+  record: T,
+  personKey: string,
+): CloudEvent<T> {
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: system, recordId: record.sourceRecordId, version: record.recordVersion, type }),
+    id: deterministicEventId({
+      sourceSystem: system,
+      recordId: record.sourceRecordId,
+      version: record.recordVersion,
+      type,
+    }),
     source: `/demo/${system}`,
     type,
     time: record.recordedAt,
@@ -83,12 +93,22 @@ function rawEvent<T extends { sourceRecordId: string; recordVersion: number; rec
   };
 }
 
-export async function seedProvince(stories: readonly Story[], target: SeedTarget, progress: (p: SeedProgress) => void = () => {}): Promise<SeedResult> {
+export async function seedProvince(
+  stories: readonly Story[],
+  target: SeedTarget,
+  progress: (p: SeedProgress) => void = () => {},
+): Promise<SeedResult> {
   const names = new TopicNames(target.topicPrefix);
   const publisher = new EventPublisher(target.kafka);
   const admin = target.kafka.admin();
   await admin.connect();
-  const result: SeedResult = { owCaseRecords: [], odspRecords: [], eoRecords: [], routedTo: new Map(), deadLettered: 0 };
+  const result: SeedResult = {
+    owCaseRecords: [],
+    odspRecords: [],
+    eoRecords: [],
+    routedTo: new Map(),
+    deadLettered: 0,
+  };
   const tokens = new Map<string, Promise<string>>();
   const tokenOf = (org: string, scopes: string[]): Promise<string> => {
     const key = `${org} ${scopes.join(' ')}`;
@@ -107,11 +127,18 @@ export async function seedProvince(stories: readonly Story[], target: SeedTarget
     await send(1, 'referrals', firstOw, firstOdsp, []);
 
     // 2. Answers: each provider reads its inbox, answers what reached it.
-    const providers = (JSON.parse(readFileSync(join(dataDir(), 'provider-directory.json'), 'utf8')) as { providers: Array<{ id: string }> }).providers.map((p) => p.id);
+    const providers = (
+      JSON.parse(readFileSync(join(dataDir(), 'provider-directory.json'), 'utf8')) as {
+        providers: Array<{ id: string }>;
+      }
+    ).providers.map((p) => p.id);
     for (const provider of providers) {
       const token = await tokenOf(provider, ['provider:read']);
       for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
-        const page = (await http.json(`/v1/provider/referrals?status=requested&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, token)) as { items: Array<{ referralId: string; provider: string }>; next?: string };
+        const page = (await http.json(
+          `/v1/provider/referrals?status=requested&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          token,
+        )) as { items: Array<{ referralId: string; provider: string }>; next?: string };
         for (const item of page.items) result.routedTo.set(item.referralId, item.provider);
         cursor = page.next;
       }
@@ -120,7 +147,13 @@ export async function seedProvince(stories: readonly Story[], target: SeedTarget
       const provider = result.routedTo.get(s.referralId);
       return provider === undefined ? [] : [{ story: s, ...providerRecords(s, provider) }];
     });
-    await send(2, 'answers', [], [], byProvider.flatMap((p) => (p.decision ? [p.decision] : [])));
+    await send(
+      2,
+      'answers',
+      [],
+      [],
+      byProvider.flatMap((p) => (p.decision ? [p.decision] : [])),
+    );
 
     // 3. Services, jobs, exits, follow-ups, and the referrers' own outcomes and withdrawals.
     await send(
@@ -137,7 +170,13 @@ export async function seedProvince(stories: readonly Story[], target: SeedTarget
     await admin.disconnect();
   }
 
-  async function send(phase: 1 | 2 | 3, label: string, ow: OwCaseRecord[], odsp: OdspEmploymentRecord[], eo: EoServiceRecord[]): Promise<void> {
+  async function send(
+    phase: 1 | 2 | 3,
+    label: string,
+    ow: OwCaseRecord[],
+    odsp: OdspEmploymentRecord[],
+    eo: EoServiceRecord[],
+  ): Promise<void> {
     const total = ow.length + odsp.length + eo.length;
     let sent = 0;
     const step = (n: number): void => {
@@ -157,19 +196,27 @@ export async function seedProvince(stories: readonly Story[], target: SeedTarget
       }
     }
     for (const chunk of chunks(odsp)) {
-      await publisher.publish(names.of(RAW.odsp.topic), chunk.map((r) => rawEvent(RAW.odsp.type, `odsp:${r.office.code}`, r, r.personal.memberId)));
+      await publisher.publish(
+        names.of(RAW.odsp.topic),
+        chunk.map((r) => rawEvent(RAW.odsp.type, `odsp:${r.office.code}`, r, r.personal.memberId)),
+      );
       await adapterDone(admin, names, target.topicPrefix, 'ow-adapter');
       step(chunk.length);
     }
     for (const chunk of chunks(eo)) {
-      await publisher.publish(names.of(RAW.eo.topic), chunk.map((r) => rawEvent(RAW.eo.type, `cams:${r.provider.providerId}`, r, r.personal.clientReferenceNumber)));
+      await publisher.publish(
+        names.of(RAW.eo.topic),
+        chunk.map((r) => rawEvent(RAW.eo.type, `cams:${r.provider.providerId}`, r, r.personal.clientReferenceNumber)),
+      );
       await adapterDone(admin, names, target.topicPrefix, 'eo-adapter');
       step(chunk.length);
     }
     result.owCaseRecords.push(...ow);
     result.odspRecords.push(...odsp);
     result.eoRecords.push(...eo);
-    await drained(admin, names, target.topicPrefix, target.drainTimeoutMs ?? 15 * 60_000, (backlog) => progress({ phase, label, sent, total, backlog }));
+    await drained(admin, names, target.topicPrefix, target.drainTimeoutMs ?? 15 * 60_000, (backlog) =>
+      progress({ phase, label, sent, total, backlog }),
+    );
   }
 }
 
@@ -178,22 +225,32 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, 
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
 };
-const chunks = <T>(items: readonly T[]): T[][] => Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+const chunks = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /** Waits until one adapter has committed everything on its topics (it is quick: the tracker is not waited for here). */
 async function adapterDone(admin: Admin, names: TopicNames, prefix: string, app: string): Promise<void> {
   const deadline = Date.now() + 5 * 60_000;
   while ((await pipelineBacklog(admin, names, prefix, [app])) > 0) {
-    if (Date.now() > deadline) throw new SeedError(`the ${app} has not taken the records sent 5 minutes ago: is it running (npm start)?`);
+    if (Date.now() > deadline)
+      throw new SeedError(`the ${app} has not taken the records sent 5 minutes ago: is it running (npm start)?`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /** Events the pipeline's consumer groups (or those of `apps`) have not committed yet, over every topic they read. */
-export async function pipelineBacklog(admin: Admin, names: TopicNames, prefix: string, apps?: readonly string[]): Promise<number> {
+export async function pipelineBacklog(
+  admin: Admin,
+  names: TopicNames,
+  prefix: string,
+  apps?: readonly string[],
+): Promise<number> {
   let backlog = 0;
   for (const [app, topics] of PIPELINE.filter(([a]) => apps === undefined || apps.includes(a))) {
-    const committed = await admin.fetchOffsets({ groupId: `${prefix}passerelle-${app}`, topics: topics.map((t) => names.of(t)) });
+    const committed = await admin.fetchOffsets({
+      groupId: `${prefix}passerelle-${app}`,
+      topics: topics.map((t) => names.of(t)),
+    });
     for (const { topic, partitions } of committed) {
       for (const end of await admin.fetchTopicOffsets(topic)) {
         const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
@@ -205,7 +262,13 @@ export async function pipelineBacklog(admin: Admin, names: TopicNames, prefix: s
 }
 
 /** Waits until the pipeline has no backlog on several checks in a row (the tracker's own events come a moment after its commits). */
-async function drained(admin: Admin, names: TopicNames, prefix: string, timeoutMs: number, report: (backlog: number) => void): Promise<void> {
+async function drained(
+  admin: Admin,
+  names: TopicNames,
+  prefix: string,
+  timeoutMs: number,
+  report: (backlog: number) => void,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   for (;;) {
@@ -214,7 +277,9 @@ async function drained(admin: Admin, names: TopicNames, prefix: string, timeoutM
     quiet = backlog === 0 ? quiet + 1 : 0;
     if (quiet >= 3) return;
     if (Date.now() > deadline) {
-      throw new SeedError(`the pipeline still has ${backlog} events to apply after ${Math.round(timeoutMs / 1000)} s: are the ow-adapter, eo-adapter and referral-tracker running (npm start)?`);
+      throw new SeedError(
+        `the pipeline still has ${backlog} events to apply after ${Math.round(timeoutMs / 1000)} s: are the ow-adapter, eo-adapter and referral-tracker running (npm start)?`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, backlog === 0 ? 400 : 1000));
   }
@@ -233,7 +298,9 @@ class Gateway {
   constructor(private readonly base: string) {}
 
   async json(path: string, token: string): Promise<unknown> {
-    const response = await this.call(path, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    const response = await this.call(path, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
     return response.json();
   }
 
@@ -245,7 +312,12 @@ class Gateway {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
       body,
     });
-    const lines = (await response.text()).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { status?: string; line?: number; errors?: unknown; summary?: { accepted: number } });
+    const lines = (await response.text())
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(
+        (l) => JSON.parse(l) as { status?: string; line?: number; errors?: unknown; summary?: { accepted: number } },
+      );
     const refused = lines.filter((l) => l.status !== undefined && l.status !== 'accepted');
     const summary = lines.find((l) => l.summary !== undefined)?.summary;
     if (refused.length > 0 || summary?.accepted !== records.length) {
@@ -260,7 +332,8 @@ class Gateway {
         await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? '1')));
         continue;
       }
-      if (!response.ok) throw new SeedError(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
+      if (!response.ok)
+        throw new SeedError(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
       return response;
     }
   }

@@ -19,9 +19,17 @@ const ORG = /^(ow|odsp|eo|ministry):[a-z0-9][a-z0-9-]{0,62}$/;
 export function principalFromClaims(claims: JWTPayload): Principal {
   const org = claims.org;
   if (typeof org !== 'string' || !ORG.test(org)) {
-    throw new AuthError(AuthErrorCode.TokenInvalid, 'the token has no valid `org` claim (e.g. ow:toronto, eo:provider-12, ministry:mcss)');
+    throw new AuthError(
+      AuthErrorCode.TokenInvalid,
+      'the token has no valid `org` claim (e.g. ow:toronto, eo:provider-12, ministry:mcss)',
+    );
   }
   const raw = typeof claims.scope === 'string' ? claims.scope.split(' ') : Array.isArray(claims.scp) ? claims.scp : [];
   const scopes = new Set(raw.filter((s): s is string => typeof s === 'string' && s.length > 0));
-  return { org, orgKind: org.split(':')[0] as OrgKind, scopes, subject: typeof claims.sub === 'string' ? claims.sub : org };
+  return {
+    org,
+    orgKind: org.split(':')[0] as OrgKind,
+    scopes,
+    subject: typeof claims.sub === 'string' ? claims.sub : org,
+  };
 }

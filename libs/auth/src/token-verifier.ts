@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { SignJWT, createLocalJWKSet, createRemoteJWKSet, errors, importJWK, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import {
+  SignJWT,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { AuthError, AuthErrorCode } from './auth.error';
 import { devKeyPair } from './dev-keys';
 import { principalFromClaims, type Principal } from './principal';
@@ -38,10 +47,13 @@ export class TokenVerifier {
 
   static async create(settings: TokenSettings, now?: () => number): Promise<TokenVerifier> {
     const keys: JWTVerifyGetKey[] = [];
-    if (settings.jwks.startsWith('https://') || settings.jwks.startsWith('http://')) keys.push(createRemoteJWKSet(new URL(settings.jwks)));
-    else if (settings.jwks !== '') keys.push(createLocalJWKSet(JSON.parse(readFileSync(settings.jwks, 'utf8')) as { keys: JWK[] }));
+    if (settings.jwks.startsWith('https://') || settings.jwks.startsWith('http://'))
+      keys.push(createRemoteJWKSet(new URL(settings.jwks)));
+    else if (settings.jwks !== '')
+      keys.push(createLocalJWKSet(JSON.parse(readFileSync(settings.jwks, 'utf8')) as { keys: JWK[] }));
     if (settings.devKeys) keys.push(createLocalJWKSet((await devKeyPair(settings.devKeyDir)).publicJwks));
-    if (keys.length === 0) throw new Error('no token issuer is trusted: set AUTH_JWKS, or AUTH_DEV_KEYS=true for development');
+    if (keys.length === 0)
+      throw new Error('no token issuer is trusted: set AUTH_JWKS, or AUTH_DEV_KEYS=true for development');
     return new TokenVerifier(keys, settings, now);
   }
 
@@ -67,7 +79,8 @@ export class TokenVerifier {
     } catch (error) {
       if (error instanceof AuthError) throw error;
       if (error instanceof errors.JWTExpired) throw new AuthError(AuthErrorCode.TokenExpired, 'the token has expired');
-      if (error instanceof errors.JOSEError) throw new AuthError(AuthErrorCode.TokenInvalid, `the token is not valid here (${error.code})`);
+      if (error instanceof errors.JOSEError)
+        throw new AuthError(AuthErrorCode.TokenInvalid, `the token is not valid here (${error.code})`);
       throw error;
     }
   }
@@ -96,7 +109,10 @@ export interface DevTokenRequest {
 }
 
 /** A development token signed with the local key (`npm run token`). */
-export async function mintDevToken(request: DevTokenRequest, settings: Pick<TokenSettings, 'issuer' | 'audience' | 'devKeyDir'>): Promise<string> {
+export async function mintDevToken(
+  request: DevTokenRequest,
+  settings: Pick<TokenSettings, 'issuer' | 'audience' | 'devKeyDir'>,
+): Promise<string> {
   const { privateJwk } = await devKeyPair(settings.devKeyDir);
   const key = await importJWK(privateJwk, 'ES256');
   return new SignJWT({ org: request.org, scope: request.scopes.join(' ') })

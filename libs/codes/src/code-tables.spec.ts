@@ -14,9 +14,14 @@ import {
 import { sourceCodeFields, sourceCodesOf, unmappedSourceCodes } from './source-codes';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const isObject = (value: unknown): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is { [key: string]: Json } =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const SOURCE_SCHEMAS = ['sources/ow-case-record.json', 'sources/odsp-employment-record.json', 'sources/eo-service-record.json'];
+const SOURCE_SCHEMAS = [
+  'sources/ow-case-record.json',
+  'sources/odsp-employment-record.json',
+  'sources/eo-service-record.json',
+];
 
 function schemaFiles(folder: string): string[] {
   const dir = join(schemasDir(), folder);
@@ -34,13 +39,16 @@ function* subschemas(node: Json, pointer = ''): Generator<[string, { [key: strin
   if (!isObject(node)) return;
   yield [pointer, node];
   for (const [key, value] of Object.entries(node)) {
-    if (key !== 'examples' && key !== 'enum' && key !== 'const' && !key.startsWith('x-')) yield* subschemas(value, `${pointer}/${key}`);
+    if (key !== 'examples' && key !== 'enum' && key !== 'const' && !key.startsWith('x-'))
+      yield* subschemas(value, `${pointer}/${key}`);
   }
 }
 
 describe('code tables (schemas/codes)', () => {
   it('lists exactly the files of schemas/codes', () => {
-    const files = schemaFiles('codes').map((file) => relative(join(schemasDir(), 'codes'), file).replace(/\.json$/, ''));
+    const files = schemaFiles('codes').map((file) =>
+      relative(join(schemasDir(), 'codes'), file).replace(/\.json$/, ''),
+    );
     expect([...CODE_TABLE_NAMES].sort()).toEqual(files.sort());
   });
 
@@ -55,7 +63,11 @@ describe('code tables (schemas/codes)', () => {
     expect(table.entries.map((e) => e.code)).toEqual(table.codes);
     for (const entry of table.entries) {
       for (const lang of ['en', 'fr'] as const) {
-        expect({ code: entry.code, lang, label: entry[lang] }).toEqual({ code: entry.code, lang, label: expect.stringMatching(/^\S(.*\S)?$/) });
+        expect({ code: entry.code, lang, label: entry[lang] }).toEqual({
+          code: entry.code,
+          lang,
+          label: expect.stringMatching(/^\S(.*\S)?$/),
+        });
       }
       expect(Object.keys(entry).every((key) => ['code', 'en', 'fr', 'description'].includes(key))).toBe(true);
     }
@@ -63,20 +75,36 @@ describe('code tables (schemas/codes)', () => {
     expect(table.description.length).toBeGreaterThan(20);
   });
 
-  it.each(CODE_TABLE_NAMES.map((name) => [name]))('%s: maps source codes a source record can carry to codes of the table', (name) => {
-    const table = codeTable(name);
-    for (const [system, map] of Object.entries(table.sourceMaps)) {
-      for (const [sourceCode, code] of Object.entries(map ?? {})) {
-        expect({ system, sourceCode, code, isCode: isCode(name, code) }).toEqual({ system, sourceCode, code, isCode: true });
-        expect({ system, sourceCode, valid: schemaRegistry().validate('sources/source-code.json', sourceCode).ok }).toEqual({ system, sourceCode, valid: true });
+  it.each(CODE_TABLE_NAMES.map((name) => [name]))(
+    '%s: maps source codes a source record can carry to codes of the table',
+    (name) => {
+      const table = codeTable(name);
+      for (const [system, map] of Object.entries(table.sourceMaps)) {
+        for (const [sourceCode, code] of Object.entries(map ?? {})) {
+          expect({ system, sourceCode, code, isCode: isCode(name, code) }).toEqual({
+            system,
+            sourceCode,
+            code,
+            isCode: true,
+          });
+          expect({
+            system,
+            sourceCode,
+            valid: schemaRegistry().validate('sources/source-code.json', sourceCode).ok,
+          }).toEqual({ system, sourceCode, valid: true });
+        }
       }
-    }
-  });
+    },
+  );
 
   it('says in its description that invented source codes are invented', () => {
     for (const table of codeTables()) {
       const systems = Object.keys(table.sourceMaps);
-      if (systems.length > 0 && table.name !== 'streams') expect({ table: table.name, says: /invented/.test(table.description) }).toEqual({ table: table.name, says: true });
+      if (systems.length > 0 && table.name !== 'streams')
+        expect({ table: table.name, says: /invented/.test(table.description) }).toEqual({
+          table: table.name,
+          says: true,
+        });
     }
   });
 
@@ -129,11 +157,17 @@ describe('code tables (schemas/codes)', () => {
     const canonicalRefs = new Set<string>();
     for (const file of schemaFiles('canonical')) {
       for (const [, node] of subschemas(JSON.parse(readFileSync(file, 'utf8')) as Json)) {
-        if (typeof node.$ref === 'string' && node.$ref.startsWith('../codes/')) canonicalRefs.add(node.$ref.slice('../codes/'.length, -'.json'.length));
+        if (typeof node.$ref === 'string' && node.$ref.startsWith('../codes/'))
+          canonicalRefs.add(node.$ref.slice('../codes/'.length, -'.json'.length));
       }
     }
     for (const id of SOURCE_SCHEMAS) {
-      for (const field of sourceCodeFields(id).fields) expect({ field: field.path.join('/'), table: field.table, canonical: canonicalRefs.has(field.table) }).toEqual({ field: field.path.join('/'), table: field.table, canonical: true });
+      for (const field of sourceCodeFields(id).fields)
+        expect({ field: field.path.join('/'), table: field.table, canonical: canonicalRefs.has(field.table) }).toEqual({
+          field: field.path.join('/'),
+          table: field.table,
+          canonical: true,
+        });
     }
   });
 
@@ -141,7 +175,13 @@ describe('code tables (schemas/codes)', () => {
     for (const id of SOURCE_SCHEMAS) {
       const { system, fields } = sourceCodeFields(id);
       for (const field of fields) {
-        expect({ schema: id, field: field.path.join('/'), table: field.table, system, mapped: codeTable(field.table).sourceMaps[system] !== undefined }).toEqual({
+        expect({
+          schema: id,
+          field: field.path.join('/'),
+          table: field.table,
+          system,
+          mapped: codeTable(field.table).sourceMaps[system] !== undefined,
+        }).toEqual({
           schema: id,
           field: field.path.join('/'),
           table: field.table,
@@ -175,11 +215,15 @@ describe('mapSourceCode', () => {
   });
 
   it('never invents a code: an unmapped source code is refused with a reason naming table, system and code', () => {
-    expect(mapSourceCode('activities', 'sams', 'XYZ')).toEqual({ ok: false, reason: 'sams code "XYZ" has no mapping in code table activities' });
+    expect(mapSourceCode('activities', 'sams', 'XYZ')).toEqual({
+      ok: false,
+      reason: 'sams code "XYZ" has no mapping in code table activities',
+    });
     // A code of another system, or a canonical code, is not a source code of this system.
     expect(mapSourceCode('activities', 'sams', 'JS01').ok).toBe(false);
     expect(mapSourceCode('activities', 'sams', 'job-search-support').ok).toBe(false);
-    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(mapSourceCode('streams', 'cams', key).ok).toBe(false);
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(mapSourceCode('streams', 'cams', key).ok).toBe(false);
   });
 
   it('refuses a source system the table has no map for', () => {
@@ -203,7 +247,9 @@ describe('source code fields', () => {
         'outcomes/*/employment/evidenceTypeCode=evidence-types',
       ]),
     );
-    expect(sourceCodeFields('https://schemas.passerelle.ontario.ca/sources/eo-service-record.json').system).toBe('cams');
+    expect(sourceCodeFields('https://schemas.passerelle.ontario.ca/sources/eo-service-record.json').system).toBe(
+      'cams',
+    );
     expect(() => sourceCodeFields('canonical/referral.json')).toThrow(/has no x-source-system/);
   });
 

@@ -89,7 +89,8 @@ export function isCodeTableName(name: string): name is CodeTableName {
 /** The code table `name`, loaded once per process from `schemas/codes/<name>.json`. */
 export function codeTable(name: CodeTableName): CodeTable {
   const table = tables().get(name);
-  if (table === undefined) throw new Error(`unknown code table "${String(name)}" (known: ${CODE_TABLE_NAMES.join(', ')})`);
+  if (table === undefined)
+    throw new Error(`unknown code table "${String(name)}" (known: ${CODE_TABLE_NAMES.join(', ')})`);
   return table;
 }
 
@@ -118,7 +119,10 @@ export function label(table: CodeTableName, code: string, lang: Lang): string {
 export function mapSourceCode(table: CodeTableName, sourceSystem: SourceSystem, sourceCode: string): SourceCodeMapping {
   const map = codeTable(table).sourceMaps[sourceSystem];
   if (map === undefined) {
-    return { ok: false, reason: `code table ${table} has no map for source system ${sourceSystem} (code "${sourceCode}")` };
+    return {
+      ok: false,
+      reason: `code table ${table} has no map for source system ${sourceSystem} (code "${sourceCode}")`,
+    };
   }
   if (!Object.hasOwn(map, sourceCode)) {
     return { ok: false, reason: `${sourceSystem} code "${sourceCode}" has no mapping in code table ${table}` };
@@ -137,11 +141,18 @@ function loadTable(dir: string, name: CodeTableName): CodeTable {
   }
   const codes = doc.enum;
   const entries = doc['x-codes'];
-  if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')) throw new Error(`${where}: enum must list the codes as strings`);
+  if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string'))
+    throw new Error(`${where}: enum must list the codes as strings`);
   if (!Array.isArray(entries)) throw new Error(`${where}: x-codes must be an array`);
   const checked: CodeEntry[] = entries.map((entry: unknown, i: number) => {
     const e = entry as Partial<Record<keyof CodeEntry, unknown>>;
-    if (typeof e !== 'object' || e === null || typeof e.code !== 'string' || typeof e.en !== 'string' || typeof e.fr !== 'string') {
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      typeof e.code !== 'string' ||
+      typeof e.en !== 'string' ||
+      typeof e.fr !== 'string'
+    ) {
       throw new Error(`${where}: x-codes/${i} must have string code, en and fr`);
     }
     return Object.freeze({ ...(e as CodeEntry) });
@@ -149,7 +160,8 @@ function loadTable(dir: string, name: CodeTableName): CodeTable {
   const rawMaps = (doc['x-source-maps'] ?? {}) as Record<string, unknown>;
   const sourceMaps: Partial<Record<SourceSystem, Readonly<Record<string, string>>>> = {};
   for (const [system, map] of Object.entries(rawMaps)) {
-    if (!(SOURCE_SYSTEMS as readonly string[]).includes(system)) throw new Error(`${where}: x-source-maps names unknown source system "${system}"`);
+    if (!(SOURCE_SYSTEMS as readonly string[]).includes(system))
+      throw new Error(`${where}: x-source-maps names unknown source system "${system}"`);
     if (typeof map !== 'object' || map === null || !Object.values(map).every((v) => typeof v === 'string')) {
       throw new Error(`${where}: x-source-maps/${system} must map source codes to code strings`);
     }

@@ -37,7 +37,8 @@ export interface UnmappedSourceCode extends SourceCodeOccurrence {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const cache = new Map<string, SourceCodeFields>();
 
 /**
@@ -97,7 +98,8 @@ function collect(node: Json, baseId: string, path: string[], out: SourceCodeFiel
   if (!isObject(node)) return;
   const table = node['x-code-table'];
   if (typeof table === 'string') {
-    if (!isCodeTableName(table)) throw new Error(`${baseId}: x-code-table "${table}" at /${path.join('/')} names no code table`);
+    if (!isCodeTableName(table))
+      throw new Error(`${baseId}: x-code-table "${table}" at /${path.join('/')} names no code table`);
     out.push({ path: [...path], table });
   }
   const ref = node.$ref;
@@ -109,7 +111,8 @@ function collect(node: Json, baseId: string, path: string[], out: SourceCodeFiel
     }
   }
   if (isObject(node.properties)) {
-    for (const [name, property] of Object.entries(node.properties)) collect(property, baseId, [...path, name], out, visiting);
+    for (const [name, property] of Object.entries(node.properties))
+      collect(property, baseId, [...path, name], out, visiting);
   }
   if (node.items !== undefined) collect(node.items, baseId, [...path, '*'], out, visiting);
 }
@@ -121,7 +124,8 @@ function* valuesAt(value: unknown, path: readonly string[], pointer: string): Ge
   }
   const [head, ...rest] = path;
   if (head === '*') {
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i += 1) yield* valuesAt(value[i], rest, `${pointer}/${i}`);
+    if (Array.isArray(value))
+      for (let i = 0; i < value.length; i += 1) yield* valuesAt(value[i], rest, `${pointer}/${i}`);
   } else if (isObject(value) && Object.hasOwn(value, head)) {
     yield* valuesAt(value[head], rest, `${pointer}/${head.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   }

@@ -1,5 +1,12 @@
 import { ConfigError, loadConfig, parsers } from './config';
-import { databaseSettings, httpSettings, kafkaSettings, processSettings, webhookDeliverySettings, webhookSubscriptionSettings } from './settings';
+import {
+  databaseSettings,
+  httpSettings,
+  kafkaSettings,
+  processSettings,
+  webhookDeliverySettings,
+  webhookSubscriptionSettings,
+} from './settings';
 
 const all = { ...kafkaSettings, ...databaseSettings, ...processSettings, ...httpSettings };
 
@@ -50,7 +57,16 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'DATABASE_SCHEMA', 'CONSUMER_MAX_ATTEMPTS', 'LOG_LEVEL', 'LOG_DESTINATION', 'KAFKA_TOPIC_PREFIX']) {
+    for (const name of [
+      'PORT',
+      'KAFKA_BROKERS',
+      'DATABASE_URL',
+      'DATABASE_SCHEMA',
+      'CONSUMER_MAX_ATTEMPTS',
+      'LOG_LEVEL',
+      'LOG_DESTINATION',
+      'KAFKA_TOPIC_PREFIX',
+    ]) {
       expect(problems).toContain(name);
     }
     expect((error as ConfigError).problems).toHaveLength(8);
@@ -74,20 +90,35 @@ describe('parsers.secretKey', () => {
   it('refuses a key of the wrong size, naming the size it has', () => {
     expect(() => parsers.secretKey(32)('ab'.repeat(16))).toThrow('must hold at least 32 bytes (hex or base64), has 16');
     expect(parsers.secretKey(32)('ab'.repeat(48))).toHaveLength(48);
-    expect(() => parsers.secretKey(32, true)('ab'.repeat(48))).toThrow('must hold exactly 32 bytes (hex or base64), has 48');
+    expect(() => parsers.secretKey(32, true)('ab'.repeat(48))).toThrow(
+      'must hold exactly 32 bytes (hex or base64), has 48',
+    );
   });
 
   it('is what WEBHOOK_SECRET_KEY and MINISTRY_PSEUDONYM_KEY parse with', () => {
-    expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: hex }).webhookSecretKey).toEqual(Buffer.alloc(32, 0xab));
-    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow('WEBHOOK_SECRET_KEY: must hold exactly 32 bytes');
-    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow('WEBHOOK_ADDRESSES: "intranet" is not one of public, loopback, any');
-    expect(() => loadConfig(webhookSubscriptionSettings, { WEBHOOK_HTTP_URLS: 'sometimes' })).toThrow('WEBHOOK_HTTP_URLS: "sometimes" is not one of none, loopback, any');
+    expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: hex }).webhookSecretKey).toEqual(
+      Buffer.alloc(32, 0xab),
+    );
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_KEY: 'c2hvcnQ=' })).toThrow(
+      'WEBHOOK_SECRET_KEY: must hold exactly 32 bytes',
+    );
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_ADDRESSES: 'intranet' })).toThrow(
+      'WEBHOOK_ADDRESSES: "intranet" is not one of public, loopback, any',
+    );
+    expect(() => loadConfig(webhookSubscriptionSettings, { WEBHOOK_HTTP_URLS: 'sometimes' })).toThrow(
+      'WEBHOOK_HTTP_URLS: "sometimes" is not one of none, loopback, any',
+    );
   });
 
   it('reads the previous keys of a rotation as a list, naming a wrong one', () => {
     const other = 'cd'.repeat(32);
     expect(loadConfig(webhookDeliverySettings, {}).webhookSecretPreviousKeys).toEqual([]);
-    expect(loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex}, ${other}` }).webhookSecretPreviousKeys).toEqual([Buffer.alloc(32, 0xab), Buffer.alloc(32, 0xcd)]);
-    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex},c2hvcnQ=` })).toThrow('WEBHOOK_SECRET_PREVIOUS_KEYS: key 2 must hold exactly 32 bytes');
+    expect(
+      loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex}, ${other}` })
+        .webhookSecretPreviousKeys,
+    ).toEqual([Buffer.alloc(32, 0xab), Buffer.alloc(32, 0xcd)]);
+    expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex},c2hvcnQ=` })).toThrow(
+      'WEBHOOK_SECRET_PREVIOUS_KEYS: key 2 must hold exactly 32 bytes',
+    );
   });
 });

@@ -30,9 +30,12 @@ export const parsers = {
     (bytes: number, exact = false) =>
     (raw: string): Buffer | undefined => {
       if (raw === '') return undefined;
-      const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+      const key =
+        /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
       if (exact ? key.length !== bytes : key.length < bytes) {
-        throw new Error(`must hold ${exact ? 'exactly' : 'at least'} ${bytes} bytes (hex or base64), has ${key.length}`);
+        throw new Error(
+          `must hold ${exact ? 'exactly' : 'at least'} ${bytes} bytes (hex or base64), has ${key.length}`,
+        );
       }
       return key;
     },
@@ -68,7 +71,10 @@ export const parsers = {
     return n;
   },
   brokers: (raw: string): string[] => {
-    const list = raw.split(',').map((b) => b.trim()).filter(Boolean);
+    const list = raw
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
     if (list.length === 0) throw new Error('must list at least one host:port');
     for (const b of list) {
       if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new Error(`"${b}" is not host:port`);

@@ -68,7 +68,8 @@ export const processSettings = {
   }),
   logDestination: setting({
     name: 'LOG_DESTINATION',
-    description: 'where the JSON log lines go: stdout, or stderr when stdout carries something else (a benchmark\'s results)',
+    description:
+      "where the JSON log lines go: stdout, or stderr when stdout carries something else (a benchmark's results)",
     default: 'stdout',
     parse: parsers.oneOf(['stdout', 'stderr']),
   }),
@@ -85,13 +86,15 @@ export const httpSettings = {
   host: setting({ name: 'HOST', description: 'gateway listen address', default: '0.0.0.0', parse: parsers.string }),
   bodyLimitBytes: setting({
     name: 'HTTP_BODY_LIMIT_BYTES',
-    description: 'largest JSON request body the gateway reads, in bytes; a larger one is refused with 413 (bulk uploads are streamed and limited per line instead)',
+    description:
+      'largest JSON request body the gateway reads, in bytes; a larger one is refused with 413 (bulk uploads are streamed and limited per line instead)',
     default: '1048576',
     parse: parsers.positiveInt,
   }),
   rateLimitPerSecond: setting({
     name: 'RATE_LIMIT_PER_SECOND',
-    description: 'authenticated requests per second an organization may make, on average, per gateway replica; beyond it requests get 429 with Retry-After',
+    description:
+      'authenticated requests per second an organization may make, on average, per gateway replica; beyond it requests get 429 with Retry-After',
     default: '100',
     parse: parsers.positiveInt,
   }),
@@ -133,7 +136,8 @@ export const ingestSettings = {
 export const trackerSettings = {
   responseBusinessDays: setting({
     name: 'REFERRAL_RESPONSE_BUSINESS_DAYS',
-    description: 'Ontario business days (statutory holidays excluded) a provider has to accept or reject a referral before referral.overdue',
+    description:
+      'Ontario business days (statutory holidays excluded) a provider has to accept or reject a referral before referral.overdue',
     default: '5',
     parse: parsers.positiveInt,
   }),
@@ -156,7 +160,8 @@ export const trackerSettings = {
 export const authSettings = {
   jwks: setting({
     name: 'AUTH_JWKS',
-    description: 'JWKS of the token issuers: a file path or an https URL; empty: only the local development key (AUTH_DEV_KEYS)',
+    description:
+      'JWKS of the token issuers: a file path or an https URL; empty: only the local development key (AUTH_DEV_KEYS)',
     default: '',
     parse: (raw: string): string => raw.trim(),
   }),
@@ -174,7 +179,8 @@ export const authSettings = {
   }),
   devKeys: setting({
     name: 'AUTH_DEV_KEYS',
-    description: 'trust the local development signing key of `npm run token` (true for development; set false in production)',
+    description:
+      'trust the local development signing key of `npm run token` (true for development; set false in production)',
     default: 'true',
     parse: (raw: string): boolean => {
       if (raw !== 'true' && raw !== 'false') throw new Error(`"${raw}" is not true or false`);
@@ -196,7 +202,7 @@ export const authSettings = {
 const webhookAddresses = setting({
   name: 'WEBHOOK_ADDRESSES',
   description:
-    'which addresses webhooks may be sent to: `public` (globally routable addresses only: production), `loopback` (public ones and this machine\'s loopback: development) or `any`; private, link-local (cloud metadata), multicast and other special-purpose ranges are refused unless `any`',
+    "which addresses webhooks may be sent to: `public` (globally routable addresses only: production), `loopback` (public ones and this machine's loopback: development) or `any`; private, link-local (cloud metadata), multicast and other special-purpose ranges are refused unless `any`",
   default: 'loopback',
   parse: parsers.oneOf<WebhookAddressPolicy>(WEBHOOK_ADDRESS_POLICIES),
 });
@@ -258,13 +264,15 @@ export const webhookDeliverySettings = {
   }),
   maxAgeMs: setting({
     name: 'WEBHOOK_MAX_AGE_MS',
-    description: 'age (since the notification arrived) after which a webhook delivery is no longer retried and is marked failed, in ms',
+    description:
+      'age (since the notification arrived) after which a webhook delivery is no longer retried and is marked failed, in ms',
     default: '86400000',
     parse: parsers.positiveInt,
   }),
   retryBaseMs: setting({
     name: 'WEBHOOK_RETRY_BASE_MS',
-    description: 'delay before the first webhook retry, in ms; doubles each attempt, with jitter (half fixed, half random)',
+    description:
+      'delay before the first webhook retry, in ms; doubles each attempt, with jitter (half fixed, half random)',
     default: '10000',
     parse: parsers.positiveInt,
   }),
@@ -282,7 +290,8 @@ export const webhookDeliverySettings = {
   }),
   pollMs: setting({
     name: 'WEBHOOK_POLL_MS',
-    description: 'how often the dispatcher looks for due webhook deliveries, in ms (a new notification wakes it at once)',
+    description:
+      'how often the dispatcher looks for due webhook deliveries, in ms (a new notification wakes it at once)',
     default: '1000',
     parse: parsers.positiveInt,
   }),

@@ -40,13 +40,26 @@ describe('webhook addresses', () => {
   });
 
   it('is no address kind for host names and garbage', () => {
-    for (const value of ['localhost', 'intake.example', '', '10.0.0', '1.2.3.4.5', '::g']) expect(addressKind(value)).toBeUndefined();
+    for (const value of ['localhost', 'intake.example', '', '10.0.0', '1.2.3.4.5', '::g'])
+      expect(addressKind(value)).toBeUndefined();
   });
 
   it('allows per policy: public only, plus loopback, or any address', () => {
-    expect(['8.8.8.8', '127.0.0.1', '10.0.0.1'].map((a) => webhookAddressAllowed(a, 'public'))).toEqual([true, false, false]);
-    expect(['8.8.8.8', '127.0.0.1', '10.0.0.1'].map((a) => webhookAddressAllowed(a, 'loopback'))).toEqual([true, true, false]);
-    expect(['8.8.8.8', '127.0.0.1', '10.0.0.1'].map((a) => webhookAddressAllowed(a, 'any'))).toEqual([true, true, true]);
+    expect(['8.8.8.8', '127.0.0.1', '10.0.0.1'].map((a) => webhookAddressAllowed(a, 'public'))).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(['8.8.8.8', '127.0.0.1', '10.0.0.1'].map((a) => webhookAddressAllowed(a, 'loopback'))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(['8.8.8.8', '127.0.0.1', '10.0.0.1'].map((a) => webhookAddressAllowed(a, 'any'))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(webhookAddressAllowed('intake.example', 'any')).toBe(false);
   });
 
@@ -62,7 +75,9 @@ describe('webhook addresses', () => {
 describe('isLoopbackHost', () => {
   it('knows loopback names and addresses from others', () => {
     expect(['127.0.0.1', 'localhost', 'api.localhost', '[::1]', '::1'].every(isLoopbackHost)).toBe(true);
-    expect(['128.0.0.1', '10.0.0.1', 'example.com', '[::2]', 'localhost.example.com', '0.0.0.0'].some(isLoopbackHost)).toBe(false);
+    expect(
+      ['128.0.0.1', '10.0.0.1', 'example.com', '[::2]', 'localhost.example.com', '0.0.0.0'].some(isLoopbackHost),
+    ).toBe(false);
   });
 });
 

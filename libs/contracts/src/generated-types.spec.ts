@@ -34,7 +34,9 @@ describe('generated types (libs/contracts/src/generated/openapi.ts)', () => {
     writeFileSync(copy, readFileSync(GENERATED, 'utf8').replace('status: "ok" | "error";', 'status: "ok";'));
     const run = runGenerator('--check', '--output', copy);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/is stale \(first difference at line \d+: committed ".*status: \\"ok\\";", expected ".*status: \\"ok\\" \| \\"error\\";"\): run `npm run generate:types`/);
+    expect(run.stderr).toMatch(
+      /is stale \(first difference at line \d+: committed ".*status: \\"ok\\";", expected ".*status: \\"ok\\" \| \\"error\\";"\): run `npm run generate:types`/,
+    );
   }, 60_000);
 
   it('are reported missing, then written by a generation to --output', () => {

@@ -9,11 +9,15 @@ import { schemaIdForPath } from './schema-ids';
 function refsOf(node: JsonValue): string[] {
   if (Array.isArray(node)) return node.flatMap(refsOf);
   if (!isJsonObject(node)) return [];
-  return Object.entries(node).flatMap(([key, value]) => (key === '$ref' && typeof value === 'string' ? [value] : refsOf(value)));
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === '$ref' && typeof value === 'string' ? [value] : refsOf(value),
+  );
 }
 
 function unresolved(document: JsonObject): string[] {
-  return refsOf(document).filter((ref) => !ref.startsWith('#') || resolvePointer(document, decodeURI(ref.slice(1))) === undefined);
+  return refsOf(document).filter(
+    (ref) => !ref.startsWith('#') || resolvePointer(document, decodeURI(ref.slice(1))) === undefined,
+  );
 }
 
 describe('loadOpenApiDocument', () => {
@@ -21,7 +25,28 @@ describe('loadOpenApiDocument', () => {
 
   it('is an OpenAPI 3.1 document with the operations endpoints under /v1', () => {
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/v1/audit', '/v1/clients/{clientId}/consent/withdraw', '/v1/dashboard', '/v1/docs', '/v1/docs/openapi.json', '/v1/health/live', '/v1/health/ready', '/v1/metrics', '/v1/ow/case-records:batch', '/v1/provider/referrals', '/v1/provider/referrals/{referralId}/accept', '/v1/provider/referrals/{referralId}/decline', '/v1/provider/service-records', '/v1/referrals', '/v1/referrals/{referralId}', '/v1/referrals/{referralId}/cancel', '/v1/reports/outcomes', '/v1/webhooks', '/v1/webhooks/{webhookId}', '/v1/webhooks/{webhookId}/deliveries']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/v1/audit',
+      '/v1/clients/{clientId}/consent/withdraw',
+      '/v1/dashboard',
+      '/v1/docs',
+      '/v1/docs/openapi.json',
+      '/v1/health/live',
+      '/v1/health/ready',
+      '/v1/metrics',
+      '/v1/ow/case-records:batch',
+      '/v1/provider/referrals',
+      '/v1/provider/referrals/{referralId}/accept',
+      '/v1/provider/referrals/{referralId}/decline',
+      '/v1/provider/service-records',
+      '/v1/referrals',
+      '/v1/referrals/{referralId}',
+      '/v1/referrals/{referralId}/cancel',
+      '/v1/reports/outcomes',
+      '/v1/webhooks',
+      '/v1/webhooks/{webhookId}',
+      '/v1/webhooks/{webhookId}/deliveries',
+    ]);
   });
 
   it('leaves no external $ref, and every internal $ref resolves', () => {
@@ -32,21 +57,33 @@ describe('loadOpenApiDocument', () => {
   it('inlines each schema file once under its component name, without $id / $schema', () => {
     const schemas = document.components.schemas;
     // The components openapi.yaml names, plus one per schema file they reach (code tables, parts).
-    const declared = ['CloudEventHeaders', 'DlqHeaders', 'HealthCheck', 'HealthReport', 'Problem', 'OwCaseRecord', 'EoServiceRecord', 'Referral', 'Consent'];
+    const declared = [
+      'CloudEventHeaders',
+      'DlqHeaders',
+      'HealthCheck',
+      'HealthReport',
+      'Problem',
+      'OwCaseRecord',
+      'EoServiceRecord',
+      'Referral',
+      'Consent',
+    ];
     expect(Object.keys(schemas)).toEqual(expect.arrayContaining(declared));
     const ids = new Set(Object.values(schemas).map((schema) => JSON.stringify(schema)));
     expect(ids.size).toBe(Object.keys(schemas).length); // each file inlined once
     for (const schema of Object.values(schemas)) {
       expect(isJsonObject(schema) && ('$id' in schema || '$schema' in schema)).toBe(false);
     }
-    expect(resolvePointer(document, '/components/schemas/Problem/properties/errors/items/properties/pointer/format')).toBe('json-pointer');
+    expect(
+      resolvePointer(document, '/components/schemas/Problem/properties/errors/items/properties/pointer/format'),
+    ).toBe('json-pointer');
     // health.json's relative refs to ./health-check.json now point at the HealthCheck component.
     expect(resolvePointer(document, '/components/schemas/HealthReport/properties/checks/properties/kafka/$ref')).toBe(
       '#/components/schemas/HealthCheck',
     );
-    expect(resolvePointer(document, '/components/responses/Problem/content/application~1problem+json/schema/$ref')).toBe(
-      '#/components/schemas/Problem',
-    );
+    expect(
+      resolvePointer(document, '/components/responses/Problem/content/application~1problem+json/schema/$ref'),
+    ).toBe('#/components/schemas/Problem');
   });
 
   it('returns a fresh object on every call', () => {
@@ -73,20 +110,26 @@ describe('loadOpenApiDocument', () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it('names files by component, title or file name, and rewrites fragments, $id and nested refs', () => {
-      write('x/thing.json', schemaFile('x/thing.json', {
-        title: 'Thing',
-        type: 'object',
-        properties: {
-          part: { $ref: '#/$defs/part' },
-          other: { $ref: '../other-thing.json' },
-          self: { $ref: '#' },
-        },
-        $defs: { part: { type: 'string' } },
-      }));
-      write('other-thing.json', schemaFile('other-thing.json', {
-        type: 'object',
-        properties: { back: { $ref: 'https://schemas.passerelle.ontario.ca/x/thing.json#/$defs/part' } },
-      }));
+      write(
+        'x/thing.json',
+        schemaFile('x/thing.json', {
+          title: 'Thing',
+          type: 'object',
+          properties: {
+            part: { $ref: '#/$defs/part' },
+            other: { $ref: '../other-thing.json' },
+            self: { $ref: '#' },
+          },
+          $defs: { part: { type: 'string' } },
+        }),
+      );
+      write(
+        'other-thing.json',
+        schemaFile('other-thing.json', {
+          type: 'object',
+          properties: { back: { $ref: 'https://schemas.passerelle.ontario.ca/x/thing.json#/$defs/part' } },
+        }),
+      );
       write('named.json', schemaFile('named.json', { title: 'Ignored', type: 'string' }));
       write(
         'openapi.yaml',
@@ -102,7 +145,7 @@ describe('loadOpenApiDocument', () => {
           '          content:',
           '            application/json:',
           "              schema: { $ref: './x/thing.json' }",
-          "            text/plain:",
+          '            text/plain:',
           "              schema: { $ref: './x/thing.json#/$defs/part' }",
           'components:',
           '  schemas:',
@@ -139,7 +182,10 @@ describe('loadOpenApiDocument', () => {
     });
 
     it('refuses references it cannot inline', () => {
-      write('openapi.yaml', "openapi: 3.1.0\ninfo: { title: t, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n    X: { $ref: 'https://example.org/x.json' }\n");
+      write(
+        'openapi.yaml',
+        "openapi: 3.1.0\ninfo: { title: t, version: '1' }\npaths: {}\ncomponents:\n  schemas:\n    X: { $ref: 'https://example.org/x.json' }\n",
+      );
       expect(() => loadOpenApiDocument({ dir })).toThrow(/cannot bundle https:\/\/example\.org\/x\.json/);
       write('openapi.yaml', 'asyncapi: 3.0.0\n');
       expect(() => loadOpenApiDocument({ dir })).toThrow(/is not an OpenAPI document/);

@@ -186,7 +186,9 @@ function componentRef(name: string, fragment: string): string {
 }
 
 function pascalCase(file: string): string {
-  const words = basename(file, extname(file)).split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const words = basename(file, extname(file))
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
   const name = words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
   return /^[A-Za-z]/.test(name) ? name : `Schema${name}`;
 }

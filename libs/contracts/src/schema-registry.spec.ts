@@ -60,12 +60,14 @@ describe('SchemaRegistry', () => {
       if (!isJsonObject(node)) return;
       if (isJsonObject(node.properties)) {
         for (const [name, property] of Object.entries(node.properties)) {
-          if (!isJsonObject(property) || typeof property.description !== 'string') missing.push(`${where}/properties/${name}`);
+          if (!isJsonObject(property) || typeof property.description !== 'string')
+            missing.push(`${where}/properties/${name}`);
         }
       }
       for (const [key, value] of Object.entries(node)) if (key !== 'examples') visit(value, `${where}/${key}`);
     };
-    for (const file of jsonFiles(SCHEMAS)) visit(JSON.parse(readFileSync(file, 'utf8')) as JsonValue, relative(SCHEMAS, file));
+    for (const file of jsonFiles(SCHEMAS))
+      visit(JSON.parse(readFileSync(file, 'utf8')) as JsonValue, relative(SCHEMAS, file));
     expect(missing).toEqual([]);
   });
 
@@ -119,7 +121,10 @@ describe('SchemaRegistry', () => {
           for (const [name, example] of examples) {
             const value = isJsonObject(example) ? example.value : undefined;
             const at = `${where}/content/${mediaType}/examples/${name}`;
-            expect({ at, result: schemaRegistry().validate(schemaId, value) }).toEqual({ at, result: { ok: true, value } });
+            expect({ at, result: schemaRegistry().validate(schemaId, value) }).toEqual({
+              at,
+              result: { ok: true, value },
+            });
             checked.push(at);
           }
         }
@@ -146,7 +151,12 @@ describe('SchemaRegistry', () => {
       { pointer: '/checks', code: 'required', message: 'is required' },
     ]);
     expect(
-      errorsOf(SchemaIds.problem, { type: 'about:blank', title: 'Bad', status: 400, errors: [{ code: 'x', message: 'y' }] }),
+      errorsOf(SchemaIds.problem, {
+        type: 'about:blank',
+        title: 'Bad',
+        status: 400,
+        errors: [{ code: 'x', message: 'y' }],
+      }),
     ).toEqual([{ pointer: '/errors/0/pointer', code: 'required', message: 'is required' }]);
   });
 
@@ -157,14 +167,18 @@ describe('SchemaRegistry', () => {
   });
 
   it('points at a property that is not allowed, escaping its name', () => {
-    expect(errorsOf(SchemaIds.health, { status: 'ok', checks: { kafka: { status: 'up', latency: 3 } }, 'a/b~c': 1 })).toEqual([
+    expect(
+      errorsOf(SchemaIds.health, { status: 'ok', checks: { kafka: { status: 'up', latency: 3 } }, 'a/b~c': 1 }),
+    ).toEqual([
       { pointer: '/a~1b~0c', code: 'additionalProperties', message: 'is not allowed' },
       { pointer: '/checks/kafka/latency', code: 'additionalProperties', message: 'is not allowed' },
     ]);
   });
 
   it('points at a value with a bad format, and reports every error at once', () => {
-    expect(errorsOf(SchemaIds.cloudEventHeaders, { ...validCeHeaders, ce_time: 'yesterday', ce_dataschema: 'not a uri' })).toEqual([
+    expect(
+      errorsOf(SchemaIds.cloudEventHeaders, { ...validCeHeaders, ce_time: 'yesterday', ce_dataschema: 'not a uri' }),
+    ).toEqual([
       { pointer: '/ce_time', code: 'format', message: 'must match format "date-time"' },
       { pointer: '/ce_dataschema', code: 'format', message: 'must match format "uri"' },
     ]);
@@ -175,7 +189,11 @@ describe('SchemaRegistry', () => {
       errorsOf(SchemaIds.cloudEventHeaders, { ...validCeHeaders, ce_specversion: '0.3', ce_type: 'referral.accepted' }),
     ).toEqual([
       { pointer: '/ce_specversion', code: 'const', message: 'must be "1.0"' },
-      { pointer: '/ce_type', code: 'pattern', message: 'must match pattern "^ca\\.on\\.passerelle\\.[a-z-]+(\\.[a-z-]+)+$"' },
+      {
+        pointer: '/ce_type',
+        code: 'pattern',
+        message: 'must match pattern "^ca\\.on\\.passerelle\\.[a-z-]+(\\.[a-z-]+)+$"',
+      },
     ]);
     expect(errorsOf(SchemaIds.health, { status: 'fine', checks: { Kafka: { status: 'up' } } })).toEqual([
       { pointer: '/status', code: 'enum', message: 'must be one of: "ok", "error"' },
@@ -261,7 +279,10 @@ describe('SchemaRegistry', () => {
     });
 
     it('is found through SCHEMAS_DIR and resolves relative $refs between files by $id', () => {
-      write('a/b.json', schema('a/b.json', { type: 'object', properties: { c: { $ref: '../c.json', description: 'c' } } }));
+      write(
+        'a/b.json',
+        schema('a/b.json', { type: 'object', properties: { c: { $ref: '../c.json', description: 'c' } } }),
+      );
       write('c.json', schema('c.json', { type: 'string', minLength: 2 }));
       process.env.SCHEMAS_DIR = dir;
       expect(schemasDir()).toBe(dir);
@@ -280,7 +301,9 @@ describe('SchemaRegistry', () => {
 
     it('refuses a file whose $id does not mirror its path', () => {
       write('x.json', schema('y.json', { type: 'string' }));
-      expect(() => new SchemaRegistry({ dir })).toThrow('schemas/x.json must be a JSON Schema whose $id is "https://schemas.passerelle.ontario.ca/x.json"');
+      expect(() => new SchemaRegistry({ dir })).toThrow(
+        'schemas/x.json must be a JSON Schema whose $id is "https://schemas.passerelle.ontario.ca/x.json"',
+      );
     });
 
     it('refuses a file that is not JSON', () => {
@@ -290,7 +313,9 @@ describe('SchemaRegistry', () => {
 
     it('fails at construction on a dangling $ref or a strict-mode violation', () => {
       write('x.json', schema('x.json', { $ref: './missing.json' }));
-      expect(() => new SchemaRegistry({ dir })).toThrow(/schema https:\/\/schemas\.passerelle\.ontario\.ca\/x\.json does not compile/);
+      expect(() => new SchemaRegistry({ dir })).toThrow(
+        /schema https:\/\/schemas\.passerelle\.ontario\.ca\/x\.json does not compile/,
+      );
       write('x.json', schema('x.json', { type: 'string', colour: 'blue' }));
       expect(() => new SchemaRegistry({ dir })).toThrow(/unknown keyword: "colour"/);
     });

@@ -14,7 +14,13 @@ const EXTERNAL_ONLY = ['ministry.outcomes.v1'];
 /** Consumed by the webhook dispatcher (status webhooks), besides their outside consumers. */
 const NOTIFICATIONS = ['notifications.v1'];
 const CONSUMED = [...RAW, ...CANONICAL, ...NOTIFICATIONS];
-const EXPECTED_TOPICS = [...RAW, ...CANONICAL, ...NOTIFICATIONS, ...EXTERNAL_ONLY, ...CONSUMED.map((topic) => `${topic}.dlq`)];
+const EXPECTED_TOPICS = [
+  ...RAW,
+  ...CANONICAL,
+  ...NOTIFICATIONS,
+  ...EXTERNAL_ONLY,
+  ...CONSUMED.map((topic) => `${topic}.dlq`),
+];
 
 const document = loadAsyncApiDocument();
 
@@ -28,7 +34,9 @@ function deref(node: JsonValue | undefined): JsonValue | undefined {
 function refsOf(node: JsonValue): string[] {
   if (Array.isArray(node)) return node.flatMap(refsOf);
   if (!isJsonObject(node)) return [];
-  return Object.entries(node).flatMap(([key, value]) => (key === '$ref' && typeof value === 'string' ? [value] : refsOf(value)));
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === '$ref' && typeof value === 'string' ? [value] : refsOf(value),
+  );
 }
 
 const RAW_CHANNEL_IDS = new Set(['owCaseRecords', 'odspEmploymentRecords', 'eoServiceRecords']);
@@ -44,7 +52,11 @@ const SCHEMA_PAYLOAD_CHANNEL_IDS = new Set(['notifications', 'ministryOutcomes']
  */
 function payloadSchemaId(channelId: string, message: JsonObject): string | null {
   const payload = message.payload as JsonObject;
-  const folder = RAW_CHANNEL_IDS.has(channelId) ? 'sources' : CANONICAL_CHANNEL_IDS.has(channelId) || SCHEMA_PAYLOAD_CHANNEL_IDS.has(channelId) ? 'canonical' : undefined;
+  const folder = RAW_CHANNEL_IDS.has(channelId)
+    ? 'sources'
+    : CANONICAL_CHANNEL_IDS.has(channelId) || SCHEMA_PAYLOAD_CHANNEL_IDS.has(channelId)
+      ? 'canonical'
+      : undefined;
   if (folder === undefined) {
     expect(typeof payload.description).toBe('string');
     return null;
@@ -108,7 +120,12 @@ describe('contract topics (asyncapi.yaml)', () => {
       if (!isJsonObject(channel)) throw new Error(`channel ${id} is not an object`);
       expect({ id, kafka: (channel.bindings as JsonObject).kafka }).toEqual({
         id,
-        kafka: { topic: channel.address, partitions: expect.any(Number), replicas: expect.any(Number), bindingVersion: '0.5.0' },
+        kafka: {
+          topic: channel.address,
+          partitions: expect.any(Number),
+          replicas: expect.any(Number),
+          bindingVersion: '0.5.0',
+        },
       });
       const messages = Object.values(channel.messages as JsonObject).map(deref);
       expect(messages.length).toBeGreaterThan(0);
@@ -133,7 +150,9 @@ describe('contract topics (asyncapi.yaml)', () => {
       expect(deref(op.channel)).toBeDefined();
       for (const message of op.messages as JsonValue[]) expect(deref(message)).toBeDefined();
     }
-    const received = operations.filter(([, op]) => (op as JsonObject).action === 'receive').map(([, op]) => deref((op as JsonObject).channel) as JsonObject);
+    const received = operations
+      .filter(([, op]) => (op as JsonObject).action === 'receive')
+      .map(([, op]) => deref((op as JsonObject).channel) as JsonObject);
     expect(received.map((channel) => channel.address).sort()).toEqual([...CONSUMED].sort());
   });
 
@@ -143,7 +162,10 @@ describe('contract topics (asyncapi.yaml)', () => {
       if (!RAW_CHANNEL_IDS.has(id) && !CANONICAL_CHANNEL_IDS.has(id)) continue;
       for (const message of Object.values((channel as JsonObject).messages as JsonObject).map(deref) as JsonObject[]) {
         const type = pinnedHeader(message, 'ce_type');
-        expect({ message: message.name, type }).toEqual({ message: message.name, type: expect.stringMatching(/^ca\.on\.passerelle\.[a-z-]+(\.[a-z-]+)+$/) });
+        expect({ message: message.name, type }).toEqual({
+          message: message.name,
+          type: expect.stringMatching(/^ca\.on\.passerelle\.[a-z-]+(\.[a-z-]+)+$/),
+        });
         expect(schemaRegistry().validate(`${SchemaIds.cloudEventHeaders}#/properties/ce_type`, type).ok).toBe(true);
         expect(pinnedHeader(message, 'ce_dataschema')).toBe(payloadSchemaId(id, message));
         types.push(String(type));
@@ -152,7 +174,9 @@ describe('contract topics (asyncapi.yaml)', () => {
     expect(new Set(types).size).toBe(types.length);
     // The types named by DESIGN.md and the issues, on the channel that carries them.
     const typesOf = (channel: string) =>
-      Object.values((document.channels[channel] as JsonObject).messages as JsonObject).map((m) => pinnedHeader(deref(m) as JsonObject, 'ce_type'));
+      Object.values((document.channels[channel] as JsonObject).messages as JsonObject).map((m) =>
+        pinnedHeader(deref(m) as JsonObject, 'ce_type'),
+      );
     expect(typesOf('referrals')).toEqual(
       expect.arrayContaining([
         'ca.on.passerelle.referral.submitted',
@@ -165,16 +189,28 @@ describe('contract topics (asyncapi.yaml)', () => {
         'ca.on.passerelle.consent.withdrawn',
       ]),
     );
-    expect(typesOf('clients')).toEqual(['ca.on.passerelle.client.linked', 'ca.on.passerelle.client.updated', 'ca.on.passerelle.client.link-conflict']);
-    expect(typesOf('serviceEvents')).toEqual(['ca.on.passerelle.service-event.recorded', 'ca.on.passerelle.benefit.issued']);
-    expect(typesOf('outcomes')).toEqual(expect.arrayContaining(['ca.on.passerelle.outcome.recorded', 'ca.on.passerelle.outcome.follow-up-due']));
+    expect(typesOf('clients')).toEqual([
+      'ca.on.passerelle.client.linked',
+      'ca.on.passerelle.client.updated',
+      'ca.on.passerelle.client.link-conflict',
+    ]);
+    expect(typesOf('serviceEvents')).toEqual([
+      'ca.on.passerelle.service-event.recorded',
+      'ca.on.passerelle.benefit.issued',
+    ]);
+    expect(typesOf('outcomes')).toEqual(
+      expect.arrayContaining(['ca.on.passerelle.outcome.recorded', 'ca.on.passerelle.outcome.follow-up-due']),
+    );
   });
 
   it('has every internal $ref resolve and every file $ref name a schema of the registry', () => {
     const dir = schemasDir();
     for (const ref of refsOf(document)) {
       if (ref.startsWith('#')) {
-        expect({ ref, resolved: resolvePointer(document, ref.slice(1)) !== undefined }).toEqual({ ref, resolved: true });
+        expect({ ref, resolved: resolvePointer(document, ref.slice(1)) !== undefined }).toEqual({
+          ref,
+          resolved: true,
+        });
       } else {
         const file = resolve(dir, ref);
         expect(existsSync(file)).toBe(true);

@@ -143,8 +143,13 @@ describe('OntarioBusinessCalendar.holidays', () => {
       2285: '03-22',
     };
     for (const [year, monthDay] of Object.entries(easter)) {
-      const goodFriday = new Date(Date.parse(`${year}-${monthDay}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10);
-      expect([year, calendar.holidays(Number(year)).find((h) => h.code === 'good-friday')?.date]).toEqual([year, goodFriday]);
+      const goodFriday = new Date(Date.parse(`${year}-${monthDay}T00:00:00Z`) - 2 * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      expect([year, calendar.holidays(Number(year)).find((h) => h.code === 'good-friday')?.date]).toEqual([
+        year,
+        goodFriday,
+      ]);
     }
   });
 
@@ -162,10 +167,16 @@ describe('OntarioBusinessCalendar.holidays', () => {
         }
         const at = (code: string) => holidays.find((h) => h.code === code)?.date ?? '';
         const monday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay() === 1;
-        expect(monday(at('family-day')) && at('family-day') >= `${year}-02-15` && at('family-day') <= `${year}-02-21`).toBe(true);
-        expect(monday(at('victoria-day')) && at('victoria-day') >= `${year}-05-18` && at('victoria-day') <= `${year}-05-24`).toBe(true);
+        expect(
+          monday(at('family-day')) && at('family-day') >= `${year}-02-15` && at('family-day') <= `${year}-02-21`,
+        ).toBe(true);
+        expect(
+          monday(at('victoria-day')) && at('victoria-day') >= `${year}-05-18` && at('victoria-day') <= `${year}-05-24`,
+        ).toBe(true);
         expect(monday(at('labour-day')) && at('labour-day') <= `${year}-09-07`).toBe(true);
-        expect(monday(at('thanksgiving')) && at('thanksgiving') >= `${year}-10-08` && at('thanksgiving') <= `${year}-10-14`).toBe(true);
+        expect(
+          monday(at('thanksgiving')) && at('thanksgiving') >= `${year}-10-08` && at('thanksgiving') <= `${year}-10-14`,
+        ).toBe(true);
         expect(new Date(`${at('good-friday')}T00:00:00Z`).getUTCDay()).toBe(5);
         expect(at('good-friday') >= `${year}-03-20` && at('good-friday') <= `${year}-04-23`).toBe(true);
       }),
@@ -216,7 +227,7 @@ describe('OntarioBusinessCalendar.addBusinessDays', () => {
     expect(calendar.addBusinessDays('2026-05-15T14:00:00Z', 2)).toBe('2026-05-21T03:59:59.999Z');
   });
 
-  it("counts from the Toronto day of `from`, not its UTC day", () => {
+  it('counts from the Toronto day of `from`, not its UTC day', () => {
     // Friday 22:00 in Toronto is Saturday in UTC.
     expect(calendar.addBusinessDays('2026-05-16T02:00:00Z', 1)).toBe('2026-05-20T03:59:59.999Z');
     // Thursday 23:30 in Toronto is Friday in UTC: the next business day is Friday.
@@ -255,7 +266,9 @@ describe('OntarioBusinessCalendar.addBusinessDays', () => {
 
   describe('properties', () => {
     // Instants from 2000 to 2100, counts up to about three months of business days.
-    const instant = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }).map((ms) => new Date(ms).toISOString());
+    const instant = fc
+      .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) })
+      .map((ms) => new Date(ms).toISOString());
     const count = fc.integer({ min: 1, max: 70 });
 
     it('lands at 23:59:59.999 Toronto time on a business day', () => {
@@ -275,7 +288,9 @@ describe('OntarioBusinessCalendar.addBusinessDays', () => {
     it('is strictly increasing in n', () => {
       fc.assert(
         fc.property(instant, count, (from, n) => {
-          expect(Date.parse(calendar.addBusinessDays(from, n))).toBeLessThan(Date.parse(calendar.addBusinessDays(from, n + 1)));
+          expect(Date.parse(calendar.addBusinessDays(from, n))).toBeLessThan(
+            Date.parse(calendar.addBusinessDays(from, n + 1)),
+          );
         }),
       );
     });
@@ -391,14 +406,30 @@ describe('OntarioBusinessCalendar.load', () => {
 
   it('keeps a fixed holiday with `observed: none` on its weekend day', () => {
     const cal = OntarioBusinessCalendar.load(
-      write({ holidays: [{ code: 'canada-day', en: 'Canada Day', fr: 'Fête du Canada', rule: { kind: 'fixed', month: 7, day: 1, observed: 'none' } }] }),
+      write({
+        holidays: [
+          {
+            code: 'canada-day',
+            en: 'Canada Day',
+            fr: 'Fête du Canada',
+            rule: { kind: 'fixed', month: 7, day: 1, observed: 'none' },
+          },
+        ],
+      }),
     );
-    expect(cal.holidays(2028)).toEqual([{ code: 'canada-day', en: 'Canada Day', fr: 'Fête du Canada', date: '2028-07-01' }]);
+    expect(cal.holidays(2028)).toEqual([
+      { code: 'canada-day', en: 'Canada Day', fr: 'Fête du Canada', date: '2028-07-01' },
+    ]);
     expect(cal.isBusinessDay('2028-07-03')).toBe(true);
   });
 
   it('moves a weekend holiday past every day already taken, and into January when it must', () => {
-    const holiday = (code: string, rule: HolidayDefinition['rule']): HolidayDefinition => ({ code, en: code, fr: code, rule });
+    const holiday = (code: string, rule: HolidayDefinition['rule']): HolidayDefinition => ({
+      code,
+      en: code,
+      fr: code,
+      rule,
+    });
     const cal = OntarioBusinessCalendar.load(
       write({
         holidays: [

@@ -76,7 +76,9 @@ export class OntarioBusinessCalendar {
   private readonly byYear = new Map<number, { holidays: readonly StatutoryHoliday[]; days: ReadonlySet<number> }>();
 
   private constructor(definitions: readonly HolidayDefinition[]) {
-    this.definitions = Object.freeze(definitions.map((d) => Object.freeze({ ...d, rule: Object.freeze({ ...d.rule }) })));
+    this.definitions = Object.freeze(
+      definitions.map((d) => Object.freeze({ ...d, rule: Object.freeze({ ...d.rule }) })),
+    );
   }
 
   /**
@@ -124,7 +126,7 @@ export class OntarioBusinessCalendar {
       throw new RangeError(`days must be a non-negative integer, got ${String(days)}`);
     }
     let day = torontoDayNumber(from, 'from');
-    for (let counted = 0; counted < days; ) {
+    for (let counted = 0; counted < days;) {
       day += 1;
       if (this.isBusinessDayNumber(day)) counted += 1;
     }
@@ -176,7 +178,10 @@ export class OntarioBusinessCalendar {
  * claimed (Christmas on Saturday: Monday 27, Boxing Day Tuesday 28; Christmas on Sunday: Boxing
  * Day keeps Monday 26 and Christmas takes Tuesday 27).
  */
-function observedDays(definitions: readonly HolidayDefinition[], year: number): Array<{ definition: HolidayDefinition; day: number }> {
+function observedDays(
+  definitions: readonly HolidayDefinition[],
+  year: number,
+): Array<{ definition: HolidayDefinition; day: number }> {
   const actual = definitions.map((definition) => ({ definition, day: actualDay(definition.rule, year) }));
   const moves = (o: { definition: HolidayDefinition; day: number }) =>
     o.definition.rule.kind === 'fixed' && o.definition.rule.observed === 'next-weekday' && isoWeekday(o.day) > 5;
@@ -233,14 +238,17 @@ function inconsistencies(holidays: readonly HolidayDefinition[]): string[] {
   const seen = new Map<string, number>();
   holidays.forEach((holiday, i) => {
     const first = seen.get(holiday.code);
-    if (first !== undefined) problems.push(`/holidays/${i}/code repeats ${JSON.stringify(holiday.code)} of /holidays/${first}`);
+    if (first !== undefined)
+      problems.push(`/holidays/${i}/code repeats ${JSON.stringify(holiday.code)} of /holidays/${first}`);
     else seen.set(holiday.code, i);
     const rule = holiday.rule;
     if (rule.kind === 'fixed' || rule.kind === 'weekday-before') {
       // February 29 does not exist every year.
       const longest = rule.month === 2 ? 28 : daysInMonth(2001, rule.month);
       if (rule.day > longest) {
-        problems.push(`/holidays/${i}/rule/day must be at most ${longest} in month ${rule.month} (a day that exists every year)`);
+        problems.push(
+          `/holidays/${i}/rule/day must be at most ${longest} in month ${rule.month} (a day that exists every year)`,
+        );
       }
     }
     if (rule.kind === 'weekday-before' && rule.month === 1 && rule.day <= 7) {
@@ -283,7 +291,12 @@ function parseDate(date: string, name: string): number {
 
 // ---- America/Toronto
 
-const DAY_FORMAT = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const DAY_FORMAT = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The date in Toronto (`YYYY-MM-DD`, the en-CA format) at an instant: what "today" means to Ontario's programs. */
 export function torontoDate(at: Date = new Date()): string {
@@ -301,7 +314,8 @@ const WALL_CLOCK_FORMAT = new Intl.DateTimeFormat('en-CA', {
 });
 
 /** An ISO 8601 instant: date, time and a `Z` or numeric offset (a local time would be ambiguous). */
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
 
 function parseInstant(instant: string, name: string): number {
   const match = INSTANT.exec(instant);
@@ -324,7 +338,8 @@ function partsOf(format: Intl.DateTimeFormat, ms: number): Record<string, number
 /** The day number of the America/Toronto calendar day of an ISO instant. */
 function torontoDayNumber(instant: string, name: string): number {
   const { year, month, day } = partsOf(DAY_FORMAT, parseInstant(instant, name));
-  if (year < MIN_YEAR || year > MAX_YEAR) throw new RangeError(`${name} must be in the years ${MIN_YEAR} to ${MAX_YEAR}`);
+  if (year < MIN_YEAR || year > MAX_YEAR)
+    throw new RangeError(`${name} must be in the years ${MIN_YEAR} to ${MAX_YEAR}`);
   return dayNumber(year, month, day);
 }
 

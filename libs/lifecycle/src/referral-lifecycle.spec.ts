@@ -101,7 +101,11 @@ describe('referral lifecycle data', () => {
       }
     };
     visit(loadAsyncApiDocument() as unknown as JsonValue);
-    for (const row of ROWS) expect({ type: row.eventType, declared: consts.has(row.eventType) }).toEqual({ type: row.eventType, declared: true });
+    for (const row of ROWS)
+      expect({ type: row.eventType, declared: consts.has(row.eventType) }).toEqual({
+        type: row.eventType,
+        declared: true,
+      });
   });
 });
 
@@ -120,7 +124,8 @@ describe('transition', () => {
       it.each(others.map((a) => [a]))('is refused to the %s', (actor) => {
         const result = transition(row.from, change(row.to, actor, REASON_FOR[row.reason]));
         expect(result).toMatchObject({ ok: false, code: LifecycleRefusal.ActorNotAllowed });
-        if (!result.ok) expect(result.reason).toContain(`${actor} may not move a referral from ${row.from} to ${row.to}`);
+        if (!result.ok)
+          expect(result.reason).toContain(`${actor} may not move a referral from ${row.from} to ${row.to}`);
       });
     }
 
@@ -137,16 +142,19 @@ describe('transition', () => {
     }
   });
 
-  it.each(TERMINAL.flatMap((from) => STATUSES.map((to) => [from, to] as const)))('refuses %s -> %s: terminal', (from, to) => {
-    for (const actor of ACTORS) {
-      const result = transition(from, change(to, actor, { declineReason: 'other', text: 'because' }));
-      expect(result).toEqual({
-        ok: false,
-        code: LifecycleRefusal.IllegalTransition,
-        reason: `A referral cannot move from ${from} to ${to} (asked by ${actor}): ${from} is terminal.`,
-      });
-    }
-  });
+  it.each(TERMINAL.flatMap((from) => STATUSES.map((to) => [from, to] as const)))(
+    'refuses %s -> %s: terminal',
+    (from, to) => {
+      for (const actor of ACTORS) {
+        const result = transition(from, change(to, actor, { declineReason: 'other', text: 'because' }));
+        expect(result).toEqual({
+          ok: false,
+          code: LifecycleRefusal.IllegalTransition,
+          reason: `A referral cannot move from ${from} to ${to} (asked by ${actor}): ${from} is terminal.`,
+        });
+      }
+    },
+  );
 
   it.each([
     ['requested', 'in-progress'],
@@ -161,7 +169,12 @@ describe('transition', () => {
   ] as const)('refuses the skip or step back %s -> %s, naming the ways out', (from, to) => {
     const result = transition(from, change(to, 'provider', { declineReason: 'other', text: 'because' }));
     expect(result).toMatchObject({ ok: false, code: LifecycleRefusal.IllegalTransition });
-    if (!result.ok) expect(result.reason).toMatch(new RegExp(`^A referral cannot move from ${from} to ${to} \\(asked by provider\\): from ${from} it can only move to `));
+    if (!result.ok)
+      expect(result.reason).toMatch(
+        new RegExp(
+          `^A referral cannot move from ${from} to ${to} \\(asked by provider\\): from ${from} it can only move to `,
+        ),
+      );
   });
 
   it.each(OPEN_STATUSES.map((s) => [s]))('refuses staying in %s', (status) => {
@@ -181,14 +194,20 @@ describe('transition', () => {
   });
 
   it('checks the actor before the reason', () => {
-    expect(transition('requested', change('rejected', 'referrer'))).toMatchObject({ code: LifecycleRefusal.ActorNotAllowed });
+    expect(transition('requested', change('rejected', 'referrer'))).toMatchObject({
+      code: LifecycleRefusal.ActorNotAllowed,
+    });
     expect(transition('requested', change('accepted', 'system'))).toEqual({
       ok: false,
       code: LifecycleRefusal.ActorNotAllowed,
       reason: 'The system may not move a referral from requested to accepted: only provider may.',
     });
-    expect(transition('accepted', change('entered-in-error', 'provider'))).toMatchObject({ code: LifecycleRefusal.ActorNotAllowed });
-    expect(transition('in-progress', change('completed', 'referrer'))).toMatchObject({ code: LifecycleRefusal.ActorNotAllowed });
+    expect(transition('accepted', change('entered-in-error', 'provider'))).toMatchObject({
+      code: LifecycleRefusal.ActorNotAllowed,
+    });
+    expect(transition('in-progress', change('completed', 'referrer'))).toMatchObject({
+      code: LifecycleRefusal.ActorNotAllowed,
+    });
   });
 
   describe('reasons', () => {
@@ -197,7 +216,8 @@ describe('transition', () => {
         expect(transition('requested', change('rejected', 'provider', reason))).toEqual({
           ok: false,
           code: LifecycleRefusal.ReasonRequired,
-          reason: 'Moving a referral from requested to rejected (by provider) needs a coded decline reason (a decline-reasons code).',
+          reason:
+            'Moving a referral from requested to rejected (by provider) needs a coded decline reason (a decline-reasons code).',
         });
       }
     });
@@ -207,12 +227,16 @@ describe('transition', () => {
       expect(result).toEqual({
         ok: false,
         code: LifecycleRefusal.ReasonRequired,
-        reason: 'Moving a referral from requested to rejected (by provider) needs a coded decline reason, and "NC" is not a decline-reasons code.',
+        reason:
+          'Moving a referral from requested to rejected (by provider) needs a coded decline reason, and "NC" is not a decline-reasons code.',
       });
     });
 
     it.each(DECLINE_CODES.map((c) => [c]))('accepts the decline code %s', (code) => {
-      expect(transition('requested', change('rejected', 'provider', { declineReason: code }))).toMatchObject({ ok: true, status: 'rejected' });
+      expect(transition('requested', change('rejected', 'provider', { declineReason: code }))).toMatchObject({
+        ok: true,
+        status: 'rejected',
+      });
     });
 
     it.each([
@@ -258,8 +282,12 @@ describe('transition', () => {
     const reason = fc.option(
       fc.record(
         {
-          declineReason: fc.option(fc.oneof(fc.constantFrom(...DECLINE_CODES), fc.string({ maxLength: 12 })), { nil: undefined }),
-          text: fc.option(fc.oneof(fc.constantFrom('', '  ', 'x'.repeat(2001)), fc.string({ maxLength: 20 })), { nil: undefined }),
+          declineReason: fc.option(fc.oneof(fc.constantFrom(...DECLINE_CODES), fc.string({ maxLength: 12 })), {
+            nil: undefined,
+          }),
+          text: fc.option(fc.oneof(fc.constantFrom('', '  ', 'x'.repeat(2001)), fc.string({ maxLength: 20 })), {
+            nil: undefined,
+          }),
         },
         { requiredKeys: [] },
       ),
@@ -317,7 +345,8 @@ describe('isTerminal and OPEN_STATUSES', () => {
   });
 
   it('agrees with the file: a status is open exactly when a row leaves it', () => {
-    for (const s of STATUSES) expect({ s, open: ROWS.some((r) => r.from === s) }).toEqual({ s, open: OPEN_STATUSES.includes(s) });
+    for (const s of STATUSES)
+      expect({ s, open: ROWS.some((r) => r.from === s) }).toEqual({ s, open: OPEN_STATUSES.includes(s) });
   });
 });
 
@@ -363,12 +392,21 @@ describe('loadReferralLifecycle', () => {
     const error = errorOf(write('schema.json', { transitions: rows }));
     expect(error.code).toBe(LifecycleErrorCode.SchemaViolation);
     expect(error.reasons).toEqual(
-      expect.arrayContaining([expect.stringContaining('#/transitions/1/reason'), expect.stringContaining('#/transitions/2/actors')]),
+      expect.arrayContaining([
+        expect.stringContaining('#/transitions/1/reason'),
+        expect.stringContaining('#/transitions/2/actors'),
+      ]),
     );
   });
 
   it('refuses a repeated pair, a row out of a terminal status and an open status without exit', () => {
-    const leaving: LifecycleRule = { from: 'completed', to: 'in-progress', actors: ['provider'], reason: 'none', eventType: 'ca.on.passerelle.referral.resumed' };
+    const leaving: LifecycleRule = {
+      from: 'completed',
+      to: 'in-progress',
+      actors: ['provider'],
+      reason: 'none',
+      eventType: 'ca.on.passerelle.referral.resumed',
+    };
     const withoutOnHoldExits = ROWS.filter((r) => r.from !== 'on-hold');
     const file = write('inconsistent.json', { transitions: [...withoutOnHoldExits, ROWS[0], leaving] });
     const error = errorOf(file);
@@ -382,6 +420,8 @@ describe('loadReferralLifecycle', () => {
   });
 
   it('refuses a row that does not change the status', () => {
-    expect(() => new ReferralLifecycle([...ROWS, { ...ROWS[0], to: 'requested' }])).toThrow('does not change the status (requested)');
+    expect(() => new ReferralLifecycle([...ROWS, { ...ROWS[0], to: 'requested' }])).toThrow(
+      'does not change the status (requested)',
+    );
   });
 });

@@ -29,8 +29,7 @@ export enum LifecycleRefusal {
 }
 
 export type TransitionResult =
-  | { ok: true; status: ReferralStatus; eventType: string }
-  | { ok: false; code: LifecycleRefusal; reason: string };
+  { ok: true; status: ReferralStatus; eventType: string } | { ok: false; code: LifecycleRefusal; reason: string };
 
 /** One row of `data/referral-lifecycle.json`. */
 export interface LifecycleRule {
@@ -97,7 +96,9 @@ export class ReferralLifecycle {
       if (!rules.some((rule) => rule.from === status)) problems.push(`${source} has no transition out of ${status}`);
     }
     if (problems.length > 0) throw new LifecycleError(LifecycleErrorCode.Inconsistent, problems);
-    this.rules = Object.freeze(rules.map((rule) => Object.freeze({ ...rule, actors: Object.freeze([...rule.actors]) })));
+    this.rules = Object.freeze(
+      rules.map((rule) => Object.freeze({ ...rule, actors: Object.freeze([...rule.actors]) })),
+    );
   }
 
   /** The row allowing `from` -> `to`, if any. */
@@ -109,7 +110,10 @@ export class ReferralLifecycle {
     const { to, actor } = change;
     const rule = this.rule(from, to);
     if (rule === undefined) {
-      return refuse(LifecycleRefusal.IllegalTransition, `A referral cannot move from ${from} to ${to} (asked by ${actor}): ${this.whyIllegal(from, to)}.`);
+      return refuse(
+        LifecycleRefusal.IllegalTransition,
+        `A referral cannot move from ${from} to ${to} (asked by ${actor}): ${this.whyIllegal(from, to)}.`,
+      );
     }
     if (!rule.actors.includes(actor)) {
       return refuse(
@@ -119,7 +123,10 @@ export class ReferralLifecycle {
     }
     const missing = missingReason(rule.reason, change.reason);
     if (missing !== undefined) {
-      return refuse(LifecycleRefusal.ReasonRequired, `Moving a referral from ${from} to ${to} (by ${actor}) needs ${missing}.`);
+      return refuse(
+        LifecycleRefusal.ReasonRequired,
+        `Moving a referral from ${from} to ${to} (by ${actor}) needs ${missing}.`,
+      );
     }
     return { ok: true, status: to, eventType: rule.eventType };
   }
@@ -193,7 +200,8 @@ function missingReason(requirement: ReasonRequirement, reason: StatusChange['rea
     case 'text': {
       const text = reason?.text;
       if (text === undefined || text.trim() === '') return 'a reason in words (statusReason.text)';
-      if (text.length > MAX_REASON_TEXT) return `a reason in words of at most ${MAX_REASON_TEXT} characters (got ${text.length})`;
+      if (text.length > MAX_REASON_TEXT)
+        return `a reason in words of at most ${MAX_REASON_TEXT} characters (got ${text.length})`;
       return undefined;
     }
   }

@@ -11,7 +11,9 @@ const cloudEvent: fc.Arbitrary<CloudEvent> = fc.record(
     id: token,
     source: token,
     type: fc.stringMatching(/^ca\.on\.passerelle\.[a-z-]{1,12}\.[a-z-]{1,12}$/),
-    time: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+    time: fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
     subject: token,
     dataschema: fc.webUrl(),
     correlationid: token,
@@ -33,7 +35,12 @@ function codeOf(fn: () => unknown): MessagingErrorCode | undefined {
   return undefined;
 }
 
-const valid = { ce_specversion: '1.0', ce_id: 'e-1', ce_source: '/test', ce_type: 'ca.on.passerelle.referral.submitted' };
+const valid = {
+  ce_specversion: '1.0',
+  ce_id: 'e-1',
+  ce_source: '/test',
+  ce_type: 'ca.on.passerelle.referral.submitted',
+};
 
 describe('CloudEvents binary-mode codec', () => {
   it('decodes exactly what it encoded, for any event', () => {
@@ -48,24 +55,46 @@ describe('CloudEvents binary-mode codec', () => {
   });
 
   it('keys the record by the partition key, so one client stays in order on one partition', () => {
-    const message = encodeCloudEvent({ ...decodeCloudEvent({ value: '{}', headers: valid }), partitionkey: 'client-7' });
+    const message = encodeCloudEvent({
+      ...decodeCloudEvent({ value: '{}', headers: valid }),
+      partitionkey: 'client-7',
+    });
     expect(message.key).toBe('client-7');
     expect(message.headers).toMatchObject({ 'content-type': 'application/json', ce_partitionkey: 'client-7' });
   });
 
   it('reads header values given as arrays or buffers', () => {
-    const event = decodeCloudEvent({ value: Buffer.from('{"a":1}'), headers: { ...valid, ce_id: [Buffer.from('e-9')] } });
+    const event = decodeCloudEvent({
+      value: Buffer.from('{"a":1}'),
+      headers: { ...valid, ce_id: [Buffer.from('e-9')] },
+    });
     expect(event.id).toBe('e-9');
     expect(event.data).toEqual({ a: 1 });
   });
 
   it.each([
     ['no headers at all', { value: '{}' }, MessagingErrorCode.MissingHeader],
-    ['specversion 0.3', { value: '{}', headers: { ...valid, ce_specversion: '0.3' } }, MessagingErrorCode.UnsupportedSpecVersion],
+    [
+      'specversion 0.3',
+      { value: '{}', headers: { ...valid, ce_specversion: '0.3' } },
+      MessagingErrorCode.UnsupportedSpecVersion,
+    ],
     ['no ce_id', { value: '{}', headers: { ...valid, ce_id: '' } }, MessagingErrorCode.MissingHeader],
-    ['no ce_source', { value: '{}', headers: { ce_specversion: '1.0', ce_id: 'x', ce_type: 't' } }, MessagingErrorCode.MissingHeader],
-    ['an XML content type', { value: '<a/>', headers: { ...valid, 'content-type': 'application/xml' } }, MessagingErrorCode.UnsupportedContentType],
-    ['a time that is no timestamp', { value: '{}', headers: { ...valid, ce_time: 'yesterday' } }, MessagingErrorCode.InvalidHeader],
+    [
+      'no ce_source',
+      { value: '{}', headers: { ce_specversion: '1.0', ce_id: 'x', ce_type: 't' } },
+      MessagingErrorCode.MissingHeader,
+    ],
+    [
+      'an XML content type',
+      { value: '<a/>', headers: { ...valid, 'content-type': 'application/xml' } },
+      MessagingErrorCode.UnsupportedContentType,
+    ],
+    [
+      'a time that is no timestamp',
+      { value: '{}', headers: { ...valid, ce_time: 'yesterday' } },
+      MessagingErrorCode.InvalidHeader,
+    ],
     ['an empty value', { value: '', headers: valid }, MessagingErrorCode.EmptyValue],
     ['a null value (tombstone)', { value: null, headers: valid }, MessagingErrorCode.EmptyValue],
     ['invalid JSON', { value: '{"a":', headers: valid }, MessagingErrorCode.InvalidJson],
@@ -83,7 +112,10 @@ describe('CloudEvents binary-mode codec', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 200 }),
-        fc.dictionary(fc.constantFrom('ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_time', 'content-type', 'x'), fc.string()),
+        fc.dictionary(
+          fc.constantFrom('ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_time', 'content-type', 'x'),
+          fc.string(),
+        ),
         (bytes, headers) => {
           try {
             decodeCloudEvent({ value: Buffer.from(bytes), headers });

@@ -100,7 +100,10 @@ export function decodeCloudEvent<T = unknown>(record: RawRecord): CloudEvent<T> 
   try {
     data = JSON.parse(record.value.toString()) as T;
   } catch (error) {
-    throw new MessagingError(MessagingErrorCode.InvalidJson, `record value is not valid JSON: ${(error as Error).message}`);
+    throw new MessagingError(
+      MessagingErrorCode.InvalidJson,
+      `record value is not valid JSON: ${(error as Error).message}`,
+    );
   }
 
   const event: CloudEvent<T> = {

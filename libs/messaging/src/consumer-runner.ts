@@ -161,7 +161,9 @@ export class ConsumerRunner {
         } catch (error) {
           // Lost the partition mid-batch: its next owner re-reads from the last commit, and
           // consumers deduplicate on ce_id, so nothing is lost or applied twice.
-          this.logger.warn(`commit of ${batch.topic}[${batch.partition}]@${offset} failed: ${(error as Error).message}`);
+          this.logger.warn(
+            `commit of ${batch.topic}[${batch.partition}]@${offset} failed: ${(error as Error).message}`,
+          );
         }
       }
     }
@@ -240,7 +242,11 @@ export class ConsumerRunner {
     // An error's own code (a module's error-code enum) names the reason best; else a generic one.
     const own = (error as { code?: unknown }).code;
     const code =
-      error instanceof MessagingError ? error.code : typeof own === 'string' && /^[A-Z][A-Z0-9_]*$/.test(own) ? own : MessagingErrorCode.HandlerFailed;
+      error instanceof MessagingError
+        ? error.code
+        : typeof own === 'string' && /^[A-Z][A-Z0-9_]*$/.test(own)
+          ? own
+          : MessagingErrorCode.HandlerFailed;
     const headers: IHeaders = {
       ...(message.headers ?? {}),
       dlq_original_topic: topic,
@@ -255,7 +261,9 @@ export class ConsumerRunner {
     await this.options.publisher.send(dlqTopicFor(topic), [
       { key: message.key, value: message.value, headers, timestamp: message.timestamp },
     ]);
-    this.logger.error(`${topic}[${partition}]@${message.offset} sent to ${dlqTopicFor(topic)} after ${attempts} attempt(s): ${error.message}`);
+    this.logger.error(
+      `${topic}[${partition}]@${message.offset} sent to ${dlqTopicFor(topic)} after ${attempts} attempt(s): ${error.message}`,
+    );
     this.options.onDeadLetter?.({ topic, partition, offset: message.offset, error, attempts });
   }
 }

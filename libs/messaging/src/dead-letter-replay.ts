@@ -46,7 +46,9 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     await groupAdmin.disconnect();
   }
   const pending = new Set(
-    [...ends.entries()].filter(([partition, end]) => end > 0n && (committed.get(partition) ?? -1n) < end).map(([p]) => p),
+    [...ends.entries()]
+      .filter(([partition, end]) => end > 0n && (committed.get(partition) ?? -1n) < end)
+      .map(([p]) => p),
   );
   if (pending.size === 0) return report;
 
@@ -72,7 +74,9 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
             const headers = message.headers ?? {};
             const target = headerString(headers, 'dlq_original_topic');
             if (target) {
-              await publisher.send(target, [{ key: message.key, value: message.value, headers: originalHeaders(headers) }]);
+              await publisher.send(target, [
+                { key: message.key, value: message.value, headers: originalHeaders(headers) },
+              ]);
               report.replayed += 1;
               report.byTopic[target] = (report.byTopic[target] ?? 0) + 1;
             } else {

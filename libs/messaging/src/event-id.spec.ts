@@ -22,7 +22,10 @@ describe('deterministicEventId', () => {
   it('gives different ids when any part differs, even when parts could be re-split', () => {
     fc.assert(
       fc.property(parts, parts, (a, b) => {
-        fc.pre(JSON.stringify([a.sourceSystem, a.recordId, String(a.version), a.type]) !== JSON.stringify([b.sourceSystem, b.recordId, String(b.version), b.type]));
+        fc.pre(
+          JSON.stringify([a.sourceSystem, a.recordId, String(a.version), a.type]) !==
+            JSON.stringify([b.sourceSystem, b.recordId, String(b.version), b.type]),
+        );
         expect(deterministicEventId(a)).not.toBe(deterministicEventId(b));
       }),
     );
@@ -34,7 +37,12 @@ describe('deterministicEventId', () => {
 
   it('is pinned: a changed namespace or algorithm would re-identify every event ever emitted', () => {
     expect(
-  deterministicEventId({ sourceSystem: 'sams:toronto', recordId: 'M-1', version: 3, type: 'ca.on.passerelle.referral.submitted' })
-).toMatchInlineSnapshot(`"8d119e39-5747-5ae0-b66e-77af58c9860d"`);
+      deterministicEventId({
+        sourceSystem: 'sams:toronto',
+        recordId: 'M-1',
+        version: 3,
+        type: 'ca.on.passerelle.referral.submitted',
+      }),
+    ).toMatchInlineSnapshot(`"8d119e39-5747-5ae0-b66e-77af58c9860d"`);
   });
 });

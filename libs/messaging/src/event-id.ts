@@ -19,5 +19,8 @@ export interface EventIdParts {
  * record version yields the same `ce_id`, so every consumer can deduplicate on it.
  */
 export function deterministicEventId(parts: EventIdParts): string {
-  return nameBasedUuid(PASSERELLE_NAMESPACE, unambiguousName([parts.sourceSystem, parts.recordId, parts.version, parts.type]));
+  return nameBasedUuid(
+    PASSERELLE_NAMESPACE,
+    unambiguousName([parts.sourceSystem, parts.recordId, parts.version, parts.type]),
+  );
 }

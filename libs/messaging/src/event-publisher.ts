@@ -94,12 +94,17 @@ export class EventPublisher {
 
 /** Bytes one record takes in a request, near enough to keep requests under the broker's limit. */
 export function recordBytes(message: Message): number {
-  const size = (value: Message['value'] | Message['key'] | string | Buffer | (string | Buffer)[] | undefined): number => {
+  const size = (
+    value: Message['value'] | Message['key'] | string | Buffer | (string | Buffer)[] | undefined,
+  ): number => {
     if (value === null || value === undefined) return 0;
     if (Array.isArray(value)) return value.reduce((sum, v) => sum + size(v), 0);
     return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
   };
-  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + size(value), 0);
+  const headers = Object.entries(message.headers ?? {}).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + size(value),
+    0,
+  );
   return size(message.key) + size(message.value) + headers + RECORD_OVERHEAD_BYTES;
 }
 

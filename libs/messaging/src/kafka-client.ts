@@ -7,5 +7,8 @@ export type { KafkaConnectionOptions, KafkaLogLevel } from './kafka-connection';
 /** A Kafka client whose logs go through Nest's logger (and so pino) instead of kafkajs' console output. */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const logger = new Logger('kafkajs');
-  return kafkaClient(options, kafkaLogCreator((level, line) => logger[level](line)));
+  return kafkaClient(
+    options,
+    kafkaLogCreator((level, line) => logger[level](line)),
+  );
 }

@@ -4,7 +4,12 @@ import { kafkaLogCreator, type KafkaLogLevel } from './kafka-connection';
 describe('kafkaLogCreator', () => {
   const written = (level: logLevel, log: { message: string; [field: string]: unknown }) => {
     const lines: [KafkaLogLevel, string][] = [];
-    kafkaLogCreator((l, line) => lines.push([l, line]))(logLevel.DEBUG)({ namespace: 'Connection', level, label: 'x', log: { timestamp: 't', ...log } });
+    kafkaLogCreator((l, line) => lines.push([l, line]))(logLevel.DEBUG)({
+      namespace: 'Connection',
+      level,
+      label: 'x',
+      log: { timestamp: 't', ...log },
+    });
     return lines;
   };
 

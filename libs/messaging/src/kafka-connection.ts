@@ -12,7 +12,10 @@ export type KafkaLogLevel = 'error' | 'warn' | 'debug';
 export function kafkaLogCreator(write: (level: KafkaLogLevel, line: string) => void): logCreator {
   return () =>
     ({ level, log: { message, ...extra } }: LogEntry) =>
-      write(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug', `${message} ${JSON.stringify(extra)}`);
+      write(
+        level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug',
+        `${message} ${JSON.stringify(extra)}`,
+      );
 }
 
 /**

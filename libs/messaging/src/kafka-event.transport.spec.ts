@@ -5,7 +5,14 @@ import { MessagingError } from './messaging.error';
 
 function inbound(offset: number, type: string): InboundEvent {
   return {
-    event: { specversion: '1.0', id: `id-${offset}`, source: '/test', type, datacontenttype: 'application/json', data: { offset } },
+    event: {
+      specversion: '1.0',
+      id: `id-${offset}`,
+      source: '/test',
+      type,
+      datacontenttype: 'application/json',
+      data: { offset },
+    },
     topic: 't',
     partition: 0,
     offset: String(offset),
@@ -16,7 +23,11 @@ function inbound(offset: number, type: string): InboundEvent {
 }
 
 /** A handler recording what it was given, as Nest would build it from `@EventPattern(type, extras)`. */
-function recorder(calls: Array<{ handler: string; offsets: number[] }>, name: string, extras?: Record<string, unknown>): MessageHandler {
+function recorder(
+  calls: Array<{ handler: string; offsets: number[] }>,
+  name: string,
+  extras?: Record<string, unknown>,
+): MessageHandler {
   const handler = (async (_data: unknown, context: KafkaEventContext | KafkaBatchContext) => {
     const events = context instanceof KafkaBatchContext ? context.inbound : [context.inbound];
     calls.push({ handler: name, offsets: events.map((e) => Number(e.offset)) });
@@ -30,7 +41,10 @@ describe('dispatchEvents', () => {
 
   it('gives a batch handler each run of consecutive events of its type, and others one event at a time, in offset order', async () => {
     const calls: Array<{ handler: string; offsets: number[] }> = [];
-    const handlers: Record<string, MessageHandler> = { a: recorder(calls, 'a', BATCH_HANDLER), b: recorder(calls, 'b') };
+    const handlers: Record<string, MessageHandler> = {
+      a: recorder(calls, 'a', BATCH_HANDLER),
+      b: recorder(calls, 'b'),
+    };
     await dispatchEvents(events, (type) => handlers[type] ?? null, 'skip');
     expect(calls).toEqual([
       { handler: 'a', offsets: [0, 1] },
@@ -42,9 +56,16 @@ describe('dispatchEvents', () => {
 
   it('refuses a batch holding a type no handler knows when unknown types must be dead-lettered', async () => {
     const calls: Array<{ handler: string; offsets: number[] }> = [];
-    const handlers: Record<string, MessageHandler> = { a: recorder(calls, 'a', BATCH_HANDLER), b: recorder(calls, 'b') };
-    await expect(dispatchEvents(events, (type) => handlers[type] ?? null, 'dead-letter')).rejects.toThrow(MessagingError);
-    await expect(dispatchEvents(events, (type) => handlers[type] ?? null, 'dead-letter')).rejects.toThrow('no handler for event type c');
+    const handlers: Record<string, MessageHandler> = {
+      a: recorder(calls, 'a', BATCH_HANDLER),
+      b: recorder(calls, 'b'),
+    };
+    await expect(dispatchEvents(events, (type) => handlers[type] ?? null, 'dead-letter')).rejects.toThrow(
+      MessagingError,
+    );
+    await expect(dispatchEvents(events, (type) => handlers[type] ?? null, 'dead-letter')).rejects.toThrow(
+      'no handler for event type c',
+    );
   });
 
   it('passes a batch handler failure on, so the runner can retry record by record', async () => {

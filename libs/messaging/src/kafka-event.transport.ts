@@ -37,8 +37,7 @@ export class KafkaBatchContext extends BaseRpcContext<[InboundEvent[]]> {
  */
 export const BATCH_HANDLER = { batch: true } as const;
 
-export interface KafkaEventTransportOptions
-  extends Omit<ConsumerRunnerOptions, 'handleBatch' | 'kafka' | 'publisher'> {
+export interface KafkaEventTransportOptions extends Omit<ConsumerRunnerOptions, 'handleBatch' | 'kafka' | 'publisher'> {
   kafka: Kafka;
   publisher: EventPublisher;
   /** Runs before the consumer subscribes (topic provisioning, migrations). */
@@ -140,7 +139,10 @@ export async function dispatchEvents(
       while (end < events.length && events[end].event.type === inbound.event.type) end += 1;
       const run = events.slice(next, end);
       next = end;
-      result = await handler(run.map((e) => e.event.data), new KafkaBatchContext(run));
+      result = await handler(
+        run.map((e) => e.event.data),
+        new KafkaBatchContext(run),
+      );
     } else {
       next += 1;
       result = await handler(inbound.event.data, new KafkaEventContext(inbound));

@@ -16,14 +16,28 @@ interface KafkajsRecordInput {
   headers: Record<string, Buffer | string | Array<Buffer | string>>;
 }
 type Encoded = { buffer: Buffer };
-type DecodedRecord = { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> };
+type DecodedRecord = {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[]>;
+};
 
 // kafkajs' protocol modules have no type declarations: the shapes used here.
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: KafkajsRecordInput) => Encoded;
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
-  RecordBatch: (batch: { firstOffset: number; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; records: Encoded[] }) => Promise<Encoded>;
+  RecordBatch: (batch: {
+    firstOffset: number;
+    firstTimestamp: number;
+    maxTimestamp: number;
+    lastOffsetDelta: number;
+    records: Encoded[];
+  }) => Promise<Encoded>;
 };
-const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: unknown) => Promise<{ records: DecodedRecord[] }>;
+const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
+  decoder: unknown,
+) => Promise<{ records: DecodedRecord[] }>;
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown;
 
 /** Records of every shape the encoder meets: string and Buffer values, repeated headers, UTF-8, nulls, 1- to 5-byte varints. */
@@ -35,7 +49,11 @@ function sampleRecords(): KafkajsRecordInput[] {
     for (let h = Math.floor(next() * 14); h > 0; h--) {
       const kind = next();
       headers[`ce_h${Math.floor(next() * 6)}${'é'.repeat(Math.floor(next() * 3))}`] =
-        kind < 0.3 ? Buffer.alloc(Math.floor(next() * 600), i % 256) : kind < 0.8 ? 'vé'.repeat(Math.floor(next() * 300)) : ['a', Buffer.from('bb'), ''];
+        kind < 0.3
+          ? Buffer.alloc(Math.floor(next() * 600), i % 256)
+          : kind < 0.8
+            ? 'vé'.repeat(Math.floor(next() * 300))
+            : ['a', Buffer.from('bb'), ''];
     }
     return {
       offsetDelta: i * 977,
@@ -49,7 +67,13 @@ function sampleRecords(): KafkajsRecordInput[] {
 
 async function encodedBatch(): Promise<Buffer> {
   const records = sampleRecords();
-  const batch = await RecordBatch({ firstOffset: 0, firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, lastOffsetDelta: records.length - 1, records: records.map(Record) });
+  const batch = await RecordBatch({
+    firstOffset: 0,
+    firstTimestamp: 1_700_000_000_000,
+    maxTimestamp: 1_700_000_000_000,
+    lastOffsetDelta: records.length - 1,
+    records: records.map(Record),
+  });
   return batch.buffer;
 }
 

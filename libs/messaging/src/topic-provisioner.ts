@@ -36,10 +36,14 @@ export async function provisionContractTopics(kafka: Kafka, layout: ContractTopi
     const group = specs.filter((t) => (t.dlqOf !== undefined) === dlq);
     const partitions = dlq ? Math.max(...group.map((t) => t.partitions)) : (layout.partitions ?? group[0].partitions);
     created.push(
-      ...(await provisionTopics(kafka, group.map((t) => layout.names.of(t.name)), {
-        partitions,
-        replicationFactor: layout.replicationFactor,
-      })),
+      ...(await provisionTopics(
+        kafka,
+        group.map((t) => layout.names.of(t.name)),
+        {
+          partitions,
+          replicationFactor: layout.replicationFactor,
+        },
+      )),
     );
   }
   return created;

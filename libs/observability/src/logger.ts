@@ -11,7 +11,12 @@ export function pinoParams(options: { level: string; app: string; destination?: 
     level: options.level,
     base: { app: options.app },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'res.headers["set-cookie"]',
+      ],
       censor: '[redacted]',
     },
     serializers: {
@@ -22,8 +27,11 @@ export function pinoParams(options: { level: string; app: string; destination?: 
         path: String(req.url).split('?')[0],
       }),
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    autoLogging: { ignore: (req) => String(req.url).startsWith('/v1/health') || String(req.url).startsWith('/v1/metrics') },
+    customLogLevel: (_req, res, error) =>
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    autoLogging: {
+      ignore: (req) => String(req.url).startsWith('/v1/health') || String(req.url).startsWith('/v1/metrics'),
+    },
   };
   // stdout is pino's own default stream; stderr the same kind of stream on fd 2.
   return { pinoHttp: options.destination === 'stderr' ? [http, pino.destination(2)] : http };

@@ -25,7 +25,14 @@ export interface AuditRecord extends AuditEntry {
 const GENESIS = '0'.repeat(64);
 /** An entry as `audit_append(entries jsonb)` (migration 0013) takes it. */
 export function auditAppendEntry(e: AuditEntry): Record<keyof AuditEntry, string | null> {
-  return { org: e.org, subject: e.subject, action: e.action, resource: e.resource, purpose: e.purpose, clientId: e.clientId ?? null };
+  return {
+    org: e.org,
+    subject: e.subject,
+    action: e.action,
+    resource: e.resource,
+    purpose: e.purpose,
+    clientId: e.clientId ?? null,
+  };
 }
 
 /**
@@ -74,9 +81,22 @@ export class AuditLog {
     const rows = await this.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
     let prev = GENESIS;
     for (const r of rows) {
-      if (r.prev_hash !== prev) return { ok: false, brokenAt: String(r.seq), reason: 'does not follow the row before it (a row was removed or inserted)' };
-      const entry: AuditEntry = { org: r.org, subject: r.subject, action: r.action as AuditEntry['action'], resource: r.resource, purpose: r.purpose, ...(r.client_id !== null && { clientId: r.client_id }) };
-      if (chainHash(prev, r.at.toISOString(), entry) !== r.hash) return { ok: false, brokenAt: String(r.seq), reason: 'its content does not match its hash (it was changed)' };
+      if (r.prev_hash !== prev)
+        return {
+          ok: false,
+          brokenAt: String(r.seq),
+          reason: 'does not follow the row before it (a row was removed or inserted)',
+        };
+      const entry: AuditEntry = {
+        org: r.org,
+        subject: r.subject,
+        action: r.action as AuditEntry['action'],
+        resource: r.resource,
+        purpose: r.purpose,
+        ...(r.client_id !== null && { clientId: r.client_id }),
+      };
+      if (chainHash(prev, r.at.toISOString(), entry) !== r.hash)
+        return { ok: false, brokenAt: String(r.seq), reason: 'its content does not match its hash (it was changed)' };
       prev = r.hash;
     }
     return { ok: true, rows: rows.length };

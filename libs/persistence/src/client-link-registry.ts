@@ -46,7 +46,8 @@ export class ClientLinkRegistry {
    */
   async resolveMany(records: SourceIdentity[][], trx?: Transaction<Database>): Promise<LinkResolution[]> {
     const lists = records.map(dedupe);
-    if (lists.some((list) => list.length === 0)) throw new Error('a record needs at least one source identity to be linked');
+    if (lists.some((list) => list.length === 0))
+      throw new Error('a record needs at least one source identity to be linked');
     if (lists.length === 0) return [];
     if (trx) return this.resolveIn(trx, lists);
     return this.db.transaction().execute((t) => this.resolveIn(t, lists));
@@ -73,7 +74,9 @@ export class ClientLinkRegistry {
       from client_link l
       join unnest(${all.map((i) => i.system)}::text[], ${all.map((i) => i.id)}::text[]) as wanted(system, id)
         on l.source_system = wanted.system and l.source_id = wanted.id`.execute(trx);
-    const owner = new Map(found.rows.map((r) => [identityKey({ system: r.source_system, id: r.source_id }), r.client_id]));
+    const owner = new Map(
+      found.rows.map((r) => [identityKey({ system: r.source_system, id: r.source_id }), r.client_id]),
+    );
 
     const inserts: Array<{ source_system: string; source_id: string; client_id: string }> = [];
     const resolutions = lists.map((identities): LinkResolution => {
@@ -101,7 +104,10 @@ export class ClientLinkRegistry {
       return { outcome: 'linked', clientId, created, newLinks };
     });
     for (let at = 0; at < inserts.length; at += INSERT_CHUNK) {
-      await trx.insertInto('client_link').values(inserts.slice(at, at + INSERT_CHUNK)).execute();
+      await trx
+        .insertInto('client_link')
+        .values(inserts.slice(at, at + INSERT_CHUNK))
+        .execute();
     }
     return resolutions;
   }
@@ -122,7 +128,10 @@ export function clientIdFor(identity: SourceIdentity): string {
 
 function lockKey(identity: SourceIdentity): string {
   // 63-bit key from the identity; collisions only serialize two unrelated resolutions.
-  return BigInt.asIntN(64, BigInt(`0x${createHash('sha1').update(`${identity.system}|${identity.id}`).digest('hex').slice(0, 16)}`)).toString();
+  return BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash('sha1').update(`${identity.system}|${identity.id}`).digest('hex').slice(0, 16)}`),
+  ).toString();
 }
 
 function dedupe(identities: SourceIdentity[]): SourceIdentity[] {
@@ -134,6 +143,8 @@ function dedupe(identities: SourceIdentity[]): SourceIdentity[] {
   // Fixed lock order (numeric key order): two resolutions sharing identities lock in the same order.
   return [...seen.values()]
     .map((identity) => ({ identity, key: BigInt(lockKey(identity)) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : identityKey(a.identity).localeCompare(identityKey(b.identity))))
+    .sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : identityKey(a.identity).localeCompare(identityKey(b.identity)),
+    )
     .map(({ identity }) => identity);
 }

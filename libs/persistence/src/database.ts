@@ -121,5 +121,9 @@ export function isOtherSchemaVanished(result: MigrationResultSet, schema: string
   if (pgError === undefined || result.results?.some((r) => r.status === 'Error')) return false;
   // Invalid schema, undefined table, undefined column: what the introspection query (it calls
   // pg_get_serial_sequence on every table's columns) meets when another schema goes mid-query.
-  return ['3F000', '42P01', '42703'].includes(pgError.code ?? '') && typeof pgError.message === 'string' && !pgError.message.includes(`"${schema}"`);
+  return (
+    ['3F000', '42P01', '42703'].includes(pgError.code ?? '') &&
+    typeof pgError.message === 'string' &&
+    !pgError.message.includes(`"${schema}"`)
+  );
 }

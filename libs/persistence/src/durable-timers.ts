@@ -40,7 +40,13 @@ export async function scheduleTimer(trx: Transaction<Database>, timer: TimerSpec
 
 /** Cancels a timer that has not fired (what it watched for happened). */
 export async function cancelTimer(trx: Transaction<Database>, key: string, at: string): Promise<void> {
-  await trx.updateTable('timer').set({ cancelled_at: at }).where('timer_key', '=', key).where('fired_at', 'is', null).where('cancelled_at', 'is', null).execute();
+  await trx
+    .updateTable('timer')
+    .set({ cancelled_at: at })
+    .where('timer_key', '=', key)
+    .where('fired_at', 'is', null)
+    .where('cancelled_at', 'is', null)
+    .execute();
 }
 
 /** {@link scheduleTimer} for many timers, one insert per 1,000; a key listed twice keeps its first spec. */
@@ -49,7 +55,11 @@ export async function scheduleTimers(trx: Transaction<Database>, timers: readonl
   const unique = timers.filter((t) => !seen.has(t.key) && seen.add(t.key));
   await insertRows(
     trx,
-    { table: 'timer', columns: ['timer_key', 'kind', 'client_id', 'referral_id', 'due_at', 'payload'], suffix: 'on conflict (timer_key) do nothing' },
+    {
+      table: 'timer',
+      columns: ['timer_key', 'kind', 'client_id', 'referral_id', 'due_at', 'payload'],
+      suffix: 'on conflict (timer_key) do nothing',
+    },
     unique.map((t) => [t.key, t.kind, t.clientId, t.referralId ?? null, t.dueAt, JSON.stringify(t.payload)]),
   );
 }
@@ -58,7 +68,10 @@ export async function scheduleTimers(trx: Transaction<Database>, timers: readonl
  * {@link cancelTimer} for many timers in one statement (keys and times as two arrays); a key
  * listed twice is cancelled at its first time, as two cancelTimer calls in that order would.
  */
-export async function cancelTimers(trx: Transaction<Database>, cancels: ReadonlyArray<{ key: string; at: string }>): Promise<void> {
+export async function cancelTimers(
+  trx: Transaction<Database>,
+  cancels: ReadonlyArray<{ key: string; at: string }>,
+): Promise<void> {
   const seen = new Set<string>();
   const unique = cancels.filter((c) => !seen.has(c.key) && seen.add(c.key));
   if (unique.length === 0) return;
@@ -153,7 +166,8 @@ export class DurableTimers {
     if (timers.length === 0) return [];
     if (typeof this.fire !== 'function') {
       const outcomes = await this.fire.fireAll(trx, timers);
-      if (outcomes.length !== timers.length) throw new Error(`fireAll returned ${outcomes.length} outcomes for ${timers.length} timers`);
+      if (outcomes.length !== timers.length)
+        throw new Error(`fireAll returned ${outcomes.length} outcomes for ${timers.length} timers`);
       return outcomes;
     }
     const outcomes: TimerOutcome[] = [];

@@ -44,11 +44,23 @@ export class IdempotencyStore {
     const claim: Claim = { org, key, requestHash, inserted: false };
     await this.claims.submit(claim);
     if (claim.inserted) return { kind: 'new' };
-    const row = await this.db.selectFrom('idempotency_key').selectAll().where('org', '=', org).where('idempotency_key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('idempotency_key')
+      .selectAll()
+      .where('org', '=', org)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
     if (!row) return this.claim(org, key, requestHash); // abandoned between the two statements
     if (row.request_hash !== requestHash) return { kind: 'mismatch' };
     if (row.state === 'done' && row.response_status !== null) {
-      return { kind: 'replay', response: { status: row.response_status, body: row.response_body, headers: (row.response_headers ?? {}) as Record<string, string> } };
+      return {
+        kind: 'replay',
+        response: {
+          status: row.response_status,
+          body: row.response_body,
+          headers: (row.response_headers ?? {}) as Record<string, string>,
+        },
+      };
     }
     const takenOver = await this.db
       .updateTable('idempotency_key')
@@ -72,7 +84,12 @@ export class IdempotencyStore {
 
   /** The request failed without an answer worth keeping (e.g. Kafka down): the key is free again. */
   async release(org: string, key: string): Promise<void> {
-    await this.db.deleteFrom('idempotency_key').where('org', '=', org).where('idempotency_key', '=', key).where('state', '=', 'running').execute();
+    await this.db
+      .deleteFrom('idempotency_key')
+      .where('org', '=', org)
+      .where('idempotency_key', '=', key)
+      .where('state', '=', 'running')
+      .execute();
   }
 }
 

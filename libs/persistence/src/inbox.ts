@@ -51,7 +51,11 @@ export class Inbox {
     return new Set(rows.map((r) => r.event_id));
   }
 
-  private async applyIn(trx: Transaction<Database>, entry: InboxEntry, effect: (trx: Transaction<Database>) => Promise<void>): Promise<boolean> {
+  private async applyIn(
+    trx: Transaction<Database>,
+    entry: InboxEntry,
+    effect: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<boolean> {
     const inserted = await trx
       .insertInto('inbox')
       .values({

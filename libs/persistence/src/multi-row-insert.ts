@@ -33,7 +33,8 @@ export async function insertRows<R = Record<string, unknown>>(
     const slice = rows.slice(at, at + chunk);
     const parameters: unknown[] = [];
     for (const row of slice) {
-      if (row.length !== width) throw new Error(`insertRows ${insert.table}: a row has ${row.length} values for ${width} columns`);
+      if (row.length !== width)
+        throw new Error(`insertRows ${insert.table}: a row has ${row.length} values for ${width} columns`);
       for (const value of row) parameters.push(value);
     }
     const result = await trx.executeQuery<R>(CompiledQuery.raw(statementText(insert, slice.length), parameters));
@@ -62,6 +63,7 @@ function statementText(insert: MultiRowInsert, count: number): string {
 }
 
 function quote(identifier: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(identifier)) throw new Error(`insertRows: "${identifier}" is not a plain lower-case identifier`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(identifier))
+    throw new Error(`insertRows: "${identifier}" is not a plain lower-case identifier`);
   return `"${identifier}"`;
 }

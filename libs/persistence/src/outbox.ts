@@ -32,7 +32,10 @@ export interface SerializedOutboxMessage {
  * Writes messages serialized when they were emitted (so later changes to the objects cannot
  * alter them), in order, with one insert per 1,000: rows are relayed in id order.
  */
-export async function addJsonToOutbox(trx: Transaction<Database>, messages: readonly SerializedOutboxMessage[]): Promise<void> {
+export async function addJsonToOutbox(
+  trx: Transaction<Database>,
+  messages: readonly SerializedOutboxMessage[],
+): Promise<void> {
   await insertRows(
     trx,
     { table: 'outbox', columns: ['topic', 'event'] },
@@ -74,10 +77,13 @@ export class OutboxRelay {
   /** Delivers one batch; returns how many rows it delivered (0 when empty or another replica holds the turn). */
   async relayOnce(): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ locked: boolean | null }>`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`.execute(trx);
+      const { rows } = await sql<{
+        locked: boolean | null;
+      }>`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`.execute(trx);
       const locked = rows[0]?.locked;
       // No schema on the search_path makes the key null: say so rather than wait for a turn forever.
-      if (locked === null || locked === undefined) throw new Error('the outbox schema does not exist (current_schema() is null)');
+      if (locked === null || locked === undefined)
+        throw new Error('the outbox schema does not exist (current_schema() is null)');
       if (!locked) return 0;
       const batch = await trx
         .selectFrom('outbox')

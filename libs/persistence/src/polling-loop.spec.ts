@@ -4,7 +4,10 @@ import { PollingLoop, failureBackoffMs, failureLine, isReportedFailure, recovery
  * Runs a loop over `step` (given the call's number, from 1; idle wait 1 ms) until it was called
  * `calls` times, then stops it; returns what its handlers heard.
  */
-async function heardOver(calls: number, step: (call: number) => number): Promise<{ reported: Array<[string, number]>; recovered: number[] }> {
+async function heardOver(
+  calls: number,
+  step: (call: number) => number,
+): Promise<{ reported: Array<[string, number]>; recovered: number[] }> {
   const reported: Array<[string, number]> = [];
   const recovered: number[] = [];
   let call = 0;
@@ -17,7 +20,10 @@ async function heardOver(calls: number, step: (call: number) => number): Promise
       return step(call);
     },
     1,
-    { onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]), onRecovered: (failures) => recovered.push(failures) },
+    {
+      onError: (error, consecutive) => reported.push([(error as Error).message, consecutive]),
+      onRecovered: (failures) => recovered.push(failures),
+    },
   );
   loop.start();
   await reachedCalls;
@@ -80,8 +86,12 @@ describe('PollingLoop', () => {
   });
 
   it('words the log lines with the count only when it says something', () => {
-    expect(failureLine('outbox relay', new Error('connection refused'), 1)).toBe('outbox relay failed, retrying: Error: connection refused');
-    expect(failureLine('outbox relay', new Error('connection refused'), 8)).toBe('outbox relay failed 8 times in a row, retrying: Error: connection refused');
+    expect(failureLine('outbox relay', new Error('connection refused'), 1)).toBe(
+      'outbox relay failed, retrying: Error: connection refused',
+    );
+    expect(failureLine('outbox relay', new Error('connection refused'), 8)).toBe(
+      'outbox relay failed 8 times in a row, retrying: Error: connection refused',
+    );
     expect(recoveryLine('outbox relay', 1)).toBe('outbox relay works again after 1 failed attempt');
     expect(recoveryLine('outbox relay', 12)).toBe('outbox relay works again after 12 failed attempts');
   });

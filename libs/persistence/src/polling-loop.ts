@@ -70,7 +70,8 @@ export class PollingLoop {
             this.handlers.onError?.(error, this.failures);
           }
         }
-        if (done === 0 && this.running) await this.pause(this.failures > 0 ? failureBackoffMs(this.idleMs, this.failures) : this.idleMs);
+        if (done === 0 && this.running)
+          await this.pause(this.failures > 0 ? failureBackoffMs(this.idleMs, this.failures) : this.idleMs);
       }
     })();
   }

@@ -17,7 +17,9 @@ describe('SecretSeal', () => {
   });
 
   it('round-trips any secret', () => {
-    fc.assert(fc.property(fc.string(), fc.uuid(), (secret, row) => expect(seal.open(seal.seal(secret, row), row)).toBe(secret)));
+    fc.assert(
+      fc.property(fc.string(), fc.uuid(), (secret, row) => expect(seal.open(seal.seal(secret, row), row)).toBe(secret)),
+    );
   });
 
   it('refuses another row, another key, an altered or truncated value, and a missing key', () => {
@@ -59,10 +61,12 @@ describe('SecretSeal', () => {
       const old = before.seal('whsec_old', 'sub-1');
       expect(rotated.open(old, 'sub-1')).toBe('whsec_old');
       const fresh = rotated.seal('whsec_new', 'sub-1');
-      expect(() => before.open(fresh, 'sub-1')).toThrow(expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }));
+      expect(() => before.open(fresh, 'sub-1')).toThrow(
+        expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }),
+      );
     });
 
-    it('reseals a previous key\'s value and a clear one onto the current key, and leaves a current one as it is', () => {
+    it("reseals a previous key's value and a clear one onto the current key, and leaves a current one as it is", () => {
       const old = before.seal('whsec_old', 'sub-1');
       const moved = rotated.reseal(old, 'sub-1');
       expect(moved).not.toBe('current');
@@ -75,8 +79,12 @@ describe('SecretSeal', () => {
 
     it('refuses to reseal what no configured key opens, and a value moved to another row', () => {
       const foreign = new SecretSeal(randomBytes(32)).seal('whsec_x', 'sub-1');
-      expect(() => rotated.reseal(foreign, 'sub-1')).toThrow(expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }));
-      expect(() => rotated.reseal(before.seal('whsec_x', 'sub-1'), 'sub-2')).toThrow(expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }));
+      expect(() => rotated.reseal(foreign, 'sub-1')).toThrow(
+        expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }),
+      );
+      expect(() => rotated.reseal(before.seal('whsec_x', 'sub-1'), 'sub-2')).toThrow(
+        expect.objectContaining({ code: SecretSealErrorCode.CannotOpen }),
+      );
     });
 
     it('wants a current key beside previous ones, and keeps clear values clear without any key', () => {

@@ -73,15 +73,22 @@ export class SecretSeal {
   private opened(stored: string, context: string): { secret: string; byCurrent: boolean } {
     if (!stored.startsWith(PREFIX)) return { secret: stored, byCurrent: false };
     if (this.key === undefined) {
-      throw new SecretSealError(SecretSealErrorCode.KeyMissing, 'the secret is sealed and no key is configured to open it');
+      throw new SecretSealError(
+        SecretSealErrorCode.KeyMissing,
+        'the secret is sealed and no key is configured to open it',
+      );
     }
     const bytes = Buffer.from(stored.slice(PREFIX.length), 'base64url');
-    if (bytes.length < IV_BYTES + TAG_BYTES) throw new SecretSealError(SecretSealErrorCode.CannotOpen, 'the sealed secret is truncated');
+    if (bytes.length < IV_BYTES + TAG_BYTES)
+      throw new SecretSealError(SecretSealErrorCode.CannotOpen, 'the sealed secret is truncated');
     for (const key of [this.key, ...this.previousKeys]) {
       const secret = openWith(key, bytes, context);
       if (secret !== undefined) return { secret, byCurrent: key === this.key };
     }
-    throw new SecretSealError(SecretSealErrorCode.CannotOpen, 'the sealed secret does not open with the configured keys for this row');
+    throw new SecretSealError(
+      SecretSealErrorCode.CannotOpen,
+      'the sealed secret does not open with the configured keys for this row',
+    );
   }
 }
 

@@ -74,7 +74,11 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
   // their tables, and no consumer subscribes before every contract topic exists.
   try {
     await migrateToLatest(database);
-    await provisionContractTopics(kafka, { names, partitions: config.topicPartitions, replicationFactor: config.replicationFactor });
+    await provisionContractTopics(kafka, {
+      names,
+      partitions: config.topicPartitions,
+      replicationFactor: config.replicationFactor,
+    });
   } catch (error) {
     await database.close();
     throw error;
@@ -85,7 +89,12 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
   const root: DynamicModule = {
     module: EventAppRootModule,
     global: true,
-    imports: [LoggerModule.forRoot(pinoParams({ level: config.logLevel, app: definition.name, destination: config.logDestination })), definition.module],
+    imports: [
+      LoggerModule.forRoot(
+        pinoParams({ level: config.logLevel, app: definition.name, destination: config.logDestination }),
+      ),
+      definition.module,
+    ],
     providers: [
       { provide: EVENT_APP_CONFIG, useValue: config },
       { provide: DATABASE, useValue: database },

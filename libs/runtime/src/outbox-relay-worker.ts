@@ -45,7 +45,12 @@ export class OutboxRelayWorker {
   start(): Promise<void> {
     if (this.worker || this.stopping) return Promise.resolve();
     const { app, env, idleMs, batchSize } = this.options;
-    const data: RelayWorkerData = { app, env: { ...env }, ...(idleMs !== undefined && { idleMs }), ...(batchSize !== undefined && { batchSize }) };
+    const data: RelayWorkerData = {
+      app,
+      env: { ...env },
+      ...(idleMs !== undefined && { idleMs }),
+      ...(batchSize !== undefined && { batchSize }),
+    };
     const worker = new Worker(WORKER_FILE, { workerData: data, execArgv: WORKER_EXEC_ARGV });
     // The applying thread's own work keeps the process alive; the relay alone must not.
     worker.unref();
@@ -74,7 +79,9 @@ export class OutboxRelayWorker {
       const exited = new Promise<void>((done) => worker.once('exit', () => done()));
       this.post({ kind: 'stop' });
       const timeout = setTimeout(() => {
-        this.logger.warn(`outbox relay worker did not stop within ${this.options.stopTimeoutMs ?? 10_000} ms; terminating it`);
+        this.logger.warn(
+          `outbox relay worker did not stop within ${this.options.stopTimeoutMs ?? 10_000} ms; terminating it`,
+        );
         void worker.terminate();
       }, this.options.stopTimeoutMs ?? 10_000);
       await exited;
@@ -99,7 +106,9 @@ export class OutboxRelayWorker {
     if (Date.now() - this.startedAt >= HEALTHY_UPTIME_MS) this.restartDelay = this.options.restartDelayMs ?? 1_000;
     const delay = this.restartDelay;
     this.restartDelay = Math.min(delay * 2, this.options.maxRestartDelayMs ?? 30_000);
-    this.logger.error(`outbox relay worker exited with code ${code}; restarting it in ${delay} ms (rows wait in the outbox)`);
+    this.logger.error(
+      `outbox relay worker exited with code ${code}; restarting it in ${delay} ms (rows wait in the outbox)`,
+    );
     this.restartTimer = setTimeout(() => {
       this.restarts += 1;
       void this.start();
@@ -110,4 +119,5 @@ export class OutboxRelayWorker {
 
 /** The worker runs the compiled file in production, and the TypeScript source under jest or register-ts. */
 const WORKER_FILE = join(__dirname, `outbox-relay.worker${extname(__filename)}`);
-const WORKER_EXEC_ARGV = extname(__filename) === '.ts' ? ['-r', resolve(__dirname, '../../../scripts/register-ts.cjs')] : [];
+const WORKER_EXEC_ARGV =
+  extname(__filename) === '.ts' ? ['-r', resolve(__dirname, '../../../scripts/register-ts.cjs')] : [];

@@ -8,7 +8,13 @@ import { openDatabase } from '../../persistence/src/database';
 import { OutboxRelay } from '../../persistence/src/outbox';
 import { failureLine, recoveryLine } from '../../persistence/src/polling-loop';
 import { eventAppSettings } from './event-app-settings';
-import { kafkaOutboxSink, type FromRelayWorker, type RelayLogLevel, type RelayWorkerData, type ToRelayWorker } from './outbox-relay-protocol';
+import {
+  kafkaOutboxSink,
+  type FromRelayWorker,
+  type RelayLogLevel,
+  type RelayWorkerData,
+  type ToRelayWorker,
+} from './outbox-relay-protocol';
 
 /**
  * Entry of the outbox relay's worker thread (started by `OutboxRelayWorker`): its own pool
@@ -18,23 +24,33 @@ import { kafkaOutboxSink, type FromRelayWorker, type RelayLogLevel, type RelayWo
 const port = parentPort;
 if (!port) throw new Error('outbox-relay.worker runs as a worker thread (OutboxRelayWorker starts it)');
 const post = (message: FromRelayWorker): void => port.postMessage(message);
-const log = (level: RelayLogLevel, context: string, message: string): void => post({ kind: 'log', level, context, message });
+const log = (level: RelayLogLevel, context: string, message: string): void =>
+  post({ kind: 'log', level, context, message });
 
 const { app, env, idleMs, batchSize } = workerData as RelayWorkerData;
 const config = loadConfig(eventAppSettings, env);
-const publisher = new EventPublisher(kafkaClient({ brokers: config.kafkaBrokers, clientId: `passerelle-${app}-relay` }, kafkaLogCreator((level, line) => log(level, 'kafkajs', line))));
+const publisher = new EventPublisher(
+  kafkaClient(
+    { brokers: config.kafkaBrokers, clientId: `passerelle-${app}-relay` },
+    kafkaLogCreator((level, line) => log(level, 'kafkajs', line)),
+  ),
+);
 const database = openDatabase({
   url: config.databaseUrl,
   schema: config.databaseSchema,
   applicationName: `passerelle-${app}-relay`,
   maxConnections: 1,
 });
-const relay = new OutboxRelay(database.db, kafkaOutboxSink(publisher, (count) => post({ kind: 'relayed', count })), {
-  idleMs,
-  batchSize,
-  onError: (error, consecutive) => log('warn', 'OutboxRelay', failureLine('outbox relay', error, consecutive)),
-  onRecovered: (failures) => log('log', 'OutboxRelay', recoveryLine('outbox relay', failures)),
-});
+const relay = new OutboxRelay(
+  database.db,
+  kafkaOutboxSink(publisher, (count) => post({ kind: 'relayed', count })),
+  {
+    idleMs,
+    batchSize,
+    onError: (error, consecutive) => log('warn', 'OutboxRelay', failureLine('outbox relay', error, consecutive)),
+    onRecovered: (failures) => log('log', 'OutboxRelay', recoveryLine('outbox relay', failures)),
+  },
+);
 
 let stopping = false;
 port.on('message', (message: ToRelayWorker) => {
@@ -50,7 +66,9 @@ port.on('message', (message: ToRelayWorker) => {
     await relay.stop();
     // A connect still in flight would open the producer's sockets after the disconnect.
     await connecting.catch(() => undefined);
-    await publisher.disconnect().catch((error: unknown) => log('warn', 'OutboxRelay', `producer disconnect failed: ${String(error)}`));
+    await publisher
+      .disconnect()
+      .catch((error: unknown) => log('warn', 'OutboxRelay', `producer disconnect failed: ${String(error)}`));
     await database.close();
     port.close();
     // Everything is closed; should a handle still linger, end the thread rather than wait for it.

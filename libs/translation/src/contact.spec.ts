@@ -18,7 +18,10 @@ describe('phoneToE164', () => {
   ])('%s -> %s', (source, e164) => expect(phoneToE164(source)).toBe(e164));
 
   it('turns every phone the source schema allows into the canonical E.164 form', () => {
-    fc.assert(fc.property(fc.stringMatching(SOURCE_PHONE), (phone) => expect(phoneToE164(phone)).toMatch(CANONICAL_PHONE)), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.stringMatching(SOURCE_PHONE), (phone) => expect(phoneToE164(phone)).toMatch(CANONICAL_PHONE)),
+      { numRuns: 500 },
+    );
   });
 
   it('refuses what is not a North American number rather than guessing', () => {
@@ -52,7 +55,10 @@ describe('canonicalContact', () => {
       phone: '(705) 555 0199',
       address: { line1: '12, rue Sainte-Anne', city: 'Trois-Rivières', province: 'QC', postalCode: 'G9A5H3' },
     });
-    expect(contact).toEqual({ phone: '+17055550199', address: { line1: '12, rue Sainte-Anne', city: 'Trois-Rivières', province: 'QC', postalCode: 'G9A 5H3' } });
+    expect(contact).toEqual({
+      phone: '+17055550199',
+      address: { line1: '12, rue Sainte-Anne', city: 'Trois-Rivières', province: 'QC', postalCode: 'G9A 5H3' },
+    });
     expect(schemaRegistry().validate(schemaIdForPath('canonical/contact.json'), contact).ok).toBe(true);
     expect(canonicalContact({})).toEqual({});
   });

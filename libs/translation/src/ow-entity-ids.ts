@@ -28,8 +28,17 @@ export function stableEntityId(issuer: EntryIssuer, entity: StableEntity, entryI
 }
 
 /** Id of an entity that is one occurrence in one record version (a service event, an outcome). */
-export function occurrenceEntityId(issuer: EntryIssuer, recordId: string, recordVersion: number, kind: string, entryId: string): string {
-  return nameBasedUuid(OW_ENTITY_NAMESPACE, unambiguousName([issuer.system, issuer.orgCode, recordId, recordVersion, kind, entryId]));
+export function occurrenceEntityId(
+  issuer: EntryIssuer,
+  recordId: string,
+  recordVersion: number,
+  kind: string,
+  entryId: string,
+): string {
+  return nameBasedUuid(
+    OW_ENTITY_NAMESPACE,
+    unambiguousName([issuer.system, issuer.orgCode, recordId, recordVersion, kind, entryId]),
+  );
 }
 
 /** Canonical `referralId` of a referral an OW delivery agent (`sams`) or ODSP office (`odsp`) made with its own id. */

@@ -25,7 +25,11 @@ export class SourceCodeMapper {
 }
 
 /** The canonical employment details of a source job; `pointer` is the job's place in the record. */
-export function canonicalEmployment(codes: SourceCodeMapper, pointer: string, job: SourceEmployment): EmploymentSpell['employment'] {
+export function canonicalEmployment(
+  codes: SourceCodeMapper,
+  pointer: string,
+  job: SourceEmployment,
+): EmploymentSpell['employment'] {
   return {
     employerName: job.employerName,
     ...(job.jobTitle !== undefined && { jobTitle: job.jobTitle }),
@@ -35,7 +39,9 @@ export function canonicalEmployment(codes: SourceCodeMapper, pointer: string, jo
     hoursPerWeek: job.hoursPerWeek,
     ...(job.hourlyWage !== undefined && { hourlyWage: job.hourlyWage }),
     subsidized: job.subsidized,
-    ...(job.evidenceTypeCode !== undefined && { evidenceType: codes.map('evidence-types', `${pointer}/evidenceTypeCode`, job.evidenceTypeCode) }),
+    ...(job.evidenceTypeCode !== undefined && {
+      evidenceType: codes.map('evidence-types', `${pointer}/evidenceTypeCode`, job.evidenceTypeCode),
+    }),
     ...(job.evidenceReceivedOn !== undefined && { evidenceReceivedOn: job.evidenceReceivedOn }),
   };
 }

@@ -20,8 +20,7 @@ export interface SourceDefinition<R> {
 }
 
 export type TranslationOutcome =
-  | { outcome: 'published'; clientId: string; events: number }
-  | { outcome: 'link-conflict'; conflicts: number };
+  { outcome: 'published'; clientId: string; events: number } | { outcome: 'link-conflict'; conflicts: number };
 
 const LINK_CONFLICT_TYPE = 'ca.on.passerelle.client.link-conflict';
 const LINK_CONFLICT_SCHEMA = schemaIdForPath('canonical/client-link-conflict.json');
@@ -113,13 +112,20 @@ export class SourceRecordTranslator {
         clientId: kept.clientId,
         conflictingClientId: other.clientId,
         source: { system: definition.system, recordId, recordVersion: version },
-        personal: { link: { system: link.system as 'sams' | 'odsp' | 'cams', sourceId: link.id, linkedAt: recordedAt } },
+        personal: {
+          link: { system: link.system as 'sams' | 'odsp' | 'cams', sourceId: link.id, linkedAt: recordedAt },
+        },
         detectedAt: recordedAt,
         reason: `record links ${identities.length} ids: ${kept.identities.length} belong to one client, ${other.identities.length} to another`,
       };
       return {
         specversion: '1.0',
-        id: deterministicEventId({ sourceSystem: definition.system, recordId, version, type: `${LINK_CONFLICT_TYPE}:${other.clientId}` }),
+        id: deterministicEventId({
+          sourceSystem: definition.system,
+          recordId,
+          version,
+          type: `${LINK_CONFLICT_TYPE}:${other.clientId}`,
+        }),
         source: ceSource,
         type: LINK_CONFLICT_TYPE,
         time: recordedAt,

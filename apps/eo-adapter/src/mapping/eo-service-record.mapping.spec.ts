@@ -46,7 +46,9 @@ const fixture = (name: string): EoServiceRecord => {
 function asyncApiTypes(): Map<string, { topic: string; dataschema: string }> {
   const doc = loadAsyncApiDocument() as unknown as {
     channels: Record<string, { address: string; messages?: Record<string, { $ref: string }> }>;
-    components: { messages: Record<string, { headers?: { allOf?: Array<{ properties?: Record<string, { const?: string }> }> } }> };
+    components: {
+      messages: Record<string, { headers?: { allOf?: Array<{ properties?: Record<string, { const?: string }> }> } }>;
+    };
   };
   const out = new Map<string, { topic: string; dataschema: string }>();
   for (const channel of Object.values(doc.channels)) {
@@ -78,13 +80,15 @@ function problemsOf(events: MappedEvent[], record: EoServiceRecord, ctx: Mapping
     if (contract === undefined) problems.push(`${where}: type not in asyncapi.yaml`);
     else {
       if (contract.topic !== topic) problems.push(`${where}: topic ${topic}, asyncapi says ${contract.topic}`);
-      if (contract.dataschema !== event.dataschema) problems.push(`${where}: dataschema ${event.dataschema}, asyncapi pins ${contract.dataschema}`);
+      if (contract.dataschema !== event.dataschema)
+        problems.push(`${where}: dataschema ${event.dataschema}, asyncapi pins ${contract.dataschema}`);
     }
     const validation = schemaRegistry().validate(event.dataschema ?? '', event.data);
     if (!validation.ok) problems.push(...validation.errors.map((e) => `${where} ${e.pointer}: ${e.message}`));
     if (ids.has(event.id)) problems.push(`${where}: duplicate ce_id`);
     ids.add(event.id);
-    if (event.specversion !== '1.0' || event.datacontenttype !== 'application/json') problems.push(`${where}: specversion/content type`);
+    if (event.specversion !== '1.0' || event.datacontenttype !== 'application/json')
+      problems.push(`${where}: specversion/content type`);
     if (event.source !== `/eo/cams/${record.provider.providerId}`) problems.push(`${where}: source ${event.source}`);
     if (event.time !== record.recordedAt) problems.push(`${where}: time ${event.time}`);
     if (event.partitionkey !== ctx.clientId) problems.push(`${where}: partitionkey`);
@@ -96,29 +100,38 @@ function problemsOf(events: MappedEvent[], record: EoServiceRecord, ctx: Mapping
       event.type === EO_EVENT_KINDS.referralResponseRecorded.type
         ? data.referralId
         : (data.serviceEventId ?? data.benefitId ?? data.outcomeId ?? data.employmentSpellId ?? data.clientId);
-    if (event.subject !== entityId) problems.push(`${where}: subject ${event.subject} is not the entity id ${String(entityId)}`);
+    if (event.subject !== entityId)
+      problems.push(`${where}: subject ${event.subject} is not the entity id ${String(entityId)}`);
   }
   return problems;
 }
 
-const ofType = <T>(events: MappedEvent[], type: string): T[] => events.filter((e) => e.event.type === type).map((e) => e.event.data as T);
-const kinds = (events: MappedEvent[]) => ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type).map((d) => d.kind);
+const ofType = <T>(events: MappedEvent[], type: string): T[] =>
+  events.filter((e) => e.event.type === type).map((e) => e.event.data as T);
+const kinds = (events: MappedEvent[]) =>
+  ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type).map((d) => d.kind);
 
 describe('mapEoServiceRecord: golden fixtures', () => {
   it('has fixtures to test, and every kind of event it declares is a message of asyncapi.yaml', () => {
     expect(validFixtures.length).toBeGreaterThanOrEqual(4);
-    for (const kind of Object.values(EO_EVENT_KINDS)) expect(ASYNCAPI.get(kind.type)).toEqual({ topic: kind.topic, dataschema: kind.dataschema });
+    for (const kind of Object.values(EO_EVENT_KINDS))
+      expect(ASYNCAPI.get(kind.type)).toEqual({ topic: kind.topic, dataschema: kind.dataschema });
   });
 
-  it.each(validFixtures.map((f) => [f.name, f.record] as const))('%s maps to events that keep the contract', (_name, record) => {
-    expect(schemaRegistry().validate(SOURCE_SCHEMA, record).ok).toBe(true);
-    const events = mapOk(record);
-    expect(events.length).toBeGreaterThanOrEqual(1);
-    expect(problemsOf(events, record)).toEqual([]);
-    // Exactly one client event, first.
-    expect(events[0].event.type).toBe(record.recordVersion === 1 ? EO_EVENT_KINDS.clientLinked.type : EO_EVENT_KINDS.clientUpdated.type);
-    expect(events.filter((e) => e.topic === 'clients.v1')).toHaveLength(1);
-  });
+  it.each(validFixtures.map((f) => [f.name, f.record] as const))(
+    '%s maps to events that keep the contract',
+    (_name, record) => {
+      expect(schemaRegistry().validate(SOURCE_SCHEMA, record).ok).toBe(true);
+      const events = mapOk(record);
+      expect(events.length).toBeGreaterThanOrEqual(1);
+      expect(problemsOf(events, record)).toEqual([]);
+      // Exactly one client event, first.
+      expect(events[0].event.type).toBe(
+        record.recordVersion === 1 ? EO_EVENT_KINDS.clientLinked.type : EO_EVENT_KINDS.clientUpdated.type,
+      );
+      expect(events.filter((e) => e.topic === 'clients.v1')).toHaveLength(1);
+    },
+  );
 
   it('keeps French names and text as written, and normalizes contact (Éloïse Côté-Tremblay)', () => {
     const events = mapOk(fixture('eloise-cote-tremblay-accepted'));
@@ -127,11 +140,19 @@ describe('mapEoServiceRecord: golden fixtures', () => {
     expect(client.personal.preferredLanguage).toBe('fr');
     expect(client.personal.contact).toEqual({
       phone: '+17055550199',
-      address: { line1: '12, rue Sainte-Anne', line2: 'app. 3', city: 'Sudbury', province: 'ON', postalCode: 'P3C 1A1' },
+      address: {
+        line1: '12, rue Sainte-Anne',
+        line2: 'app. 3',
+        city: 'Sudbury',
+        province: 'ON',
+        postalCode: 'P3C 1A1',
+      },
     });
     expect(client.personal.links.map((l) => `${l.system}:${l.sourceId}`)).toEqual(['cams:300123456', 'sams:104558231']);
     expect(client.program).toBe('OW');
-    const plan = ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type).find((d) => d.kind === 'plan-started');
+    const plan = ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type).find(
+      (d) => d.kind === 'plan-started',
+    );
     expect(plan?.plan?.goal).toBe('Préposée aux services de soutien à la personne');
   });
 
@@ -141,19 +162,30 @@ describe('mapEoServiceRecord: golden fixtures', () => {
     expect(kinds(events)).toEqual([
       'assessment-completed',
       'plan-started',
-      'activity-started', 'activity-ended', // PI-1 ended
+      'activity-started',
+      'activity-ended', // PI-1 ended
       'activity-started', // PI-2
       'activity-started', // PI-3 (planned end only)
       'activity-started', // PI-4
-      'event-attended', 'event-unattended', 'event-cancelled', 'event-scheduled',
+      'event-attended',
+      'event-unattended',
+      'event-cancelled',
+      'event-scheduled',
     ]);
     const services = ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type);
     expect(services[0].assessment).toEqual({ assessmentId: 'CA-2025-55102', stream: 'C', educationLevel: 'grade-12' });
     const noShow = services.find((s) => s.kind === 'event-unattended');
-    expect(noShow).toMatchObject({ occurredOn: '2025-10-01', scheduledEvent: { eventId: 'EV-102', attendance: 'no-show', activity: 'career-counselling' } });
+    expect(noShow).toMatchObject({
+      occurredOn: '2025-10-01',
+      scheduledEvent: { eventId: 'EV-102', attendance: 'no-show', activity: 'career-counselling' },
+    });
     // Correlated to the referral the provider accepted.
-    for (const { event } of events.slice(1)) expect((event.data as { referralId?: string }).referralId).toBe(record.referralResponse?.referralId);
-    const benefits = ofType<{ benefitType: string; amount: string; periodEnd?: string }>(events, EO_EVENT_KINDS.benefitIssued.type);
+    for (const { event } of events.slice(1))
+      expect((event.data as { referralId?: string }).referralId).toBe(record.referralResponse?.referralId);
+    const benefits = ofType<{ benefitType: string; amount: string; periodEnd?: string }>(
+      events,
+      EO_EVENT_KINDS.benefitIssued.type,
+    );
     expect(benefits).toEqual([
       expect.objectContaining({ benefitType: 'transportation', amount: '156.00', periodEnd: '2025-10-31' }),
       expect.objectContaining({ benefitType: 'work-clothing', amount: '95.00' }),
@@ -183,18 +215,27 @@ describe('mapEoServiceRecord: golden fixtures', () => {
       hourlyWage: '21.50',
       subsidized: true,
     });
-    expect(updated.map((u) => u.employment.evidenceType)).toEqual(['employer-verbal-confirmation', 'pay-stub', 'employer-letter', 'employment-contract']);
+    expect(updated.map((u) => u.employment.evidenceType)).toEqual([
+      'employer-verbal-confirmation',
+      'pay-stub',
+      'employer-letter',
+      'employment-contract',
+    ]);
     // One job, one spell: every report and every outcome point at it.
     const spellIds = new Set([...started, ...updated].map((s) => s.employmentSpellId));
     expect(spellIds.size).toBe(1);
     for (const o of outcomes) expect(o.employmentSpellId).toBe(started[0].employmentSpellId);
     // Closed plan with an exit.
     expect(kinds(events)).toEqual(expect.arrayContaining(['plan-started', 'plan-ended', 'exited']));
-    const exited = ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type).find((s) => s.kind === 'exited');
+    const exited = ofType<ServiceEvent>(events, EO_EVENT_KINDS.serviceEventRecorded.type).find(
+      (s) => s.kind === 'exited',
+    );
     expect(exited?.exit).toEqual({ exitedOn: '2025-01-31', exitReason: 'employed-full-time' });
     // ODSP client without a referral response: no referral correlation.
     for (const { event } of events) expect(event.data).not.toHaveProperty('referralId');
-    expect(ofType<{ benefitType: string }>(events, EO_EVENT_KINDS.benefitIssued.type)).toEqual([expect.objectContaining({ benefitType: 'employer-incentive' })]);
+    expect(ofType<{ benefitType: string }>(events, EO_EVENT_KINDS.benefitIssued.type)).toEqual([
+      expect.objectContaining({ benefitType: 'employer-incentive' }),
+    ]);
   });
 
   it('maps a minimal record (only required fields) to one client.linked event', () => {
@@ -216,9 +257,16 @@ describe('mapEoServiceRecord: golden fixtures', () => {
 
   it('does not correlate the events of a declined referral to it (Marcus Okafor)', () => {
     const events = mapOk(fixture('marcus-okafor-declined'));
-    expect(events.map((e) => e.event.type)).toEqual([EO_EVENT_KINDS.clientLinked.type, EO_EVENT_KINDS.referralResponseRecorded.type]);
+    expect(events.map((e) => e.event.type)).toEqual([
+      EO_EVENT_KINDS.clientLinked.type,
+      EO_EVENT_KINDS.referralResponseRecorded.type,
+    ]);
     expect(events[0].event.subject).toBe(context.clientId);
-    expect(events.filter((e) => e.event.type !== EO_EVENT_KINDS.referralResponseRecorded.type).every((e) => !('referralId' in (e.event.data as object)))).toBe(true);
+    expect(
+      events
+        .filter((e) => e.event.type !== EO_EVENT_KINDS.referralResponseRecorded.type)
+        .every((e) => !('referralId' in (e.event.data as object))),
+    ).toBe(true);
   });
 
   it('uses the correlation id of the raw record when it has one', () => {
@@ -228,7 +276,7 @@ describe('mapEoServiceRecord: golden fixtures', () => {
     expect(new Set(events.map((e) => e.event.correlationid))).toEqual(new Set(['corr-123']));
   });
 
-  it('turns the provider\'s answer into referral.response-recorded for the tracker, decline reason mapped', () => {
+  it("turns the provider's answer into referral.response-recorded for the tracker, decline reason mapped", () => {
     const declined = fixture('marcus-okafor-declined');
     const [response] = mapOk(declined).filter((e) => e.event.type === EO_EVENT_KINDS.referralResponseRecorded.type);
     expect(response.topic).toBe('referrals.v1');
@@ -259,14 +307,19 @@ describe('mapEoServiceRecord: unmapped source codes', () => {
   it('has unmapped EO fixtures', () => expect(files.length).toBeGreaterThanOrEqual(1));
 
   it.each(files)('%s goes to the DLQ with a reason naming each field and code', (file) => {
-    const { record, expect: expected } = readJson<{ record: EoServiceRecord; expect: Array<{ pointer: string; code: string }> }>(join(dir, file));
+    const { record, expect: expected } = readJson<{
+      record: EoServiceRecord;
+      expect: Array<{ pointer: string; code: string }>;
+    }>(join(dir, file));
     expect(schemaRegistry().validate(SOURCE_SCHEMA, record).ok).toBe(true);
     const result = mapEoServiceRecord(record, context);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reasons).toHaveLength(expected.length);
     for (const { pointer, code } of expected) {
-      expect(result.reasons).toContainEqual(expect.stringMatching(new RegExp(`^${pointer.replace(/\//g, '\\/')}: .*"${code}"`)));
+      expect(result.reasons).toContainEqual(
+        expect.stringMatching(new RegExp(`^${pointer.replace(/\//g, '\\/')}: .*"${code}"`)),
+      );
     }
     expect(result.reasons.join(' ')).not.toMatch(/unknown/i);
   });
@@ -286,8 +339,12 @@ describe('mapEoServiceRecord: unmapped source codes', () => {
 
 const camsCodes = (table: CodeTableName): string[] => Object.keys(codeTable(table).sourceMaps.cams ?? {});
 const code = (table: CodeTableName) => fc.constantFrom(...camsCodes(table));
-const isoDate = fc.date({ min: new Date('2018-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-const money = fc.integer({ min: 0, max: 999_999_999 }).map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
+const isoDate = fc
+  .date({ min: new Date('2018-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+const money = fc
+  .integer({ min: 0, max: 999_999_999 })
+  .map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
 const hours = fc.oneof(fc.double({ min: 0, max: 168, noNaN: true }), fc.constantFrom(0, 19.5, 20, 20.01, 40, 168));
 
 type SourceEmployment = NonNullable<EoServiceRecord['employments']>[number];
@@ -295,29 +352,46 @@ type SourceFollowUp = NonNullable<EoServiceRecord['followUps']>[number];
 
 // `selfEmployed` is optional in the schema (default false) but required in the generated type:
 // the generator leaves it out sometimes, as providers do.
-const employmentArb: fc.Arbitrary<SourceEmployment> = fc.record(
-  {
-    employmentId: fc.constantFrom('EMP-1', 'EMP-2', 'JOB/3'),
-    employerName: fc.constantFrom('Boulangerie Saint-Honoré', 'Mountain Family Health Team', 'Épicerie Côté & fils'),
-    jobTitle: fc.constantFrom('Préposée', 'Cook'),
-    selfEmployed: fc.boolean(),
-    jobStartDate: isoDate,
-    jobEndDate: isoDate,
-    hoursPerWeek: hours,
-    hourlyWage: money,
-    subsidized: fc.boolean(),
-    evidenceTypeCode: code('evidence-types'),
-    evidenceReceivedOn: isoDate,
-  },
-  { requiredKeys: ['employmentId', 'employerName', 'jobStartDate', 'hoursPerWeek', 'subsidized'] },
-).map((e) => e as SourceEmployment);
+const employmentArb: fc.Arbitrary<SourceEmployment> = fc
+  .record(
+    {
+      employmentId: fc.constantFrom('EMP-1', 'EMP-2', 'JOB/3'),
+      employerName: fc.constantFrom('Boulangerie Saint-Honoré', 'Mountain Family Health Team', 'Épicerie Côté & fils'),
+      jobTitle: fc.constantFrom('Préposée', 'Cook'),
+      selfEmployed: fc.boolean(),
+      jobStartDate: isoDate,
+      jobEndDate: isoDate,
+      hoursPerWeek: hours,
+      hourlyWage: money,
+      subsidized: fc.boolean(),
+      evidenceTypeCode: code('evidence-types'),
+      evidenceReceivedOn: isoDate,
+    },
+    { requiredKeys: ['employmentId', 'employerName', 'jobStartDate', 'hoursPerWeek', 'subsidized'] },
+  )
+  .map((e) => e as SourceEmployment);
 
 const followUpArb: fc.Arbitrary<SourceFollowUp> = fc.record(
-  { followUpId: fc.constantFrom('FU-A', 'FU-B', 'FU-C'), followUpCode: code('outcome-types'), completedOn: isoDate, situationCode: code('exit-reasons'), employment: employmentArb },
+  {
+    followUpId: fc.constantFrom('FU-A', 'FU-B', 'FU-C'),
+    followUpCode: code('outcome-types'),
+    completedOn: isoDate,
+    situationCode: code('exit-reasons'),
+    employment: employmentArb,
+  },
   { requiredKeys: ['followUpId', 'followUpCode', 'completedOn', 'situationCode'] },
 );
 
-const OPTIONAL_SECTIONS = ['referralResponse', 'commonAssessment', 'servicePlan', 'scheduledEvents', 'benefitsIssued', 'employments', 'exit', 'followUps'] as const;
+const OPTIONAL_SECTIONS = [
+  'referralResponse',
+  'commonAssessment',
+  'servicePlan',
+  'scheduledEvents',
+  'benefitsIssued',
+  'employments',
+  'exit',
+  'followUps',
+] as const;
 
 /** A valid EO record: a fixture with its codes, hours, wages and dates varied within the schema. */
 const recordArb: fc.Arbitrary<EoServiceRecord> = fc
@@ -369,8 +443,14 @@ const recordArb: fc.Arbitrary<EoServiceRecord> = fc
     });
     if (r.exit) r.exit.exitReasonCode = v.exitReason;
     // Follow-ups and jobs: replace ids that collide with the generated ones.
-    r.followUps = [...(r.followUps ?? []).filter((f) => !v.extraFollowUps.some((x) => x.followUpId === f.followUpId)), ...v.extraFollowUps];
-    r.employments = [...(r.employments ?? []).filter((e) => !v.extraJobs.some((x) => x.employmentId === e.employmentId)), ...v.extraJobs];
+    r.followUps = [
+      ...(r.followUps ?? []).filter((f) => !v.extraFollowUps.some((x) => x.followUpId === f.followUpId)),
+      ...v.extraFollowUps,
+    ];
+    r.employments = [
+      ...(r.employments ?? []).filter((e) => !v.extraJobs.some((x) => x.employmentId === e.employmentId)),
+      ...v.extraJobs,
+    ];
     for (const section of v.drop) delete r[section];
     if (v.dropContact) delete r.personal.contact;
     return r;
@@ -394,7 +474,11 @@ describe('mapEoServiceRecord: properties', () => {
         const first = mapOk(record);
         expect(mapOk(structuredClone(record))).toEqual(first);
         const next = mapOk({ ...structuredClone(record), recordVersion: record.recordVersion + bump });
-        expect(next.map((e) => e.event.type)).toEqual(first.map((e) => e.event.type).map((t) => (t === EO_EVENT_KINDS.clientLinked.type ? EO_EVENT_KINDS.clientUpdated.type : t)));
+        expect(next.map((e) => e.event.type)).toEqual(
+          first
+            .map((e) => e.event.type)
+            .map((t) => (t === EO_EVENT_KINDS.clientLinked.type ? EO_EVENT_KINDS.clientUpdated.type : t)),
+        );
         const before = new Set(first.map((e) => e.event.id));
         for (const { event } of next) expect(before.has(event.id)).toBe(false);
         // A job and a benefit keep their canonical id across versions.
@@ -430,7 +514,12 @@ describe('mapping sources are deterministic', () => {
     expect(sources.length).toBeGreaterThanOrEqual(3);
     for (const file of sources) {
       const text = readFileSync(join(__dirname, file), 'utf8');
-      expect({ file, hits: text.match(/Date\.now\s*\(|new Date\s*\(\s*\)|Math\.random\s*\(|performance\.now\s*\(|randomUUID|randomBytes/g) }).toEqual({ file, hits: null });
+      expect({
+        file,
+        hits: text.match(
+          /Date\.now\s*\(|new Date\s*\(\s*\)|Math\.random\s*\(|performance\.now\s*\(|randomUUID|randomBytes/g,
+        ),
+      }).toEqual({ file, hits: null });
     }
   });
 });

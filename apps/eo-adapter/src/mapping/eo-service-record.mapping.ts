@@ -15,7 +15,13 @@ import {
   type ServiceEvent,
 } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
-import { SourceCodeMapper, canonicalBenefit, canonicalContact, canonicalEmployment, type SourceEmployment } from '@passerelle/translation';
+import {
+  SourceCodeMapper,
+  canonicalBenefit,
+  canonicalContact,
+  canonicalEmployment,
+  type SourceEmployment,
+} from '@passerelle/translation';
 import { iesMilestoneAchieved } from './ies-milestone';
 
 /**
@@ -27,18 +33,46 @@ export const EO_SERVICE_RECORD_SCHEMA_ID = schemaIdForPath('sources/eo-service-r
 
 /** Every event kind this mapping produces: `ce_type`, topic and `ce_dataschema` as asyncapi.yaml pins them. */
 export const EO_EVENT_KINDS = {
-  clientLinked: { type: 'ca.on.passerelle.client.linked', topic: 'clients.v1', dataschema: schemaIdForPath('canonical/client.json') },
-  clientUpdated: { type: 'ca.on.passerelle.client.updated', topic: 'clients.v1', dataschema: schemaIdForPath('canonical/client.json') },
+  clientLinked: {
+    type: 'ca.on.passerelle.client.linked',
+    topic: 'clients.v1',
+    dataschema: schemaIdForPath('canonical/client.json'),
+  },
+  clientUpdated: {
+    type: 'ca.on.passerelle.client.updated',
+    topic: 'clients.v1',
+    dataschema: schemaIdForPath('canonical/client.json'),
+  },
   serviceEventRecorded: {
     type: 'ca.on.passerelle.service-event.recorded',
     topic: 'service-events.v1',
     dataschema: schemaIdForPath('canonical/service-event.json'),
   },
-  benefitIssued: { type: 'ca.on.passerelle.benefit.issued', topic: 'service-events.v1', dataschema: schemaIdForPath('canonical/benefit-issued.json') },
-  employmentStarted: { type: 'ca.on.passerelle.employment.started', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
-  employmentUpdated: { type: 'ca.on.passerelle.employment.updated', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
-  employmentEnded: { type: 'ca.on.passerelle.employment.ended', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/employment-spell.json') },
-  outcomeRecorded: { type: 'ca.on.passerelle.outcome.recorded', topic: 'outcomes.v1', dataschema: schemaIdForPath('canonical/outcome-milestone.json') },
+  benefitIssued: {
+    type: 'ca.on.passerelle.benefit.issued',
+    topic: 'service-events.v1',
+    dataschema: schemaIdForPath('canonical/benefit-issued.json'),
+  },
+  employmentStarted: {
+    type: 'ca.on.passerelle.employment.started',
+    topic: 'outcomes.v1',
+    dataschema: schemaIdForPath('canonical/employment-spell.json'),
+  },
+  employmentUpdated: {
+    type: 'ca.on.passerelle.employment.updated',
+    topic: 'outcomes.v1',
+    dataschema: schemaIdForPath('canonical/employment-spell.json'),
+  },
+  employmentEnded: {
+    type: 'ca.on.passerelle.employment.ended',
+    topic: 'outcomes.v1',
+    dataschema: schemaIdForPath('canonical/employment-spell.json'),
+  },
+  outcomeRecorded: {
+    type: 'ca.on.passerelle.outcome.recorded',
+    topic: 'outcomes.v1',
+    dataschema: schemaIdForPath('canonical/outcome-milestone.json'),
+  },
   referralResponseRecorded: {
     type: 'ca.on.passerelle.referral.response-recorded',
     topic: 'referrals.v1',
@@ -73,13 +107,18 @@ class RecordEvents {
 
   source(entryId?: string): SourceRef {
     const { sourceRecordId: recordId, recordVersion } = this.record;
-    return entryId === undefined ? { system: SYSTEM, recordId, recordVersion } : { system: SYSTEM, recordId, recordVersion, entryId };
+    return entryId === undefined
+      ? { system: SYSTEM, recordId, recordVersion }
+      : { system: SYSTEM, recordId, recordVersion, entryId };
   }
 
   /** Id of an entity that is one occurrence of this record version (service event, outcome). */
   occurrenceId(kind: string, entryId: string): string {
     const { sourceRecordId, recordVersion } = this.record;
-    return nameBasedUuid(EO_ENTITY_NAMESPACE, unambiguousName([SYSTEM, this.provider, sourceRecordId, recordVersion, kind, entryId]));
+    return nameBasedUuid(
+      EO_ENTITY_NAMESPACE,
+      unambiguousName([SYSTEM, this.provider, sourceRecordId, recordVersion, kind, entryId]),
+    );
   }
 
   /** Id of an entity that keeps its identity across record versions (a benefit, a job). */
@@ -174,7 +213,11 @@ function mapClient(out: RecordEvents, program: Client['program']): void {
     },
     updatedAt: record.recordedAt,
   };
-  out.add(record.recordVersion === 1 ? EO_EVENT_KINDS.clientLinked : EO_EVENT_KINDS.clientUpdated, context.clientId, data);
+  out.add(
+    record.recordVersion === 1 ? EO_EVENT_KINDS.clientLinked : EO_EVENT_KINDS.clientUpdated,
+    context.clientId,
+    data,
+  );
 }
 
 /** The provider's answer to the referral that brought the client -> `referral.response-recorded`, for the tracker. */
@@ -187,7 +230,11 @@ function mapReferralResponse(out: RecordEvents, codes: SourceCodeMapper): void {
     provider: out.org,
     decision: response.decision === 'accepted' ? 'accept' : 'decline',
     ...(response.declineReasonCode !== undefined && {
-      declineReason: codes.map<NonNullable<ReferralResponse['declineReason']>>('decline-reasons', '/referralResponse/declineReasonCode', response.declineReasonCode),
+      declineReason: codes.map<NonNullable<ReferralResponse['declineReason']>>(
+        'decline-reasons',
+        '/referralResponse/declineReasonCode',
+        response.declineReasonCode,
+      ),
     }),
     ...(response.note !== undefined && response.note !== '' && { note: response.note }),
     decidedAt: response.decidedAt,
@@ -196,7 +243,14 @@ function mapReferralResponse(out: RecordEvents, codes: SourceCodeMapper): void {
   out.add(EO_EVENT_KINDS.referralResponseRecorded, response.referralId, data);
 }
 
-function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kind'], entryId: string, occurredOn: string, details: Partial<ServiceEvent>): void {
+function serviceEvent(
+  out: RecordEvents,
+  common: Common,
+  kind: ServiceEvent['kind'],
+  entryId: string,
+  occurredOn: string,
+  details: Partial<ServiceEvent>,
+): void {
   const serviceEventId = out.occurrenceId(kind, entryId);
   const data: ServiceEvent = {
     serviceEventId,
@@ -219,7 +273,9 @@ function mapAssessment(out: RecordEvents, codes: SourceCodeMapper, common: Commo
     assessment: {
       assessmentId,
       stream: codes.map('streams', '/commonAssessment/streamCode', streamCode),
-      ...(educationLevelCode !== undefined && { educationLevel: codes.map('education-levels', '/commonAssessment/educationLevelCode', educationLevelCode) }),
+      ...(educationLevelCode !== undefined && {
+        educationLevel: codes.map('education-levels', '/commonAssessment/educationLevelCode', educationLevelCode),
+      }),
     },
   });
 }
@@ -248,7 +304,8 @@ function mapServicePlan(out: RecordEvents, codes: SourceCodeMapper, common: Comm
       ...(item.actualEndDate !== undefined && { endDate: item.actualEndDate }),
     };
     serviceEvent(out, common, 'activity-started', item.planItemId, item.startDate, { activity });
-    if (item.actualEndDate !== undefined) serviceEvent(out, common, 'activity-ended', item.planItemId, item.actualEndDate, { activity });
+    if (item.actualEndDate !== undefined)
+      serviceEvent(out, common, 'activity-ended', item.planItemId, item.actualEndDate, { activity });
   });
 }
 
@@ -273,7 +330,9 @@ function mapScheduledEvents(out: RecordEvents, codes: SourceCodeMapper, common: 
         eventId: ev.eventId,
         scheduledAt: ev.scheduledAt,
         attendance,
-        ...(ev.activityCode !== undefined && { activity: codes.map('activities', `/scheduledEvents/${i}/activityCode`, ev.activityCode) }),
+        ...(ev.activityCode !== undefined && {
+          activity: codes.map('activities', `/scheduledEvents/${i}/activityCode`, ev.activityCode),
+        }),
       },
     });
   });
@@ -285,7 +344,10 @@ function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
   if (exit === undefined) return;
   const entryId = out.record.servicePlan?.servicePlanId ?? out.record.sourceRecordId;
   serviceEvent(out, common, 'exited', entryId, exit.exitedOn, {
-    exit: { exitedOn: exit.exitedOn, exitReason: codes.map('exit-reasons', '/exit/exitReasonCode', exit.exitReasonCode) },
+    exit: {
+      exitedOn: exit.exitedOn,
+      exitReason: codes.map('exit-reasons', '/exit/exitReasonCode', exit.exitReasonCode),
+    },
   });
 }
 
@@ -293,12 +355,23 @@ function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
 function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.benefitsIssued ?? []).forEach((b, i) => {
     const benefitId = out.stableId('benefit', b.benefitId);
-    const data = canonicalBenefit(codes, i, b, { benefitId, ...common, source: out.source(b.benefitId), issuedBy: out.org });
+    const data = canonicalBenefit(codes, i, b, {
+      benefitId,
+      ...common,
+      source: out.source(b.benefitId),
+      issuedBy: out.org,
+    });
     out.add(EO_EVENT_KINDS.benefitIssued, benefitId, data, b.benefitId);
   });
 }
 
-function spell(out: RecordEvents, common: Common, job: SourceEmployment, entryId: string, employment: EmploymentDetails): EmploymentSpell {
+function spell(
+  out: RecordEvents,
+  common: Common,
+  job: SourceEmployment,
+  entryId: string,
+  employment: EmploymentDetails,
+): EmploymentSpell {
   return {
     employmentSpellId: out.stableId('employment', job.employmentId),
     ...common,
@@ -313,7 +386,10 @@ function spell(out: RecordEvents, common: Common, job: SourceEmployment, entryId
  * a follow-up reports (not listed in `employments`) starts there, at its first follow-up.
  */
 function mapEmployments(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
-  const jobs: Array<{ job: SourceEmployment; pointer: string }> = (out.record.employments ?? []).map((job, i) => ({ job, pointer: `/employments/${i}` }));
+  const jobs: Array<{ job: SourceEmployment; pointer: string }> = (out.record.employments ?? []).map((job, i) => ({
+    job,
+    pointer: `/employments/${i}`,
+  }));
   const known = new Set(jobs.map(({ job }) => job.employmentId));
   (out.record.followUps ?? []).forEach((f, i) => {
     if (f.employment !== undefined && !known.has(f.employment.employmentId)) {
@@ -324,7 +400,8 @@ function mapEmployments(out: RecordEvents, codes: SourceCodeMapper, common: Comm
   for (const { job, pointer } of jobs) {
     const data = spell(out, common, job, job.employmentId, canonicalEmployment(codes, pointer, job));
     out.add(EO_EVENT_KINDS.employmentStarted, data.employmentSpellId, data, job.employmentId);
-    if (job.jobEndDate !== undefined) out.add(EO_EVENT_KINDS.employmentEnded, data.employmentSpellId, data, job.employmentId);
+    if (job.jobEndDate !== undefined)
+      out.add(EO_EVENT_KINDS.employmentEnded, data.employmentSpellId, data, job.employmentId);
   }
 }
 
@@ -336,7 +413,8 @@ function mapEmployments(out: RecordEvents, codes: SourceCodeMapper, common: Comm
 function mapFollowUps(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.followUps ?? []).forEach((f, i) => {
     const pointer = `/followUps/${i}`;
-    const employment = f.employment === undefined ? undefined : canonicalEmployment(codes, `${pointer}/employment`, f.employment);
+    const employment =
+      f.employment === undefined ? undefined : canonicalEmployment(codes, `${pointer}/employment`, f.employment);
     let employmentSpellId: string | undefined;
     if (f.employment !== undefined && employment !== undefined) {
       const data = spell(out, common, f.employment, f.followUpId, employment);

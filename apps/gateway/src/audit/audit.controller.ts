@@ -22,7 +22,10 @@ export class AuditController {
   @Get()
   @Access({ scopes: ['audit:read'], orgKinds: ['ow', 'odsp', 'eo', 'ministry'] })
   async entries(@Req() request: FastifyRequest, @Query('after') after?: string): Promise<AuditPage> {
-    if (after !== undefined && !/^\d{1,18}$/.test(after)) throw problem(400, 'invalid cursor', { errors: [{ pointer: '/after', code: 'format', message: 'is not a cursor this API gave' }] });
+    if (after !== undefined && !/^\d{1,18}$/.test(after))
+      throw problem(400, 'invalid cursor', {
+        errors: [{ pointer: '/after', code: 'format', message: 'is not a cursor this API gave' }],
+      });
     const items = await this.log.entriesOf(principalOf(request).org, after, PAGE + 1);
     const page = items.slice(0, PAGE);
     return {

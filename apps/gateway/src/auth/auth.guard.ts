@@ -46,10 +46,14 @@ export class AuthGuard implements CanActivate {
       const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
       if (!rule) throw new AuthError(AuthErrorCode.OrgNotAllowed, 'this endpoint is not open to any caller');
       if (!rule.orgKinds.includes(principal.orgKind)) {
-        throw new AuthError(AuthErrorCode.OrgNotAllowed, `this endpoint serves ${rule.orgKinds.join(', ')} organizations, not ${principal.orgKind}`);
+        throw new AuthError(
+          AuthErrorCode.OrgNotAllowed,
+          `this endpoint serves ${rule.orgKinds.join(', ')} organizations, not ${principal.orgKind}`,
+        );
       }
       const missing = rule.scopes.filter((scope) => !principal.scopes.has(scope));
-      if (missing.length > 0) throw new AuthError(AuthErrorCode.ScopeMissing, `the token lacks the scope ${missing.join(', ')}`);
+      if (missing.length > 0)
+        throw new AuthError(AuthErrorCode.ScopeMissing, `the token lacks the scope ${missing.join(', ')}`);
       (request as FastifyRequest & { principal?: Principal }).principal = principal;
       return true;
     } catch (error) {

@@ -20,7 +20,8 @@ export class OrgRateLimiter {
     private readonly burst: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (!(ratePerSecond > 0) || !(burst >= 1)) throw new RangeError('the rate must be positive and the burst at least 1');
+    if (!(ratePerSecond > 0) || !(burst >= 1))
+      throw new RangeError('the rate must be positive and the burst at least 1');
     this.sweptAt = now();
   }
 
@@ -35,7 +36,7 @@ export class OrgRateLimiter {
       bucket.tokens -= 1;
       return { allowed: true };
     }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(((1 - bucket.tokens) / this.ratePerSecond))) };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerSecond)) };
   }
 
   /** Drops buckets that have refilled completely: they hold nothing a new bucket would not. */

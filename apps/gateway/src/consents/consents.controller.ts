@@ -11,15 +11,21 @@ import { problem, refusal, validBody } from '../problem/problem';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { WithdrawConsent } from './withdraw-consent';
 
-
 /** Referrers record a client's consent withdrawal. */
 @Controller('clients')
 export class ConsentsController {
   private readonly withdrawals: WithdrawConsent;
   private readonly idempotency: IdempotencyStore;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
-    this.withdrawals = new WithdrawConsent(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    publisher: EventPublisher,
+    @Inject(DATABASE) database: DatabaseHandle,
+  ) {
+    this.withdrawals = new WithdrawConsent(
+      database,
+      new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')),
+    );
     this.idempotency = new IdempotencyStore(database.db);
   }
 
@@ -34,7 +40,11 @@ export class ConsentsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { clientId, body }, reply, async () => {
-      const { consentId } = validBody<{ consentId: string }>('api/consent-withdrawal.json', body, 'name the consent withdrawn');
+      const { consentId } = validBody<{ consentId: string }>(
+        'api/consent-withdrawal.json',
+        body,
+        'name the consent withdrawn',
+      );
       if (!UUID.test(clientId)) throw problem(404, 'no such consent for this client');
       const result = await this.withdrawals.withdraw(org, clientId.toLowerCase(), consentId.toLowerCase(), key!);
       if (!result.ok) throw refusal(result);

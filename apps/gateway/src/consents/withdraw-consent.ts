@@ -3,7 +3,8 @@ import type { DatabaseHandle } from '@passerelle/persistence';
 import type { ApiEventSender } from '../api-events';
 
 export type ConsentWithdrawn = components['schemas']['ConsentWithdrawn'];
-export type WithdrawalResult = { ok: true; withdrawn: ConsentWithdrawn } | { ok: false; status: 404 | 409; detail: string };
+export type WithdrawalResult =
+  { ok: true; withdrawn: ConsentWithdrawn } | { ok: false; status: 404 | 409; detail: string };
 
 const WITHDRAWN_TYPE = 'ca.on.passerelle.consent.withdrawn';
 
@@ -25,10 +26,23 @@ export class WithdrawConsent {
       .select(['snapshot', 'withdrawn_at'])
       .where('consent_id', '=', consentId)
       .where('client_id', '=', clientId)
-      .where((eb) => eb.exists(eb.selectFrom('referral').select('referral_id').where('referral.consent_id', '=', consentId).where('referral.referrer', '=', referrer)))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('referral')
+            .select('referral_id')
+            .where('referral.consent_id', '=', consentId)
+            .where('referral.referrer', '=', referrer),
+        ),
+      )
       .executeTakeFirst();
     if (!row || row.snapshot === null) return { ok: false, status: 404, detail: 'no such consent for this client' };
-    if (row.withdrawn_at !== null) return { ok: false, status: 409, detail: `the consent was already withdrawn on ${row.withdrawn_at.toISOString()}` };
+    if (row.withdrawn_at !== null)
+      return {
+        ok: false,
+        status: 409,
+        detail: `the consent was already withdrawn on ${row.withdrawn_at.toISOString()}`,
+      };
     const withdrawnAt = new Date().toISOString();
     const event = await this.events.send<Consent>({
       org: referrer,

@@ -44,8 +44,14 @@ function loadLabels(): Labels {
   for (const [key, table] of Object.entries(LABEL_TABLES)) {
     labels[key] = Object.fromEntries(codeTable(table).entries.map((e) => [e.code, { en: e.en, fr: e.fr }]));
   }
-  const regions = schemaRegistry().validate<RegionsFile>(schemaIdForPath('directory/regions.json'), JSON.parse(readFileSync(join(dataDir(), 'regions.json'), 'utf8')));
-  if (!regions.ok) throw new Error(`data/regions.json does not match its schema: ${regions.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`);
+  const regions = schemaRegistry().validate<RegionsFile>(
+    schemaIdForPath('directory/regions.json'),
+    JSON.parse(readFileSync(join(dataDir(), 'regions.json'), 'utf8')),
+  );
+  if (!regions.ok)
+    throw new Error(
+      `data/regions.json does not match its schema: ${regions.errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`,
+    );
   labels.regions = Object.fromEntries(regions.value.regions.map((r) => [r.code, { en: r.en, fr: r.fr }]));
   return labels;
 }

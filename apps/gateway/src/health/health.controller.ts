@@ -28,7 +28,8 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const report = await checkReadiness({
       kafka: () => probeKafka(this.config.kafkaBrokers, PROBE_TIMEOUT_MS),
-      postgres: () => withTimeout(pingDatabase(this.database), PROBE_TIMEOUT_MS, `no answer within ${PROBE_TIMEOUT_MS} ms`),
+      postgres: () =>
+        withTimeout(pingDatabase(this.database), PROBE_TIMEOUT_MS, `no answer within ${PROBE_TIMEOUT_MS} ms`),
     });
     reply.status(report.status === 'ok' ? 200 : 503);
     return report;

@@ -76,7 +76,13 @@ describe('idempotentPost', () => {
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k1', { a: 2 }, fakeReply(), work))).toBe(422);
     // Keys are per organization.
     expect(await idempotentPost(store, 'ow:b', 'k1', { a: 2 }, fakeReply(), work)).toEqual({ n: 2 });
-    await store.claim('ow:a', 'k2', createHash('sha256').update(JSON.stringify({ a: 3 })).digest('hex')); // a first request still running
+    await store.claim(
+      'ow:a',
+      'k2',
+      createHash('sha256')
+        .update(JSON.stringify({ a: 3 }))
+        .digest('hex'),
+    ); // a first request still running
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k2', { a: 3 }, fakeReply(), work))).toBe(409);
   });
 
@@ -100,7 +106,9 @@ describe('idempotentPost', () => {
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), brokerDown))).toBe(503);
     expect(store.released).toEqual(['k5']);
     // The key is free: the retry does the work.
-    expect(await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } }))).toEqual({ ok: true });
+    expect(
+      await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } })),
+    ).toEqual({ ok: true });
   });
 
   it('answers 503 and frees the key when the answer and what the work wrote cannot be stored, never a 2xx', async () => {
@@ -113,13 +121,19 @@ describe('idempotentPost', () => {
     expect(store.released).toEqual(['k6']);
     // Back up: the retry with the same key does the work and is answered.
     store.failWrites = undefined;
-    expect(await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } }))).toEqual({ ok: true });
+    expect(
+      await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } })),
+    ).toEqual({ ok: true });
   });
 
   it('still refuses with the 4xx when the refusal cannot be kept, and frees the key', async () => {
     const store = new MemoryStore();
     store.failWrites = new Error('connection terminated');
-    expect(await statusOf(idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), async () => Promise.reject(problem(400, 'no'))))).toBe(400);
+    expect(
+      await statusOf(
+        idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), async () => Promise.reject(problem(400, 'no'))),
+      ),
+    ).toBe(400);
     expect(store.released).toEqual(['k7']);
   });
 
@@ -127,6 +141,8 @@ describe('idempotentPost', () => {
     const store = new MemoryStore();
     store.failWrites = new Error('connection terminated');
     store.release = async () => Promise.reject(new Error('connection terminated'));
-    expect(await statusOf(idempotentPost(store, 'ow:a', 'k8', {}, fakeReply(), async () => ({ status: 202, body: {} })))).toBe(503);
+    expect(
+      await statusOf(idempotentPost(store, 'ow:a', 'k8', {}, fakeReply(), async () => ({ status: 202, body: {} }))),
+    ).toBe(503);
   });
 });

@@ -34,10 +34,13 @@ export async function idempotentPost(
       errors: [{ pointer: '', code: 'idempotency-key', message: 'the Idempotency-Key header is missing or malformed' }],
     });
   }
-  const hash = createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
   const claim = await store.claim(org, key, hash);
   if (claim.kind === 'mismatch') throw problem(422, 'this Idempotency-Key was used with another request body');
-  if (claim.kind === 'in-progress') throw problem(409, 'a request with this Idempotency-Key is still being answered; retry shortly');
+  if (claim.kind === 'in-progress')
+    throw problem(409, 'a request with this Idempotency-Key is still being answered; retry shortly');
   if (claim.kind === 'replay') {
     for (const [name, value] of Object.entries(claim.response.headers)) void reply.header(name, value);
     void reply.header('idempotent-replayed', 'true');
@@ -52,14 +55,21 @@ export async function idempotentPost(
   } catch (error) {
     if (error instanceof HttpException && error.getStatus() >= 400 && error.getStatus() < 500) {
       // A refusal wrote nothing: kept for replay when it can be, else the key is simply freed.
-      await store.complete(org, key, { status: error.getStatus(), body: error.getResponse(), headers: {} }).catch(() => releaseQuietly(store, org, key));
+      await store
+        .complete(org, key, { status: error.getStatus(), body: error.getResponse(), headers: {} })
+        .catch(() => releaseQuietly(store, org, key));
       throw error;
     }
     return unstored(store, org, key, error);
   }
   try {
     // The answer and what the work wrote (effects) commit together: failing, nothing of it is stored.
-    await store.complete(org, key, { status: answer.status, body: answer.body, headers: answer.headers ?? {} }, answer.effects);
+    await store.complete(
+      org,
+      key,
+      { status: answer.status, body: answer.body, headers: answer.headers ?? {} },
+      answer.effects,
+    );
   } catch (error) {
     return unstored(store, org, key, error);
   }
@@ -69,9 +79,17 @@ export async function idempotentPost(
 }
 
 /** Nothing was stored: the key is freed for the retry, and the caller told so (never a 2xx). */
-async function unstored(store: Pick<IdempotencyStore, 'release'>, org: string, key: string, error: unknown): Promise<never> {
+async function unstored(
+  store: Pick<IdempotencyStore, 'release'>,
+  org: string,
+  key: string,
+  error: unknown,
+): Promise<never> {
   await releaseQuietly(store, org, key);
-  throw problem(503, `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`);
+  throw problem(
+    503,
+    `the request could not be stored (${(error as Error).message}); retry with the same Idempotency-Key`,
+  );
 }
 
 /** With the database itself gone the release fails too: the claim then frees itself once stale. */

@@ -97,7 +97,12 @@ export class CaseRecordIngest {
       bytes = 0;
       for (const item of done) {
         if ('result' in item) await report(item.result);
-        else await report(reason === undefined ? { line: item.line, status: 'accepted' } : { line: item.line, status: 'failed', reason });
+        else
+          await report(
+            reason === undefined
+              ? { line: item.line, status: 'accepted' }
+              : { line: item.line, status: 'failed', reason },
+          );
       }
     };
 
@@ -134,11 +139,17 @@ export class CaseRecordIngest {
     split: SplitLine,
     format: IngestFormat,
     header: { ok: true; columns: readonly CsvColumn[] } | { ok: false; line: number } | undefined,
-  ): LineParse & { header?: undefined } | { header: ReturnType<typeof parseCsvHeader> } {
+  ): (LineParse & { header?: undefined }) | { header: ReturnType<typeof parseCsvHeader> } {
     if (split.kind === 'too-large') {
       return {
         ok: false,
-        errors: [{ pointer: '', code: IngestErrorCode.tooLarge, message: `line is ${split.bytes} bytes, over the limit of ${this.config.maxLineBytes}` }],
+        errors: [
+          {
+            pointer: '',
+            code: IngestErrorCode.tooLarge,
+            message: `line is ${split.bytes} bytes, over the limit of ${this.config.maxLineBytes}`,
+          },
+        ],
       };
     }
     if (split.kind === 'bad-encoding') {
@@ -147,20 +158,35 @@ export class CaseRecordIngest {
     if (format === 'ndjson') return parseNdjsonLine(split.text);
     if (header === undefined) return { header: parseCsvHeader(split.text, this.fieldTypes) };
     if (!header.ok) {
-      return { ok: false, errors: [{ pointer: '', code: IngestErrorCode.csvHeader, message: `the header row (line ${header.line}) is invalid` }] };
+      return {
+        ok: false,
+        errors: [
+          { pointer: '', code: IngestErrorCode.csvHeader, message: `the header row (line ${header.line}) is invalid` },
+        ],
+      };
     }
     return parseCsvRow(split.text, header.columns);
   }
 
   /** Schema, source codes, size: the record as a Kafka message, or why it is refused. */
-  private check(value: unknown, maxBytes: number, deliveryAgent: string | undefined): { ok: true; message: Message } | { ok: false; errors: LineError[] } {
+  private check(
+    value: unknown,
+    maxBytes: number,
+    deliveryAgent: string | undefined,
+  ): { ok: true; message: Message } | { ok: false; errors: LineError[] } {
     const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, value);
     if (!validation.ok) return { ok: false, errors: validation.errors };
     const record = validation.value;
     if (deliveryAgent !== undefined && record.deliveryAgent.code !== deliveryAgent) {
       return {
         ok: false,
-        errors: [{ pointer: '/deliveryAgent/code', code: IngestErrorCode.otherDeliveryAgent, message: `the record belongs to another delivery agent than ow:${deliveryAgent}` }],
+        errors: [
+          {
+            pointer: '/deliveryAgent/code',
+            code: IngestErrorCode.otherDeliveryAgent,
+            message: `the record belongs to another delivery agent than ow:${deliveryAgent}`,
+          },
+        ],
       };
     }
     const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
@@ -168,7 +194,16 @@ export class CaseRecordIngest {
     const message = encodeCloudEvent(caseRecordEvent(record));
     const size = (message.value as Buffer).length;
     if (size > maxBytes) {
-      return { ok: false, errors: [{ pointer: '', code: IngestErrorCode.tooLarge, message: `record is ${size} bytes as JSON, over the limit of ${maxBytes}` }] };
+      return {
+        ok: false,
+        errors: [
+          {
+            pointer: '',
+            code: IngestErrorCode.tooLarge,
+            message: `record is ${size} bytes as JSON, over the limit of ${maxBytes}`,
+          },
+        ],
+      };
     }
     return { ok: true, message };
   }

@@ -1,6 +1,16 @@
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
-import { Controller, HttpCode, Inject, Logger, Post, Req, Res, UnsupportedMediaTypeException, type OnModuleInit } from '@nestjs/common';
+import {
+  Controller,
+  HttpCode,
+  Inject,
+  Logger,
+  Post,
+  Req,
+  Res,
+  UnsupportedMediaTypeException,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -37,13 +47,18 @@ export class CaseRecordsBatchController implements OnModuleInit {
     publisher: EventPublisher,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    this.ingest = new CaseRecordIngest(publisher, new TopicNames(config.topicPrefix).of('ow.case-records.v1'), loadIngestConfig());
+    this.ingest = new CaseRecordIngest(
+      publisher,
+      new TopicNames(config.topicPrefix).of('ow.case-records.v1'),
+      loadIngestConfig(),
+    );
   }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     for (const type of Object.keys(BULK_MEDIA_TYPES)) {
-      if (!fastify.hasContentTypeParser(type)) fastify.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+      if (!fastify.hasContentTypeParser(type))
+        fastify.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
     }
   }
 
@@ -60,11 +75,17 @@ export class CaseRecordsBatchController implements OnModuleInit {
       );
     }
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      throw new UnsupportedMediaTypeException(`content-encoding ${encoding} is not supported: send the export uncompressed`);
+      throw new UnsupportedMediaTypeException(
+        `content-encoding ${encoding} is not supported: send the export uncompressed`,
+      );
     }
     const body = request.body;
     const out = new PassThrough();
-    void reply.status(200).header('content-type', `${NDJSON_MEDIA_TYPE}; charset=utf-8`).header('cache-control', 'no-store').send(out);
+    void reply
+      .status(200)
+      .header('content-type', `${NDJSON_MEDIA_TYPE}; charset=utf-8`)
+      .header('cache-control', 'no-store')
+      .send(out);
 
     // A client that reads no results while it uploads must not stall the upload (it could never
     // finish): results are buffered up to RESPONSE_BUFFER_BYTES before the upload waits for it.
@@ -94,7 +115,10 @@ export function bulkFormatOf(contentType: string | undefined): IngestFormat | un
   if (contentType === undefined) return undefined;
   const [type, ...params] = contentType.split(';').map((part) => part.trim().toLowerCase());
   const format = BULK_MEDIA_TYPES[type];
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return undefined;
   return format;
 }

@@ -11,7 +11,10 @@ const columnsOf = (header: string): readonly CsvColumn[] => {
 
 describe('CSV rows of OW case records', () => {
   it('splits quoted cells, doubled quotes and commas inside quotes', () => {
-    expect(splitCsvLine('a,"b,c","say ""hi""",,"{""x"":[1,2]}"')).toEqual({ ok: true, cells: ['a', 'b,c', 'say "hi"', '', '{"x":[1,2]}'] });
+    expect(splitCsvLine('a,"b,c","say ""hi""",,"{""x"":[1,2]}"')).toEqual({
+      ok: true,
+      cells: ['a', 'b,c', 'say "hi"', '', '{"x":[1,2]}'],
+    });
   });
 
   it.each([
@@ -28,7 +31,9 @@ describe('CSV rows of OW case records', () => {
   });
 
   it('maps dotted-path columns to the nested record, typed by the schema, JSON text for arrays and objects', () => {
-    const columns = columnsOf('sourceRecordId,recordVersion,personal.name.givenName,personal.name.familyName,personal.memberId,deliveryAgent,activities,exit.exitedOn');
+    const columns = columnsOf(
+      'sourceRecordId,recordVersion,personal.name.givenName,personal.name.familyName,personal.memberId,deliveryAgent,activities,exit.exitedOn',
+    );
     expect(columns.map((c) => [c.pointer, c.type])).toEqual([
       ['/sourceRecordId', 'string'],
       ['/recordVersion', 'integer'],
@@ -60,13 +65,25 @@ describe('CSV rows of OW case records', () => {
     const columns = columnsOf('sourceRecordId,activities');
     expect(parseCsvRow('OW-1,[oops', columns)).toEqual({
       ok: false,
-      errors: [{ pointer: '/activities', code: 'json', message: expect.stringContaining('column "activities" is not JSON text') }],
+      errors: [
+        {
+          pointer: '/activities',
+          code: 'json',
+          message: expect.stringContaining('column "activities" is not JSON text'),
+        },
+      ],
     });
-    expect(parseCsvRow('OW-1', columns)).toEqual({ ok: false, errors: [{ pointer: '', code: 'csv', message: 'has 1 cells where the header has 2' }] });
+    expect(parseCsvRow('OW-1', columns)).toEqual({
+      ok: false,
+      errors: [{ pointer: '', code: 'csv', message: 'has 1 cells where the header has 2' }],
+    });
   });
 
   it('refuses a header naming unknown fields, paths into arrays, duplicates or overlapping columns', () => {
-    const parsed = parseCsvHeader('sourceRecordId,nickname,activities.0.activityCode,sourceRecordId,personal.name,personal.name.givenName,a..b', fieldTypes);
+    const parsed = parseCsvHeader(
+      'sourceRecordId,nickname,activities.0.activityCode,sourceRecordId,personal.name,personal.name.givenName,a..b',
+      fieldTypes,
+    );
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) {
       expect(parsed.errors.map((e) => e.message)).toEqual([

@@ -10,9 +10,11 @@ export interface CsvColumn {
   readonly type: FieldType;
 }
 
-export type CsvHeader = { readonly ok: true; readonly columns: readonly CsvColumn[] } | { readonly ok: false; readonly errors: LineError[] };
+export type CsvHeader =
+  { readonly ok: true; readonly columns: readonly CsvColumn[] } | { readonly ok: false; readonly errors: LineError[] };
 
-const toPointer = (path: readonly string[]) => path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+const toPointer = (path: readonly string[]) =>
+  path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 
 /**
  * Splits one CSV line (RFC 4180: `,` separated, `"` quoted, `""` for a quote inside quotes) into
@@ -21,7 +23,11 @@ const toPointer = (path: readonly string[]) => path.map((p) => `/${p.replace(/~/
  */
 export function splitCsvLine(text: string): { ok: true; cells: string[] } | { ok: false; error: LineError } {
   try {
-    const records = parse(text, { record_delimiter: '\n', relax_column_count: true, skip_empty_lines: false }) as string[][];
+    const records = parse(text, {
+      record_delimiter: '\n',
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as string[][];
     return { ok: true, cells: records[0] ?? [] };
   } catch (error) {
     const message = (error as Error).message.replace(/ at line \d+/, '');
@@ -49,7 +55,11 @@ export function parseCsvHeader(text: string, fieldTypes: SchemaFieldTypes): CsvH
     }
     const type = fieldTypes.typeAt(path);
     if (type === undefined) {
-      errors.push({ pointer: toPointer(path), code: IngestErrorCode.csvHeader, message: `${where} names no field of the record` });
+      errors.push({
+        pointer: toPointer(path),
+        code: IngestErrorCode.csvHeader,
+        message: `${where} names no field of the record`,
+      });
       return;
     }
     if (seen.has(name)) {
@@ -62,7 +72,11 @@ export function parseCsvHeader(text: string, fieldTypes: SchemaFieldTypes): CsvH
   for (const a of columns) {
     for (const b of columns) {
       if (a !== b && b.name.startsWith(`${a.name}.`)) {
-        errors.push({ pointer: a.pointer, code: IngestErrorCode.csvHeader, message: `column "${a.name}" holds the whole field, so column "${b.name}" cannot be used too` });
+        errors.push({
+          pointer: a.pointer,
+          code: IngestErrorCode.csvHeader,
+          message: `column "${a.name}" holds the whole field, so column "${b.name}" cannot be used too`,
+        });
       }
     }
   }
@@ -81,7 +95,13 @@ export function parseCsvRow(text: string, columns: readonly CsvColumn[]): LinePa
   if (cells.length !== columns.length) {
     return {
       ok: false,
-      errors: [{ pointer: '', code: IngestErrorCode.csv, message: `has ${cells.length} cells where the header has ${columns.length}` }],
+      errors: [
+        {
+          pointer: '',
+          code: IngestErrorCode.csv,
+          message: `has ${cells.length} cells where the header has ${columns.length}`,
+        },
+      ],
     };
   }
   const record: Record<string, unknown> = {};
@@ -119,7 +139,11 @@ function cellValue(cell: string, column: CsvColumn): { ok: true; value: unknown 
       } catch (error) {
         return {
           ok: false,
-          error: { pointer: column.pointer, code: IngestErrorCode.json, message: `column "${column.name}" is not JSON text: ${(error as Error).message}` },
+          error: {
+            pointer: column.pointer,
+            code: IngestErrorCode.json,
+            message: `column "${column.name}" is not JSON text: ${(error as Error).message}`,
+          },
         };
       }
     default:

@@ -4,7 +4,8 @@ import type { FieldError } from '@passerelle/contracts';
 export type LineError = FieldError;
 
 /** A line turned into a record, or the reasons it could not be. */
-export type LineParse = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly errors: LineError[] };
+export type LineParse =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly errors: LineError[] };
 
 /** Codes of the errors the ingest adds to the JSON Schema keywords of `schemaRegistry().validate`. */
 export const IngestErrorCode = {

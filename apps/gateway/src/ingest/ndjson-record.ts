@@ -5,6 +5,9 @@ export function parseNdjsonLine(text: string): LineParse {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, errors: [{ pointer: '', code: IngestErrorCode.json, message: `is not valid JSON: ${(error as Error).message}` }] };
+    return {
+      ok: false,
+      errors: [{ pointer: '', code: IngestErrorCode.json, message: `is not valid JSON: ${(error as Error).message}` }],
+    };
   }
 }

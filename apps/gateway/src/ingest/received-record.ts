@@ -29,7 +29,12 @@ export interface ReceivedRecord<T> {
 export function receivedRecordEvent<T>(record: ReceivedRecord<T>): CloudEvent<T> {
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: GATEWAY_SOURCE_SYSTEM, recordId: record.recordId, version: record.version, type: record.type }),
+    id: deterministicEventId({
+      sourceSystem: GATEWAY_SOURCE_SYSTEM,
+      recordId: record.recordId,
+      version: record.version,
+      type: record.type,
+    }),
     source: GATEWAY_EVENT_SOURCE,
     type: record.type,
     time: record.recordedAt,

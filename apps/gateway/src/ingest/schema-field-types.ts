@@ -6,7 +6,8 @@ import { join } from 'node:path';
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
 type SchemaNode = { [key: string]: unknown };
-const isNode = (value: unknown): value is SchemaNode => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNode = (value: unknown): value is SchemaNode =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads the JSON type of a field of a schema file, addressed by its property names from the root
@@ -31,7 +32,11 @@ export class SchemaFieldTypes {
   private resolve(node: SchemaNode, base: string): { node: SchemaNode; base: string } {
     let current = { node, base };
     // A property that only adds a description to a $ref: read the referenced file for the type.
-    for (let hops = 0; typeof current.node.$ref === 'string' && typeOf(current.node) === undefined && hops < 16; hops += 1) {
+    for (
+      let hops = 0;
+      typeof current.node.$ref === 'string' && typeOf(current.node) === undefined && hops < 16;
+      hops += 1
+    ) {
       const target = new URL(current.node.$ref as string, current.base).href.split('#')[0];
       current = { node: this.load(target), base: target };
     }

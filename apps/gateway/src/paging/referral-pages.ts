@@ -24,9 +24,15 @@ export interface ReferralListParams {
 /** The query parameters of a referral list, checked: a problem naming each bad one. */
 export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
   const errors = [
-    ...(raw.status !== undefined && !isCode('referral-statuses', raw.status) ? [{ pointer: '/status', code: 'enum', message: 'is not a referral status' }] : []),
-    ...(raw.updatedSince !== undefined && Number.isNaN(Date.parse(raw.updatedSince)) ? [{ pointer: '/updatedSince', code: 'format', message: 'must be a date-time' }] : []),
-    ...(raw.limit !== undefined && !/^([1-9]\d?|1\d\d|200)$/.test(raw.limit) ? [{ pointer: '/limit', code: 'maximum', message: 'must be an integer from 1 to 200' }] : []),
+    ...(raw.status !== undefined && !isCode('referral-statuses', raw.status)
+      ? [{ pointer: '/status', code: 'enum', message: 'is not a referral status' }]
+      : []),
+    ...(raw.updatedSince !== undefined && Number.isNaN(Date.parse(raw.updatedSince))
+      ? [{ pointer: '/updatedSince', code: 'format', message: 'must be a date-time' }]
+      : []),
+    ...(raw.limit !== undefined && !/^([1-9]\d?|1\d\d|200)$/.test(raw.limit)
+      ? [{ pointer: '/limit', code: 'maximum', message: 'must be an integer from 1 to 200' }]
+      : []),
   ];
   const cursor = raw.cursor === undefined ? undefined : decodeCursor(raw.cursor);
   if (cursor === null) errors.push({ pointer: '/cursor', code: 'format', message: 'is not a cursor this API gave' });
@@ -53,17 +59,30 @@ export async function referralPage(
 ): Promise<{ referrals: Referral[]; next?: string }> {
   let select = database.db
     .selectFrom('referral')
-    .select(['referral_id', 'snapshot', sql<string>`to_char(changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('changed')])
+    .select([
+      'referral_id',
+      'snapshot',
+      sql<string>`to_char(changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('changed'),
+    ])
     .where(role, '=', org);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
-  if (query.updatedSince !== undefined) select = select.where('changed_at', '>=', sql<Date>`${query.updatedSince}::timestamptz`);
-  if (query.cursor) select = select.where(sql<boolean>`(changed_at, referral_id) > (${query.cursor.changedAt}::timestamptz, ${query.cursor.referralId}::uuid)`);
-  const rows = await select.orderBy('changed_at').orderBy('referral_id').limit(query.limit + 1).execute();
+  if (query.updatedSince !== undefined)
+    select = select.where('changed_at', '>=', sql<Date>`${query.updatedSince}::timestamptz`);
+  if (query.cursor)
+    select = select.where(
+      sql<boolean>`(changed_at, referral_id) > (${query.cursor.changedAt}::timestamptz, ${query.cursor.referralId}::uuid)`,
+    );
+  const rows = await select
+    .orderBy('changed_at')
+    .orderBy('referral_id')
+    .limit(query.limit + 1)
+    .execute();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     referrals: page.map((row) => row.snapshot as Referral),
-    ...(rows.length > query.limit && last && { next: Buffer.from(`${last.changed}|${last.referral_id}`).toString('base64url') }),
+    ...(rows.length > query.limit &&
+      last && { next: Buffer.from(`${last.changed}|${last.referral_id}`).toString('base64url') }),
   };
 }
 
@@ -73,6 +92,7 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 function decodeCursor(cursor: string): { changedAt: string; referralId: string } | null {
   const [changedAt, referralId, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !changedAt || !referralId || !TIMESTAMP.test(changedAt) || !UUID_TEXT.test(referralId)) return null;
+  if (rest.length > 0 || !changedAt || !referralId || !TIMESTAMP.test(changedAt) || !UUID_TEXT.test(referralId))
+    return null;
   return { changedAt, referralId };
 }

@@ -35,8 +35,12 @@ describe('ProblemTranslator', () => {
   });
 
   it('translates a text with its variable parts carried over, and leaves English alone', () => {
-    expect(translator.text('must NOT have more than 2000 characters', 'fr')).toBe('doit compter au plus 2000 caractères');
-    expect(translator.text('ow:toronto is over its request rate: retry in 3 s', 'fr')).toBe('ow:toronto dépasse son débit de requêtes : réessayez dans 3 s');
+    expect(translator.text('must NOT have more than 2000 characters', 'fr')).toBe(
+      'doit compter au plus 2000 caractères',
+    );
+    expect(translator.text('ow:toronto is over its request rate: retry in 3 s', 'fr')).toBe(
+      'ow:toronto dépasse son débit de requêtes : réessayez dans 3 s',
+    );
     expect(translator.text('must be one of: "a", "b"', 'fr')).toBe('doit être l\'une des valeurs : "a", "b"');
     expect(translator.text('no such referral', 'en')).toBe('no such referral');
     expect(translator.text('something nobody wrote down', 'fr')).toBeUndefined();
@@ -45,9 +49,19 @@ describe('ProblemTranslator', () => {
   it('knows every fixed detail and field message the gateway writes', () => {
     const root = join(__dirname, '..');
     const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [join(dir, name)] : []));
+      readdirSync(dir).flatMap((name) =>
+        statSync(join(dir, name)).isDirectory()
+          ? files(join(dir, name))
+          : name.endsWith('.ts') && !name.endsWith('.spec.ts')
+            ? [join(dir, name)]
+            : [],
+      );
     const literals = files(root).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/(?:problem\(\d+, '[^']+', |detail: |message: |Error\([A-Za-z]+\.[A-Za-z]+, )'([^'\n]+)'/g)].map((m) => ({ file: file.slice(root.length), text: m[1] })),
+      [
+        ...readFileSync(file, 'utf8').matchAll(
+          /(?:problem\(\d+, '[^']+', |detail: |message: |Error\([A-Za-z]+\.[A-Za-z]+, )'([^'\n]+)'/g,
+        ),
+      ].map((m) => ({ file: file.slice(root.length), text: m[1] })),
     );
     expect(literals.length).toBeGreaterThan(15);
     const unknown = literals.filter((l) => translator.text(l.text, 'fr') === undefined);

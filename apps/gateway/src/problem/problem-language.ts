@@ -38,7 +38,9 @@ export class ProblemTranslator {
   private readonly titles: ProblemTexts['titles'];
   private readonly texts: Array<{ pattern: RegExp; fr: string }>;
 
-  constructor(texts: ProblemTexts = JSON.parse(readFileSync(join(dataDir(), 'problem-texts.json'), 'utf8')) as ProblemTexts) {
+  constructor(
+    texts: ProblemTexts = JSON.parse(readFileSync(join(dataDir(), 'problem-texts.json'), 'utf8')) as ProblemTexts,
+  ) {
     this.titles = texts.titles;
     this.texts = texts.texts.map((t) => ({ pattern: new RegExp(t.en, 'u'), fr: t.fr }));
   }

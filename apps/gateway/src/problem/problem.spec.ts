@@ -5,7 +5,12 @@ const bodyOf = (error: unknown) => (error as HttpException).getResponse();
 
 describe('problem responses', () => {
   it('takes the title from the status and the type from a module error code', () => {
-    expect(bodyOf(problem(404, 'no such referral'))).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: 'no such referral' });
+    expect(bodyOf(problem(404, 'no such referral'))).toEqual({
+      type: 'about:blank',
+      title: 'Not found',
+      status: 404,
+      detail: 'no such referral',
+    });
     expect(bodyOf(problem(403, 'the token lacks the scope x', { code: 'SCOPE_MISSING' }))).toMatchObject({
       type: 'https://schemas.passerelle.ontario.ca/problems/scope-missing',
       title: 'Forbidden',
@@ -16,14 +21,20 @@ describe('problem responses', () => {
 
   it('lists field errors only when there are some', () => {
     expect(bodyOf(problem(400, 'bad', { errors: [] }))).not.toHaveProperty('errors');
-    expect(bodyOf(problem(400, 'bad', { errors: [{ pointer: '/a', code: 'required', message: 'is required' }] }))).toHaveProperty('errors', [
-      { pointer: '/a', code: 'required', message: 'is required' },
-    ]);
-    expect(bodyOf(refusal({ status: 409, detail: 'already withdrawn' }))).toMatchObject({ status: 409, title: 'Conflict', detail: 'already withdrawn' });
+    expect(
+      bodyOf(problem(400, 'bad', { errors: [{ pointer: '/a', code: 'required', message: 'is required' }] })),
+    ).toHaveProperty('errors', [{ pointer: '/a', code: 'required', message: 'is required' }]);
+    expect(bodyOf(refusal({ status: 409, detail: 'already withdrawn' }))).toMatchObject({
+      status: 409,
+      title: 'Conflict',
+      detail: 'already withdrawn',
+    });
   });
 
   it('returns a valid body, and refuses an invalid one with a 400 naming each field', () => {
-    expect(validBody<{ reason: string }>('api/referral-cancel.json', { reason: 'moved' }, 'a cancellation needs its reason')).toEqual({ reason: 'moved' });
+    expect(
+      validBody<{ reason: string }>('api/referral-cancel.json', { reason: 'moved' }, 'a cancellation needs its reason'),
+    ).toEqual({ reason: 'moved' });
     let thrown: unknown;
     try {
       validBody('api/referral-cancel.json', { reason: '', extra: 1 }, 'a cancellation needs its reason');
@@ -32,6 +43,9 @@ describe('problem responses', () => {
     }
     expect((thrown as HttpException).getStatus()).toBe(400);
     expect(bodyOf(thrown)).toMatchObject({ detail: 'a cancellation needs its reason' });
-    expect((bodyOf(thrown) as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer).sort()).toEqual(['/extra', '/reason']);
+    expect((bodyOf(thrown) as { errors: Array<{ pointer: string }> }).errors.map((e) => e.pointer).sort()).toEqual([
+      '/extra',
+      '/reason',
+    ]);
   });
 });

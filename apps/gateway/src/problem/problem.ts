@@ -15,7 +15,11 @@ export function statusTitle(status: number): string {
  * A problem response (RFC 9457) as an exception the ProblemFilter sends: the title follows from
  * the status; `code` (a module's error code, `SCOPE_MISSING`) names its type.
  */
-export function problem(status: number, detail: string, options: { errors?: FieldError[] | undefined; code?: string } = {}): HttpException {
+export function problem(
+  status: number,
+  detail: string,
+  options: { errors?: FieldError[] | undefined; code?: string } = {},
+): HttpException {
   const { errors, code } = options;
   return new HttpException(
     {

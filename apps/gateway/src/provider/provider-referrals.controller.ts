@@ -21,17 +21,21 @@ export class ProviderReferralsController {
   private readonly referrals: ProviderReferrals;
   private readonly idempotency: IdempotencyStore;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
-    this.referrals = new ProviderReferrals(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    publisher: EventPublisher,
+    @Inject(DATABASE) database: DatabaseHandle,
+  ) {
+    this.referrals = new ProviderReferrals(
+      database,
+      new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')),
+    );
     this.idempotency = new IdempotencyStore(database.db);
   }
 
   @Get()
   @Access({ scopes: ['provider:read'], orgKinds: ['eo'] })
-  async inbox(
-    @Req() request: FastifyRequest,
-    @Query() query: ReferralListParams,
-  ): Promise<ProviderReferralPage> {
+  async inbox(@Req() request: FastifyRequest, @Query() query: ReferralListParams): Promise<ProviderReferralPage> {
     const caller = principalOf(request);
     return this.referrals.inbox(caller.org, caller.subject, referralPageQuery(query));
   }
@@ -46,7 +50,11 @@ export class ProviderReferralsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { referralId, decision: 'accept' }, reply, async () =>
-      answerOf(UUID.test(referralId) ? await this.referrals.decide(org, referralId.toLowerCase(), { decision: 'accept' }, key!) : undefined),
+      answerOf(
+        UUID.test(referralId)
+          ? await this.referrals.decide(org, referralId.toLowerCase(), { decision: 'accept' }, key!)
+          : undefined,
+      ),
     );
   }
 
@@ -61,9 +69,15 @@ export class ProviderReferralsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { referralId, body }, reply, async () => {
-      const { declineReason, note } = validBody<ProviderDecline>('api/provider-decline.json', body, 'a decline needs its coded reason');
+      const { declineReason, note } = validBody<ProviderDecline>(
+        'api/provider-decline.json',
+        body,
+        'a decline needs its coded reason',
+      );
       const decision = { decision: 'decline' as const, declineReason, ...(note !== undefined && { note }) };
-      return answerOf(UUID.test(referralId) ? await this.referrals.decide(org, referralId.toLowerCase(), decision, key!) : undefined);
+      return answerOf(
+        UUID.test(referralId) ? await this.referrals.decide(org, referralId.toLowerCase(), decision, key!) : undefined,
+      );
     });
   }
 }

@@ -11,8 +11,7 @@ type DeclineReason = NonNullable<ReferralResponse['declineReason']>;
 const RESPONSE_TYPE = 'ca.on.passerelle.referral.response-recorded';
 
 export type DecisionResult =
-  | { ok: true; decision: ProviderDecision }
-  | { ok: false; status: 404 | 409; detail: string; code?: string };
+  { ok: true; decision: ProviderDecision } | { ok: false; status: 404 | 409; detail: string; code?: string };
 
 /**
  * A provider's side of its referrals: its inbox (only referrals routed to it), and its answer to
@@ -31,20 +30,39 @@ export class ProviderReferrals {
     await new AuditLog(this.database.db).append(
       referrals
         .filter((r) => r.personal !== undefined)
-        .map((r) => ({ org: provider, subject, action: 'read' as const, resource: `referral/${r.referralId}`, purpose: 'service-delivery', clientId: r.clientId })),
+        .map((r) => ({
+          org: provider,
+          subject,
+          action: 'read' as const,
+          resource: `referral/${r.referralId}`,
+          purpose: 'service-delivery',
+          clientId: r.clientId,
+        })),
     );
     return { items: referrals, ...(next !== undefined && { next }) };
   }
 
-  async decide(provider: string, referralId: string, answer: { decision: 'accept' } | { decision: 'decline'; declineReason: DeclineReason; note?: string }, requestKey: string): Promise<DecisionResult> {
-    const row = await this.database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).where('provider', '=', provider).executeTakeFirst();
+  async decide(
+    provider: string,
+    referralId: string,
+    answer: { decision: 'accept' } | { decision: 'decline'; declineReason: DeclineReason; note?: string },
+    requestKey: string,
+  ): Promise<DecisionResult> {
+    const row = await this.database.db
+      .selectFrom('referral')
+      .select('snapshot')
+      .where('referral_id', '=', referralId)
+      .where('provider', '=', provider)
+      .executeTakeFirst();
     if (!row) return { ok: false, status: 404, detail: 'no such referral' };
     const referral = row.snapshot as Referral;
     const to = answer.decision === 'accept' ? 'accepted' : 'rejected';
     const allowed = transition(referral.status, {
       to,
       actor: 'provider',
-      ...(answer.decision === 'decline' && { reason: { declineReason: answer.declineReason, ...(answer.note !== undefined && { text: answer.note }) } }),
+      ...(answer.decision === 'decline' && {
+        reason: { declineReason: answer.declineReason, ...(answer.note !== undefined && { text: answer.note }) },
+      }),
     });
     // Whatever the lifecycle refuses conflicts with the referral's current status: 409.
     if (!allowed.ok) return { ok: false, status: 409, detail: allowed.reason, code: allowed.code };
@@ -64,7 +82,10 @@ export class ProviderReferrals {
         clientId: referral.clientId,
         provider: provider as ReferralResponse['provider'],
         decision: answer.decision,
-        ...(answer.decision === 'decline' && { declineReason: answer.declineReason, ...(answer.note !== undefined && { note: answer.note }) }),
+        ...(answer.decision === 'decline' && {
+          declineReason: answer.declineReason,
+          ...(answer.note !== undefined && { note: answer.note }),
+        }),
         decidedAt,
         source: apiSourceRecord(provider, requestKey),
       },

@@ -1,4 +1,10 @@
-import { schemaIdForPath, schemaRegistry, type EoServiceRecord, type FieldError, type components } from '@passerelle/contracts';
+import {
+  schemaIdForPath,
+  schemaRegistry,
+  type EoServiceRecord,
+  type FieldError,
+  type components,
+} from '@passerelle/contracts';
 import { encodeCloudEvent } from '@passerelle/messaging';
 import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
 import type { RecordSink } from '../ingest/case-record-ingest';
@@ -47,7 +53,11 @@ export class ProviderServiceRecords {
     const errors: FieldError[] = [];
     records.forEach((record, n) => {
       if (record.provider.providerId !== providerId) {
-        errors.push({ pointer: `${at(n)}/provider/providerId`, code: ServiceRecordErrorCode.otherProvider, message: `the record belongs to another provider than ${provider}` });
+        errors.push({
+          pointer: `${at(n)}/provider/providerId`,
+          code: ServiceRecordErrorCode.otherProvider,
+          message: `the record belongs to another provider than ${provider}`,
+        });
       }
       errors.push(...unmappedCodeErrors(EO_SERVICE_RECORD_SCHEMA_ID, record, at(n)));
     });
@@ -67,30 +77,57 @@ export class ProviderServiceRecords {
       }),
     );
     await new AuditLog(this.database.db).append(
-      records.map((record) => ({ org: provider, subject, action: 'write' as const, resource: `service-record/${record.provider.providerId}/${record.sourceRecordId}`, purpose: 'service-delivery' })),
+      records.map((record) => ({
+        org: provider,
+        subject,
+        action: 'write' as const,
+        resource: `service-record/${record.provider.providerId}/${record.sourceRecordId}`,
+        purpose: 'service-delivery',
+      })),
     );
     await this.sink.send(this.topic, events.map(encodeCloudEvent));
     return {
       ok: true,
       accepted: {
         accepted: records.length,
-        records: records.map((record, n) => ({ sourceRecordId: record.sourceRecordId, recordVersion: record.recordVersion, eventId: events[n].id })),
+        records: records.map((record, n) => ({
+          sourceRecordId: record.sourceRecordId,
+          recordVersion: record.recordVersion,
+          eventId: events[n].id,
+        })),
       },
     };
   }
 
   /** Answers to referrals not routed to this provider, one query for the whole request. */
-  private async unroutedAnswers(provider: string, records: EoServiceRecord[], at: (n: number) => string): Promise<FieldError[]> {
+  private async unroutedAnswers(
+    provider: string,
+    records: EoServiceRecord[],
+    at: (n: number) => string,
+  ): Promise<FieldError[]> {
     const answered = records.map((r) => r.referralResponse?.referralId.toLowerCase());
     const ids = [...new Set(answered.filter((id): id is string => id !== undefined))];
     if (ids.length === 0) return [];
     const routed = new Set(
-      (await this.database.db.selectFrom('referral').select('referral_id').where('provider', '=', provider).where('referral_id', 'in', ids).execute()).map((r) => r.referral_id),
+      (
+        await this.database.db
+          .selectFrom('referral')
+          .select('referral_id')
+          .where('provider', '=', provider)
+          .where('referral_id', 'in', ids)
+          .execute()
+      ).map((r) => r.referral_id),
     );
     return answered.flatMap((id, n) =>
       id === undefined || routed.has(id)
         ? []
-        : [{ pointer: `${at(n)}/referralResponse/referralId`, code: ServiceRecordErrorCode.unknownReferral, message: 'no referral routed to you has this id' }],
+        : [
+            {
+              pointer: `${at(n)}/referralResponse/referralId`,
+              code: ServiceRecordErrorCode.unknownReferral,
+              message: 'no referral routed to you has this id',
+            },
+          ],
     );
   }
 }

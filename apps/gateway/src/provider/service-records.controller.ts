@@ -16,8 +16,16 @@ export class ServiceRecordsController {
   private readonly serviceRecords: ProviderServiceRecords;
   private readonly idempotency: IdempotencyStore;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
-    this.serviceRecords = new ProviderServiceRecords(database, publisher, new TopicNames(config.topicPrefix).of('eo.service-records.v1'));
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    publisher: EventPublisher,
+    @Inject(DATABASE) database: DatabaseHandle,
+  ) {
+    this.serviceRecords = new ProviderServiceRecords(
+      database,
+      publisher,
+      new TopicNames(config.topicPrefix).of('eo.service-records.v1'),
+    );
     this.idempotency = new IdempotencyStore(database.db);
   }
 
@@ -32,7 +40,8 @@ export class ServiceRecordsController {
     const caller = principalOf(request);
     return idempotentPost(this.idempotency, caller.org, key, body, reply, async () => {
       const result = await this.serviceRecords.record(caller.org, caller.subject, body);
-      if (!result.ok) throw problem(400, 'the service records are invalid: nothing was stored', { errors: result.errors });
+      if (!result.ok)
+        throw problem(400, 'the service records are invalid: nothing was stored', { errors: result.errors });
       return { status: 202, body: result.accepted };
     });
   }

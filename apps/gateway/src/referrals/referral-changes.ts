@@ -10,7 +10,8 @@ export type ReferralStatusPage = components['schemas']['ReferralStatusPage'];
 
 const CANCELLATION_TYPE = 'ca.on.passerelle.referral.cancellation-requested';
 
-export type ChangeResult = { ok: true; requested: ReferralChangeRequested } | { ok: false; status: 404 | 409; detail: string };
+export type ChangeResult =
+  { ok: true; requested: ReferralChangeRequested } | { ok: false; status: 404 | 409; detail: string };
 
 /** A referrer's list of its referrals, and its cancellation of one (checked against the lifecycle, sent to the tracker). */
 export class ReferralChanges {
@@ -26,9 +27,19 @@ export class ReferralChanges {
   }
 
   async cancel(referrer: string, referralId: string, reason: string, requestKey: string): Promise<ChangeResult> {
-    const row = await this.database.db.selectFrom('referral').select('snapshot').where('referral_id', '=', referralId).where('referrer', '=', referrer).executeTakeFirst();
+    const row = await this.database.db
+      .selectFrom('referral')
+      .select('snapshot')
+      .where('referral_id', '=', referralId)
+      .where('referrer', '=', referrer)
+      .executeTakeFirst();
     if (!row) {
-      const pending = await this.database.db.selectFrom('referral_submission').select('referral_id').where('referral_id', '=', referralId).where('referrer', '=', referrer).executeTakeFirst();
+      const pending = await this.database.db
+        .selectFrom('referral_submission')
+        .select('referral_id')
+        .where('referral_id', '=', referralId)
+        .where('referrer', '=', referrer)
+        .executeTakeFirst();
       return pending
         ? { ok: false, status: 409, detail: 'the referral is not recorded by the tracker yet; retry in a moment' }
         : { ok: false, status: 404, detail: 'no such referral' };

@@ -28,7 +28,11 @@ export class ReferralStatusReader {
       .where('referrer', '=', referrer)
       .executeTakeFirst();
     if (!submitted) return undefined;
-    return pendingStatus(submitted.referral_id, submitted.source_referral_id, submitted.referrer as ReferralStatus['referrer']);
+    return pendingStatus(
+      submitted.referral_id,
+      submitted.source_referral_id,
+      submitted.referrer as ReferralStatus['referrer'],
+    );
   }
 }
 
@@ -37,8 +41,19 @@ export function linkOf(referralId: string): string {
 }
 
 /** A referral the gateway accepted and the tracker has not recorded yet. */
-export function pendingStatus(referralId: string, sourceReferralId: string, referrer: ReferralStatus['referrer']): ReferralStatus {
-  return { referralId, sourceReferralId, referrer, status: 'requested', businessStatus: 'created', links: { self: linkOf(referralId) } };
+export function pendingStatus(
+  referralId: string,
+  sourceReferralId: string,
+  referrer: ReferralStatus['referrer'],
+): ReferralStatus {
+  return {
+    referralId,
+    sourceReferralId,
+    referrer,
+    status: 'requested',
+    businessStatus: 'created',
+    links: { self: linkOf(referralId) },
+  };
 }
 
 /** What a referrer sees of a referral the tracker holds (no personal data). */

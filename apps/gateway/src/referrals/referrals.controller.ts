@@ -15,7 +15,6 @@ import { labelled, ReferralStatusReader, type ReferralStatus } from './referral-
 import { preferredLanguage } from '../problem/problem-language';
 import { SubmitReferral } from './submit-referral';
 
-
 /** Referrers: submit a referral, list and read their referrals, cancel one. */
 @Controller('referrals')
 export class ReferralsController {
@@ -24,11 +23,18 @@ export class ReferralsController {
   private readonly idempotency: IdempotencyStore;
   private readonly changes: ReferralChanges;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, publisher: EventPublisher, @Inject(DATABASE) database: DatabaseHandle) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    publisher: EventPublisher,
+    @Inject(DATABASE) database: DatabaseHandle,
+  ) {
     this.submissions = new SubmitReferral(publisher, new TopicNames(config.topicPrefix).of('ow.case-records.v1'));
     this.reader = new ReferralStatusReader(database);
     this.idempotency = new IdempotencyStore(database.db);
-    this.changes = new ReferralChanges(database, new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')));
+    this.changes = new ReferralChanges(
+      database,
+      new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')),
+    );
   }
 
   /**
@@ -56,10 +62,7 @@ export class ReferralsController {
   /** The caller's referrals, oldest change first, with filters and cursor pages. */
   @Get()
   @Access({ scopes: ['referrals:read'], orgKinds: ['ow', 'odsp'] })
-  async list(
-    @Req() request: FastifyRequest,
-    @Query() query: ReferralListParams,
-  ): Promise<ReferralStatusPage> {
+  async list(@Req() request: FastifyRequest, @Query() query: ReferralListParams): Promise<ReferralStatusPage> {
     const page = await this.changes.list(principalOf(request).org, referralPageQuery(query));
     const language = preferredLanguage(request.headers['accept-language']);
     return { ...page, items: page.items.map((item) => labelled(item, language)) };
@@ -77,7 +80,11 @@ export class ReferralsController {
   ): Promise<unknown> {
     const org = principalOf(request).org;
     return idempotentPost(this.idempotency, org, key, { referralId, body }, reply, async () => {
-      const { reason } = validBody<{ reason: string }>('api/referral-cancel.json', body, 'a cancellation needs its reason');
+      const { reason } = validBody<{ reason: string }>(
+        'api/referral-cancel.json',
+        body,
+        'a cancellation needs its reason',
+      );
       if (!UUID.test(referralId)) throw problem(404, 'no such referral');
       const result = await this.changes.cancel(org, referralId.toLowerCase(), reason, key!);
       if (!result.ok) throw refusal(result);
@@ -89,7 +96,9 @@ export class ReferralsController {
   @Get(':referralId')
   @Access({ scopes: ['referrals:read'], orgKinds: ['ow', 'odsp'] })
   async read(@Req() request: FastifyRequest, @Param('referralId') referralId: string): Promise<ReferralStatus> {
-    const found = UUID.test(referralId) ? await this.reader.read(referralId.toLowerCase(), principalOf(request).org) : undefined;
+    const found = UUID.test(referralId)
+      ? await this.reader.read(referralId.toLowerCase(), principalOf(request).org)
+      : undefined;
     if (!found) throw problem(404, 'no such referral');
     return labelled(found, preferredLanguage(request.headers['accept-language']));
   }

@@ -7,7 +7,11 @@ import { unmappedCodeErrors } from '../ingest/received-record';
 import { pendingStatus, type ReferralStatus } from './referral-status';
 
 /** What a `202` promised, readable at once (before the tracker has the referral). */
-const SUBMISSION = { table: 'referral_submission', columns: ['referral_id', 'referrer', 'source_referral_id', 'event_id'], suffix: 'on conflict (referral_id) do nothing' };
+const SUBMISSION = {
+  table: 'referral_submission',
+  columns: ['referral_id', 'referrer', 'source_referral_id', 'event_id'],
+  suffix: 'on conflict (referral_id) do nothing',
+};
 
 export type SubmissionResult =
   /** `effects`: the submission row and audit entry, to commit with the request's kept answer. */
@@ -27,16 +31,33 @@ export class SubmitReferral {
 
   async submit(body: unknown, org: string, subject: string): Promise<SubmissionResult> {
     const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, body);
-    if (!validation.ok) return { ok: false, status: 400, detail: 'the case record does not match sources/ow-case-record.json', errors: validation.errors };
+    if (!validation.ok)
+      return {
+        ok: false,
+        status: 400,
+        detail: 'the case record does not match sources/ow-case-record.json',
+        errors: validation.errors,
+      };
     const record = validation.value;
     if (record.referralRequest === undefined) {
-      return { ok: false, status: 400, detail: 'a referral needs its referralRequest', errors: [{ pointer: '/referralRequest', code: 'required', message: 'is required to submit a referral' }] };
+      return {
+        ok: false,
+        status: 400,
+        detail: 'a referral needs its referralRequest',
+        errors: [{ pointer: '/referralRequest', code: 'required', message: 'is required to submit a referral' }],
+      };
     }
     const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
-    if (unmapped.length > 0) return { ok: false, status: 400, detail: 'some source codes have no canonical mapping', errors: unmapped };
+    if (unmapped.length > 0)
+      return { ok: false, status: 400, detail: 'some source codes have no canonical mapping', errors: unmapped };
     const agent = org.slice('ow:'.length);
     if (record.deliveryAgent.code !== agent) {
-      return { ok: false, status: 403, detail: `${org} may refer only its own clients`, errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: `is not ${agent}` }] };
+      return {
+        ok: false,
+        status: 403,
+        detail: `${org} may refer only its own clients`,
+        errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: `is not ${agent}` }],
+      };
     }
     const referralId = canonicalReferralId({ system: 'sams', orgCode: agent }, record.referralRequest.referralId);
     const event = caseRecordEvent(record);

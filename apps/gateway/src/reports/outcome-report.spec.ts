@@ -1,7 +1,13 @@
 import { codeTable } from '@passerelle/codes';
 import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { OntarioBusinessCalendar } from '@passerelle/lifecycle';
-import { MINIMUM_CELL_CLIENTS, buildOutcomeReport, median, suppressComplements, type OutcomeReport } from './outcome-report';
+import {
+  MINIMUM_CELL_CLIENTS,
+  buildOutcomeReport,
+  median,
+  suppressComplements,
+  type OutcomeReport,
+} from './outcome-report';
 import { MILESTONE_MEASURES, type ReferralFact } from './referral-facts';
 import { outcomeReportCsv } from './report-csv';
 import type { ReportRequest } from './report-params';
@@ -13,12 +19,22 @@ const period = { from: '2025-01-01', to: '2025-12-31' };
 
 let next = 0;
 /** A referral fact: routed, nothing else, unless `overrides` say so. */
-function fact(overrides: Partial<ReferralFact> & { client?: string; program?: string; region?: string | null } = {}): ReferralFact {
+function fact(
+  overrides: Partial<ReferralFact> & { client?: string; program?: string; region?: string | null } = {},
+): ReferralFact {
   next += 1;
   const { client, program, region, ...rest } = overrides;
   return {
     clientId: client ?? `client-${next}`,
-    group: { program: program ?? 'OW', deliveryAgent: 'ow:toronto', catchment: 'M9V', providerType: 'direct', stream: null, region: region === undefined ? 'toronto' : region, month: '2025-03' },
+    group: {
+      program: program ?? 'OW',
+      deliveryAgent: 'ow:toronto',
+      catchment: 'M9V',
+      providerType: 'direct',
+      stream: null,
+      region: region === undefined ? 'toronto' : region,
+      month: '2025-03',
+    },
     routedAt: new Date('2025-03-03T15:00:00Z'),
     acceptedAt: null,
     rejected: false,
@@ -42,21 +58,55 @@ describe('buildOutcomeReport', () => {
       ...many(6, () => fact({ program: 'OW', acceptedAt: new Date('2025-03-04T15:00:00Z'), inService: true })),
       ...many(5, () => fact({ program: 'OW', rejected: true, declineReason: 'no-capacity' })),
       ...many(7, () => fact({ program: 'ODSP', rejected: true, declineReason: 'no-capacity' })),
-      ...many(5, () => fact({ program: 'ODSP', acceptedAt: new Date('2025-03-05T15:00:00Z'), employed: true, milestones: { ...fact().milestones, employedAt3Months: true } })),
+      ...many(5, () =>
+        fact({
+          program: 'ODSP',
+          acceptedAt: new Date('2025-03-05T15:00:00Z'),
+          employed: true,
+          milestones: { ...fact().milestones, employedAt3Months: true },
+        }),
+      ),
     ];
     const report = build(facts, ['program']);
     expect(valid(report)).toMatchObject({ ok: true });
     expect(report.rows.map((r) => r.group)).toEqual([{ program: 'ODSP' }, { program: 'OW' }]);
     const [odsp, ow] = report.rows.map((r) => r.measures);
-    expect(odsp).toMatchObject({ clients: 12, referralsMade: 12, routed: 12, accepted: 5, rejected: 7, medianBusinessDaysToAccept: 2 });
+    expect(odsp).toMatchObject({
+      clients: 12,
+      referralsMade: 12,
+      routed: 12,
+      accepted: 5,
+      rejected: 7,
+      medianBusinessDaysToAccept: 2,
+    });
     expect(odsp.rejectedByReason['no-capacity']).toBe(7);
-    expect(ow).toMatchObject({ clients: 11, referralsMade: 11, accepted: 6, rejected: 5, inService: 'suppressed', medianBusinessDaysToAccept: 1 });
+    expect(ow).toMatchObject({
+      clients: 11,
+      referralsMade: 11,
+      accepted: 6,
+      rejected: 5,
+      inService: 'suppressed',
+      medianBusinessDaysToAccept: 1,
+    });
     expect(ow.rejectedByReason['no-capacity']).toBe(5);
     expect(report.total.measures.rejectedByReason).toMatchObject({ 'no-capacity': 12, 'not-eligible': 'suppressed' });
-    expect(report.total.measures).toMatchObject({ clients: 23, referralsMade: 23, accepted: 11, rejected: 12, inService: 6, employed: 5, employedAt3Months: 5 });
+    expect(report.total.measures).toMatchObject({
+      clients: 23,
+      referralsMade: 23,
+      accepted: 11,
+      rejected: 12,
+      inService: 6,
+      employed: 5,
+      employedAt3Months: 5,
+    });
     // OW's zero job starts are suppressed, and the total would give them away: ODSP's 5 go too.
     expect(odsp).toMatchObject({ employed: 'suppressed', employedAt3Months: 'suppressed', inService: 'suppressed' });
-    expect(report).toMatchObject({ period: { ...period, timeZone: 'America/Toronto' }, groupBy: ['program'], minimumCellClients: 5, generatedAt: generatedAt.toISOString() });
+    expect(report).toMatchObject({
+      period: { ...period, timeZone: 'America/Toronto' },
+      groupBy: ['program'],
+      minimumCellClients: 5,
+      generatedAt: generatedAt.toISOString(),
+    });
   });
 
   it('suppresses a figure about fewer than 5 clients, a zero included, and never shows it as 0', () => {
@@ -126,12 +176,23 @@ describe('buildOutcomeReport', () => {
     ]);
     // Grouped by program instead, the same referrals' zeros are not structural: nothing changes for
     // rows that hold both, and a secret zero still costs its complement.
-    const byProgram = build([...many(6, () => fact({ program: 'EO', routedAt: null })), ...many(9, () => fact({ program: 'OW', ...accepted })), ...many(7, () => fact({ program: 'ODSP', ...accepted }))], ['program']);
+    const byProgram = build(
+      [
+        ...many(6, () => fact({ program: 'EO', routedAt: null })),
+        ...many(9, () => fact({ program: 'OW', ...accepted })),
+        ...many(7, () => fact({ program: 'ODSP', ...accepted })),
+      ],
+      ['program'],
+    );
     expect(byProgram.rows.map((r) => r.measures.accepted)).toEqual(['suppressed', 'suppressed', 9]);
   });
 
   it('puts unknown group values last and sorts the rest', () => {
-    const facts = [...many(5, () => fact({ region: null })), ...many(5, () => fact({ region: 'toronto' })), ...many(5, () => fact({ region: 'eastern' }))];
+    const facts = [
+      ...many(5, () => fact({ region: null })),
+      ...many(5, () => fact({ region: 'toronto' })),
+      ...many(5, () => fact({ region: 'eastern' })),
+    ];
     expect(build(facts, ['region']).rows.map((r) => r.group.region)).toEqual(['eastern', 'toronto', null]);
   });
 
@@ -152,7 +213,11 @@ describe('buildOutcomeReport', () => {
   });
 
   it('adds up duplicate supports (pairs) and counts them by client', () => {
-    const facts = [...many(4, () => fact({ duplicateSupports: 2 })), fact({ duplicateSupports: 1 }), ...many(3, () => fact())];
+    const facts = [
+      ...many(4, () => fact({ duplicateSupports: 2 })),
+      fact({ duplicateSupports: 1 }),
+      ...many(3, () => fact()),
+    ];
     expect(build(facts).total.measures.duplicateSupports).toBe(9);
     expect(build(facts.slice(1)).total.measures.duplicateSupports).toBe('suppressed');
   });
@@ -197,7 +262,10 @@ describe('median', () => {
 
 describe('outcomeReportCsv', () => {
   it('writes a header, a line per group and the total, with suppressed figures as such', () => {
-    const facts = [...many(6, () => fact({ program: 'OW' })), ...many(2, () => fact({ program: 'ODSP', region: null }))];
+    const facts = [
+      ...many(6, () => fact({ program: 'OW' })),
+      ...many(2, () => fact({ program: 'ODSP', region: null })),
+    ];
     const csv = outcomeReportCsv(build(facts, ['program', 'region']), declineReasons);
     const lines = csv.split('\r\n');
     expect(lines.at(-1)).toBe('');
@@ -215,7 +283,10 @@ describe('outcomeReportCsv', () => {
   });
 
   it('quotes fields holding a comma or a quote', () => {
-    const report = build(many(5, () => fact({ program: 'O,"W"' })), ['program']);
+    const report = build(
+      many(5, () => fact({ program: 'O,"W"' })),
+      ['program'],
+    );
     expect(outcomeReportCsv(report, declineReasons).split('\r\n')[1].startsWith('group,"O,""W""",5,')).toBe(true);
   });
 });

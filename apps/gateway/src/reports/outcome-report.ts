@@ -105,7 +105,7 @@ export function median(values: readonly number[]): number {
  * from the row itself) need no such protection.
  */
 export function suppressComplements(lines: ReadonlyArray<{ parts: CellState[]; total: CellState }>): void {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { parts, total } of lines) {
       const suppressed = [...parts, total].filter((c) => c.suppressed && c.structural !== true).length;
@@ -119,7 +119,8 @@ export function suppressComplements(lines: ReadonlyArray<{ parts: CellState[]; t
   }
 }
 
-const compareGroupValues = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+const compareGroupValues = (a: string | null, b: string | null): number =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
 
 /**
  * The report of `facts` (the referrals made in the requested period): one row per group of the
@@ -140,11 +141,17 @@ export function buildOutcomeReport(
     const key = JSON.stringify(values);
     let entry = groups.get(key);
     if (entry === undefined) {
-      entry = { group: Object.fromEntries(request.groupBy.map((d, i) => [d, values[i]])), tally: new RowTally(declineReasons) };
+      entry = {
+        group: Object.fromEntries(request.groupBy.map((d, i) => [d, values[i]])),
+        tally: new RowTally(declineReasons),
+      };
       groups.set(key, entry);
     }
     // Computed once per referral: the calendar walks the days between.
-    const days = fact.acceptedAt !== null && fact.routedAt !== null ? calendar.businessDaysBetween(fact.routedAt.toISOString(), fact.acceptedAt.toISOString()) : undefined;
+    const days =
+      fact.acceptedAt !== null && fact.routedAt !== null
+        ? calendar.businessDaysBetween(fact.routedAt.toISOString(), fact.acceptedAt.toISOString())
+        : undefined;
     entry.tally.add(fact, days);
     total.add(fact, days);
   }
@@ -157,26 +164,47 @@ export function buildOutcomeReport(
   });
 
   // Primary suppression: every figure about too few clients.
-  const cell = (tally: Tally): CellState => ({ value: tally.value, suppressed: tally.clients.size < MINIMUM_CELL_CLIENTS });
+  const cell = (tally: Tally): CellState => ({
+    value: tally.value,
+    suppressed: tally.clients.size < MINIMUM_CELL_CLIENTS,
+  });
   const stateOf = (tally: RowTally, neverRouted = false) => ({
     clients: { value: tally.clients.size, suppressed: tally.clients.size < MINIMUM_CELL_CLIENTS },
-    counts: new Map(COUNT_MEASURES.map((m) => [m, { ...cell(tally.counts.get(m)!), ...(neverRouted && AFTER_ROUTING.has(m) && { structural: true }) }])),
-    reasons: new Map(declineReasons.map((r) => [r, { ...cell(tally.reasons.get(r)!), ...(neverRouted && { structural: true }) }])),
+    counts: new Map(
+      COUNT_MEASURES.map((m) => [
+        m,
+        { ...cell(tally.counts.get(m)!), ...(neverRouted && AFTER_ROUTING.has(m) && { structural: true }) },
+      ]),
+    ),
+    reasons: new Map(
+      declineReasons.map((r) => [r, { ...cell(tally.reasons.get(r)!), ...(neverRouted && { structural: true }) }]),
+    ),
   });
-  const rowStates = ordered.map((entry) => stateOf(entry.tally, ROUTING_DIMENSIONS.some((d) => request.groupBy.includes(d) && entry.group[d] === null)));
+  const rowStates = ordered.map((entry) =>
+    stateOf(
+      entry.tally,
+      ROUTING_DIMENSIONS.some((d) => request.groupBy.includes(d) && entry.group[d] === null),
+    ),
+  );
   const totalState = stateOf(total);
 
   // Complementary suppression over every additive line. (`clients` is not additive over rows:
   // a client referred twice can sit in two groups.)
   const lines: Array<{ parts: CellState[]; total: CellState }> = [];
-  for (const m of COUNT_MEASURES) lines.push({ parts: rowStates.map((r) => r.counts.get(m)!), total: totalState.counts.get(m)! });
-  for (const r of declineReasons) lines.push({ parts: rowStates.map((s) => s.reasons.get(r)!), total: totalState.reasons.get(r)! });
-  for (const state of [...rowStates, totalState]) lines.push({ parts: [...state.reasons.values()], total: state.counts.get('rejected')! });
+  for (const m of COUNT_MEASURES)
+    lines.push({ parts: rowStates.map((r) => r.counts.get(m)!), total: totalState.counts.get(m)! });
+  for (const r of declineReasons)
+    lines.push({ parts: rowStates.map((s) => s.reasons.get(r)!), total: totalState.reasons.get(r)! });
+  for (const state of [...rowStates, totalState])
+    lines.push({ parts: [...state.reasons.values()], total: state.counts.get('rejected')! });
   suppressComplements(lines);
 
   const publish = (state: CellState): Cell => (state.suppressed ? SUPPRESSED : state.value);
   const measuresOf = (tally: RowTally, state: ReturnType<typeof stateOf>): ReportMeasures => {
-    const counts = Object.fromEntries(COUNT_MEASURES.map((m) => [m, publish(state.counts.get(m)!)])) as Record<CountMeasure, Cell>;
+    const counts = Object.fromEntries(COUNT_MEASURES.map((m) => [m, publish(state.counts.get(m)!)])) as Record<
+      CountMeasure,
+      Cell
+    >;
     return {
       clients: publish(state.clients),
       referralsMade: counts.referralsMade,
@@ -184,7 +212,8 @@ export function buildOutcomeReport(
       accepted: counts.accepted,
       rejected: counts.rejected,
       rejectedByReason: Object.fromEntries(declineReasons.map((r) => [r, publish(state.reasons.get(r)!)])),
-      medianBusinessDaysToAccept: tally.acceptedClients.size < MINIMUM_CELL_CLIENTS ? SUPPRESSED : median(tally.daysToAccept),
+      medianBusinessDaysToAccept:
+        tally.acceptedClients.size < MINIMUM_CELL_CLIENTS ? SUPPRESSED : median(tally.daysToAccept),
       inService: counts.inService,
       completed: counts.completed,
       employed: counts.employed,
@@ -204,8 +233,10 @@ export function buildOutcomeReport(
     groupBy: request.groupBy,
     minimumCellClients: MINIMUM_CELL_CLIENTS,
     generatedAt: options.generatedAt.toISOString(),
-    rows: ordered.map((entry, i) => ({ group: entry.group as ReportGroup, measures: measuresOf(entry.tally, rowStates[i]) })),
+    rows: ordered.map((entry, i) => ({
+      group: entry.group as ReportGroup,
+      measures: measuresOf(entry.tally, rowStates[i]),
+    })),
     total: { measures: measuresOf(total, totalState) },
   };
 }
-

@@ -61,7 +61,8 @@ interface FactRow {
   duplicate_supports: number | null;
 }
 
-const columnOf = (measure: MilestoneMeasure): string => `m_${measure.replace(/[A-Z0-9]+/g, (m) => `_${m.toLowerCase()}`)}`;
+const columnOf = (measure: MilestoneMeasure): string =>
+  `m_${measure.replace(/[A-Z0-9]+/g, (m) => `_${m.toLowerCase()}`)}`;
 
 /**
  * Reads the facts of every referral made from `from` to `to` (days of America/Toronto, both
@@ -72,7 +73,10 @@ const columnOf = (measure: MilestoneMeasure): string => `m_${measure.replace(/[A
  */
 export async function readReferralFacts(db: Kysely<Database>, from: string, to: string): Promise<ReferralFact[]> {
   const milestoneColumns = sql.join(
-    MILESTONE_MEASURES.map((m) => sql`bool_or(o.outcome_type in (${sql.join(MILESTONE_TYPES[m].map((t) => sql.lit(t)))})) as ${sql.ref(columnOf(m))}`),
+    MILESTONE_MEASURES.map(
+      (m) =>
+        sql`bool_or(o.outcome_type in (${sql.join(MILESTONE_TYPES[m].map((t) => sql.lit(t)))})) as ${sql.ref(columnOf(m))}`,
+    ),
   );
   const milestoneSelect = sql.join(MILESTONE_MEASURES.map((m) => sql`o.${sql.ref(columnOf(m))}`));
   const { rows } = await sql<FactRow>`
@@ -149,7 +153,9 @@ export async function readReferralFacts(db: Kysely<Database>, from: string, to: 
     inService: row.in_service === true,
     completed: row.completed === true,
     employed: row.employed === true,
-    milestones: Object.fromEntries(MILESTONE_MEASURES.map((m) => [m, row[columnOf(m) as keyof FactRow] === true])) as Record<MilestoneMeasure, boolean>,
+    milestones: Object.fromEntries(
+      MILESTONE_MEASURES.map((m) => [m, row[columnOf(m) as keyof FactRow] === true]),
+    ) as Record<MilestoneMeasure, boolean>,
     duplicateSupports: row.duplicate_supports ?? 0,
   }));
 }

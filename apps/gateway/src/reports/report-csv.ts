@@ -13,7 +13,12 @@ function field(value: string | number | null | undefined): string {
  * figures read `suppressed`, as in JSON; an unknown group value is an empty field.
  */
 export function outcomeReportCsv(report: OutcomeReport, declineReasons: readonly string[]): string {
-  const measureColumns = ['clients', ...COUNT_MEASURES, ...declineReasons.map((r) => `rejectedByReason.${r}`), 'medianBusinessDaysToAccept'];
+  const measureColumns = [
+    'clients',
+    ...COUNT_MEASURES,
+    ...declineReasons.map((r) => `rejectedByReason.${r}`),
+    'medianBusinessDaysToAccept',
+  ];
   const values = (m: ReportMeasures): Array<string | number> => [
     m.clients,
     ...COUNT_MEASURES.map((c) => m[c]),

@@ -15,12 +15,18 @@ const refusal = (run: () => unknown): ReportError => {
 describe('parseReportRequest', () => {
   it('defaults to the year up to today, ungrouped', () => {
     expect(parseReportRequest({}, '2026-03-10')).toEqual({ from: '2025-03-11', to: '2026-03-10', groupBy: [] });
-    expect(parseReportRequest({ to: '2025-12-31' }, '2026-03-10')).toEqual({ from: '2025-01-01', to: '2025-12-31', groupBy: [] });
+    expect(parseReportRequest({ to: '2025-12-31' }, '2026-03-10')).toEqual({
+      from: '2025-01-01',
+      to: '2025-12-31',
+      groupBy: [],
+    });
     expect(parseReportRequest({ to: '2024-02-29' }, '2026-03-10').from).toBe('2023-03-01');
   });
 
   it('takes a period and dimensions in the order given', () => {
-    expect(parseReportRequest({ from: '2025-01-01', to: '2025-01-01', groupBy: 'month, program' }, '2026-01-01')).toEqual({
+    expect(
+      parseReportRequest({ from: '2025-01-01', to: '2025-01-01', groupBy: 'month, program' }, '2026-01-01'),
+    ).toEqual({
       from: '2025-01-01',
       to: '2025-01-01',
       groupBy: ['month', 'program'],
@@ -36,8 +42,12 @@ describe('parseReportRequest', () => {
     expect(refusal(() => parseReportRequest({ from: '2025-06-01', to: '2025-05-31' }, '2026-01-01')).errors).toEqual([
       { pointer: '/from', code: 'minimum', message: 'must not be after to (2025-05-31)' },
     ]);
-    expect(refusal(() => parseReportRequest({ to: ['2025-01-01', '2025-02-01'] }, '2026-01-01')).errors[0].pointer).toBe('/to');
-    expect(refusal(() => parseReportRequest({ to: 'yesterday', from: 'x' }, '2026-01-01')).errors.map((e) => e.pointer)).toEqual(['/to', '/from']);
+    expect(
+      refusal(() => parseReportRequest({ to: ['2025-01-01', '2025-02-01'] }, '2026-01-01')).errors[0].pointer,
+    ).toBe('/to');
+    expect(
+      refusal(() => parseReportRequest({ to: 'yesterday', from: 'x' }, '2026-01-01')).errors.map((e) => e.pointer),
+    ).toEqual(['/to', '/from']);
   });
 
   it('refuses an unknown dimension or one given twice', () => {
@@ -60,9 +70,17 @@ describe('negotiateFormat', () => {
   });
 
   it('refuses an unknown format (400) and an Accept that allows neither (406)', () => {
-    expect(refusal(() => negotiateFormat('xml', undefined))).toMatchObject({ code: ReportErrorCode.InvalidFormat, status: 400 });
-    expect(refusal(() => negotiateFormat(undefined, 'application/xml'))).toMatchObject({ code: ReportErrorCode.NotAcceptable, status: 406 });
-    expect(refusal(() => negotiateFormat(undefined, 'text/csv;q=0, application/json;q=0'))).toMatchObject({ status: 406 });
+    expect(refusal(() => negotiateFormat('xml', undefined))).toMatchObject({
+      code: ReportErrorCode.InvalidFormat,
+      status: 400,
+    });
+    expect(refusal(() => negotiateFormat(undefined, 'application/xml'))).toMatchObject({
+      code: ReportErrorCode.NotAcceptable,
+      status: 406,
+    });
+    expect(refusal(() => negotiateFormat(undefined, 'text/csv;q=0, application/json;q=0'))).toMatchObject({
+      status: 406,
+    });
   });
 });
 

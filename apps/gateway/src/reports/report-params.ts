@@ -1,7 +1,15 @@
 import { ReportError, ReportErrorCode } from './report.error';
 
 /** Dimensions a report may be grouped by (schemas/api/outcome-report.json `reportDimension`). */
-export const REPORT_DIMENSIONS = ['program', 'deliveryAgent', 'catchment', 'providerType', 'stream', 'region', 'month'] as const;
+export const REPORT_DIMENSIONS = [
+  'program',
+  'deliveryAgent',
+  'catchment',
+  'providerType',
+  'stream',
+  'region',
+  'month',
+] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
 
 export interface ReportRequest {
@@ -34,7 +42,8 @@ function yearBefore(date: string): string {
   return new Date(Date.UTC(year - 1, month - 1, Math.min(day, lastDay) + 1)).toISOString().slice(0, 10);
 }
 
-const single = (value: unknown): string | undefined => (Array.isArray(value) ? undefined : typeof value === 'string' ? value : undefined);
+const single = (value: unknown): string | undefined =>
+  Array.isArray(value) ? undefined : typeof value === 'string' ? value : undefined;
 
 /**
  * The report asked for by the query string: `from`, `to` (default: the year up to today),
@@ -53,17 +62,27 @@ export function parseReportRequest(query: Record<string, unknown>, today: string
   const toRaw = text('to');
   const fromRaw = text('from');
   const to = toRaw ?? today;
-  if (!isCalendarDate(to)) errors.push({ pointer: '/to', code: 'format', message: 'must be a calendar date YYYY-MM-DD' });
+  if (!isCalendarDate(to))
+    errors.push({ pointer: '/to', code: 'format', message: 'must be a calendar date YYYY-MM-DD' });
   const from = fromRaw ?? (isCalendarDate(to) ? yearBefore(to) : '');
-  if (fromRaw !== undefined && !isCalendarDate(fromRaw)) errors.push({ pointer: '/from', code: 'format', message: 'must be a calendar date YYYY-MM-DD' });
-  if (errors.length === 0 && from > to) errors.push({ pointer: '/from', code: 'minimum', message: `must not be after to (${to})` });
+  if (fromRaw !== undefined && !isCalendarDate(fromRaw))
+    errors.push({ pointer: '/from', code: 'format', message: 'must be a calendar date YYYY-MM-DD' });
+  if (errors.length === 0 && from > to)
+    errors.push({ pointer: '/from', code: 'minimum', message: `must not be after to (${to})` });
   if (errors.length > 0) throw new ReportError(ReportErrorCode.InvalidPeriod, 'the period is invalid', errors);
 
   const groupRaw = text('groupBy');
   const groupBy: ReportDimension[] = [];
-  for (const name of (groupRaw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const name of (groupRaw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     if (!(REPORT_DIMENSIONS as readonly string[]).includes(name)) {
-      errors.push({ pointer: '/groupBy', code: 'enum', message: `"${name}" is not one of ${REPORT_DIMENSIONS.join(', ')}` });
+      errors.push({
+        pointer: '/groupBy',
+        code: 'enum',
+        message: `"${name}" is not one of ${REPORT_DIMENSIONS.join(', ')}`,
+      });
     } else if (groupBy.includes(name as ReportDimension)) {
       errors.push({ pointer: '/groupBy', code: 'uniqueItems', message: `"${name}" is given twice` });
     } else groupBy.push(name as ReportDimension);
@@ -80,11 +99,17 @@ export function parseReportRequest(query: Record<string, unknown>, today: string
 export function negotiateFormat(format: unknown, accept: string | undefined): ReportFormat {
   if (format !== undefined) {
     if (format === 'json' || format === 'csv') return format;
-    throw new ReportError(ReportErrorCode.InvalidFormat, 'unknown format', [{ pointer: '/format', code: 'enum', message: 'must be json or csv' }]);
+    throw new ReportError(ReportErrorCode.InvalidFormat, 'unknown format', [
+      { pointer: '/format', code: 'enum', message: 'must be json or csv' },
+    ]);
   }
   if (accept === undefined || accept.trim() === '') return 'json';
   const ranges = accept.split(',').map((part) => {
-    const [range, ...params] = part.trim().toLowerCase().split(';').map((s) => s.trim());
+    const [range, ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((s) => s.trim());
     const q = params.find((p) => p.startsWith('q='));
     return { range, q: q === undefined ? 1 : Number(q.slice(2)) };
   });
@@ -99,7 +124,8 @@ export function negotiateFormat(format: unknown, accept: string | undefined): Re
   };
   const json = quality('application/json');
   const csv = quality('text/csv');
-  if (json.q <= 0 && csv.q <= 0) throw new ReportError(ReportErrorCode.NotAcceptable, 'the report is served as application/json or text/csv');
+  if (json.q <= 0 && csv.q <= 0)
+    throw new ReportError(ReportErrorCode.NotAcceptable, 'the report is served as application/json or text/csv');
   if (csv.q > json.q) return 'csv';
   if (csv.q === json.q && csv.specificity === 2 && json.specificity < 2) return 'csv';
   return 'json';

@@ -40,7 +40,11 @@ export class ReportsController {
       throw problem(error.status, error.message, { errors: error.errors, code: error.code });
     }
     const facts = await readReferralFacts(this.database.db, request.from, request.to);
-    const report = buildOutcomeReport(facts, request, { calendar: this.calendar, declineReasons: this.declineReasons, generatedAt: new Date() });
+    const report = buildOutcomeReport(facts, request, {
+      calendar: this.calendar,
+      declineReasons: this.declineReasons,
+      generatedAt: new Date(),
+    });
     // Figures change as the ledger does: never served from a cache.
     void reply.header('cache-control', 'no-store').header('vary', 'accept');
     if (format === 'json') return report;

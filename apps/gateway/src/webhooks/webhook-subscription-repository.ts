@@ -1,5 +1,10 @@
 import { sql } from 'kysely';
-import { SecretSealError, type DatabaseHandle, type SecretSeal, type SecretSealErrorCode } from '@passerelle/persistence';
+import {
+  SecretSealError,
+  type DatabaseHandle,
+  type SecretSeal,
+  type SecretSealErrorCode,
+} from '@passerelle/persistence';
 
 export interface SubscriptionRow {
   id: string;
@@ -74,7 +79,11 @@ export class WebhookSubscriptionRepository {
         .where('deleted_at', 'is', null)
         .executeTakeFirstOrThrow();
       if (Number(count) >= limit) return 'limit-reached';
-      const row = await trx.insertInto('webhook_subscription').values({ ...subscription, secret: this.secrets.seal(subscription.secret, subscription.id) }).returning(LIVE_COLUMNS).executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('webhook_subscription')
+        .values({ ...subscription, secret: this.secrets.seal(subscription.secret, subscription.id) })
+        .returning(LIVE_COLUMNS)
+        .executeTakeFirstOrThrow();
       return toSubscription(row);
     });
   }
@@ -109,7 +118,13 @@ export class WebhookSubscriptionRepository {
    */
   async resealSecrets(): Promise<ResealReport> {
     return this.database.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('webhook_subscription').select(['id', 'secret']).where('secret', 'is not', null).orderBy('id').forUpdate().execute();
+      const rows = await trx
+        .selectFrom('webhook_subscription')
+        .select(['id', 'secret'])
+        .where('secret', 'is not', null)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
       const report: ResealReport = { resealed: 0, current: 0, unopened: [] };
       for (const row of rows) {
         let value: string | 'current';
@@ -171,7 +186,11 @@ export class WebhookSubscriptionRepository {
   }
 
   /** Deliveries of a subscription, newest first, before `beforeSeq` (keyset), with their attempts. */
-  async deliveries(subscriptionId: string, limit: number, beforeSeq?: string): Promise<{ deliveries: DeliveryRow[]; attempts: AttemptRow[] }> {
+  async deliveries(
+    subscriptionId: string,
+    limit: number,
+    beforeSeq?: string,
+  ): Promise<{ deliveries: DeliveryRow[]; attempts: AttemptRow[] }> {
     let select = this.database.db
       .selectFrom('webhook_delivery')
       .select(['id', 'seq', 'event_id', 'body', 'state', 'created_at', 'next_attempt_at', 'completed_at'])
@@ -191,8 +210,21 @@ export class WebhookSubscriptionRepository {
     if (deliveries.length === 0) return { deliveries, attempts: [] };
     const attempts = await this.database.db
       .selectFrom('webhook_attempt')
-      .select(['delivery_id', 'attempt', 'attempted_at', 'duration_ms', 'status_code', 'error', 'outcome', 'next_attempt_at'])
-      .where('delivery_id', 'in', deliveries.map((d) => d.id))
+      .select([
+        'delivery_id',
+        'attempt',
+        'attempted_at',
+        'duration_ms',
+        'status_code',
+        'error',
+        'outcome',
+        'next_attempt_at',
+      ])
+      .where(
+        'delivery_id',
+        'in',
+        deliveries.map((d) => d.id),
+      )
       .orderBy('delivery_id')
       .orderBy('attempt')
       .orderBy('id')
@@ -213,6 +245,12 @@ export class WebhookSubscriptionRepository {
   }
 }
 
-function toSubscription(row: { id: string; url: string; changes: string[] | null; description: string | null; created_at: Date }): SubscriptionRow {
+function toSubscription(row: {
+  id: string;
+  url: string;
+  changes: string[] | null;
+  description: string | null;
+  created_at: Date;
+}): SubscriptionRow {
   return { id: row.id, url: row.url, changes: row.changes, description: row.description, createdAt: row.created_at };
 }

@@ -3,7 +3,12 @@ import type { WebhookAddressPolicy, WebhookHttpPolicy } from '@passerelle/config
 import { schemaIdForPath, schemaRegistry, type ReferralNotification, type components } from '@passerelle/contracts';
 import { UUID } from '../api-events';
 import { WebhookError, WebhookErrorCode } from './webhook.error';
-import type { AttemptRow, DeliveryRow, SubscriptionRow, WebhookSubscriptionRepository } from './webhook-subscription-repository';
+import type {
+  AttemptRow,
+  DeliveryRow,
+  SubscriptionRow,
+  WebhookSubscriptionRepository,
+} from './webhook-subscription-repository';
 import { checkWebhookUrl } from './webhook-url';
 
 export type WebhookSubscription = components['schemas']['WebhookSubscription'];
@@ -38,9 +43,11 @@ export class WebhookSubscriptions {
    */
   async register(org: string, body: unknown): Promise<WebhookSubscription> {
     const valid = schemaRegistry().validate<WebhookSubscriptionRequest>(REQUEST_SCHEMA, body);
-    if (!valid.ok) throw new WebhookError(WebhookErrorCode.InvalidSubscription, 'the webhook subscription is invalid', valid.errors);
+    if (!valid.ok)
+      throw new WebhookError(WebhookErrorCode.InvalidSubscription, 'the webhook subscription is invalid', valid.errors);
     const url = checkWebhookUrl(valid.value.url, this.httpPolicy, this.addressPolicy);
-    if (!url.ok) throw new WebhookError(WebhookErrorCode.InvalidSubscription, 'the webhook subscription is invalid', [url.error]);
+    if (!url.ok)
+      throw new WebhookError(WebhookErrorCode.InvalidSubscription, 'the webhook subscription is invalid', [url.error]);
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const stored = await this.repository.insertWithin(MAX_SUBSCRIPTIONS_PER_ORG, {
       id: randomUUID(),
@@ -51,7 +58,10 @@ export class WebhookSubscriptions {
       secret,
     });
     if (stored === 'limit-reached') {
-      throw new WebhookError(WebhookErrorCode.LimitReached, `an organization may hold ${MAX_SUBSCRIPTIONS_PER_ORG} webhook subscriptions; delete one first`);
+      throw new WebhookError(
+        WebhookErrorCode.LimitReached,
+        `an organization may hold ${MAX_SUBSCRIPTIONS_PER_ORG} webhook subscriptions; delete one first`,
+      );
     }
     return view(stored);
   }
@@ -77,8 +87,12 @@ export class WebhookSubscriptions {
   /** The delivery log, newest first; the cursor is the position of the last delivery shown. */
   async deliveries(org: string, id: string, params: DeliveryPageParams): Promise<WebhookDeliveryPage> {
     const errors = [
-      ...(params.limit !== undefined && !/^([1-9]\d?|100)$/.test(params.limit) ? [{ pointer: '/limit', code: 'maximum', message: 'must be an integer from 1 to 100' }] : []),
-      ...(params.cursor !== undefined && !/^[1-9]\d{0,17}$/.test(params.cursor) ? [{ pointer: '/cursor', code: 'format', message: 'is not a cursor this API gave' }] : []),
+      ...(params.limit !== undefined && !/^([1-9]\d?|100)$/.test(params.limit)
+        ? [{ pointer: '/limit', code: 'maximum', message: 'must be an integer from 1 to 100' }]
+        : []),
+      ...(params.cursor !== undefined && !/^[1-9]\d{0,17}$/.test(params.cursor)
+        ? [{ pointer: '/cursor', code: 'format', message: 'is not a cursor this API gave' }]
+        : []),
     ];
     if (errors.length > 0) throw new WebhookError(WebhookErrorCode.InvalidQuery, 'invalid query parameters', errors);
     const subscription = await this.live(org, id);
@@ -86,7 +100,8 @@ export class WebhookSubscriptions {
     const { deliveries, attempts } = await this.repository.deliveries(subscription.id, limit + 1, params.cursor);
     const page = deliveries.slice(0, limit);
     const byDelivery = new Map<string, AttemptRow[]>();
-    for (const attempt of attempts) byDelivery.set(attempt.deliveryId, [...(byDelivery.get(attempt.deliveryId) ?? []), attempt]);
+    for (const attempt of attempts)
+      byDelivery.set(attempt.deliveryId, [...(byDelivery.get(attempt.deliveryId) ?? []), attempt]);
     return {
       items: page.map((delivery) => deliveryView(delivery, byDelivery.get(delivery.id) ?? [])),
       ...(deliveries.length > limit && { next: page[page.length - 1].seq }),
@@ -125,7 +140,8 @@ function deliveryView(delivery: DeliveryRow, attempts: AttemptRow[]): WebhookDel
     change: notification.change,
     state: delivery.state as WebhookDelivery['state'],
     createdAt: delivery.createdAt.toISOString(),
-    ...(delivery.state === 'pending' && delivery.nextAttemptAt !== null && { nextAttemptAt: delivery.nextAttemptAt.toISOString() }),
+    ...(delivery.state === 'pending' &&
+      delivery.nextAttemptAt !== null && { nextAttemptAt: delivery.nextAttemptAt.toISOString() }),
     ...(delivery.completedAt !== null && { completedAt: delivery.completedAt.toISOString() }),
     attempts: attempts.map((a) => ({
       attempt: a.attempt,

@@ -2,7 +2,11 @@ import type { WebhookAddressPolicy } from '@passerelle/config';
 import { checkWebhookUrl } from './webhook-url';
 
 describe('checkWebhookUrl', () => {
-  const refused = (raw: string, policy: 'none' | 'loopback' | 'any' = 'loopback', addresses: WebhookAddressPolicy = 'loopback') => {
+  const refused = (
+    raw: string,
+    policy: 'none' | 'loopback' | 'any' = 'loopback',
+    addresses: WebhookAddressPolicy = 'loopback',
+  ) => {
     const check = checkWebhookUrl(raw, policy, addresses);
     if (check.ok) throw new Error(`${raw} was accepted`);
     return check.error;
@@ -18,7 +22,12 @@ describe('checkWebhookUrl', () => {
   });
 
   it('accepts plain http to loopback only under the loopback policy, and anywhere under any', () => {
-    for (const url of ['http://127.0.0.1:8080/hook', 'http://127.10.0.1/hook', 'http://localhost:3001/', 'http://[::1]:9000/x']) {
+    for (const url of [
+      'http://127.0.0.1:8080/hook',
+      'http://127.10.0.1/hook',
+      'http://localhost:3001/',
+      'http://[::1]:9000/x',
+    ]) {
       expect(checkWebhookUrl(url, 'loopback', 'loopback').ok).toBe(true);
     }
     expect(refused('http://intake.toronto.example/hook')).toMatchObject({ pointer: '/url', code: 'https-required' });
@@ -29,7 +38,11 @@ describe('checkWebhookUrl', () => {
   });
 
   it('refuses plain http entirely under the none policy', () => {
-    expect(refused('http://127.0.0.1:8080/hook', 'none')).toEqual({ pointer: '/url', code: 'https-required', message: 'must be an https URL' });
+    expect(refused('http://127.0.0.1:8080/hook', 'none')).toEqual({
+      pointer: '/url',
+      code: 'https-required',
+      message: 'must be an https URL',
+    });
   });
 
   it('refuses a URL naming a non-public address, whatever its scheme, unless the address policy allows it', () => {
@@ -45,11 +58,20 @@ describe('checkWebhookUrl', () => {
       'https://[::ffff:10.0.0.1]/',
       'https://[::ffff:169.254.169.254]/',
     ]) {
-      expect(refused(url)).toEqual({ pointer: '/url', code: 'address-not-allowed', message: 'must not name a private, loopback, link-local or other non-public address' });
+      expect(refused(url)).toEqual({
+        pointer: '/url',
+        code: 'address-not-allowed',
+        message: 'must not name a private, loopback, link-local or other non-public address',
+      });
       expect(checkWebhookUrl(url, 'none', 'any').ok).toBe(true);
     }
     // loopback: allowed in development (loopback), refused in production (public)
-    for (const url of ['https://127.0.0.1/hook', 'https://localhost:8443/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/']) {
+    for (const url of [
+      'https://127.0.0.1/hook',
+      'https://localhost:8443/',
+      'https://[::1]/',
+      'https://[::ffff:127.0.0.1]/',
+    ]) {
       expect(checkWebhookUrl(url, 'none', 'loopback').ok).toBe(true);
       expect(refused(url, 'none', 'public')).toMatchObject({ code: 'address-not-allowed' });
     }

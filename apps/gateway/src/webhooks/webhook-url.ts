@@ -1,4 +1,9 @@
-import { hostRefusedAsWritten, isLoopbackHost, type WebhookAddressPolicy, type WebhookHttpPolicy } from '@passerelle/config';
+import {
+  hostRefusedAsWritten,
+  isLoopbackHost,
+  type WebhookAddressPolicy,
+  type WebhookHttpPolicy,
+} from '@passerelle/config';
 import type { FieldError } from '@passerelle/contracts';
 
 export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; error: FieldError };
@@ -12,8 +17,15 @@ const POINTER = '/url';
  * naming an address (or localhost) is checked against `addresses` now, so the organization hears
  * of it at once; the dispatcher checks every address a host name resolves to at each delivery.
  */
-export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy, addresses: WebhookAddressPolicy): WebhookUrlCheck {
-  const refuse = (code: string, message: string): WebhookUrlCheck => ({ ok: false, error: { pointer: POINTER, code, message } });
+export function checkWebhookUrl(
+  raw: string,
+  policy: WebhookHttpPolicy,
+  addresses: WebhookAddressPolicy,
+): WebhookUrlCheck {
+  const refuse = (code: string, message: string): WebhookUrlCheck => ({
+    ok: false,
+    error: { pointer: POINTER, code, message },
+  });
   let url: URL;
   try {
     url = new URL(raw);
@@ -21,7 +33,8 @@ export function checkWebhookUrl(raw: string, policy: WebhookHttpPolicy, addresse
     return refuse('format', 'must be an absolute URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return refuse('https-required', 'must be an https URL');
-  if (url.username !== '' || url.password !== '') return refuse('credentials', 'must not carry a user name or password');
+  if (url.username !== '' || url.password !== '')
+    return refuse('credentials', 'must not carry a user name or password');
   if (url.hash !== '' || raw.includes('#')) return refuse('fragment', 'must not carry a fragment (#...)');
   if (url.hostname === '') return refuse('format', 'must name a host');
   if (url.protocol === 'http:') {

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, type HttpException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  type HttpException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyStore, SecretSeal, type DatabaseHandle } from '@passerelle/persistence';
 import { Access } from '../auth/access';
@@ -32,7 +46,14 @@ export class WebhooksController {
   private readonly idempotency: IdempotencyStore;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(DATABASE) database: DatabaseHandle) {
-    this.subscriptions = new WebhookSubscriptions(new WebhookSubscriptionRepository(database, new SecretSeal(config.webhookSecretKey, config.webhookSecretPreviousKeys)), config.webhookHttpUrls, config.webhookAddresses);
+    this.subscriptions = new WebhookSubscriptions(
+      new WebhookSubscriptionRepository(
+        database,
+        new SecretSeal(config.webhookSecretKey, config.webhookSecretPreviousKeys),
+      ),
+      config.webhookHttpUrls,
+      config.webhookAddresses,
+    );
     this.idempotency = new IdempotencyStore(database.db);
   }
 
@@ -79,7 +100,11 @@ export class WebhooksController {
 
   @Get(':webhookId/deliveries')
   @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp'] })
-  deliveries(@Req() request: FastifyRequest, @Param('webhookId') id: string, @Query() query: DeliveryPageParams): Promise<WebhookDeliveryPage> {
+  deliveries(
+    @Req() request: FastifyRequest,
+    @Param('webhookId') id: string,
+    @Query() query: DeliveryPageParams,
+  ): Promise<WebhookDeliveryPage> {
     return answer(() => this.subscriptions.deliveries(principalOf(request).org, id, query));
   }
 }

@@ -23,7 +23,9 @@ export const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixture
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 /** Every valid record of one source: the golden files and each line of the partner export. */
-export function validFixtures<R>(source: 'ow-case-record' | 'odsp-employment-record'): Array<{ name: string; record: R }> {
+export function validFixtures<R>(
+  source: 'ow-case-record' | 'odsp-employment-record',
+): Array<{ name: string; record: R }> {
   return [
     ...readdirSync(join(FIXTURES, source))
       .filter((f) => f.endsWith('.json'))
@@ -58,7 +60,9 @@ export function unmappedFixtures(schema: string): UnmappedFixture[] {
 export function asyncApiTypes(): Map<string, { topic: string; dataschema: string }> {
   const doc = loadAsyncApiDocument() as unknown as {
     channels: Record<string, { address: string; messages?: Record<string, { $ref: string }> }>;
-    components: { messages: Record<string, { headers?: { allOf?: Array<{ properties?: Record<string, { const?: string }> }> } }> };
+    components: {
+      messages: Record<string, { headers?: { allOf?: Array<{ properties?: Record<string, { const?: string }> }> } }>;
+    };
   };
   const out = new Map<string, { topic: string; dataschema: string }>();
   for (const channel of Object.values(doc.channels)) {
@@ -84,7 +88,14 @@ export function eventsOf(result: MappingResult): MappedEvent[] {
   return result.events;
 }
 
-const ENTITY_ID_FIELDS = ['serviceEventId', 'benefitId', 'outcomeId', 'employmentSpellId', 'referralId', 'consentId'] as const;
+const ENTITY_ID_FIELDS = [
+  'serviceEventId',
+  'benefitId',
+  'outcomeId',
+  'employmentSpellId',
+  'referralId',
+  'consentId',
+] as const;
 
 /** Every contract rule an event of the OW adapter must keep; returns the problems found (none = good). */
 export function contractProblems(
@@ -101,14 +112,17 @@ export function contractProblems(
     if (contract === undefined) problems.push(`${where}: type not in asyncapi.yaml`);
     else {
       if (contract.topic !== topic) problems.push(`${where}: topic ${topic}, asyncapi says ${contract.topic}`);
-      if (contract.dataschema !== event.dataschema) problems.push(`${where}: dataschema ${event.dataschema}, asyncapi pins ${contract.dataschema}`);
+      if (contract.dataschema !== event.dataschema)
+        problems.push(`${where}: dataschema ${event.dataschema}, asyncapi pins ${contract.dataschema}`);
     }
     const validation = schemaRegistry().validate(event.dataschema ?? '', event.data);
     if (!validation.ok) problems.push(...validation.errors.map((e) => `${where} ${e.pointer}: ${e.message}`));
     if (ids.has(event.id)) problems.push(`${where}: duplicate ce_id`);
     ids.add(event.id);
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(event.id)) problems.push(`${where}: ce_id is not a v5 UUID`);
-    if (event.specversion !== '1.0' || event.datacontenttype !== 'application/json') problems.push(`${where}: specversion / content type`);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(event.id))
+      problems.push(`${where}: ce_id is not a v5 UUID`);
+    if (event.specversion !== '1.0' || event.datacontenttype !== 'application/json')
+      problems.push(`${where}: specversion / content type`);
     if (event.source !== ceSource) problems.push(`${where}: source ${event.source}, expected ${ceSource}`);
     if (event.time !== record.recordedAt) problems.push(`${where}: time ${event.time}`);
     if (event.partitionkey !== ctx.clientId) problems.push(`${where}: partitionkey`);
@@ -120,7 +134,8 @@ export function contractProblems(
     // The subject is the entity the event is about (referral.submitted: the referral, not its consent).
     const entityField = ENTITY_ID_FIELDS.find((f) => typeof data[f] === 'string');
     const entityId = entityField === undefined ? data.clientId : data[entityField];
-    if (event.subject !== entityId) problems.push(`${where}: subject ${event.subject} is not the entity id ${String(entityId)}`);
+    if (event.subject !== entityId)
+      problems.push(`${where}: subject ${event.subject} is not the entity id ${String(entityId)}`);
   }
   return problems;
 }
@@ -128,7 +143,8 @@ export function contractProblems(
 // ---------------------------------------------------------------------------------------------
 // Generators of valid source records (constraints of schemas/sources/*.json).
 
-const sourceCodes = (table: CodeTableName, system: 'sams' | 'odsp'): string[] => Object.keys(codeTable(table).sourceMaps[system] ?? {});
+const sourceCodes = (table: CodeTableName, system: 'sams' | 'odsp'): string[] =>
+  Object.keys(codeTable(table).sourceMaps[system] ?? {});
 const codeArb = (table: CodeTableName, system: 'sams' | 'odsp') => fc.constantFrom(...sourceCodes(table, system));
 
 const DAY = 86_400_000;
@@ -136,16 +152,41 @@ export const dateArb = fc
   .integer({ min: Date.UTC(1940, 0, 1) / DAY, max: Date.UTC(2030, 11, 31) / DAY })
   .map((d) => new Date(d * DAY).toISOString().slice(0, 10));
 export const dateTimeArb = fc
-  .tuple(fc.integer({ min: Date.UTC(2015, 0, 1) / 1000, max: Date.UTC(2030, 11, 31) / 1000 }), fc.constantFrom('Z', '-04:00', '-05:00', '+00:00'))
+  .tuple(
+    fc.integer({ min: Date.UTC(2015, 0, 1) / 1000, max: Date.UTC(2030, 11, 31) / 1000 }),
+    fc.constantFrom('Z', '-04:00', '-05:00', '+00:00'),
+  )
   .map(([s, offset]) => new Date(s * 1000).toISOString().slice(0, 19) + offset);
 const entryIdArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9:._/-]{0,24}$/);
 const orgCodeArb = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/);
-const orgIdArb = fc.tuple(fc.constantFrom('ow', 'odsp', 'eo', 'ministry'), orgCodeArb).map(([kind, code]) => `${kind}:${code}`);
-const moneyArb = fc.integer({ min: 0, max: 999_999_999 }).map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
-const displayNameArb = fc.constantFrom('Ville du Grand Sudbury', 'POSPH — Région du Nord-Est', 'Collège Boréal', 'Peel Career Connections', 'Les Délices de Chloé');
+const orgIdArb = fc
+  .tuple(fc.constantFrom('ow', 'odsp', 'eo', 'ministry'), orgCodeArb)
+  .map(([kind, code]) => `${kind}:${code}`);
+const moneyArb = fc
+  .integer({ min: 0, max: 999_999_999 })
+  .map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
+const displayNameArb = fc.constantFrom(
+  'Ville du Grand Sudbury',
+  'POSPH — Région du Nord-Est',
+  'Collège Boréal',
+  'Peel Career Connections',
+  'Les Délices de Chloé',
+);
 /** Names as people write them: accents, apostrophes, hyphens, other scripts. */
 const personNameArb = fc.oneof(
-  fc.constantFrom('Éloïse', 'Côté-Tremblay', 'Jean-François', "Bélanger-O'Neil", 'Zoé', 'Lachance-Ouellet', 'Chloé', 'Gagné', 'Nguyễn', 'Łukasz', 'Anu'),
+  fc.constantFrom(
+    'Éloïse',
+    'Côté-Tremblay',
+    'Jean-François',
+    "Bélanger-O'Neil",
+    'Zoé',
+    'Lachance-Ouellet',
+    'Chloé',
+    'Gagné',
+    'Nguyễn',
+    'Łukasz',
+    'Anu',
+  ),
   fc.stringMatching(/^[A-Za-zÀ-ÖØ-öø-ÿ]([A-Za-zÀ-ÖØ-öø-ÿ' -]{0,20}[A-Za-zÀ-ÖØ-öø-ÿ])?$/),
 );
 const nameArb = fc.record(
@@ -172,20 +213,39 @@ const contactArb = fc.record(
 
 const planArb = (system: 'sams' | 'odsp') =>
   fc.record(
-    { planId: entryIdArb, planTypeCode: codeArb('plan-types', system), signedOn: dateArb, endDate: dateArb, lastReviewedOn: dateArb, reviewDueOn: dateArb },
+    {
+      planId: entryIdArb,
+      planTypeCode: codeArb('plan-types', system),
+      signedOn: dateArb,
+      endDate: dateArb,
+      lastReviewedOn: dateArb,
+      reviewDueOn: dateArb,
+    },
     { requiredKeys: ['planId', 'planTypeCode', 'signedOn', 'reviewDueOn'] },
   );
 const activitiesArb = (system: 'sams' | 'odsp') =>
   fc.uniqueArray(
     fc.record(
-      { activityId: entryIdArb, activityCode: codeArb('activities', system), startDate: dateArb, endDate: dateArb, thirdPartyProvider: displayNameArb },
+      {
+        activityId: entryIdArb,
+        activityCode: codeArb('activities', system),
+        startDate: dateArb,
+        endDate: dateArb,
+        thirdPartyProvider: displayNameArb,
+      },
       { requiredKeys: ['activityId', 'activityCode', 'startDate'] },
     ),
     { selector: (a) => a.activityId, maxLength: 4 },
   );
 const deferralsArb = fc.uniqueArray(
   fc.record(
-    { deferralId: entryIdArb, reasonCode: codeArb('deferral-reasons', 'sams'), startDate: dateArb, endDate: dateArb, reviewDueOn: dateArb },
+    {
+      deferralId: entryIdArb,
+      reasonCode: codeArb('deferral-reasons', 'sams'),
+      startDate: dateArb,
+      endDate: dateArb,
+      reviewDueOn: dateArb,
+    },
     { requiredKeys: ['deferralId', 'reasonCode', 'startDate', 'reviewDueOn'] },
   ),
   { selector: (d) => d.deferralId, maxLength: 3 },
@@ -193,7 +253,14 @@ const deferralsArb = fc.uniqueArray(
 const benefitsArb = (system: 'sams' | 'odsp') =>
   fc.uniqueArray(
     fc.record(
-      { benefitId: entryIdArb, benefitTypeCode: codeArb('benefit-types', system), amount: moneyArb, issuedOn: dateArb, periodStart: dateArb, periodEnd: dateArb },
+      {
+        benefitId: entryIdArb,
+        benefitTypeCode: codeArb('benefit-types', system),
+        amount: moneyArb,
+        issuedOn: dateArb,
+        periodStart: dateArb,
+        periodEnd: dateArb,
+      },
       { requiredKeys: ['benefitId', 'benefitTypeCode', 'amount', 'issuedOn', 'periodStart'] },
     ),
     { selector: (b) => b.benefitId, maxLength: 4 },
@@ -222,7 +289,11 @@ const referralArb = (system: 'sams' | 'odsp', consentIds: string[]) =>
       pathwayCode: codeArb('referral-pathways', system),
       preferredProviderId: orgCodeArb.map((c) => `eo:${c}`),
       consentId: fc.constantFrom(...consentIds),
-      notes: fc.constantFrom('', 'Préfère des rendez-vous en français, le matin.', 'Needs an accessible entrance; available afternoons.'),
+      notes: fc.constantFrom(
+        '',
+        'Préfère des rendez-vous en français, le matin.',
+        'Needs an accessible entrance; available afternoons.',
+      ),
     },
     { requiredKeys: ['referralId', 'requestedAt', 'serviceWantedCode', 'pathwayCode', 'consentId'] },
   );
@@ -247,20 +318,35 @@ const employmentArb = (system: 'sams' | 'odsp') =>
 const outcomesArb = (system: 'sams' | 'odsp') =>
   fc.uniqueArray(
     fc.record(
-      { outcomeId: entryIdArb, outcomeTypeCode: codeArb('outcome-types', system), achievedOn: dateArb, monthlyEarnings: moneyArb, employment: employmentArb(system) },
+      {
+        outcomeId: entryIdArb,
+        outcomeTypeCode: codeArb('outcome-types', system),
+        achievedOn: dateArb,
+        monthlyEarnings: moneyArb,
+        employment: employmentArb(system),
+      },
       { requiredKeys: ['outcomeId', 'outcomeTypeCode', 'achievedOn'] },
     ),
     { selector: (o) => o.outcomeId, maxLength: 4 },
   );
-const exitArb = (system: 'sams' | 'odsp') => fc.record({ exitedOn: dateArb, exitReasonCode: codeArb('exit-reasons', system) });
-const personalCommon = { name: nameArb, birthDate: dateArb, preferredLanguage: fc.constantFrom('en', 'fr'), contact: contactArb };
+const exitArb = (system: 'sams' | 'odsp') =>
+  fc.record({ exitedOn: dateArb, exitReasonCode: codeArb('exit-reasons', system) });
+const personalCommon = {
+  name: nameArb,
+  birthDate: dateArb,
+  preferredLanguage: fc.constantFrom('en', 'fr'),
+  contact: contactArb,
+};
 
 /** Adds consents and, when there is one, maybe a referral request naming one of them. */
 function withConsentsAndReferral<T extends object>(base: fc.Arbitrary<T>, system: 'sams' | 'odsp') {
   return fc.tuple(base, consentsArb(system), fc.boolean()).chain(([record, consents, refer]) => {
     const withConsents = consents.length === 0 ? record : { ...record, consents };
     if (!refer || consents.length === 0) return fc.constant(withConsents);
-    return referralArb(system, consents.map((c) => c.consentId)).map((referralRequest) => ({ ...withConsents, referralRequest }));
+    return referralArb(
+      system,
+      consents.map((c) => c.consentId),
+    ).map((referralRequest) => ({ ...withConsents, referralRequest }));
   });
 }
 
@@ -302,7 +388,10 @@ export const odspEmploymentRecordArb: fc.Arbitrary<OdspEmploymentRecord> = withC
       office: fc.record({ code: orgCodeArb, name: displayNameArb }, { requiredKeys: ['code'] }),
       serviceProviderName: displayNameArb,
       programCode: codeArb('programs', 'odsp'),
-      personal: fc.record({ memberId: fc.stringMatching(/^[0-9]{8,10}$/), ...personalCommon }, { requiredKeys: ['memberId', 'name', 'birthDate'] }),
+      personal: fc.record(
+        { memberId: fc.stringMatching(/^[0-9]{8,10}$/), ...personalCommon },
+        { requiredKeys: ['memberId', 'name', 'birthDate'] },
+      ),
       employmentPlan: planArb('odsp'),
       activities: activitiesArb('odsp'),
       benefitsIssued: benefitsArb('odsp'),

@@ -11,8 +11,23 @@ import {
   type ServiceEvent,
 } from '@passerelle/contracts';
 import fc from 'fast-check';
-import { ODSP_EMPLOYMENT_RECORD_SCHEMA_ID, OW_EVENT_KINDS, canonicalConsentId, canonicalReferralId, mapOdspEmploymentRecord, stableEntityId } from './index';
-import { baseContext, contextArb, contractProblems, eventsOf, odspEmploymentRecordArb, unmappedFixtures, validFixtures } from './mapping.spec-support';
+import {
+  ODSP_EMPLOYMENT_RECORD_SCHEMA_ID,
+  OW_EVENT_KINDS,
+  canonicalConsentId,
+  canonicalReferralId,
+  mapOdspEmploymentRecord,
+  stableEntityId,
+} from './index';
+import {
+  baseContext,
+  contextArb,
+  contractProblems,
+  eventsOf,
+  odspEmploymentRecordArb,
+  unmappedFixtures,
+  validFixtures,
+} from './mapping.spec-support';
 
 const fixtures = validFixtures<OdspEmploymentRecord>('odsp-employment-record');
 const fixture = (name: string): OdspEmploymentRecord => {
@@ -22,22 +37,30 @@ const fixture = (name: string): OdspEmploymentRecord => {
 };
 const ceSourceOf = (r: OdspEmploymentRecord) => `/odsp/${r.office.code}`;
 const map = (r: OdspEmploymentRecord, ctx = baseContext) => eventsOf(mapOdspEmploymentRecord(r, ctx));
-const ofType = <T>(events: MappedEvent[], type: string): T[] => events.filter((e) => e.event.type === type).map((e) => e.event.data as T);
+const ofType = <T>(events: MappedEvent[], type: string): T[] =>
+  events.filter((e) => e.event.type === type).map((e) => e.event.data as T);
 const services = (events: MappedEvent[]) => ofType<ServiceEvent>(events, OW_EVENT_KINDS.serviceEventRecorded.type);
 
 describe('mapOdspEmploymentRecord: golden fixtures', () => {
   it('has every fixture to test', () => expect(fixtures.length).toBeGreaterThanOrEqual(3 + 6));
 
-  it.each(fixtures.map((f) => [f.name, f.record] as const))('%s maps to events that keep the contract', (_name, record) => {
-    expect(schemaRegistry().validate(ODSP_EMPLOYMENT_RECORD_SCHEMA_ID, record).ok).toBe(true);
-    const events = map(record);
-    expect(contractProblems(events, record, ceSourceOf(record))).toEqual([]);
-    expect(events[0].event.type).toBe(record.recordVersion === 1 ? OW_EVENT_KINDS.clientLinked.type : OW_EVENT_KINDS.clientUpdated.type);
-    for (const { event } of events) expect((event.data as { program: string }).program).toBe('ODSP');
-    expect(ofType(events, OW_EVENT_KINDS.outcomeRecorded.type)).toHaveLength(record.milestones?.length ?? 0);
-    expect(ofType(events, OW_EVENT_KINDS.referralSubmitted.type)).toHaveLength(record.referralRequest === undefined ? 0 : 1);
-    expect(services(events).filter((s) => s.deferral !== undefined)).toEqual([]);
-  });
+  it.each(fixtures.map((f) => [f.name, f.record] as const))(
+    '%s maps to events that keep the contract',
+    (_name, record) => {
+      expect(schemaRegistry().validate(ODSP_EMPLOYMENT_RECORD_SCHEMA_ID, record).ok).toBe(true);
+      const events = map(record);
+      expect(contractProblems(events, record, ceSourceOf(record))).toEqual([]);
+      expect(events[0].event.type).toBe(
+        record.recordVersion === 1 ? OW_EVENT_KINDS.clientLinked.type : OW_EVENT_KINDS.clientUpdated.type,
+      );
+      for (const { event } of events) expect((event.data as { program: string }).program).toBe('ODSP');
+      expect(ofType(events, OW_EVENT_KINDS.outcomeRecorded.type)).toHaveLength(record.milestones?.length ?? 0);
+      expect(ofType(events, OW_EVENT_KINDS.referralSubmitted.type)).toHaveLength(
+        record.referralRequest === undefined ? 0 : 1,
+      );
+      expect(services(events).filter((s) => s.deferral !== undefined)).toEqual([]);
+    },
+  );
 
   it('maps placements milestones to the ODSP outcome types, with the job as one spell (Noah Tremblay)', () => {
     const events = map(fixture('noah-tremblay-placements'));
@@ -53,8 +76,16 @@ describe('mapOdspEmploymentRecord: golden fixtures', () => {
     expect(outcomes[2].monthlyEarnings).toBe('1789.76');
     const [started] = ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentStarted.type);
     const [updated] = ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentUpdated.type);
-    expect(started.employment).toMatchObject({ employerName: 'Georgian Print & Sign', subsidized: true, evidenceType: 'pay-stub', hourlyWage: '17.20' });
-    expect(updated).toMatchObject({ employmentSpellId: spellId, employment: { subsidized: false, evidenceType: 'employer-letter' } });
+    expect(started.employment).toMatchObject({
+      employerName: 'Georgian Print & Sign',
+      subsidized: true,
+      evidenceType: 'pay-stub',
+      hourlyWage: '17.20',
+    });
+    expect(updated).toMatchObject({
+      employmentSpellId: spellId,
+      employment: { subsidized: false, evidenceType: 'employer-letter' },
+    });
     expect(updated.source.entryId).toBe('MS-2');
 
     const [referral] = ofType<Referral>(events, OW_EVENT_KINDS.referralSubmitted.type);
@@ -68,10 +99,20 @@ describe('mapOdspEmploymentRecord: golden fixtures', () => {
       status: 'requested',
       businessStatus: 'created',
     });
-    expect(referral.personal!.links).toEqual([{ system: 'odsp', sourceId: '207731455', linkedAt: '2025-10-20T13:15:00-04:00' }]);
-    expect(referral.personal!.contact).toEqual({ phone: '+19055550177', email: 'noah.t@example.org', address: { line1: '45 Main St N', city: 'Newmarket', province: 'ON', postalCode: 'L3Y 3Z1' } });
+    expect(referral.personal!.links).toEqual([
+      { system: 'odsp', sourceId: '207731455', linkedAt: '2025-10-20T13:15:00-04:00' },
+    ]);
+    expect(referral.personal!.contact).toEqual({
+      phone: '+19055550177',
+      email: 'noah.t@example.org',
+      address: { line1: '45 Main St N', city: 'Newmarket', province: 'ON', postalCode: 'L3Y 3Z1' },
+    });
     const plan = services(events)[0];
-    expect(plan).toMatchObject({ kind: 'plan-started', deliveredBy: 'odsp:central', plan: { planType: 'odsp-employment-plan', status: 'active' } });
+    expect(plan).toMatchObject({
+      kind: 'plan-started',
+      deliveredBy: 'odsp:central',
+      plan: { planType: 'odsp-employment-plan', status: 'active' },
+    });
     expect(services(events)[1].kind).toBe('plan-reviewed');
   });
 
@@ -87,19 +128,43 @@ describe('mapOdspEmploymentRecord: golden fixtures', () => {
     });
     expect(events.every((e) => e.event.source === '/odsp/north-east')).toBe(true);
     const outcomes = ofType<OutcomeMilestone>(events, OW_EVENT_KINDS.outcomeRecorded.type);
-    expect(outcomes.map((o) => o.outcomeType)).toEqual(['odsp-self-employment-business-plan', 'odsp-self-employment-milestone', 'odsp-self-employment-placement']);
+    expect(outcomes.map((o) => o.outcomeType)).toEqual([
+      'odsp-self-employment-business-plan',
+      'odsp-self-employment-milestone',
+      'odsp-self-employment-placement',
+    ]);
     expect(outcomes[0]).not.toHaveProperty('employmentSpellId');
     expect(outcomes[0]).not.toHaveProperty('employment');
     const [started] = ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentStarted.type);
-    expect(started.employment).toEqual({ employerName: 'Les Délices de Chloé', selfEmployed: true, startDate: '2025-01-15', hoursPerWeek: 30, subsidized: false, evidenceType: 'business-records' });
-    expect(outcomes[2].employment).toMatchObject({ selfEmployed: true, hoursPerWeek: 35, evidenceType: 'client-attestation' });
-    expect(ofType<BenefitIssued>(events, OW_EVENT_KINDS.benefitIssued.type).map((b) => b.benefitType)).toEqual(['tools-equipment', 'training-costs', 'licences-certification']);
+    expect(started.employment).toEqual({
+      employerName: 'Les Délices de Chloé',
+      selfEmployed: true,
+      startDate: '2025-01-15',
+      hoursPerWeek: 30,
+      subsidized: false,
+      evidenceType: 'business-records',
+    });
+    expect(outcomes[2].employment).toMatchObject({
+      selfEmployed: true,
+      hoursPerWeek: 35,
+      evidenceType: 'client-attestation',
+    });
+    expect(ofType<BenefitIssued>(events, OW_EVENT_KINDS.benefitIssued.type).map((b) => b.benefitType)).toEqual([
+      'tools-equipment',
+      'training-costs',
+      'licences-certification',
+    ]);
     expect(ofType<Consent>(events, OW_EVENT_KINDS.consentGranted.type).map((c) => [c.purpose, c.recipients])).toEqual([
       ['outcome-follow-up', ['odsp:north-east']],
       ['case-coordination', ['odsp:north-east', 'eo:provider-88']],
     ]);
     expect(ofType(events, OW_EVENT_KINDS.referralSubmitted.type)).toEqual([]);
-    expect(services(events).map((s) => s.kind)).toEqual(['activity-started', 'activity-started', 'activity-ended', 'exited']);
+    expect(services(events).map((s) => s.kind)).toEqual([
+      'activity-started',
+      'activity-started',
+      'activity-ended',
+      'exited',
+    ]);
     expect(services(events)[3].exit).toEqual({ exitedOn: '2025-07-07', exitReason: 'self-employed' });
   });
 
@@ -114,8 +179,12 @@ describe('mapOdspEmploymentRecord: golden fixtures', () => {
   });
 
   it('gives ODSP and OW entries with the same source id different canonical ids', () => {
-    expect(canonicalReferralId({ system: 'odsp', orgCode: 'central' }, 'REF-1')).not.toBe(canonicalReferralId({ system: 'sams', orgCode: 'central' }, 'REF-1'));
-    expect(canonicalReferralId({ system: 'odsp', orgCode: 'central' }, 'REF-1')).not.toBe(canonicalReferralId({ system: 'odsp', orgCode: 'east' }, 'REF-1'));
+    expect(canonicalReferralId({ system: 'odsp', orgCode: 'central' }, 'REF-1')).not.toBe(
+      canonicalReferralId({ system: 'sams', orgCode: 'central' }, 'REF-1'),
+    );
+    expect(canonicalReferralId({ system: 'odsp', orgCode: 'central' }, 'REF-1')).not.toBe(
+      canonicalReferralId({ system: 'odsp', orgCode: 'east' }, 'REF-1'),
+    );
   });
 });
 

@@ -6,7 +6,12 @@
  * `odsp-*` codes of codes/outcome-types.json). `serviceProviderName` has no canonical home
  * (no canonical record names a non-EO provider per client) and is not carried on.
  */
-import { schemaIdForPath, type MappingContext, type MappingResult, type OdspEmploymentRecord } from '@passerelle/contracts';
+import {
+  schemaIdForPath,
+  type MappingContext,
+  type MappingResult,
+  type OdspEmploymentRecord,
+} from '@passerelle/contracts';
 import { mapSourceView, type SourceView } from './source-record.mapping';
 
 export const ODSP_EMPLOYMENT_RECORD_SCHEMA_ID = schemaIdForPath('sources/odsp-employment-record.json');

@@ -11,7 +11,13 @@ import {
   type ServiceEvent,
 } from '@passerelle/contracts';
 import fc from 'fast-check';
-import { OW_CASE_RECORD_SCHEMA_ID, OW_EVENT_KINDS, canonicalConsentId, canonicalReferralId, mapOwCaseRecord } from './index';
+import {
+  OW_CASE_RECORD_SCHEMA_ID,
+  OW_EVENT_KINDS,
+  canonicalConsentId,
+  canonicalReferralId,
+  mapOwCaseRecord,
+} from './index';
 import {
   asyncApiTypes,
   baseContext,
@@ -31,7 +37,8 @@ const fixture = (name: string): OwCaseRecord => {
 };
 const ceSourceOf = (r: OwCaseRecord) => `/ow/sams/${r.deliveryAgent.code}`;
 const map = (r: OwCaseRecord, ctx = baseContext) => eventsOf(mapOwCaseRecord(r, ctx));
-const ofType = <T>(events: MappedEvent[], type: string): T[] => events.filter((e) => e.event.type === type).map((e) => e.event.data as T);
+const ofType = <T>(events: MappedEvent[], type: string): T[] =>
+  events.filter((e) => e.event.type === type).map((e) => e.event.data as T);
 const services = (events: MappedEvent[]) => ofType<ServiceEvent>(events, OW_EVENT_KINDS.serviceEventRecorded.type);
 const short = (events: MappedEvent[]) =>
   events.map(({ event }) => {
@@ -42,7 +49,8 @@ const short = (events: MappedEvent[]) =>
 describe('OW_EVENT_KINDS', () => {
   it('are messages of asyncapi.yaml, on the topic and with the data schema it pins', () => {
     const asyncapi = asyncApiTypes();
-    for (const kind of Object.values(OW_EVENT_KINDS)) expect(asyncapi.get(kind.type)).toEqual({ topic: kind.topic, dataschema: kind.dataschema });
+    for (const kind of Object.values(OW_EVENT_KINDS))
+      expect(asyncapi.get(kind.type)).toEqual({ topic: kind.topic, dataschema: kind.dataschema });
   });
 });
 
@@ -51,18 +59,25 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(5 + 11);
   });
 
-  it.each(fixtures.map((f) => [f.name, f.record] as const))('%s maps to events that keep the contract', (_name, record) => {
-    expect(schemaRegistry().validate(OW_CASE_RECORD_SCHEMA_ID, record).ok).toBe(true);
-    const events = map(record);
-    expect(contractProblems(events, record, ceSourceOf(record))).toEqual([]);
-    expect(events[0].event.type).toBe(record.recordVersion === 1 ? OW_EVENT_KINDS.clientLinked.type : OW_EVENT_KINDS.clientUpdated.type);
-    expect(events.filter((e) => e.topic === 'clients.v1')).toHaveLength(1);
-    // Exactly the entries the record holds, no more, no less.
-    expect(ofType(events, OW_EVENT_KINDS.benefitIssued.type)).toHaveLength(record.benefitsIssued?.length ?? 0);
-    expect(ofType(events, OW_EVENT_KINDS.consentGranted.type)).toHaveLength(record.consents?.length ?? 0);
-    expect(ofType(events, OW_EVENT_KINDS.referralSubmitted.type)).toHaveLength(record.referralRequest === undefined ? 0 : 1);
-    expect(ofType(events, OW_EVENT_KINDS.outcomeRecorded.type)).toHaveLength(record.outcomes?.length ?? 0);
-  });
+  it.each(fixtures.map((f) => [f.name, f.record] as const))(
+    '%s maps to events that keep the contract',
+    (_name, record) => {
+      expect(schemaRegistry().validate(OW_CASE_RECORD_SCHEMA_ID, record).ok).toBe(true);
+      const events = map(record);
+      expect(contractProblems(events, record, ceSourceOf(record))).toEqual([]);
+      expect(events[0].event.type).toBe(
+        record.recordVersion === 1 ? OW_EVENT_KINDS.clientLinked.type : OW_EVENT_KINDS.clientUpdated.type,
+      );
+      expect(events.filter((e) => e.topic === 'clients.v1')).toHaveLength(1);
+      // Exactly the entries the record holds, no more, no less.
+      expect(ofType(events, OW_EVENT_KINDS.benefitIssued.type)).toHaveLength(record.benefitsIssued?.length ?? 0);
+      expect(ofType(events, OW_EVENT_KINDS.consentGranted.type)).toHaveLength(record.consents?.length ?? 0);
+      expect(ofType(events, OW_EVENT_KINDS.referralSubmitted.type)).toHaveLength(
+        record.referralRequest === undefined ? 0 : 1,
+      );
+      expect(ofType(events, OW_EVENT_KINDS.outcomeRecorded.type)).toHaveLength(record.outcomes?.length ?? 0);
+    },
+  );
 
   it('keeps French names and notes as written, normalizes contact (Éloïse Côté-Tremblay, referral)', () => {
     const record = fixture('eloise-cote-tremblay-referral');
@@ -92,7 +107,13 @@ describe('mapOwCaseRecord: golden fixtures', () => {
       contact: {
         phone: '+17055550199',
         email: 'eloise.cote-tremblay@example.ca',
-        address: { line1: '12, rue Sainte-Anne', line2: 'app. 3', city: 'Sudbury', province: 'ON', postalCode: 'P3C 1A1' },
+        address: {
+          line1: '12, rue Sainte-Anne',
+          line2: 'app. 3',
+          city: 'Sudbury',
+          province: 'ON',
+          postalCode: 'P3C 1A1',
+        },
       },
       links: [{ system: 'sams', sourceId: '104558231', linkedAt: '2025-09-15T14:22:05-04:00' }],
     });
@@ -125,16 +146,31 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     });
     expect(referral).not.toHaveProperty('preferredProvider');
     expect(referral).not.toHaveProperty('provider');
-    expect(referral.personal!.notes).toBe('Préfère des rendez-vous en français, le matin. Disponible à partir du 22 septembre.');
+    expect(referral.personal!.notes).toBe(
+      'Préfère des rendez-vous en français, le matin. Disponible à partir du 22 septembre.',
+    );
     expect(referral.personal!.name).toEqual(client.personal.name);
     // Free text never outside `personal`.
     expect(Object.keys(referral)).not.toContain('notes');
 
     const plan = services(events)[0];
-    expect(plan.plan).toEqual({ planId: 'PA-44172', planType: 'participation-agreement', status: 'active', startDate: '2025-06-02', lastReviewedOn: '2025-07-02', reviewDueOn: '2025-10-02' });
+    expect(plan.plan).toEqual({
+      planId: 'PA-44172',
+      planType: 'participation-agreement',
+      status: 'active',
+      startDate: '2025-06-02',
+      lastReviewedOn: '2025-07-02',
+      reviewDueOn: '2025-10-02',
+    });
     expect(plan.deliveredBy).toBe('ow:greater-sudbury');
     const tendered = services(events).find((s) => s.activity?.activityId === 'ACT-78020');
-    expect(tendered?.activity).toEqual({ activityId: 'ACT-78020', activity: 'job-specific-skills-training', startDate: '2025-07-07', endDate: '2025-08-29', thirdPartyProvider: 'Collège Boréal' });
+    expect(tendered?.activity).toEqual({
+      activityId: 'ACT-78020',
+      activity: 'job-specific-skills-training',
+      startDate: '2025-07-07',
+      endDate: '2025-08-29',
+      thirdPartyProvider: 'Collège Boréal',
+    });
 
     const benefits = ofType<BenefitIssued>(events, OW_EVENT_KINDS.benefitIssued.type);
     expect(benefits.map((b) => [b.benefitType, b.amount, b.periodEnd])).toEqual([
@@ -156,9 +192,11 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     expect(events[0].event.source).toBe('/ow/sams/ottawa');
   });
 
-  it('orders a withdrawn consent after the referral it covers, and maps deferrals (Jean-François Bélanger-O\'Neil)', () => {
+  it("orders a withdrawn consent after the referral it covers, and maps deferrals (Jean-François Bélanger-O'Neil)", () => {
     const events = map(fixture('jean-francois-belanger-deferrals'));
-    const referrals = events.filter((e) => e.topic === 'referrals.v1').map((e) => `${e.event.type.replace('ca.on.passerelle.', '')} ${e.event.subject}`);
+    const referrals = events
+      .filter((e) => e.topic === 'referrals.v1')
+      .map((e) => `${e.event.type.replace('ca.on.passerelle.', '')} ${e.event.subject}`);
     const issuer = { system: 'sams', orgCode: 'kenora-rainy-river-dssab' } as const;
     const con1201 = canonicalConsentId(issuer, 'CON-1201');
     expect(referrals).toEqual([
@@ -168,11 +206,23 @@ describe('mapOwCaseRecord: golden fixtures', () => {
       `consent.withdrawn ${con1201}`,
     ]);
     const [withdrawn] = ofType<Consent>(events, OW_EVENT_KINDS.consentWithdrawn.type);
-    expect(withdrawn).toMatchObject({ consentId: con1201, withdrawnAt: '2025-09-30T15:10:00-05:00', purpose: 'referral-to-employment-services' });
+    expect(withdrawn).toMatchObject({
+      consentId: con1201,
+      withdrawnAt: '2025-09-30T15:10:00-05:00',
+      purpose: 'referral-to-employment-services',
+    });
     const [referral] = ofType<Referral>(events, OW_EVENT_KINDS.referralSubmitted.type);
-    expect(referral).toMatchObject({ pathway: 'self', serviceWanted: 'literacy-and-basic-skills', preferredProvider: 'eo:provider-412', consentId: con1201 });
+    expect(referral).toMatchObject({
+      pathway: 'self',
+      serviceWanted: 'literacy-and-basic-skills',
+      preferredProvider: 'eo:provider-412',
+      consentId: con1201,
+    });
     expect(referral.personal!.name).toEqual({ givenName: 'Jean-François', familyName: "Bélanger-O'Neil" });
-    expect(referral.personal!.contact).toEqual({ phone: '+18075550142', address: { line1: 'General Delivery', city: 'Sioux Lookout', province: 'ON', postalCode: 'P8T 1A1' } });
+    expect(referral.personal!.contact).toEqual({
+      phone: '+18075550142',
+      address: { line1: 'General Delivery', city: 'Sioux Lookout', province: 'ON', postalCode: 'P8T 1A1' },
+    });
     expect(referral.personal).not.toHaveProperty('notes');
 
     const deferrals = services(events).filter((s) => s.deferral !== undefined);
@@ -181,14 +231,23 @@ describe('mapOwCaseRecord: golden fixtures', () => {
       ['deferral-ended', 'DEF-771', 'caregiver', '2025-04-30'],
       ['deferral-started', 'DEF-772', 'awaiting-wsib', '2025-08-15'],
     ]);
-    expect(deferrals[2].deferral).toEqual({ deferralId: 'DEF-772', reason: 'awaiting-wsib', startDate: '2025-08-15', reviewDueOn: '2025-11-15' });
+    expect(deferrals[2].deferral).toEqual({
+      deferralId: 'DEF-772',
+      reason: 'awaiting-wsib',
+      startDate: '2025-08-15',
+      reviewDueOn: '2025-11-15',
+    });
   });
 
   it('maps an accelerated referral with an action plan and a middle name (Marcus Okafor, version 1)', () => {
     const events = map(fixture('marcus-okafor-accelerated'));
     expect(events[0].event.type).toBe(OW_EVENT_KINDS.clientLinked.type);
     const [referral] = ofType<Referral>(events, OW_EVENT_KINDS.referralSubmitted.type);
-    expect(referral).toMatchObject({ pathway: 'accelerated', serviceWanted: 'better-jobs-ontario', referrer: 'ow:toronto' });
+    expect(referral).toMatchObject({
+      pathway: 'accelerated',
+      serviceWanted: 'better-jobs-ontario',
+      referrer: 'ow:toronto',
+    });
     expect(referral.personal!.name).toEqual({ givenName: 'Marcus', middleName: 'Chidi', familyName: 'Okafor' });
     expect(referral.personal!.contact?.address?.postalCode).toBe('M1R 3A5');
     expect(referral.personal!.contact?.phone).toBe('+14165550134');
@@ -216,7 +275,11 @@ describe('mapOwCaseRecord: golden fixtures', () => {
     expect(exit?.exit).toEqual({ exitedOn: '2025-08-29', exitReason: 'employed-full-time' });
     expect(exit?.source).toEqual({ system: 'sams', recordId: 'PEEL-CR-2024-551020', recordVersion: 12 });
     const planEnded = services(events).find((s) => s.kind === 'plan-ended');
-    expect(planEnded?.plan).toMatchObject({ planType: 'participation-agreement', status: 'closed', endDate: '2025-08-29' });
+    expect(planEnded?.plan).toMatchObject({
+      planType: 'participation-agreement',
+      status: 'closed',
+      endDate: '2025-08-29',
+    });
 
     const outcomes = ofType<OutcomeMilestone>(events, OW_EVENT_KINDS.outcomeRecorded.type);
     expect(outcomes.map((o) => [o.outcomeType, o.observedOn, o.achieved])).toEqual([
@@ -225,7 +288,10 @@ describe('mapOwCaseRecord: golden fixtures', () => {
       ['increased-earnings', '2025-06-30', true],
       ['exit-to-employment', '2025-08-29', true],
     ]);
-    const spells = [...ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentStarted.type), ...ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentUpdated.type)];
+    const spells = [
+      ...ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentStarted.type),
+      ...ofType<EmploymentSpell>(events, OW_EVENT_KINDS.employmentUpdated.type),
+    ];
     expect(new Set(spells.map((s) => s.employmentSpellId)).size).toBe(1);
     expect(outcomes[0].employmentSpellId).toBe(spells[0].employmentSpellId);
     expect(outcomes[2]).not.toHaveProperty('employmentSpellId');
@@ -301,7 +367,10 @@ describe('mapOwCaseRecord: records it must refuse', () => {
     const record = fixture('eloise-cote-tremblay-referral');
     record.referralRequest!.consentId = 'CON-0000';
     const result = mapOwCaseRecord(record, baseContext);
-    expect(result).toEqual({ ok: false, reasons: [expect.stringMatching(/^\/referralRequest\/consentId: "CON-0000"/)] });
+    expect(result).toEqual({
+      ok: false,
+      reasons: [expect.stringMatching(/^\/referralRequest\/consentId: "CON-0000"/)],
+    });
   });
 
   it('refuses repeated entry ids (two events would share a ce_id)', () => {
@@ -311,7 +380,10 @@ describe('mapOwCaseRecord: records it must refuse', () => {
     const result = mapOwCaseRecord(record, baseContext);
     expect(result).toEqual({
       ok: false,
-      reasons: [expect.stringMatching(/^\/activities\/2\/activityId: "ACT-77812" repeats \/activities\/0\/activityId/), expect.stringMatching(/^\/benefitsIssued\/1\/benefitId: /)],
+      reasons: [
+        expect.stringMatching(/^\/activities\/2\/activityId: "ACT-77812" repeats \/activities\/0\/activityId/),
+        expect.stringMatching(/^\/benefitsIssued\/1\/benefitId: /),
+      ],
     });
   });
 });
@@ -360,7 +432,9 @@ describe('mapOwCaseRecord: properties', () => {
         // Same entries in the same order, so subjects pair up: stable ones equal, occurrences differ.
         expect(b.map((e) => e.topic)).toEqual(a.map((e) => e.topic));
         a.forEach(({ event }, i) => {
-          const stable = !['ca.on.passerelle.service-event.recorded', 'ca.on.passerelle.outcome.recorded'].includes(event.type);
+          const stable = !['ca.on.passerelle.service-event.recorded', 'ca.on.passerelle.outcome.recorded'].includes(
+            event.type,
+          );
           if (stable) expect(b[i].event.subject).toBe(event.subject);
           else expect(b[i].event.subject).not.toBe(event.subject);
         });
@@ -374,7 +448,8 @@ describe('mapOwCaseRecord: properties', () => {
       fc.property(owCaseRecordArb, fc.stringMatching(/^ZZ[A-Z0-9]{1,6}$/), (record, bad) => {
         const result = mapOwCaseRecord({ ...record, programCode: bad }, baseContext);
         expect(result.ok).toBe(false);
-        if (!result.ok) expect(result.reasons).toEqual([`/programCode: sams code "${bad}" has no mapping in code table programs`]);
+        if (!result.ok)
+          expect(result.reasons).toEqual([`/programCode: sams code "${bad}" has no mapping in code table programs`]);
       }),
       { numRuns: 50 },
     );

@@ -24,7 +24,9 @@ export function owCaseRecordView(record: OwCaseRecord): SourceView {
     recordedAt: record.recordedAt,
     programCode: record.programCode,
     personal: { memberId, name, birthDate, preferredLanguage, contact },
-    ...(record.participationPlan !== undefined && { plan: { value: record.participationPlan, pointer: '/participationPlan' } }),
+    ...(record.participationPlan !== undefined && {
+      plan: { value: record.participationPlan, pointer: '/participationPlan' },
+    }),
     activities: record.activities ?? [],
     deferrals: record.deferrals ?? [],
     benefits: record.benefitsIssued ?? [],

@@ -23,10 +23,19 @@ import type {
 } from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
 import { SourceCodeMapper, canonicalBenefit, canonicalContact, canonicalEmployment } from '@passerelle/translation';
-import { canonicalConsentId, canonicalReferralId, occurrenceEntityId, stableEntityId, type EntryIssuer } from '@passerelle/translation';
+import {
+  canonicalConsentId,
+  canonicalReferralId,
+  occurrenceEntityId,
+  stableEntityId,
+  type EntryIssuer,
+} from '@passerelle/translation';
 import { OW_EVENT_KINDS, type EventKind } from './event-kinds';
 
-export type SourcePersonal = Pick<OwCaseRecord['personal'], 'memberId' | 'name' | 'birthDate' | 'preferredLanguage' | 'contact'>;
+export type SourcePersonal = Pick<
+  OwCaseRecord['personal'],
+  'memberId' | 'name' | 'birthDate' | 'preferredLanguage' | 'contact'
+>;
 export type SourcePlan = NonNullable<OwCaseRecord['participationPlan']>;
 export type SourceActivity = NonNullable<OwCaseRecord['activities']>[number];
 export type SourceDeferral = NonNullable<OwCaseRecord['deferrals']>[number];
@@ -79,7 +88,9 @@ class RecordEvents {
 
   source(entryId?: string): SourceRef {
     const { issuer, recordId, recordVersion } = this.view;
-    return entryId === undefined ? { system: issuer.system, recordId, recordVersion } : { system: issuer.system, recordId, recordVersion, entryId };
+    return entryId === undefined
+      ? { system: issuer.system, recordId, recordVersion }
+      : { system: issuer.system, recordId, recordVersion, entryId };
   }
 
   occurrenceId(kind: string, entryId: string): string {
@@ -158,7 +169,10 @@ function consistencyProblems(view: SourceView): string[] {
       const id = idOf(entry);
       const seen = first.get(id);
       if (seen === undefined) first.set(id, i);
-      else problems.push(`${pointer}/${i}/${idName}: "${id}" repeats ${pointer}/${seen}/${idName} (entry ids must be unique in a record)`);
+      else
+        problems.push(
+          `${pointer}/${i}/${idName}: "${id}" repeats ${pointer}/${seen}/${idName} (entry ids must be unique in a record)`,
+        );
     });
   };
   unique('/activities', view.activities, (a) => a.activityId, 'activityId');
@@ -168,7 +182,9 @@ function consistencyProblems(view: SourceView): string[] {
   unique(view.outcomes.pointer, view.outcomes.values, (o) => o.outcomeId, 'outcomeId');
   const referral = view.referralRequest;
   if (referral !== undefined && !view.consents.some((c) => c.consentId === referral.consentId)) {
-    problems.push(`/referralRequest/consentId: "${referral.consentId}" is not the consentId of any consent in /consents (the referral needs the consent covering it)`);
+    problems.push(
+      `/referralRequest/consentId: "${referral.consentId}" is not the consentId of any consent in /consents (the referral needs the consent covering it)`,
+    );
   }
   return problems;
 }
@@ -192,8 +208,18 @@ function canonicalPersonal(view: SourceView): Client['personal'] {
  */
 function mapClient(out: RecordEvents, program: Program, personal: Client['personal']): void {
   const { view, context } = out;
-  const data: Client = { clientId: context.clientId, program, source: out.source(), personal, updatedAt: view.recordedAt };
-  out.add(view.recordVersion === 1 ? OW_EVENT_KINDS.clientLinked : OW_EVENT_KINDS.clientUpdated, context.clientId, data);
+  const data: Client = {
+    clientId: context.clientId,
+    program,
+    source: out.source(),
+    personal,
+    updatedAt: view.recordedAt,
+  };
+  out.add(
+    view.recordVersion === 1 ? OW_EVENT_KINDS.clientLinked : OW_EVENT_KINDS.clientUpdated,
+    context.clientId,
+    data,
+  );
 }
 
 /**
@@ -203,7 +229,12 @@ function mapClient(out: RecordEvents, program: Program, personal: Client['person
  * for every withdrawn consent. A consumer meeting the record for the first time thus sees the
  * consent, the referral it covers, and the withdrawal that cancels it, in that order.
  */
-function mapConsentsAndReferral(out: RecordEvents, codes: SourceCodeMapper, common: Common, personal: Client['personal']): void {
+function mapConsentsAndReferral(
+  out: RecordEvents,
+  codes: SourceCodeMapper,
+  common: Common,
+  personal: Client['personal'],
+): void {
   const { view } = out;
   const consents = view.consents.map((c, i): Consent => ({
     consentId: canonicalConsentId(view.issuer, c.consentId),
@@ -215,7 +246,9 @@ function mapConsentsAndReferral(out: RecordEvents, codes: SourceCodeMapper, comm
     grantedAt: c.grantedAt,
     ...(c.expiresOn !== undefined && { expiresOn: c.expiresOn }),
   }));
-  consents.forEach((data, i) => out.add(OW_EVENT_KINDS.consentGranted, data.consentId, data, view.consents[i].consentId));
+  consents.forEach((data, i) =>
+    out.add(OW_EVENT_KINDS.consentGranted, data.consentId, data, view.consents[i].consentId),
+  );
 
   const request = view.referralRequest;
   if (request !== undefined) {
@@ -246,7 +279,14 @@ function mapConsentsAndReferral(out: RecordEvents, codes: SourceCodeMapper, comm
   });
 }
 
-function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kind'], entryId: string | undefined, occurredOn: string, details: Partial<ServiceEvent>): void {
+function serviceEvent(
+  out: RecordEvents,
+  common: Common,
+  kind: ServiceEvent['kind'],
+  entryId: string | undefined,
+  occurredOn: string,
+  details: Partial<ServiceEvent>,
+): void {
   const serviceEventId = out.occurrenceId(kind, entryId ?? out.view.recordId);
   const data: ServiceEvent = {
     serviceEventId,
@@ -257,7 +297,12 @@ function serviceEvent(out: RecordEvents, common: Common, kind: ServiceEvent['kin
     occurredOn,
     ...details,
   };
-  out.add(OW_EVENT_KINDS.serviceEventRecorded, serviceEventId, data, entryId === undefined ? kind : `${kind}:${entryId}`);
+  out.add(
+    OW_EVENT_KINDS.serviceEventRecorded,
+    serviceEventId,
+    data,
+    entryId === undefined ? kind : `${kind}:${entryId}`,
+  );
 }
 
 /** The plan as this record version holds it (`closed` once it has an end date). */
@@ -279,14 +324,17 @@ function mapPlan(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
   if (plan === undefined) return;
   const details = planDetails(codes, plan.pointer, plan.value);
   serviceEvent(out, common, 'plan-started', plan.value.planId, plan.value.signedOn, { plan: details });
-  if (plan.value.lastReviewedOn !== undefined) serviceEvent(out, common, 'plan-reviewed', plan.value.planId, plan.value.lastReviewedOn, { plan: details });
+  if (plan.value.lastReviewedOn !== undefined)
+    serviceEvent(out, common, 'plan-reviewed', plan.value.planId, plan.value.lastReviewedOn, { plan: details });
 }
 
 /** `plan-ended` once the plan has an end date (after the plan's activities, deferrals and benefits). */
 function mapPlanEnd(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.view.plan;
   if (plan?.value.endDate === undefined) return;
-  serviceEvent(out, common, 'plan-ended', plan.value.planId, plan.value.endDate, { plan: planDetails(codes, plan.pointer, plan.value) });
+  serviceEvent(out, common, 'plan-ended', plan.value.planId, plan.value.endDate, {
+    plan: planDetails(codes, plan.pointer, plan.value),
+  });
 }
 
 /** Employment assistance activities -> `activity-started`, and `activity-ended` once ended. */
@@ -324,7 +372,12 @@ function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common)
   const { view } = out;
   view.benefits.forEach((b, i) => {
     const benefitId = stableEntityId(view.issuer, 'benefit', b.benefitId);
-    const data = canonicalBenefit(codes, i, b, { benefitId, ...common, source: out.source(b.benefitId), issuedBy: view.org });
+    const data = canonicalBenefit(codes, i, b, {
+      benefitId,
+      ...common,
+      source: out.source(b.benefitId),
+      issuedBy: view.org,
+    });
     out.add(OW_EVENT_KINDS.benefitIssued, benefitId, data, b.benefitId);
   });
 }
@@ -334,7 +387,10 @@ function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
   const exit = out.view.exit;
   if (exit === undefined) return;
   serviceEvent(out, common, 'exited', undefined, exit.exitedOn, {
-    exit: { exitedOn: exit.exitedOn, exitReason: codes.map('exit-reasons', '/exit/exitReasonCode', exit.exitReasonCode) },
+    exit: {
+      exitedOn: exit.exitedOn,
+      exitReason: codes.map('exit-reasons', '/exit/exitReasonCode', exit.exitReasonCode),
+    },
   });
 }
 
@@ -387,5 +443,6 @@ function mapOutcomes(out: RecordEvents, codes: SourceCodeMapper, common: Common)
     };
     out.add(OW_EVENT_KINDS.outcomeRecorded, outcomeId, data, o.outcomeId);
   });
-  for (const [employmentId, spell] of ended) out.add(OW_EVENT_KINDS.employmentEnded, spell.employmentSpellId, spell, employmentId);
+  for (const [employmentId, spell] of ended)
+    out.add(OW_EVENT_KINDS.employmentEnded, spell.employmentSpellId, spell, employmentId);
 }

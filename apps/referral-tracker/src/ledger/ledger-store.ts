@@ -61,10 +61,13 @@ export class LedgerStore {
     for (;;) {
       addKeys(pending);
       const ids = [...new Set([...pending.referralIds].map(uuidKey))].filter((id) => !scope.referralIds.has(id)).sort();
-      const clients = [...new Set([...pending.clientReferrals].map(uuidKey))].filter((id) => !scope.clientReferrals.has(id)).sort();
+      const clients = [...new Set([...pending.clientReferrals].map(uuidKey))]
+        .filter((id) => !scope.clientReferrals.has(id))
+        .sort();
       if (ids.length === 0 && clients.length === 0) break;
       if (ids.length > 0) await this.lockReferrals(trx, ids);
-      for (const row of await this.selectReferrals(trx, ids, clients)) if (!referrals.has(row.referralId)) referrals.set(row.referralId, row);
+      for (const row of await this.selectReferrals(trx, ids, clients))
+        if (!referrals.has(row.referralId)) referrals.set(row.referralId, row);
       for (const id of ids) scope.referralIds.add(id);
       for (const id of clients) scope.clientReferrals.add(id);
 
@@ -97,36 +100,89 @@ export class LedgerStore {
     await insertRows(
       trx,
       HISTORY_INSERT,
-      changes.history.map((h) => [h.referralId, h.fromStatus, h.toStatus, h.businessStatus, h.actor, h.actorOrg, h.reason === undefined ? null : JSON.stringify(h.reason), h.eventId, h.occurredAt]),
+      changes.history.map((h) => [
+        h.referralId,
+        h.fromStatus,
+        h.toStatus,
+        h.businessStatus,
+        h.actor,
+        h.actorOrg,
+        h.reason === undefined ? null : JSON.stringify(h.reason),
+        h.eventId,
+        h.occurredAt,
+      ]),
     );
     await insertRows(
       trx,
       CONSENT_UPSERT,
-      changes.consents.map((c) => [c.consentId, c.clientId, c.purpose, c.recipients, c.grantedAt, c.expiresOn, c.withdrawnAt, c.snapshot]),
+      changes.consents.map((c) => [
+        c.consentId,
+        c.clientId,
+        c.purpose,
+        c.recipients,
+        c.grantedAt,
+        c.expiresOn,
+        c.withdrawnAt,
+        c.snapshot,
+      ]),
     );
     if (changes.parkedDeletes.length > 0) {
       await sql`delete from parked_event where id = any(${changes.parkedDeletes}::int8[])`.execute(trx);
     }
-    await insertRows(trx, PARKED_INSERT, changes.parkedInserts.map((p) => [p.referralId, p.eventType, p.data, p.cause, p.eventTime]));
+    await insertRows(
+      trx,
+      PARKED_INSERT,
+      changes.parkedInserts.map((p) => [p.referralId, p.eventType, p.data, p.cause, p.eventTime]),
+    );
     const spells = await insertRows<{ employment_spell_id: string }>(
       trx,
       SPELL_UPSERT,
-      changes.spells.map((s) => [s.employmentSpellId, s.clientId, s.referralId, s.reportedBy, s.startDate, s.eventTime]),
+      changes.spells.map((s) => [
+        s.employmentSpellId,
+        s.clientId,
+        s.referralId,
+        s.reportedBy,
+        s.startDate,
+        s.eventTime,
+      ]),
     );
     const outcomes = await insertRows<{ client_id: string }>(
       trx,
       OUTCOME_UPSERT,
-      changes.outcomes.map((o) => [o.clientId, o.outcomeType, o.employmentSpellId, o.outcomeId, o.referralId, o.achieved, o.observedOn, o.eventTime, o.reportedBy, o.snapshot]),
+      changes.outcomes.map((o) => [
+        o.clientId,
+        o.outcomeType,
+        o.employmentSpellId,
+        o.outcomeId,
+        o.referralId,
+        o.achieved,
+        o.observedOn,
+        o.eventTime,
+        o.reportedBy,
+        o.snapshot,
+      ]),
     );
     // The batch decided "latest by event time" on the rows it loaded; a transaction that wrote a
     // later word in between (another replica) makes the database disagree: retry the batch.
     if (spells.length !== changes.spells.length || outcomes.length !== changes.outcomes.length) {
-      throw new TrackerError(TrackerErrorCode.ConcurrentChange, `${changes.spells.length - spells.length} employment spell(s), ${changes.outcomes.length - outcomes.length} outcome(s) changed by another transaction meanwhile`);
+      throw new TrackerError(
+        TrackerErrorCode.ConcurrentChange,
+        `${changes.spells.length - spells.length} employment spell(s), ${changes.outcomes.length - outcomes.length} outcome(s) changed by another transaction meanwhile`,
+      );
     }
     await insertRows(
       trx,
       SUPPORT_INSERT,
-      changes.supports.map((s) => [s.benefitId, s.clientId, s.network, s.issuedBy, s.benefitType, s.periodStart, s.periodEnd, s.referralId]),
+      changes.supports.map((s) => [
+        s.benefitId,
+        s.clientId,
+        s.network,
+        s.issuedBy,
+        s.benefitType,
+        s.periodStart,
+        s.periodEnd,
+        s.referralId,
+      ]),
     );
     await cancelTimers(trx, changes.timers.cancelFirst);
     await scheduleTimers(trx, changes.timers.schedule);
@@ -144,17 +200,23 @@ export class LedgerStore {
     const ids = [...new Set(referralIds.map(uuidKey))];
     if (ids.length === 0) return found;
     const { rows: tries } = await sql<{ id: string; locked: boolean }>`
-      select id, pg_try_advisory_xact_lock(hashtextextended(id, 0)) as locked from unnest(${ids}::text[]) as id`.execute(trx);
+      select id, pg_try_advisory_xact_lock(hashtextextended(id, 0)) as locked from unnest(${ids}::text[]) as id`.execute(
+      trx,
+    );
     const free = tries.filter((t) => t.locked).map((t) => t.id);
     for (const t of tries) if (!t.locked) found.set(t.id, 'busy');
     if (free.length === 0) return found;
     const { rows } = await sql<{ referral_id: string; snapshot: Referral }>`
-      select referral_id, snapshot from referral where referral_id = any(${free}::uuid[]) for update skip locked`.execute(trx);
+      select referral_id, snapshot from referral where referral_id = any(${free}::uuid[]) for update skip locked`.execute(
+      trx,
+    );
     for (const row of rows) found.set(row.referral_id, row.snapshot);
     // Not returned: absent, or its row is locked by another transaction.
     const unseen = free.filter((id) => !found.has(id));
     if (unseen.length > 0) {
-      const { rows: existing } = await sql<{ referral_id: string }>`select referral_id from referral where referral_id = any(${unseen}::uuid[])`.execute(trx);
+      const { rows: existing } = await sql<{
+        referral_id: string;
+      }>`select referral_id from referral where referral_id = any(${unseen}::uuid[])`.execute(trx);
       for (const row of existing) found.set(row.referral_id, 'busy');
     }
     return found;
@@ -162,7 +224,9 @@ export class LedgerStore {
 
   /** One advisory lock per referral id (lower case), in the order given (sorted: no two batches wait on each other in a cycle). */
   private async lockReferrals(trx: Trx, ids: string[]): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtextextended(id, 0)) from unnest(${ids}::text[]) with ordinality as t(id, n) order by n`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtextextended(id, 0)) from unnest(${ids}::text[]) with ordinality as t(id, n) order by n`.execute(
+      trx,
+    );
   }
 
   private async selectReferrals(trx: Trx, ids: string[], clients: string[]): Promise<LoadedReferral[]> {
@@ -214,12 +278,27 @@ export class LedgerStore {
       .select(['id', 'referral_id', 'event_type', 'data', 'cause', 'event_time'])
       .where(sql<boolean>`referral_id = any(${referralIds}::uuid[])`)
       .execute();
-    return rows.map((r) => ({ id: r.id, referralId: r.referral_id, type: r.event_type, data: r.data, cause: r.cause as ParkedCause, eventTime: r.event_time }));
+    return rows.map((r) => ({
+      id: r.id,
+      referralId: r.referral_id,
+      type: r.event_type,
+      data: r.data,
+      cause: r.cause as ParkedCause,
+      eventTime: r.event_time,
+    }));
   }
 
   private async selectConsents(trx: Trx, ids: string[]): Promise<LoadedConsent[]> {
     if (ids.length === 0) return [];
-    const { rows } = await sql<{ consent_id: string; client_id: string; purpose: string; recipients: string[]; granted_at: Date; expires_on: string | null; withdrawn_at: Date | null }>`
+    const { rows } = await sql<{
+      consent_id: string;
+      client_id: string;
+      purpose: string;
+      recipients: string[];
+      granted_at: Date;
+      expires_on: string | null;
+      withdrawn_at: Date | null;
+    }>`
       select consent_id, client_id, purpose, recipients, granted_at, expires_on::text as expires_on, withdrawn_at
       from consent where consent_id = any(${ids}::uuid[])`.execute(trx);
     return rows.map((r) => ({
@@ -235,7 +314,14 @@ export class LedgerStore {
 
   private async selectSpells(trx: Trx, ids: string[]): Promise<LoadedSpell[]> {
     if (ids.length === 0) return [];
-    const { rows } = await sql<{ employment_spell_id: string; client_id: string; referral_id: string | null; reported_by: string; start_date: string; event_us: string }>`
+    const { rows } = await sql<{
+      employment_spell_id: string;
+      client_id: string;
+      referral_id: string | null;
+      reported_by: string;
+      start_date: string;
+      event_us: string;
+    }>`
       select employment_spell_id, client_id, referral_id, reported_by, start_date::text as start_date, ${micros('event_time')} as event_us
       from employment_spell where employment_spell_id = any(${ids}::uuid[])`.execute(trx);
     return rows.map((r) => ({
@@ -250,10 +336,20 @@ export class LedgerStore {
 
   private async selectOutcomes(trx: Trx, clients: string[]): Promise<LoadedOutcome[]> {
     if (clients.length === 0) return [];
-    const { rows } = await sql<{ client_id: string; outcome_type: string; employment_spell_id: string; event_us: string }>`
+    const { rows } = await sql<{
+      client_id: string;
+      outcome_type: string;
+      employment_spell_id: string;
+      event_us: string;
+    }>`
       select client_id, outcome_type, employment_spell_id, ${micros('event_time')} as event_us
       from outcome where client_id = any(${clients}::uuid[])`.execute(trx);
-    return rows.map((r) => ({ clientId: r.client_id, outcomeType: r.outcome_type, employmentSpellId: r.employment_spell_id, eventTimeUs: Number(r.event_us) }));
+    return rows.map((r) => ({
+      clientId: r.client_id,
+      outcomeType: r.outcome_type,
+      employmentSpellId: r.employment_spell_id,
+      eventTimeUs: Number(r.event_us),
+    }));
   }
 
   private async selectSupports(trx: Trx, clients: string[]): Promise<SupportRow[]> {
@@ -316,7 +412,17 @@ const REFERRAL_UPDATE = {
 };
 const HISTORY_INSERT = {
   table: 'referral_history',
-  columns: ['referral_id', 'from_status', 'to_status', 'business_status', 'actor', 'actor_org', 'reason', 'event_id', 'occurred_at'],
+  columns: [
+    'referral_id',
+    'from_status',
+    'to_status',
+    'business_status',
+    'actor',
+    'actor_org',
+    'reason',
+    'event_id',
+    'occurred_at',
+  ],
 };
 /** A grant never undoes a withdrawal already recorded; who and when it was granted stay as first recorded. */
 const CONSENT_UPSERT = {
@@ -337,7 +443,18 @@ const SPELL_UPSERT = {
 /** A milestone is replaced only by a later word on it (by event time); returns the rows written. */
 const OUTCOME_UPSERT = {
   table: 'outcome',
-  columns: ['client_id', 'outcome_type', 'employment_spell_id', 'outcome_id', 'referral_id', 'achieved', 'observed_on', 'event_time', 'reported_by', 'snapshot'],
+  columns: [
+    'client_id',
+    'outcome_type',
+    'employment_spell_id',
+    'outcome_id',
+    'referral_id',
+    'achieved',
+    'observed_on',
+    'event_time',
+    'reported_by',
+    'snapshot',
+  ],
   suffix: `on conflict (client_id, outcome_type, employment_spell_id) do update set
     outcome_id = excluded.outcome_id, referral_id = excluded.referral_id, achieved = excluded.achieved, observed_on = excluded.observed_on,
     event_time = excluded.event_time, reported_by = excluded.reported_by, snapshot = excluded.snapshot
@@ -345,19 +462,54 @@ const OUTCOME_UPSERT = {
 };
 const SUPPORT_INSERT = {
   table: 'support_issued',
-  columns: ['benefit_id', 'client_id', 'network', 'issued_by', 'benefit_type', 'period_start', 'period_end', 'referral_id'],
+  columns: [
+    'benefit_id',
+    'client_id',
+    'network',
+    'issued_by',
+    'benefit_type',
+    'period_start',
+    'period_end',
+    'referral_id',
+  ],
   suffix: 'on conflict (benefit_id) do nothing',
 };
 
 function referralValues(r: ReferralWrite): unknown[] {
-  return [r.referralId, r.clientId, r.referrer, r.provider, r.status, r.businessStatus, r.consentId, r.requestedAt, r.updatedAt, r.snapshot, r.version, r.ageBand, r.region, r.catchment, r.providerType, r.stream, r.acceptedAt];
+  return [
+    r.referralId,
+    r.clientId,
+    r.referrer,
+    r.provider,
+    r.status,
+    r.businessStatus,
+    r.consentId,
+    r.requestedAt,
+    r.updatedAt,
+    r.snapshot,
+    r.version,
+    r.ageBand,
+    r.region,
+    r.catchment,
+    r.providerType,
+    r.stream,
+    r.acceptedAt,
+  ];
 }
 
 /** The union of several events' keys. */
 export function mergeKeys(all: readonly LedgerKeys[]): LedgerKeys {
-  const merged = { referralIds: new Set<string>(), clientReferrals: new Set<string>(), consentIds: new Set<string>(), spellIds: new Set<string>(), outcomeClients: new Set<string>(), supportClients: new Set<string>() };
+  const merged = {
+    referralIds: new Set<string>(),
+    clientReferrals: new Set<string>(),
+    consentIds: new Set<string>(),
+    spellIds: new Set<string>(),
+    outcomeClients: new Set<string>(),
+    supportClients: new Set<string>(),
+  };
   for (const keys of all) {
-    for (const name of Object.keys(merged) as Array<keyof LedgerKeys>) for (const id of keys[name]) merged[name].add(id);
+    for (const name of Object.keys(merged) as Array<keyof LedgerKeys>)
+      for (const id of keys[name]) merged[name].add(id);
   }
   return merged;
 }

@@ -41,7 +41,10 @@ const loadedReferral = (snapshot: Referral, overrides: Partial<LoadedReferral> =
   ...overrides,
 });
 
-function loaded(rows: Partial<Omit<LoadedLedger, 'scope'>> = {}, scope: Partial<Record<keyof LoadedLedger['scope'], string[]>> = {}): LoadedLedger {
+function loaded(
+  rows: Partial<Omit<LoadedLedger, 'scope'>> = {},
+  scope: Partial<Record<keyof LoadedLedger['scope'], string[]>> = {},
+): LoadedLedger {
   const set = (name: keyof LoadedLedger['scope']) => new Set((scope[name] ?? []).map((id) => id.toLowerCase()));
   return {
     scope: {
@@ -75,20 +78,48 @@ describe('WorkingSet', () => {
 
     it('writes a new referral once, with the version its updates give it, and an updated one as a version delta', () => {
       const existing = referral(R1, { provider: 'eo:provider-1', businessStatus: 'routed' });
-      const ws = new WorkingSet(loaded({ referrals: [loadedReferral(existing, { catchment: 'P3C' })] }, { referralIds: [R1, R2, R3] }));
+      const ws = new WorkingSet(
+        loaded({ referrals: [loadedReferral(existing, { catchment: 'P3C' })] }, { referralIds: [R1, R2, R3] }),
+      );
       ws.insertReferral(referral(R2));
-      ws.updateReferral({ ...referral(R2), businessStatus: 'routed', provider: 'eo:provider-2', updatedAt: '2025-09-16T10:00:00Z' });
+      ws.updateReferral({
+        ...referral(R2),
+        businessStatus: 'routed',
+        provider: 'eo:provider-2',
+        updatedAt: '2025-09-16T10:00:00Z',
+      });
       ws.setReferralFacts(R2, { catchment: 'P3E', ageBand: '35-44' });
       ws.updateReferral({ ...existing, status: 'accepted', updatedAt: '2025-09-17T10:00:00Z' });
       ws.setReferralFacts(R1, { acceptedAt: '2025-09-17T10:00:00Z' });
       ws.updateReferral(referral(R3)); // no such row: nothing happens, as an UPDATE
       const { insertedReferrals, updatedReferrals } = ws.changes();
       expect(insertedReferrals).toEqual([
-        expect.objectContaining({ referralId: R2, provider: 'eo:provider-2', businessStatus: 'routed', updatedAt: '2025-09-16T10:00:00Z', version: 2, catchment: 'P3E', ageBand: '35-44', region: null }),
+        expect.objectContaining({
+          referralId: R2,
+          provider: 'eo:provider-2',
+          businessStatus: 'routed',
+          updatedAt: '2025-09-16T10:00:00Z',
+          version: 2,
+          catchment: 'P3E',
+          ageBand: '35-44',
+          region: null,
+        }),
       ]);
       expect(JSON.parse(insertedReferrals[0].snapshot)).toMatchObject({ businessStatus: 'routed' });
-      expect(updatedReferrals).toEqual([expect.objectContaining({ referralId: R1, status: 'accepted', version: 1, acceptedAt: '2025-09-17T10:00:00Z', catchment: null })]);
-      expect(ws.referralFacts(R1)).toMatchObject({ catchment: 'P3C', acceptedAt: new Date('2025-09-17T10:00:00Z'), status: 'accepted' });
+      expect(updatedReferrals).toEqual([
+        expect.objectContaining({
+          referralId: R1,
+          status: 'accepted',
+          version: 1,
+          acceptedAt: '2025-09-17T10:00:00Z',
+          catchment: null,
+        }),
+      ]);
+      expect(ws.referralFacts(R1)).toMatchObject({
+        catchment: 'P3C',
+        acceptedAt: new Date('2025-09-17T10:00:00Z'),
+        status: 'accepted',
+      });
     });
 
     it('refuses to insert a referral the ledger already has', () => {
@@ -101,17 +132,36 @@ describe('WorkingSet', () => {
       const b = referral(R2, { requestedAt: '2025-09-15T10:00:00.000001Z' });
       const c = referral(R1, { requestedAt: '2025-09-15T10:00:00.000002Z', status: 'accepted' });
       const other = referral('9b2f1c3a-0000-4000-8000-000000000004', { clientId: OTHER_CLIENT });
-      const ws = new WorkingSet(loaded({ referrals: [a, c, other].map((r) => loadedReferral(r)) }, { clientReferrals: [CLIENT, OTHER_CLIENT], referralIds: [R2] }));
+      const ws = new WorkingSet(
+        loaded(
+          { referrals: [a, c, other].map((r) => loadedReferral(r)) },
+          { clientReferrals: [CLIENT, OTHER_CLIENT], referralIds: [R2] },
+        ),
+      );
       ws.insertReferral(b);
       expect(ws.referralsOfClient(CLIENT.toUpperCase(), ['requested']).map((r) => r.referralId)).toEqual([R2, R3]);
       expect(ws.referralsOfClient(CLIENT, ['requested', 'accepted']).map((r) => r.referralId)).toEqual([R2, R1, R3]);
     });
 
     it('finds the referral a provider took last for a client (the one its unlinked events belong to)', () => {
-      const older = referral(R1, { provider: 'eo:provider-1', status: 'completed', requestedAt: '2025-01-01T00:00:00Z' });
-      const newer = referral(R2, { provider: 'eo:provider-1', status: 'in-progress', requestedAt: '2025-06-01T00:00:00Z' });
-      const untaken = referral(R3, { provider: 'eo:provider-1', status: 'requested', requestedAt: '2025-09-01T00:00:00Z' });
-      const ws = new WorkingSet(loaded({ referrals: [older, newer, untaken].map((r) => loadedReferral(r)) }, { clientReferrals: [CLIENT] }));
+      const older = referral(R1, {
+        provider: 'eo:provider-1',
+        status: 'completed',
+        requestedAt: '2025-01-01T00:00:00Z',
+      });
+      const newer = referral(R2, {
+        provider: 'eo:provider-1',
+        status: 'in-progress',
+        requestedAt: '2025-06-01T00:00:00Z',
+      });
+      const untaken = referral(R3, {
+        provider: 'eo:provider-1',
+        status: 'requested',
+        requestedAt: '2025-09-01T00:00:00Z',
+      });
+      const ws = new WorkingSet(
+        loaded({ referrals: [older, newer, untaken].map((r) => loadedReferral(r)) }, { clientReferrals: [CLIENT] }),
+      );
       expect(ws.referralServedBy(CLIENT, 'eo:provider-1')).toBe(R2);
       expect(ws.referralServedBy(CLIENT, 'eo:provider-2')).toBeUndefined();
       expect(() => ws.referralServedBy(OTHER_CLIENT, 'eo:provider-1')).toThrow(/was not loaded/);
@@ -126,9 +176,30 @@ describe('WorkingSet', () => {
           {
             referrals: [loadedReferral(referral(R1, { provider: 'eo:provider-1' })), loadedReferral(referral(R2))],
             parked: [
-              { id: '10', referralId: R1, type: 't', data: { n: 'loaded-10' }, cause: cause('e10', at), eventTime: new Date(at) },
-              { id: '9', referralId: R1, type: 't', data: { n: 'loaded-9' }, cause: cause('e9', at), eventTime: new Date(at) },
-              { id: '11', referralId: R2, type: 't', data: { n: 'unrouted' }, cause: cause('e11', at), eventTime: new Date(at) },
+              {
+                id: '10',
+                referralId: R1,
+                type: 't',
+                data: { n: 'loaded-10' },
+                cause: cause('e10', at),
+                eventTime: new Date(at),
+              },
+              {
+                id: '9',
+                referralId: R1,
+                type: 't',
+                data: { n: 'loaded-9' },
+                cause: cause('e9', at),
+                eventTime: new Date(at),
+              },
+              {
+                id: '11',
+                referralId: R2,
+                type: 't',
+                data: { n: 'unrouted' },
+                cause: cause('e11', at),
+                eventTime: new Date(at),
+              },
             ],
           },
           { referralIds: [R1, R2, R3], clientReferrals: [CLIENT] },
@@ -138,12 +209,27 @@ describe('WorkingSet', () => {
       ws.park(R1, { type: 't', data: { n: 'new-same-time' }, cause: cause('n2', at) });
       ws.park(R3, { type: 't', data: { n: 'for-unknown' }, cause: cause('n3', at) });
       expect(ws.routedWithParkedEvents(CLIENT)).toEqual([R1]);
-      expect(ws.unpark(R1).map((p) => (p.data as { n: string }).n)).toEqual(['new-early', 'loaded-9', 'loaded-10', 'new-same-time']);
+      expect(ws.unpark(R1).map((p) => (p.data as { n: string }).n)).toEqual([
+        'new-early',
+        'loaded-9',
+        'loaded-10',
+        'new-same-time',
+      ]);
       expect(ws.unpark(R1)).toEqual([]);
-      expect(() => ws.park('9b2f1c3a-0000-4000-8000-0000000000ff', { type: 't', data: {}, cause: cause('x', at) })).toThrow(/was not loaded/);
+      expect(() =>
+        ws.park('9b2f1c3a-0000-4000-8000-0000000000ff', { type: 't', data: {}, cause: cause('x', at) }),
+      ).toThrow(/was not loaded/);
       const { parkedInserts, parkedDeletes } = ws.changes();
       expect(parkedDeletes.sort()).toEqual(['10', '9']);
-      expect(parkedInserts).toEqual([{ referralId: R3, eventType: 't', data: '{"n":"for-unknown"}', cause: JSON.stringify(cause('n3', at)), eventTime: at }]);
+      expect(parkedInserts).toEqual([
+        {
+          referralId: R3,
+          eventType: 't',
+          data: '{"n":"for-unknown"}',
+          cause: JSON.stringify(cause('n3', at)),
+          eventTime: at,
+        },
+      ]);
     });
   });
 
@@ -175,14 +261,32 @@ describe('WorkingSet', () => {
         withdrawnAt: new Date('2025-10-02T00:00:00Z'),
       });
       expect(ws.changes().consents).toEqual([
-        expect.objectContaining({ consentId: CONSENT, grantedAt: '2025-09-15T10:00:00Z', withdrawnAt: '2025-10-02T00:00:00Z', expiresOn: null, recipients: ['eo:provider-1'] }),
+        expect.objectContaining({
+          consentId: CONSENT,
+          grantedAt: '2025-09-15T10:00:00Z',
+          withdrawnAt: '2025-10-02T00:00:00Z',
+          expiresOn: null,
+          recipients: ['eo:provider-1'],
+        }),
       ]);
     });
 
     it('reads a loaded expiry date as the database pool does, and refuses a consent it did not load', () => {
       const ws = new WorkingSet(
         loaded(
-          { consents: [{ consentId: CONSENT, clientId: CLIENT, purpose: 'p', recipients: [], grantedAt: new Date('2025-01-01T00:00:00Z'), expiresOn: '2026-09-14', withdrawnAt: null }] },
+          {
+            consents: [
+              {
+                consentId: CONSENT,
+                clientId: CLIENT,
+                purpose: 'p',
+                recipients: [],
+                grantedAt: new Date('2025-01-01T00:00:00Z'),
+                expiresOn: '2026-09-14',
+                withdrawnAt: null,
+              },
+            ],
+          },
           { consentIds: [CONSENT] },
         ),
       );
@@ -209,36 +313,89 @@ describe('WorkingSet', () => {
 
     it('moves a job only on a later word, and tells its start date as the ledger read it', () => {
       const ws = new WorkingSet(
-        loaded({ spells: [{ employmentSpellId: SPELL, clientId: CLIENT, referralId: null, reportedBy: 'eo:provider-1', startDate: '2025-12-01', eventTimeUs: microsOf('2025-12-01T10:00:00Z') }] }, { spellIds: [SPELL] }),
+        loaded(
+          {
+            spells: [
+              {
+                employmentSpellId: SPELL,
+                clientId: CLIENT,
+                referralId: null,
+                reportedBy: 'eo:provider-1',
+                startDate: '2025-12-01',
+                eventTimeUs: microsOf('2025-12-01T10:00:00Z'),
+              },
+            ],
+          },
+          { spellIds: [SPELL] },
+        ),
       );
-      ws.saveSpell({ employmentSpellId: SPELL, clientId: CLIENT, reportedBy: 'eo:provider-1', startDate: '2025-11-01', eventTime: '2025-12-01T10:00:00Z' });
+      ws.saveSpell({
+        employmentSpellId: SPELL,
+        clientId: CLIENT,
+        reportedBy: 'eo:provider-1',
+        startDate: '2025-11-01',
+        eventTime: '2025-12-01T10:00:00Z',
+      });
       expect(ws.spellStart(SPELL)).toBe('2025-12-01');
       expect(ws.changes().spells).toEqual([]);
-      ws.saveSpell({ employmentSpellId: SPELL, clientId: CLIENT, reportedBy: 'eo:provider-1', startDate: '2025-11-15', eventTime: '2025-12-01T10:00:00.000001Z' });
+      ws.saveSpell({
+        employmentSpellId: SPELL,
+        clientId: CLIENT,
+        reportedBy: 'eo:provider-1',
+        startDate: '2025-11-15',
+        eventTime: '2025-12-01T10:00:00.000001Z',
+      });
       expect(ws.spellStart(SPELL)).toBe('2025-11-15');
-      expect(ws.changes().spells).toEqual([expect.objectContaining({ startDate: '2025-11-15', eventTime: '2025-12-01T10:00:00.000001Z' })]);
+      expect(ws.changes().spells).toEqual([
+        expect.objectContaining({ startDate: '2025-11-15', eventTime: '2025-12-01T10:00:00.000001Z' }),
+      ]);
       expect(() => ws.spellStart('a3bb189e-8bf9-4888-9912-ace4e6543009')).toThrow(/was not loaded/);
     });
 
     it('keeps the latest word on a milestone by event time, to the microsecond', () => {
       const ws = new WorkingSet(
-        loaded({ outcomes: [{ clientId: CLIENT, outcomeType: 'ies-employed-3-months', employmentSpellId: SPELL, eventTimeUs: microsOf('2026-03-02T10:00:00.000005Z') }] }, { outcomeClients: [CLIENT] }),
+        loaded(
+          {
+            outcomes: [
+              {
+                clientId: CLIENT,
+                outcomeType: 'ies-employed-3-months',
+                employmentSpellId: SPELL,
+                eventTimeUs: microsOf('2026-03-02T10:00:00.000005Z'),
+              },
+            ],
+          },
+          { outcomeClients: [CLIENT] },
+        ),
       );
       expect(ws.recordOutcome(outcome(), undefined, '2026-03-02T10:00:00.000005Z')).toBe(false);
       expect(ws.recordOutcome(outcome(), undefined, '2026-03-02T05:00:00.000004-05:00')).toBe(false);
       expect(ws.recordOutcome(outcome({ achieved: false }), R1, '2026-03-02T10:00:00.000006Z')).toBe(true);
-      expect(ws.recordOutcome(outcome({ outcomeType: 'ies-employed-1-month' }), undefined, '2026-01-02T10:00:00Z')).toBe(true);
-      expect([...ws.reportedMilestones(CLIENT, SPELL)].sort()).toEqual(['ies-employed-1-month', 'ies-employed-3-months']);
+      expect(
+        ws.recordOutcome(outcome({ outcomeType: 'ies-employed-1-month' }), undefined, '2026-01-02T10:00:00Z'),
+      ).toBe(true);
+      expect([...ws.reportedMilestones(CLIENT, SPELL)].sort()).toEqual([
+        'ies-employed-1-month',
+        'ies-employed-3-months',
+      ]);
       expect(ws.reportedMilestones(CLIENT, SPELL.toUpperCase()).size).toBe(0); // a text column: compared as written
       const written = ws.changes().outcomes;
       expect(written).toHaveLength(2);
       expect(written[0]).toMatchObject({ achieved: false, referralId: R1, eventTime: '2026-03-02T10:00:00.000006Z' });
       expect(JSON.parse(written[0].snapshot)).toMatchObject({ referralId: R1 });
-      expect(() => ws.recordOutcome(outcome({ clientId: OTHER_CLIENT }), undefined, '2026-01-01T00:00:00Z')).toThrow(/was not loaded/);
+      expect(() => ws.recordOutcome(outcome({ clientId: OTHER_CLIENT }), undefined, '2026-01-01T00:00:00Z')).toThrow(
+        /was not loaded/,
+      );
     });
 
     it('finds overlapping supports of the same type from the other network, by benefit id', () => {
-      const row = (benefitId: string, network: string, periodStart: string, periodEnd: string | null, benefitType = 'work-clothing') => ({
+      const row = (
+        benefitId: string,
+        network: string,
+        periodStart: string,
+        periodEnd: string | null,
+        benefitType = 'work-clothing',
+      ) => ({
         benefitId,
         clientId: CLIENT,
         network,
@@ -263,16 +420,30 @@ describe('WorkingSet', () => {
         ),
       );
       const eo = row('00000000-0000-4000-8000-0000000000F1', 'eo', '2025-08-20', '2025-08-31');
-      expect(ws.saveSupport(eo).map((s) => s.benefitId)).toEqual(['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b']);
+      expect(ws.saveSupport(eo).map((s) => s.benefitId)).toEqual([
+        '00000000-0000-4000-8000-00000000000a',
+        '00000000-0000-4000-8000-00000000000b',
+      ]);
       expect(ws.saveSupport(eo)).toHaveLength(2);
       // The EO support of 2025-08-20 with no end covers that day only: it does not reach 2025-08-31.
-      expect(ws.saveSupport(row('00000000-0000-4000-8000-0000000000f2', 'ow', '2025-08-31', null)).map((s) => s.benefitId)).toEqual(['00000000-0000-4000-8000-0000000000f1']);
-      expect(ws.changes().supports.map((s) => s.benefitId)).toEqual(['00000000-0000-4000-8000-0000000000F1', '00000000-0000-4000-8000-0000000000f2']);
+      expect(
+        ws.saveSupport(row('00000000-0000-4000-8000-0000000000f2', 'ow', '2025-08-31', null)).map((s) => s.benefitId),
+      ).toEqual(['00000000-0000-4000-8000-0000000000f1']);
+      expect(ws.changes().supports.map((s) => s.benefitId)).toEqual([
+        '00000000-0000-4000-8000-0000000000F1',
+        '00000000-0000-4000-8000-0000000000f2',
+      ]);
     });
   });
 
   describe('timers and outbox', () => {
-    const spec = (key: string, dueAt = '2025-09-20T12:00:00Z') => ({ key, kind: 'k', clientId: CLIENT, dueAt, payload: {} });
+    const spec = (key: string, dueAt = '2025-09-20T12:00:00Z') => ({
+      key,
+      kind: 'k',
+      clientId: CLIENT,
+      dueAt,
+      payload: {},
+    });
 
     it('turns schedules and cancels into three statements that end where one call after another would', () => {
       const ws = WorkingSet.empty();
@@ -297,7 +468,10 @@ describe('WorkingSet', () => {
     it('serializes what it emits at once, in order', () => {
       const ws = WorkingSet.empty();
       const event = { id: 'e1', data: { status: 'routed' } };
-      ws.emit([{ topic: 't1', event }, { topic: 't2', event: { id: 'e2' } }]);
+      ws.emit([
+        { topic: 't1', event },
+        { topic: 't2', event: { id: 'e2' } },
+      ]);
       event.data.status = 'changed later';
       expect(ws.changes().outbox).toEqual([
         { topic: 't1', json: '{"id":"e1","data":{"status":"routed"}}' },

@@ -97,7 +97,14 @@ export interface LedgerKeys {
   supportClients: Iterable<string>;
 }
 
-export const noKeys = (): LedgerKeys => ({ referralIds: [], clientReferrals: [], consentIds: [], spellIds: [], outcomeClients: [], supportClients: [] });
+export const noKeys = (): LedgerKeys => ({
+  referralIds: [],
+  clientReferrals: [],
+  consentIds: [],
+  spellIds: [],
+  outcomeClients: [],
+  supportClients: [],
+});
 
 /** What was loaded: the keys asked for (lower case) and the rows found. */
 export interface LoadedLedger {
@@ -383,7 +390,8 @@ export class WorkingSet {
       });
     }
     for (const s of loaded.spells) this.spells.set(s.employmentSpellId, { ...s, eventTime: null });
-    for (const o of loaded.outcomes) this.outcomes.set(outcomeKey(o.clientId, o.outcomeType, o.employmentSpellId), { ...o });
+    for (const o of loaded.outcomes)
+      this.outcomes.set(outcomeKey(o.clientId, o.outcomeType, o.employmentSpellId), { ...o });
     for (const s of loaded.supports) this.supports.set(s.benefitId, s);
   }
 
@@ -391,7 +399,14 @@ export class WorkingSet {
   static empty(): WorkingSet {
     const none = new Set<string>();
     return new WorkingSet({
-      scope: { referralIds: none, clientReferrals: none, consentIds: none, spellIds: none, outcomeClients: none, supportClients: none },
+      scope: {
+        referralIds: none,
+        clientReferrals: none,
+        consentIds: none,
+        spellIds: none,
+        outcomeClients: none,
+        supportClients: none,
+      },
       referrals: [],
       parked: [],
       consents: [],
@@ -420,7 +435,8 @@ export class WorkingSet {
 
   insertReferral(referral: Referral): void {
     const key = uuidKey(referral.referralId);
-    if (this.referralRow(referral.referralId)) throw new Error(`referral ${referral.referralId} is already in the ledger`);
+    if (this.referralRow(referral.referralId))
+      throw new Error(`referral ${referral.referralId} is already in the ledger`);
     this.referrals.set(key, {
       referralId: key,
       clientId: uuidKey(referral.clientId),
@@ -501,7 +517,12 @@ export class WorkingSet {
     let latest: ReferralState | undefined;
     for (const r of this.referrals.values()) {
       if (r.clientId !== client || r.provider !== provider || !SERVED_STATUSES.has(r.status)) continue;
-      if (!latest || r.requestedAtUs > latest.requestedAtUs || (r.requestedAtUs === latest.requestedAtUs && compareIds(r.referralId, latest.referralId) > 0)) latest = r;
+      if (
+        !latest ||
+        r.requestedAtUs > latest.requestedAtUs ||
+        (r.requestedAtUs === latest.requestedAtUs && compareIds(r.referralId, latest.referralId) > 0)
+      )
+        latest = r;
     }
     return latest?.referralId;
   }
@@ -511,7 +532,13 @@ export class WorkingSet {
   /** Keeps an event about a referral not seen yet, to apply when it is recorded. */
   park(referralId: string, event: ParkedEvent): void {
     this.referralInScope(referralId);
-    this.addParked({ ...event, id: undefined, order: this.parkedOrder++, referralId: uuidKey(referralId), eventTimeMs: new Date(event.cause.occurredAt).getTime() });
+    this.addParked({
+      ...event,
+      id: undefined,
+      order: this.parkedOrder++,
+      referralId: uuidKey(referralId),
+      eventTimeMs: new Date(event.cause.occurredAt).getTime(),
+    });
   }
 
   /** Referrals of a client that are routed and have parked events waiting, by id. */
@@ -529,7 +556,9 @@ export class WorkingSet {
     const waiting = this.parked.get(key) ?? [];
     this.parked.delete(key);
     for (const p of waiting) if (p.id !== undefined) this.unparked.push(p.id);
-    return waiting.sort((a, b) => a.eventTimeMs - b.eventTimeMs || a.order - b.order).map(({ type, data, cause }) => ({ type, data, cause }));
+    return waiting
+      .sort((a, b) => a.eventTimeMs - b.eventTimeMs || a.order - b.order)
+      .map(({ type, data, cause }) => ({ type, data, cause }));
   }
 
   // --- consents --------------------------------------------------------------------------
@@ -573,7 +602,14 @@ export class WorkingSet {
   // --- employment spells, outcomes, supports ---------------------------------------------
 
   /** Keeps a job; a later word on it (by event time) moves its start date. */
-  saveSpell(spell: { employmentSpellId: string; clientId: string; referralId?: string; reportedBy: string; startDate: string; eventTime: string }): void {
+  saveSpell(spell: {
+    employmentSpellId: string;
+    clientId: string;
+    referralId?: string;
+    reportedBy: string;
+    startDate: string;
+    eventTime: string;
+  }): void {
     const key = this.spellInScope(spell.employmentSpellId);
     const current = this.spells.get(key);
     const eventTimeUs = microsOf(spell.eventTime);
@@ -639,7 +675,8 @@ export class WorkingSet {
   reportedMilestones(clientId: string, employmentSpellId: string): Set<string> {
     const client = this.outcomeClientInScope(clientId);
     const types = new Set<string>();
-    for (const o of this.outcomes.values()) if (o.clientId === client && o.employmentSpellId === employmentSpellId) types.add(o.outcomeType);
+    for (const o of this.outcomes.values())
+      if (o.clientId === client && o.employmentSpellId === employmentSpellId) types.add(o.outcomeType);
     return types;
   }
 
@@ -648,7 +685,12 @@ export class WorkingSet {
     const client = this.supportClientInScope(support.clientId);
     const key = uuidKey(support.benefitId);
     if (!this.supports.has(key)) {
-      const row: SupportRow = { ...support, benefitId: key, clientId: uuidKey(support.clientId), referralId: support.referralId === null ? null : uuidKey(support.referralId) };
+      const row: SupportRow = {
+        ...support,
+        benefitId: key,
+        clientId: uuidKey(support.clientId),
+        referralId: support.referralId === null ? null : uuidKey(support.referralId),
+      };
       this.supports.set(key, row);
       this.newSupports.push(support);
     }
@@ -664,7 +706,11 @@ export class WorkingSet {
           (r.periodEnd ?? r.periodStart) >= support.periodStart,
       )
       .sort((a, b) => compareIds(a.benefitId, b.benefitId))
-      .map((r) => ({ ...r, periodStart: day(parseDate(r.periodStart)), periodEnd: r.periodEnd === null ? null : day(parseDate(r.periodEnd)) }));
+      .map((r) => ({
+        ...r,
+        periodStart: day(parseDate(r.periodStart)),
+        periodEnd: r.periodEnd === null ? null : day(parseDate(r.periodEnd)),
+      }));
   }
 
   // --- what the batch emits and schedules ------------------------------------------------
@@ -716,14 +762,22 @@ export class WorkingSet {
       .flat()
       .filter((p) => p.id === undefined)
       .sort((a, b) => a.order - b.order)
-      .map((p): ParkedWrite => ({ referralId: p.referralId, eventType: p.type, data: JSON.stringify(p.data), cause: JSON.stringify(p.cause), eventTime: p.cause.occurredAt }));
+      .map((p): ParkedWrite => ({
+        referralId: p.referralId,
+        eventType: p.type,
+        data: JSON.stringify(p.data),
+        cause: JSON.stringify(p.cause),
+        eventTime: p.cause.occurredAt,
+      }));
 
     const cancelFirst: TimerCancel[] = [];
     const schedule: TimerSpec[] = [];
     const cancelAfter: TimerCancel[] = [];
     for (const ops of this.timerOps.values()) {
       const first = ops.findIndex((op) => 'schedule' in op);
-      const before = ops.slice(0, first === -1 ? ops.length : first).find((op): op is { cancel: TimerCancel } => 'cancel' in op);
+      const before = ops
+        .slice(0, first === -1 ? ops.length : first)
+        .find((op): op is { cancel: TimerCancel } => 'cancel' in op);
       if (before) cancelFirst.push(before.cancel);
       if (first === -1) continue;
       schedule.push((ops[first] as { schedule: TimerSpec }).schedule);
@@ -752,7 +806,14 @@ export class WorkingSet {
       parkedDeletes: [...this.unparked],
       spells: [...this.changedSpells].map((key) => {
         const s = this.spells.get(key)!;
-        return { employmentSpellId: s.employmentSpellId, clientId: s.clientId, referralId: s.referralId, reportedBy: s.reportedBy, startDate: s.startDate, eventTime: s.eventTime! };
+        return {
+          employmentSpellId: s.employmentSpellId,
+          clientId: s.clientId,
+          referralId: s.referralId,
+          reportedBy: s.reportedBy,
+          startDate: s.startDate,
+          eventTime: s.eventTime!,
+        };
       }),
       outcomes: [...this.changedOutcomes].map((key) => this.outcomes.get(key)!.write!),
       supports: [...this.newSupports],
@@ -824,7 +885,12 @@ function compareSerials(a: string, b: string): number {
  * answers only for what it holds, and being asked for anything else is a bug in the keys an event
  * declares, not an absence.
  */
-function inScope(what: string, id: string, loaded: { has(key: string): boolean }, created?: { has(key: string): boolean }): string {
+function inScope(
+  what: string,
+  id: string,
+  loaded: { has(key: string): boolean },
+  created?: { has(key: string): boolean },
+): string {
   const key = uuidKey(id);
   if (!loaded.has(key) && !created?.has(key)) throw outOfScope(what, id);
   return key;

@@ -11,14 +11,22 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { dirname, join } from 'node:path';
-import { Pseudonymizer, ageBand, deidentifyOutcome, regionOf, type MinistryOutcome, type OutcomeFacts } from './deidentify';
+import {
+  Pseudonymizer,
+  ageBand,
+  deidentifyOutcome,
+  regionOf,
+  type MinistryOutcome,
+  type OutcomeFacts,
+} from './deidentify';
 import { findPersonalData } from './personal-data-scan';
 
 const MINISTRY_OUTCOME = schemaIdForPath('canonical/ministry-outcome.json');
 const REGIONS_SCHEMA = schemaIdForPath('directory/regions.json');
 const REGIONS_FILE = join(dirname(schemasDir()), 'data', 'regions.json');
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
-const codesOf = (table: string): string[] => readJson<{ enum: string[] }>(join(schemasDir(), 'codes', `${table}.json`)).enum;
+const codesOf = (table: string): string[] =>
+  readJson<{ enum: string[] }>(join(schemasDir(), 'codes', `${table}.json`)).enum;
 
 const KEY = Buffer.from('9c4f1e7a2b8d3c6e5f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6', 'hex');
 const OTHER_KEY = Buffer.from('1f2e3d4c5b6a79880716253443526170fedcba9876543210aabbccddeeff0011', 'hex');
@@ -27,7 +35,13 @@ const OTHER_KEY = Buffer.from('1f2e3d4c5b6a79880716253443526170fedcba9876543210a
 const hmac = (key: Buffer, kind: string, id: string) => createHmac('sha256', key).update(`${kind}:${id}`).digest('hex');
 
 // Independent of data/regions.json: the first letter of an Ontario postal code (DOMAIN.md, brief).
-const REGION_BY_LETTER: Record<string, string> = { K: 'eastern', L: 'central', M: 'toronto', N: 'southwestern', P: 'northern' };
+const REGION_BY_LETTER: Record<string, string> = {
+  K: 'eastern',
+  L: 'central',
+  M: 'toronto',
+  N: 'southwestern',
+  P: 'northern',
+};
 
 describe('Pseudonymizer', () => {
   it('refuses a key shorter than 32 bytes, with a clear error', () => {
@@ -73,7 +87,10 @@ describe('Pseudonymizer', () => {
     expect(shown).not.toContain(KEY.toString('base64'));
   });
 
-  const keyArb = fc.uint8Array({ minLength: 32, maxLength: 64 }).filter((bytes) => bytes.some((b) => b !== bytes[0])).map((bytes) => Buffer.from(bytes));
+  const keyArb = fc
+    .uint8Array({ minLength: 32, maxLength: 64 })
+    .filter((bytes) => bytes.some((b) => b !== bytes[0]))
+    .map((bytes) => Buffer.from(bytes));
   const idArb = fc.oneof(
     fc.uuid(),
     fc.stringMatching(/^[1-9][0-9]{7,11}$/),
@@ -110,7 +127,9 @@ function ageOracle(birth: string, on: string): number {
   const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   const pad = (n: number, width: number) => String(n).padStart(width, '0');
   const anniversary = (n: number) =>
-    month === 2 && day === 29 && !leap(year + n) ? `${pad(year + n, 4)}-03-01` : `${pad(year + n, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+    month === 2 && day === 29 && !leap(year + n)
+      ? `${pad(year + n, 4)}-03-01`
+      : `${pad(year + n, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
   let n = Number(on.slice(0, 4)) - year + 1;
   while (anniversary(n) > on) n -= 1;
   return n;
@@ -129,7 +148,9 @@ function bandOracle(age: number): MinistryOutcome['ageBand'] {
 }
 
 const dateArb = (from: string, to: string) =>
-  fc.date({ min: new Date(`${from}T00:00:00Z`), max: new Date(`${to}T00:00:00Z`), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  fc
+    .date({ min: new Date(`${from}T00:00:00Z`), max: new Date(`${to}T00:00:00Z`), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
 
 describe('ageBand', () => {
   it.each([
@@ -172,7 +193,9 @@ describe('ageBand', () => {
 
   it('refuses an "on" that is not a calendar date', () => {
     expect(() => ageBand('1980-01-01', '2025-02-30')).toThrow(RangeError);
-    expect(() => ageBand('1980-01-01', '2025-03-14T10:00:00Z')).toThrow('ageBand: "on" must be a calendar date YYYY-MM-DD, got "2025-03-14T10:00:00Z"');
+    expect(() => ageBand('1980-01-01', '2025-03-14T10:00:00Z')).toThrow(
+      'ageBand: "on" must be a calendar date YYYY-MM-DD, got "2025-03-14T10:00:00Z"',
+    );
   });
 
   it('gives the band of the age in full years (anniversaries counted)', () => {
@@ -187,11 +210,15 @@ describe('ageBand', () => {
 });
 
 describe('regions', () => {
-  const data = readJson<{ regions: Array<{ code: string; en: string; fr: string; postalPrefixes: string[] }> }>(REGIONS_FILE);
+  const data = readJson<{ regions: Array<{ code: string; en: string; fr: string; postalPrefixes: string[] }> }>(
+    REGIONS_FILE,
+  );
 
   it('data/regions.json validates against its schema and gives each Ontario letter its region', () => {
     expect(schemaRegistry().validate(REGIONS_SCHEMA, data)).toEqual({ ok: true, value: data });
-    expect(Object.fromEntries(data.regions.flatMap((r) => r.postalPrefixes.map((p) => [p, r.code])))).toEqual(REGION_BY_LETTER);
+    expect(Object.fromEntries(data.regions.flatMap((r) => r.postalPrefixes.map((p) => [p, r.code])))).toEqual(
+      REGION_BY_LETTER,
+    );
     for (const region of data.regions) {
       expect(region.en).not.toBe('');
       expect(region.fr).not.toBe('');
@@ -199,15 +226,23 @@ describe('regions', () => {
   });
 
   it('has exactly the region codes of the ministry schema, plus unknown', () => {
-    const schema = readJson<{ properties: { region: { enum: string[] } } }>(join(schemasDir(), 'canonical', 'ministry-outcome.json'));
+    const schema = readJson<{ properties: { region: { enum: string[] } } }>(
+      join(schemasDir(), 'canonical', 'ministry-outcome.json'),
+    );
     expect([...schema.properties.region.enum].sort()).toEqual([...data.regions.map((r) => r.code), 'unknown'].sort());
   });
 
   it('the regions schema refuses "unknown" as a region and a prefix that is not a postal prefix', () => {
     const region = { code: 'unknown', en: 'Unknown', fr: 'Inconnue', postalPrefixes: ['K'] };
     expect(schemaRegistry().validate(REGIONS_SCHEMA, { regions: [region] }).ok).toBe(false);
-    expect(schemaRegistry().validate(REGIONS_SCHEMA, { regions: [{ ...region, code: 'eastern', postalPrefixes: ['D'] }] }).ok).toBe(false);
-    expect(schemaRegistry().validate(REGIONS_SCHEMA, { regions: [{ ...region, code: 'eastern', postalPrefixes: ['K1A'] }] }).ok).toBe(true);
+    expect(
+      schemaRegistry().validate(REGIONS_SCHEMA, { regions: [{ ...region, code: 'eastern', postalPrefixes: ['D'] }] })
+        .ok,
+    ).toBe(false);
+    expect(
+      schemaRegistry().validate(REGIONS_SCHEMA, { regions: [{ ...region, code: 'eastern', postalPrefixes: ['K1A'] }] })
+        .ok,
+    ).toBe(true);
   });
 
   it.each([
@@ -225,19 +260,39 @@ describe('regions', () => {
     expect(regionOf(postalCode)).toBe(region);
   });
 
-  it.each([undefined, '', '   ', 'H2X 1Y4', 'V6B', 'T2P 1J9', 'D1A 1A1', 'M5V 2T', 'M5V 2T6X', 'MAA 1A1', '12345', 'Montreal', 'M5V-2T6'])(
-    'regionOf(%j) = unknown',
-    (postalCode) => {
-      expect(regionOf(postalCode)).toBe('unknown');
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    '   ',
+    'H2X 1Y4',
+    'V6B',
+    'T2P 1J9',
+    'D1A 1A1',
+    'M5V 2T',
+    'M5V 2T6X',
+    'MAA 1A1',
+    '12345',
+    'Montreal',
+    'M5V-2T6',
+  ])('regionOf(%j) = unknown', (postalCode) => {
+    expect(regionOf(postalCode)).toBe('unknown');
+  });
 
   it('places every postal code by its first letter', () => {
     const first = 'ABCEGHJKLMNPRSTVXY'.split('');
     const rest = 'ABCEGHJKLMNPRSTVWXYZ'.split('');
     const digit = fc.integer({ min: 0, max: 9 }).map(String);
     const postalCode = fc
-      .tuple(fc.constantFrom(...first), digit, fc.constantFrom(...rest), fc.constantFrom('', ' '), digit, fc.constantFrom(...rest), digit, fc.boolean())
+      .tuple(
+        fc.constantFrom(...first),
+        digit,
+        fc.constantFrom(...rest),
+        fc.constantFrom('', ' '),
+        digit,
+        fc.constantFrom(...rest),
+        digit,
+        fc.boolean(),
+      )
       .map(([a, b, c, space, d, e, f, lower]) => {
         const code = `${a}${b}${c}${space}${d}${e}${f}`;
         return lower ? code.toLowerCase() : code;
@@ -299,8 +354,14 @@ describe('deidentifyOutcome', () => {
     const report = deidentifyOutcome(FACTS, pseudonymizer);
     expect(schemaRegistry().validate(MINISTRY_OUTCOME, report)).toEqual({ ok: true, value: report });
     const text = JSON.stringify(report);
-    for (const value of [FACTS.clientId, FACTS.referralId, FACTS.birthDate, FACTS.postalCode, '1B4', 'M9V1B4']) expect(text).not.toContain(value);
-    expect(findPersonalData(report, { birthDates: [String(FACTS.birthDate)], ids: [FACTS.clientId, String(FACTS.referralId)] })).toEqual([]);
+    for (const value of [FACTS.clientId, FACTS.referralId, FACTS.birthDate, FACTS.postalCode, '1B4', 'M9V1B4'])
+      expect(text).not.toContain(value);
+    expect(
+      findPersonalData(report, {
+        birthDates: [String(FACTS.birthDate)],
+        ids: [FACTS.clientId, String(FACTS.referralId)],
+      }),
+    ).toEqual([]);
   });
 
   it('leaves out what is not known, and the durations whose dates are missing or out of order', () => {
@@ -328,7 +389,10 @@ describe('deidentifyOutcome', () => {
     });
     const { jobStartDate: _, ...withoutJob } = minimal;
     expect(deidentifyOutcome(withoutJob, pseudonymizer)).not.toHaveProperty('durations');
-    const accepted = deidentifyOutcome({ ...withoutJob, requestedAt: '2025-06-01', acceptedAt: '2025-05-30T12:00:00Z' }, pseudonymizer);
+    const accepted = deidentifyOutcome(
+      { ...withoutJob, requestedAt: '2025-06-01', acceptedAt: '2025-05-30T12:00:00Z' },
+      pseudonymizer,
+    );
     expect(accepted.durations).toEqual({ referralToOutcomeDays: 29 });
   });
 
@@ -337,16 +401,27 @@ describe('deidentifyOutcome', () => {
     const report = deidentifyOutcome({ ...noPostalCode, catchment: 'p3c 1a1' }, pseudonymizer);
     expect(report.catchment).toBe('P3C');
     expect(report.region).toBe('northern');
-    expect(deidentifyOutcome({ ...FACTS, catchment: 'K' }, pseudonymizer)).toMatchObject({ catchment: 'K', region: 'toronto' });
-    expect(deidentifyOutcome({ ...FACTS, postalCode: 'H2X 1Y4', catchment: 'K1' }, pseudonymizer).region).toBe('eastern');
+    expect(deidentifyOutcome({ ...FACTS, catchment: 'K' }, pseudonymizer)).toMatchObject({
+      catchment: 'K',
+      region: 'toronto',
+    });
+    expect(deidentifyOutcome({ ...FACTS, postalCode: 'H2X 1Y4', catchment: 'K1' }, pseudonymizer).region).toBe(
+      'eastern',
+    );
   });
 
   it('takes the milestone months from an IES outcome type, and refuses a contradiction', () => {
-    for (const [type, months] of [['ies-employed-1-month', 1], ['ies-employed-6-months', 6], ['ies-employed-12-months', 12]] as const) {
+    for (const [type, months] of [
+      ['ies-employed-1-month', 1],
+      ['ies-employed-6-months', 6],
+      ['ies-employed-12-months', 12],
+    ] as const) {
       const { milestoneMonths: _, ...facts } = FACTS;
       expect(deidentifyOutcome({ ...facts, outcomeType: type }, pseudonymizer).outcome.milestoneMonths).toBe(months);
     }
-    expect(deidentifyOutcome({ ...FACTS, outcomeType: 'employment', milestoneMonths: 6 }, pseudonymizer).outcome).toEqual({
+    expect(
+      deidentifyOutcome({ ...FACTS, outcomeType: 'employment', milestoneMonths: 6 }, pseudonymizer).outcome,
+    ).toEqual({
       type: 'employment',
       milestoneMonths: 6,
       achievedOn: '2025-09-02',
@@ -359,21 +434,38 @@ describe('deidentifyOutcome', () => {
   it('throws a SchemaValidationError naming the fields, never the personal values', () => {
     let thrown: unknown;
     try {
-      deidentifyOutcome({ ...FACTS, program: 'XX', deliveryAgent: 'Jane Doe', stream: 'D', reportedAt: 'yesterday' }, pseudonymizer);
+      deidentifyOutcome(
+        { ...FACTS, program: 'XX', deliveryAgent: 'Jane Doe', stream: 'D', reportedAt: 'yesterday' },
+        pseudonymizer,
+      );
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(SchemaValidationError);
-    expect((thrown as SchemaValidationError).errors.map((e) => e.pointer).sort()).toEqual(['/deliveryAgent', '/program', '/reportedAt', '/stream']);
+    expect((thrown as SchemaValidationError).errors.map((e) => e.pointer).sort()).toEqual([
+      '/deliveryAgent',
+      '/program',
+      '/reportedAt',
+      '/stream',
+    ]);
     const message = (thrown as Error).message;
-    for (const value of [FACTS.clientId, String(FACTS.birthDate), String(FACTS.postalCode)]) expect(message).not.toContain(value);
+    for (const value of [FACTS.clientId, String(FACTS.birthDate), String(FACTS.postalCode)])
+      expect(message).not.toContain(value);
   });
 
   it('refuses unreadable dates and a report id that is the client or referral id', () => {
-    expect(() => deidentifyOutcome({ ...FACTS, achievedOn: '2025-02-30' }, pseudonymizer)).toThrow(/achievedOn must be a calendar date/);
-    expect(() => deidentifyOutcome({ ...FACTS, requestedAt: 'last week' }, pseudonymizer)).toThrow(/requestedAt must be a date YYYY-MM-DD or an RFC 3339 date-time/);
-    expect(() => deidentifyOutcome({ ...FACTS, reportId: FACTS.clientId.toUpperCase() }, pseudonymizer)).toThrow(/reportId must not be the client id/);
-    expect(() => deidentifyOutcome({ ...FACTS, reportId: String(FACTS.referralId) }, pseudonymizer)).toThrow(/reportId must not be the client id or the referral id/);
+    expect(() => deidentifyOutcome({ ...FACTS, achievedOn: '2025-02-30' }, pseudonymizer)).toThrow(
+      /achievedOn must be a calendar date/,
+    );
+    expect(() => deidentifyOutcome({ ...FACTS, requestedAt: 'last week' }, pseudonymizer)).toThrow(
+      /requestedAt must be a date YYYY-MM-DD or an RFC 3339 date-time/,
+    );
+    expect(() => deidentifyOutcome({ ...FACTS, reportId: FACTS.clientId.toUpperCase() }, pseudonymizer)).toThrow(
+      /reportId must not be the client id/,
+    );
+    expect(() => deidentifyOutcome({ ...FACTS, reportId: String(FACTS.referralId) }, pseudonymizer)).toThrow(
+      /reportId must not be the client id or the referral id/,
+    );
   });
 
   it('refuses to report a birth date, even as another date (a client "born" on the outcome date)', () => {
@@ -389,16 +481,59 @@ describe('deidentifyOutcome', () => {
     const PROVIDERS = readJson<{ providers: Array<{ id: string; providerType: 'direct' | 'third-party' }> }>(
       join(dirname(schemasDir()), 'data', 'provider-directory.json'),
     ).providers;
-    const REFERRERS = ['ow:toronto', 'ow:ottawa', 'ow:greater-sudbury', 'ow:kenora-rainy-river', 'odsp:central', 'odsp:north-east'];
+    const REFERRERS = [
+      'ow:toronto',
+      'ow:ottawa',
+      'ow:greater-sudbury',
+      'ow:kenora-rainy-river',
+      'odsp:central',
+      'odsp:north-east',
+    ];
 
     // Words the report is made of (codes, organization ids, region codes): a person whose name is
     // one of them ("Central", "Tô") cannot be told apart from the code, so names avoid them.
-    const lower = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+    const lower = (s: string) =>
+      s
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase();
     const VOCABULARY = new Set(
-      [...PROGRAMS, ...OUTCOME_TYPES, ...STREAMS, ...PROVIDERS.map((p) => p.id), ...REFERRERS, ...Object.values(REGION_BY_LETTER), 'unknown', 'third-party', 'direct']
-        .flatMap((code) => lower(code).split(/[^\p{L}\p{N}]+/u)),
+      [
+        ...PROGRAMS,
+        ...OUTCOME_TYPES,
+        ...STREAMS,
+        ...PROVIDERS.map((p) => p.id),
+        ...REFERRERS,
+        ...Object.values(REGION_BY_LETTER),
+        'unknown',
+        'third-party',
+        'direct',
+      ].flatMap((code) => lower(code).split(/[^\p{L}\p{N}]+/u)),
     );
-    const REAL_NAMES = ['Éloïse', 'Côté-Tremblay', 'Nguyễn', 'Thị Hương', "O'Brien", 'Zoë', 'Anaïs', 'François', 'Lefèbvre', 'Núñez', 'Søren', 'Begay', 'Śmiałek', 'Müller', 'Björk', 'Mathieu', 'Desrosiers', 'Kanahsohon', 'Ahmed', 'Żaneta', 'Jean-Noël', 'Gagné'];
+    const REAL_NAMES = [
+      'Éloïse',
+      'Côté-Tremblay',
+      'Nguyễn',
+      'Thị Hương',
+      "O'Brien",
+      'Zoë',
+      'Anaïs',
+      'François',
+      'Lefèbvre',
+      'Núñez',
+      'Søren',
+      'Begay',
+      'Śmiałek',
+      'Müller',
+      'Björk',
+      'Mathieu',
+      'Desrosiers',
+      'Kanahsohon',
+      'Ahmed',
+      'Żaneta',
+      'Jean-Noël',
+      'Gagné',
+    ];
     const LETTERS = 'abcdeéèêëfghiïîjklmnoôöpqrstuùüvwxyzçñ'.split('');
     const nameWord = fc
       .array(fc.constantFrom(...LETTERS), { minLength: 3, maxLength: 12 })
@@ -407,16 +542,36 @@ describe('deidentifyOutcome', () => {
       // A word made of hex letters only could be a group of a UUID by chance; real names are not.
       .filter((word) => /[^a-f]/.test(lower(word)));
     const nameArb = fc
-      .oneof(fc.constantFrom(...REAL_NAMES), fc.tuple(nameWord, fc.option(nameWord, { nil: undefined })).map(([a, b]) => (b === undefined ? a : `${a}-${b}`)))
-      .filter((name) => lower(name).split(/[^\p{L}\p{N}]+/u).every((word) => !VOCABULARY.has(word)));
+      .oneof(
+        fc.constantFrom(...REAL_NAMES),
+        fc
+          .tuple(nameWord, fc.option(nameWord, { nil: undefined }))
+          .map(([a, b]) => (b === undefined ? a : `${a}-${b}`)),
+      )
+      .filter((name) =>
+        lower(name)
+          .split(/[^\p{L}\p{N}]+/u)
+          .every((word) => !VOCABULARY.has(word)),
+      );
 
     const digit = fc.integer({ min: 0, max: 9 }).map(String);
     const postalCodeArb = fc
-      .tuple(fc.constantFrom(...'ABCEGHJKLMNPRSTVXY'.split(''), 'K', 'L', 'M', 'N', 'P'), digit, fc.constantFrom(...'ABCEGHJKLMNPRSTVWXYZ'.split('')), digit, fc.constantFrom(...'ABCEGHJKLMNPRSTVWXYZ'.split('')), digit)
+      .tuple(
+        fc.constantFrom(...'ABCEGHJKLMNPRSTVXY'.split(''), 'K', 'L', 'M', 'N', 'P'),
+        digit,
+        fc.constantFrom(...'ABCEGHJKLMNPRSTVWXYZ'.split('')),
+        digit,
+        fc.constantFrom(...'ABCEGHJKLMNPRSTVWXYZ'.split('')),
+        digit,
+      )
       .map(([a, b, c, d, e, f]) => `${a}${b}${c} ${d}${e}${f}`);
-    const phoneArb = fc.tuple(fc.integer({ min: 200, max: 999 }), fc.integer({ min: 200, max: 999 }), fc.integer({ min: 0, max: 9999 })).map(([a, b, c]) => `+1${a}${b}${String(c).padStart(4, '0')}`);
+    const phoneArb = fc
+      .tuple(fc.integer({ min: 200, max: 999 }), fc.integer({ min: 200, max: 999 }), fc.integer({ min: 0, max: 9999 }))
+      .map(([a, b, c]) => `+1${a}${b}${String(c).padStart(4, '0')}`);
     const instantArb = (from: string, to: string) =>
-      fc.date({ min: new Date(from), max: new Date(to), noInvalidDate: true }).map((d) => d.toISOString().replace('.000Z', 'Z'));
+      fc
+        .date({ min: new Date(from), max: new Date(to), noInvalidDate: true })
+        .map((d) => d.toISOString().replace('.000Z', 'Z'));
 
     const caseArb = fc.record({
       clientId: fc.uuid(),
@@ -465,12 +620,25 @@ describe('deidentifyOutcome', () => {
             requestedAt: c.requestedAt,
             updatedAt: c.requestedAt,
             personal: {
-              name: { givenName: c.givenName, familyName: c.familyName, ...(c.middleName === undefined ? {} : { middleName: c.middleName }) },
+              name: {
+                givenName: c.givenName,
+                familyName: c.familyName,
+                ...(c.middleName === undefined ? {} : { middleName: c.middleName }),
+              },
               birthDate: c.birthDate,
               contact: {
                 phone: c.phone,
                 email,
-                ...(c.postalCode === undefined ? {} : { address: { line1: `12, rue ${c.familyName}`, city: 'Sudbury', province: 'ON' as const, postalCode: c.postalCode } }),
+                ...(c.postalCode === undefined
+                  ? {}
+                  : {
+                      address: {
+                        line1: `12, rue ${c.familyName}`,
+                        city: 'Sudbury',
+                        province: 'ON' as const,
+                        postalCode: c.postalCode,
+                      },
+                    }),
               },
               links: [{ system: 'sams', sourceId: c.memberId, linkedAt: c.requestedAt }],
               notes: `${c.givenName} ${c.familyName}, né(e) le ${c.birthDate}, ${c.phone}`,
@@ -520,15 +688,28 @@ describe('deidentifyOutcome', () => {
           expect(findPersonalData(report, known)).toEqual([]);
           // The scan is not vacuous: it finds every kind of the person in the identified referral.
           const inReferral = new Set(findPersonalData(referral, known).map((f) => f.kind));
-          for (const kind of ['id', 'personal-field', 'name', 'birth-date', 'phone', 'email', ...(postalCode === undefined ? [] : ['postal-code'])]) {
+          for (const kind of [
+            'id',
+            'personal-field',
+            'name',
+            'birth-date',
+            'phone',
+            'email',
+            ...(postalCode === undefined ? [] : ['postal-code']),
+          ]) {
             expect({ kind, found: inReferral.has(kind) }).toEqual({ kind, found: true });
           }
 
           expect(report.subjectPseudonym).toBe(hmac(KEY, 'client', c.clientId));
           expect(report.referralPseudonym).toBe(hmac(KEY, 'referral', c.referralId));
-          expect(report.region).toBe(postalCode === undefined ? 'unknown' : (REGION_BY_LETTER[postalCode[0]] ?? 'unknown'));
-          expect(report.ageBand).toBe(c.birthDate > c.observedOn ? 'unknown' : bandOracle(ageOracle(c.birthDate, c.observedOn)));
-          for (const days of Object.values(report.durations ?? {}) as number[]) expect(Number.isInteger(days) && days >= 0).toBe(true);
+          expect(report.region).toBe(
+            postalCode === undefined ? 'unknown' : (REGION_BY_LETTER[postalCode[0]] ?? 'unknown'),
+          );
+          expect(report.ageBand).toBe(
+            c.birthDate > c.observedOn ? 'unknown' : bandOracle(ageOracle(c.birthDate, c.observedOn)),
+          );
+          for (const days of Object.values(report.durations ?? {}) as number[])
+            expect(Number.isInteger(days) && days >= 0).toBe(true);
         }),
         { numRuns: 300 },
       );

@@ -59,7 +59,9 @@ export class Pseudonymizer {
 
   of(kind: 'client' | 'referral', id: string): string {
     if (kind !== 'client' && kind !== 'referral') {
-      throw new RangeError(`Pseudonymizer.of: kind must be "client" or "referral", got ${JSON.stringify(String(kind))}`);
+      throw new RangeError(
+        `Pseudonymizer.of: kind must be "client" or "referral", got ${JSON.stringify(String(kind))}`,
+      );
     }
     if (typeof id !== 'string' || id === '') {
       throw new TypeError(`Pseudonymizer.of: the ${kind} id must be a non-empty string`);
@@ -84,7 +86,8 @@ export class Pseudonymizer {
  */
 export function ageBand(birthDate: string | undefined, on: string): MinistryOutcome['ageBand'] {
   const day = parseDate(on);
-  if (day === undefined) throw new RangeError(`ageBand: "on" must be a calendar date YYYY-MM-DD, got ${JSON.stringify(on)}`);
+  if (day === undefined)
+    throw new RangeError(`ageBand: "on" must be a calendar date YYYY-MM-DD, got ${JSON.stringify(on)}`);
   const birth = birthDate === undefined ? undefined : parseDate(birthDate);
   if (birth === undefined) return 'unknown';
   const beforeBirthday = day.month < birth.month || (day.month === birth.month && day.day < birth.day);
@@ -142,14 +145,20 @@ export interface OutcomeFacts {
 export function deidentifyOutcome(facts: OutcomeFacts, pseudonymizer: Pseudonymizer): MinistryOutcome {
   const achievedOn = parseDate(facts.achievedOn);
   if (achievedOn === undefined) {
-    throw new Error(`deidentifyOutcome: achievedOn must be a calendar date YYYY-MM-DD, got ${JSON.stringify(facts.achievedOn)}`);
+    throw new Error(
+      `deidentifyOutcome: achievedOn must be a calendar date YYYY-MM-DD, got ${JSON.stringify(facts.achievedOn)}`,
+    );
   }
-  const sameId = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+  const sameId = (a: string | undefined, b: string | undefined) =>
+    a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
   if (sameId(facts.reportId, facts.clientId) || sameId(facts.reportId, facts.referralId)) {
-    throw new Error('deidentifyOutcome: reportId must not be the client id or the referral id (it would leave with the report)');
+    throw new Error(
+      'deidentifyOutcome: reportId must not be the client id or the referral id (it would leave with the report)',
+    );
   }
 
-  const catchment = facts.catchment === undefined ? undefined : facts.catchment.replace(/\s+/g, '').toUpperCase().slice(0, 3);
+  const catchment =
+    facts.catchment === undefined ? undefined : facts.catchment.replace(/\s+/g, '').toUpperCase().slice(0, 3);
   const fromPostalCode = regionOf(facts.postalCode);
   const region = fromPostalCode !== 'unknown' ? fromPostalCode : regionOf(catchment);
   const milestoneMonths = milestoneMonthsOf(facts.outcomeType, facts.milestoneMonths);
@@ -174,7 +183,10 @@ export function deidentifyOutcome(facts: OutcomeFacts, pseudonymizer: Pseudonymi
     providerType: facts.providerType,
     provider: facts.provider,
     stream: facts.stream,
-    ageBand: facts.birthDate !== undefined ? ageBand(facts.birthDate, facts.achievedOn) : (facts.ageBandAtReferral ?? 'unknown'),
+    ageBand:
+      facts.birthDate !== undefined
+        ? ageBand(facts.birthDate, facts.achievedOn)
+        : (facts.ageBandAtReferral ?? 'unknown'),
     outcome: withoutUndefined({ type: facts.outcomeType, milestoneMonths, achievedOn: facts.achievedOn }),
     durations: Object.keys(durations).length === 0 ? undefined : durations,
     reportedAt: facts.reportedAt,
@@ -187,7 +199,9 @@ export function deidentifyOutcome(facts: OutcomeFacts, pseudonymizer: Pseudonymi
     ids: [facts.clientId, ...(facts.referralId === undefined ? [] : [facts.referralId])],
   });
   if (leaks.length > 0) {
-    throw new Error(`deidentifyOutcome: the report would carry personal data at ${leaks.map((l) => `${l.pointer} (${l.kind})`).join(', ')}`);
+    throw new Error(
+      `deidentifyOutcome: the report would carry personal data at ${leaks.map((l) => `${l.pointer} (${l.kind})`).join(', ')}`,
+    );
   }
   return outcome;
 }
@@ -238,7 +252,9 @@ function ontarioDay(text: string, field: string): number {
   if (date !== undefined) return dayNumber(date);
   const instant = DATE_TIME.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(instant)) {
-    throw new Error(`deidentifyOutcome: ${field} must be a date YYYY-MM-DD or an RFC 3339 date-time, got ${JSON.stringify(text)}`);
+    throw new Error(
+      `deidentifyOutcome: ${field} must be a date YYYY-MM-DD or an RFC 3339 date-time, got ${JSON.stringify(text)}`,
+    );
   }
   const parts = Object.fromEntries(ONTARIO_DATE.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
   return dayNumber({ year: Number(parts.year), month: Number(parts.month), day: Number(parts.day) });
@@ -259,7 +275,10 @@ function setDays(
 const IES_MILESTONE = /^ies-employed-(1|3|6|12)-months?$/;
 
 /** The months of an IES milestone are in its code: take them from there, and refuse a contradiction. */
-function milestoneMonthsOf(outcomeType: string, given: OutcomeFacts['milestoneMonths']): OutcomeFacts['milestoneMonths'] {
+function milestoneMonthsOf(
+  outcomeType: string,
+  given: OutcomeFacts['milestoneMonths'],
+): OutcomeFacts['milestoneMonths'] {
   const match = IES_MILESTONE.exec(outcomeType);
   if (match === null) return given;
   const months = Number(match[1]) as 1 | 3 | 6 | 12;
@@ -299,7 +318,9 @@ function loadRegions(file: string): ReadonlyArray<readonly [string, string]> {
   }
   const result = schemaRegistry().validate<RegionsFile>(REGIONS_SCHEMA, data);
   if (!result.ok) {
-    throw new Error(`regions: ${file} does not match ${REGIONS_SCHEMA}: ${result.errors.map((e) => `#${e.pointer} ${e.message}`).join('; ')}`);
+    throw new Error(
+      `regions: ${file} does not match ${REGIONS_SCHEMA}: ${result.errors.map((e) => `#${e.pointer} ${e.message}`).join('; ')}`,
+    );
   }
   const problems: string[] = [];
   const codes = new Set<string>();
@@ -312,7 +333,8 @@ function loadRegions(file: string): ReadonlyArray<readonly [string, string]> {
     }
     for (const prefix of region.postalPrefixes) {
       const other = owner.get(prefix);
-      if (other !== undefined && other !== region.code) problems.push(`prefix ${prefix} is in both ${other} and ${region.code}`);
+      if (other !== undefined && other !== region.code)
+        problems.push(`prefix ${prefix} is in both ${other} and ${region.code}`);
       owner.set(prefix, region.code);
     }
   }

@@ -155,22 +155,50 @@ describe('findPersonalData', () => {
 
   it('never reports a pseudonym or a random UUID', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string({ minLength: 1 }), fc.uuid(), (key, id, uuid) => {
-        fc.pre(uuid !== CLIENT_ID && uuid !== REFERRAL_ID);
-        const pseudonym = createHmac('sha256', Buffer.from(key)).update(`client:${id}`).digest('hex');
-        expect(findPersonalData({ subjectPseudonym: pseudonym, reportId: uuid, upper: pseudonym.toUpperCase() }, KNOWN)).toEqual([]);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.string({ minLength: 1 }),
+        fc.uuid(),
+        (key, id, uuid) => {
+          fc.pre(uuid !== CLIENT_ID && uuid !== REFERRAL_ID);
+          const pseudonym = createHmac('sha256', Buffer.from(key)).update(`client:${id}`).digest('hex');
+          expect(
+            findPersonalData({ subjectPseudonym: pseudonym, reportId: uuid, upper: pseudonym.toUpperCase() }, KNOWN),
+          ).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('finds in ASCII text exactly what its Unicode patterns find (the ASCII fast paths change nothing)', () => {
     const pieces = fc.constantFrom(
-      ...['P3C 1A1', 'p3c1a1', '416-555-0134', '(416) 555-0134', '+14165550134', '+33123456789', 'a.b@example.org', '130 692 544', '130692544'],
-      ...['1987-09-03', '19870903', '03/09/1987', CLIENT_ID, CLIENT_ID.replace(/-/g, '').toUpperCase(), 'tor-cr-2025-000123', '500100200'],
+      ...[
+        'P3C 1A1',
+        'p3c1a1',
+        '416-555-0134',
+        '(416) 555-0134',
+        '+14165550134',
+        '+33123456789',
+        'a.b@example.org',
+        '130 692 544',
+        '130692544',
+      ],
+      ...[
+        '1987-09-03',
+        '19870903',
+        '03/09/1987',
+        CLIENT_ID,
+        CLIENT_ID.replace(/-/g, '').toUpperCase(),
+        'tor-cr-2025-000123',
+        '500100200',
+      ],
       ...['x', '7', '1', '-', ' ', '@', '+', '_', '.', '/'],
     );
-    const kinds = (text: string) => findPersonalData({ x: text }, KNOWN).map((f) => f.kind).sort();
+    const kinds = (text: string) =>
+      findPersonalData({ x: text }, KNOWN)
+        .map((f) => f.kind)
+        .sort();
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 8 }), (parts) => {
         const text = parts.join('');
@@ -185,19 +213,42 @@ describe('findPersonalData', () => {
     const digit = fc.integer({ min: 0, max: 9 }).map(String);
     const letter = (set: string) => fc.constantFrom(...set.split(''));
     const postalCode = fc
-      .tuple(letter('ABCEGHJKLMNPRSTVXY'), digit, letter('ABCEGHJKLMNPRSTVWXYZ'), fc.constantFrom('', ' '), digit, letter('ABCEGHJKLMNPRSTVWXYZ'), digit, fc.boolean())
-      .map(([a, b, c, s, d, e, f, lower]) => (lower ? `${a}${b}${c}${s}${d}${e}${f}`.toLowerCase() : `${a}${b}${c}${s}${d}${e}${f}`));
+      .tuple(
+        letter('ABCEGHJKLMNPRSTVXY'),
+        digit,
+        letter('ABCEGHJKLMNPRSTVWXYZ'),
+        fc.constantFrom('', ' '),
+        digit,
+        letter('ABCEGHJKLMNPRSTVWXYZ'),
+        digit,
+        fc.boolean(),
+      )
+      .map(([a, b, c, s, d, e, f, lower]) =>
+        lower ? `${a}${b}${c}${s}${d}${e}${f}`.toLowerCase() : `${a}${b}${c}${s}${d}${e}${f}`,
+      );
     const phone = fc
-      .tuple(fc.integer({ min: 200, max: 999 }), fc.integer({ min: 200, max: 999 }), fc.integer({ min: 0, max: 9999 }), fc.constantFrom('+1%a%b%c', '%a-%b-%c', '(%a) %b-%c', '%a.%b.%c', '%a%b%c'))
-      .map(([a, b, c, form]) => form.replace('%a', String(a)).replace('%b', String(b)).replace('%c', String(c).padStart(4, '0')));
+      .tuple(
+        fc.integer({ min: 200, max: 999 }),
+        fc.integer({ min: 200, max: 999 }),
+        fc.integer({ min: 0, max: 9999 }),
+        fc.constantFrom('+1%a%b%c', '%a-%b-%c', '(%a) %b-%c', '%a.%b.%c', '%a%b%c'),
+      )
+      .map(([a, b, c, form]) =>
+        form.replace('%a', String(a)).replace('%b', String(b)).replace('%c', String(c).padStart(4, '0')),
+      );
     const email = fc.emailAddress();
     const birthDate = fc
       .date({ min: new Date('1930-01-01T00:00:00Z'), max: new Date('2010-12-31T00:00:00Z'), noInvalidDate: true })
       .map((d) => d.toISOString().slice(0, 10));
     const nameWord = fc
-      .array(fc.constantFrom(...'aàâbcçdeéèêëfghiîïjklmnoôpqrstuùûüvwxyÿzœæ'.split('')), { minLength: 3, maxLength: 10 })
+      .array(fc.constantFrom(...'aàâbcçdeéèêëfghiîïjklmnoôpqrstuùûüvwxyÿzœæ'.split('')), {
+        minLength: 3,
+        maxLength: 10,
+      })
       .map((letters) => letters.join(''));
-    const name = fc.tuple(nameWord, nameWord).map(([a, b]) => `${a[0].toUpperCase()}${a.slice(1)} ${b[0].toUpperCase()}${b.slice(1)}`);
+    const name = fc
+      .tuple(nameWord, nameWord)
+      .map(([a, b]) => `${a[0].toUpperCase()}${a.slice(1)} ${b[0].toUpperCase()}${b.slice(1)}`);
     // A path of keys (never personal-field names) down to the leaf.
     const path = fc.array(fc.oneof(fc.stringMatching(/^k[a-z0-9~/]{0,6}$/), fc.nat({ max: 3 })), { maxLength: 4 });
 
@@ -217,7 +268,11 @@ describe('findPersonalData', () => {
       return { value, pointer };
     }
 
-    const planted = (kind: string, leafArb: fc.Arbitrary<string>, knownOf: (leaf: string) => Parameters<typeof findPersonalData>[1]) =>
+    const planted = (
+      kind: string,
+      leafArb: fc.Arbitrary<string>,
+      knownOf: (leaf: string) => Parameters<typeof findPersonalData>[1],
+    ) =>
       it(`finds a ${kind}`, () => {
         fc.assert(
           fc.property(path, leafArb, fc.constantFrom('', 'see ', 'x: '), (parts, leaf, prefix) => {

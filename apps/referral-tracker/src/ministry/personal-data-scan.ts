@@ -108,21 +108,39 @@ const twice = (source: (letterOrDigit: string) => string, flags: string): { unic
 });
 const b = (ld: string) => `(?<![${ld}])`;
 const e = (ld: string) => `(?![${ld}])`;
-const POSTAL_CODE = twice((ld) => `${b(ld)}[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z][ \\t-]?\\d[ABCEGHJ-NPRSTV-Z]\\d${e(ld)}`, 'i');
-const NANP_PHONE = twice((ld) => `${b(ld)}(?:\\+?1[ .-]?)?(?:\\([2-9]\\d{2}\\)|[2-9]\\d{2})[ .-]?[2-9]\\d{2}[ .-]?\\d{4}${e(ld)}`, '');
+const POSTAL_CODE = twice(
+  (ld) => `${b(ld)}[ABCEGHJ-NPRSTVXY]\\d[ABCEGHJ-NPRSTV-Z][ \\t-]?\\d[ABCEGHJ-NPRSTV-Z]\\d${e(ld)}`,
+  'i',
+);
+const NANP_PHONE = twice(
+  (ld) => `${b(ld)}(?:\\+?1[ .-]?)?(?:\\([2-9]\\d{2}\\)|[2-9]\\d{2})[ .-]?[2-9]\\d{2}[ .-]?\\d{4}${e(ld)}`,
+  '',
+);
 const E164_PHONE = twice((ld) => `(?<![${ld}+])\\+[1-9]\\d{7,14}${e(ld)}`, '');
-const EMAIL = twice((ld) => `[${ld}.!#$%&'*+/=?^_\`{|}~-]+@[${ld}-]+(?:\\.[${ld}-]+)*\\.${ld === 'A-Za-z0-9' ? '[A-Za-z]' : '\\p{L}'}{2,}`, '');
+const EMAIL = twice(
+  (ld) =>
+    `[${ld}.!#$%&'*+/=?^_\`{|}~-]+@[${ld}-]+(?:\\.[${ld}-]+)*\\.${ld === 'A-Za-z0-9' ? '[A-Za-z]' : '\\p{L}'}{2,}`,
+  '',
+);
 // SINs start with 1-7 (residents) or 9 (temporary residents); 0 and 8 are not issued to people.
 const SIN = twice((ld) => `${b(ld)}([1-79]\\d{2})([ -]?)(\\d{3})\\2(\\d{3})${e(ld)}`, 'g');
 
-const pick = (pattern: { unicode: RegExp; ascii: RegExp }, ascii: boolean): RegExp => (ascii ? pattern.ascii : pattern.unicode);
+const pick = (pattern: { unicode: RegExp; ascii: RegExp }, ascii: boolean): RegExp =>
+  ascii ? pattern.ascii : pattern.unicode;
 
 const STATIC_DETECTORS: readonly Detector[] = [
   { kind: 'postal-code', test: (text, ascii) => pick(POSTAL_CODE, ascii).test(text) },
   // An E.164 number has its '+', an email its '@': no need to run the pattern without one.
-  { kind: 'phone', test: (text, ascii) => pick(NANP_PHONE, ascii).test(text) || (text.includes('+') && pick(E164_PHONE, ascii).test(text)) },
+  {
+    kind: 'phone',
+    test: (text, ascii) =>
+      pick(NANP_PHONE, ascii).test(text) || (text.includes('+') && pick(E164_PHONE, ascii).test(text)),
+  },
   { kind: 'email', test: (text, ascii) => text.includes('@') && pick(EMAIL, ascii).test(text) },
-  { kind: 'sin', test: (text, ascii) => [...text.matchAll(pick(SIN, ascii))].some((m) => luhn(`${m[1]}${m[3]}${m[4]}`)) },
+  {
+    kind: 'sin',
+    test: (text, ascii) => [...text.matchAll(pick(SIN, ascii))].some((m) => luhn(`${m[1]}${m[3]}${m[4]}`)),
+  },
 ];
 
 function detectorsFor(known: { names?: string[]; birthDates?: string[]; ids?: string[] }): Detector[] {
@@ -149,7 +167,10 @@ function detectorsFor(known: { names?: string[]; birthDates?: string[]; ids?: st
   if (birthDates.size > 0) {
     // Every written form holds the year as four digits in a row: without one, no date can match.
     const years = [...new Set([...birthDates].map((d) => d.slice(0, 4)))];
-    detectors.push({ kind: 'birth-date', test: (text) => years.some((year) => text.includes(year)) && datesIn(text).some((date) => birthDates.has(date)) });
+    detectors.push({
+      kind: 'birth-date',
+      test: (text) => years.some((year) => text.includes(year)) && datesIn(text).some((date) => birthDates.has(date)),
+    });
   }
 
   const ids = (known.ids ?? [])
@@ -189,7 +210,8 @@ class KnownId {
 /** Whether `needle` occurs in `text` with no ASCII letter or digit right before or after it. */
 function containsToken(text: string, needle: string): boolean {
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
-    if (!isAsciiLetterOrDigit(text.charCodeAt(at - 1)) && !isAsciiLetterOrDigit(text.charCodeAt(at + needle.length))) return true;
+    if (!isAsciiLetterOrDigit(text.charCodeAt(at - 1)) && !isAsciiLetterOrDigit(text.charCodeAt(at + needle.length)))
+      return true;
   }
   return false;
 }

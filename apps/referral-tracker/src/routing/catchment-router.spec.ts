@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CatchmentRouter, UnroutableReason, postalAreaOf, type RoutingDecision, type RoutingRequest } from './catchment-router';
+import {
+  CatchmentRouter,
+  UnroutableReason,
+  postalAreaOf,
+  type RoutingDecision,
+  type RoutingRequest,
+} from './catchment-router';
 import {
   PROVIDER_DIRECTORY_SCHEMA_ID,
   ProviderDirectoryError,
@@ -17,7 +23,9 @@ import {
 } from './provider-directory';
 
 const DATA_FILE = join(dirname(schemasDir()), 'data', 'provider-directory.json');
-const SERVICE_TYPES = (JSON.parse(readFileSync(join(schemasDir(), 'codes', 'service-types.json'), 'utf8')) as { enum: ServiceType[] }).enum;
+const SERVICE_TYPES = (
+  JSON.parse(readFileSync(join(schemasDir(), 'codes', 'service-types.json'), 'utf8')) as { enum: ServiceType[] }
+).enum;
 
 type ServiceSpec = [ServiceType, number, ('active' | 'inactive')?];
 
@@ -32,7 +40,11 @@ function provider(
     name: { en: `Provider ${id}`, fr: `Fournisseur ${id}` },
     providerType: options.providerType ?? 'direct',
     status: options.status ?? 'active',
-    services: services.map(([serviceType, capacity, status]) => ({ serviceType, capacity, status: status ?? 'active' })),
+    services: services.map(([serviceType, capacity, status]) => ({
+      serviceType,
+      capacity,
+      status: status ?? 'active',
+    })),
     locations: catchments.map((catchment, i) => ({
       name: `Site ${i + 1}`,
       address: { line1: `${i + 1} Main Street`, city: 'Toronto', province: 'ON', postalCode: 'M5V 3L9' },
@@ -44,12 +56,42 @@ function provider(
 /** A small directory where each rule decides at least one request. */
 const TEST_DIRECTORY: ProviderDirectory = {
   providers: [
-    provider('eo:city', [['employment-services', 5], ['apprenticeship', 3]], [['M']], { providerType: 'third-party' }),
+    provider(
+      'eo:city',
+      [
+        ['employment-services', 5],
+        ['apprenticeship', 3],
+      ],
+      [['M']],
+      { providerType: 'third-party' },
+    ),
     provider('eo:north', [['employment-services', 2]], [['M9V', 'M9W'], ['M3N']]),
     provider('eo:north-b', [['employment-services', 2]], [['M9V']], { providerType: 'third-party' }),
-    provider('eo:ottawa-full', [['literacy-and-basic-skills', 0], ['employment-services', 0]], [['K1']]),
-    provider('eo:ottawa-closed', [['employment-services', 9], ['self-employment', 9]], [['K1A']], { status: 'inactive' }),
-    provider('eo:ottawa-paused', [['better-jobs-ontario', 9, 'inactive'], ['employment-services', 1]], [['K2'], ['K1A']]),
+    provider(
+      'eo:ottawa-full',
+      [
+        ['literacy-and-basic-skills', 0],
+        ['employment-services', 0],
+      ],
+      [['K1']],
+    ),
+    provider(
+      'eo:ottawa-closed',
+      [
+        ['employment-services', 9],
+        ['self-employment', 9],
+      ],
+      [['K1A']],
+      { status: 'inactive' },
+    ),
+    provider(
+      'eo:ottawa-paused',
+      [
+        ['better-jobs-ontario', 9, 'inactive'],
+        ['employment-services', 1],
+      ],
+      [['K2'], ['K1A']],
+    ),
   ],
 };
 
@@ -78,14 +120,22 @@ describe('CatchmentRouter', () => {
       const r = router();
       r.replaceDirectory({
         providers: TEST_DIRECTORY.providers.map((p) =>
-          p.id === 'eo:north-b' ? provider('eo:north-b', [['employment-services', 3]], [['M9V']], { providerType: 'third-party' }) : p,
+          p.id === 'eo:north-b'
+            ? provider('eo:north-b', [['employment-services', 3]], [['M9V']], { providerType: 'third-party' })
+            : p,
         ),
       });
-      expect(r.route({ serviceWanted: 'employment-services', postalCode: 'M9V 1B4' })).toMatchObject({ provider: 'eo:north-b', catchment: 'M9V' });
+      expect(r.route({ serviceWanted: 'employment-services', postalCode: 'M9V 1B4' })).toMatchObject({
+        provider: 'eo:north-b',
+        catchment: 'M9V',
+      });
     });
 
     it('matches on any location of a provider', () => {
-      expect(route({ serviceWanted: 'employment-services', postalCode: 'M3N 2J2' })).toMatchObject({ provider: 'eo:north', catchment: 'M3N' });
+      expect(route({ serviceWanted: 'employment-services', postalCode: 'M3N 2J2' })).toMatchObject({
+        provider: 'eo:north',
+        catchment: 'M3N',
+      });
     });
 
     it('falls back to a wider catchment', () => {
@@ -99,7 +149,10 @@ describe('CatchmentRouter', () => {
     });
 
     it('normalizes the postal code (case, spaces)', () => {
-      expect(route({ serviceWanted: 'employment-services', postalCode: ' m9w 1a1 ' })).toMatchObject({ provider: 'eo:north', catchment: 'M9W' });
+      expect(route({ serviceWanted: 'employment-services', postalCode: ' m9w 1a1 ' })).toMatchObject({
+        provider: 'eo:north',
+        catchment: 'M9W',
+      });
     });
 
     it('skips inactive providers, inactive services and providers at capacity 0', () => {
@@ -113,7 +166,9 @@ describe('CatchmentRouter', () => {
 
   describe('preferred provider', () => {
     it('wins when it offers the service with open places, whatever the catchment', () => {
-      expect(route({ serviceWanted: 'employment-services', preferredProvider: 'eo:north', postalCode: 'K2P 1L4' })).toEqual({
+      expect(
+        route({ serviceWanted: 'employment-services', preferredProvider: 'eo:north', postalCode: 'K2P 1L4' }),
+      ).toEqual({
         routed: true,
         provider: 'eo:north',
         providerType: 'direct',
@@ -123,7 +178,9 @@ describe('CatchmentRouter', () => {
     });
 
     it('reports its best-matching prefix, or its first one', () => {
-      expect(route({ serviceWanted: 'employment-services', preferredProvider: 'eo:north', postalCode: 'M3N 1A1' })).toMatchObject({
+      expect(
+        route({ serviceWanted: 'employment-services', preferredProvider: 'eo:north', postalCode: 'M3N 1A1' }),
+      ).toMatchObject({
         assignedBy: 'preferred',
         catchment: 'M3N',
       });
@@ -159,10 +216,13 @@ describe('CatchmentRouter', () => {
     });
 
     it('is passed over when its service is inactive', () => {
-      expect(route({ serviceWanted: 'better-jobs-ontario', preferredProvider: 'eo:ottawa-paused', postalCode: 'K2P 1L4' })).toEqual({
+      expect(
+        route({ serviceWanted: 'better-jobs-ontario', preferredProvider: 'eo:ottawa-paused', postalCode: 'K2P 1L4' }),
+      ).toEqual({
         routed: false,
         code: UnroutableReason.NoProviderForService,
-        reason: 'No active provider offers better-jobs-ontario (postal code area K2P). Preferred provider eo:ottawa-paused does not offer better-jobs-ontario.',
+        reason:
+          'No active provider offers better-jobs-ontario (postal code area K2P). Preferred provider eo:ottawa-paused does not offer better-jobs-ontario.',
       });
     });
   });
@@ -170,10 +230,13 @@ describe('CatchmentRouter', () => {
   describe('refusals', () => {
     it('needs a postal code when no preferred provider can take the client', () => {
       for (const postalCode of [undefined, '', '   ']) {
-        expect(route({ serviceWanted: 'employment-services', ...(postalCode === undefined ? {} : { postalCode }) })).toEqual({
+        expect(
+          route({ serviceWanted: 'employment-services', ...(postalCode === undefined ? {} : { postalCode }) }),
+        ).toEqual({
           routed: false,
           code: UnroutableReason.NoPostalCode,
-          reason: 'Cannot route employment-services by catchment without a postal code, and no usable preferred provider was given.',
+          reason:
+            'Cannot route employment-services by catchment without a postal code, and no usable preferred provider was given.',
         });
       }
       expect(route({ serviceWanted: 'employment-services', preferredProvider: 'eo:ottawa-full' })).toEqual({
@@ -213,7 +276,8 @@ describe('CatchmentRouter', () => {
       expect(decision).toEqual({
         routed: false,
         code: UnroutableReason.NoCapacity,
-        reason: 'Every provider offering literacy-and-basic-skills in postal code area K1A is at capacity (eo:ottawa-full).',
+        reason:
+          'Every provider offering literacy-and-basic-skills in postal code area K1A is at capacity (eo:ottawa-full).',
       });
       // The full postal code is personal data: refusal reasons travel in events and logs.
       if (!decision.routed) expect(decision.reason).not.toMatch(/0B1/i);
@@ -229,9 +293,14 @@ describe('CatchmentRouter', () => {
     it('routes on the replacing directory at once', () => {
       const r = router();
       r.replaceDirectory({ providers: [provider('eo:sudbury', [['apprenticeship', 1]], [['P3']])] });
-      expect(r.route({ serviceWanted: 'apprenticeship', postalCode: 'P3C 1A1' })).toMatchObject({ provider: 'eo:sudbury', catchment: 'P3' });
+      expect(r.route({ serviceWanted: 'apprenticeship', postalCode: 'P3C 1A1' })).toMatchObject({
+        provider: 'eo:sudbury',
+        catchment: 'P3',
+      });
       expect(r.provider('eo:city')).toBeUndefined();
-      expect(r.route({ serviceWanted: 'employment-services', postalCode: 'M5V 3L9' })).toMatchObject({ code: UnroutableReason.NoProviderForService });
+      expect(r.route({ serviceWanted: 'employment-services', postalCode: 'M5V 3L9' })).toMatchObject({
+        code: UnroutableReason.NoProviderForService,
+      });
     });
   });
 
@@ -255,7 +324,12 @@ describe('CatchmentRouter', () => {
         locations: fc.array(
           fc.record({
             name: fc.constant('Site'),
-            address: fc.constant({ line1: '1 Main Street', city: 'Ottawa', province: 'ON' as const, postalCode: 'K1A 0B1' }),
+            address: fc.constant({
+              line1: '1 Main Street',
+              city: 'Ottawa',
+              province: 'ON' as const,
+              postalCode: 'K1A 0B1',
+            }),
             catchment: fc.uniqueArray(fc.constantFrom(...prefixes), { minLength: 1, maxLength: 3 }),
           }),
           { minLength: 1, maxLength: 2 },
@@ -294,7 +368,11 @@ describe('CatchmentRouter', () => {
             expect(postal.startsWith(decision.catchment)).toBe(true);
             // No eligible provider holds a more specific prefix.
             for (const other of directory.providers) {
-              const open = other.status === 'active' && other.services.some((s) => s.serviceType === request.serviceWanted && s.status === 'active' && s.capacity > 0);
+              const open =
+                other.status === 'active' &&
+                other.services.some(
+                  (s) => s.serviceType === request.serviceWanted && s.status === 'active' && s.capacity > 0,
+                );
               if (!open) continue;
               for (const prefix of other.locations.flatMap((l) => l.catchment)) {
                 if (postal.startsWith(prefix)) expect(prefix.length).toBeLessThanOrEqual(decision.catchment.length);
@@ -309,7 +387,12 @@ describe('CatchmentRouter', () => {
     it('is deterministic, whatever the order of the directory', () => {
       fc.assert(
         fc.property(
-          directoryArb.chain((directory) => fc.tuple(fc.constant(directory), fc.shuffledSubarray([...directory.providers], { minLength: directory.providers.length }))),
+          directoryArb.chain((directory) =>
+            fc.tuple(
+              fc.constant(directory),
+              fc.shuffledSubarray([...directory.providers], { minLength: directory.providers.length }),
+            ),
+          ),
           requestArb,
           ([directory, shuffled], request) => {
             const first = new CatchmentRouter(directory).route(request);
@@ -330,8 +413,11 @@ describe('CatchmentRouter', () => {
           const eligible = directory.providers.filter(
             (p) =>
               p.status === 'active' &&
-              p.services.some((s) => s.serviceType === request.serviceWanted && s.status === 'active' && s.capacity > 0) &&
-              (p.id === request.preferredProvider || (postal !== '' && p.locations.some((l) => l.catchment.some((c) => postal.startsWith(c))))),
+              p.services.some(
+                (s) => s.serviceType === request.serviceWanted && s.status === 'active' && s.capacity > 0,
+              ) &&
+              (p.id === request.preferredProvider ||
+                (postal !== '' && p.locations.some((l) => l.catchment.some((c) => postal.startsWith(c))))),
           );
           expect(eligible).toEqual([]);
           expect(decision.reason).toContain(request.serviceWanted);
@@ -356,14 +442,22 @@ describe('provider directory data', () => {
     for (let n = 1; n <= 12; n += 1) expect(byId.has(`eo:provider-${n}`)).toBe(true);
     expect(new Set(directory.providers.map((p) => p.providerType))).toEqual(new Set(['direct', 'third-party']));
     expect(directory.providers.filter((p) => p.status === 'inactive').map((p) => p.id)).toEqual(['eo:provider-12']);
-    expect(directory.providers.some((p) => p.status === 'active' && p.services.some((s) => s.capacity === 0))).toBe(true);
-    expect(new Set(directory.providers.flatMap((p) => p.services.map((s) => s.serviceType)))).toEqual(new Set(SERVICE_TYPES));
+    expect(directory.providers.some((p) => p.status === 'active' && p.services.some((s) => s.capacity === 0))).toBe(
+      true,
+    );
+    expect(new Set(directory.providers.flatMap((p) => p.services.map((s) => s.serviceType)))).toEqual(
+      new Set(SERVICE_TYPES),
+    );
   });
 
   it('lets every active provider be preferred for employment services', () => {
     const r = new CatchmentRouter(directory);
     for (const p of directory.providers.filter((p) => p.status === 'active')) {
-      expect(r.route({ serviceWanted: 'employment-services', preferredProvider: p.id })).toMatchObject({ routed: true, provider: p.id, assignedBy: 'preferred' });
+      expect(r.route({ serviceWanted: 'employment-services', preferredProvider: p.id })).toMatchObject({
+        routed: true,
+        provider: p.id,
+        assignedBy: 'preferred',
+      });
     }
   });
 
@@ -386,14 +480,29 @@ describe('provider directory data', () => {
     ['employment-services', 'L5M 1K8', 'eo:provider-13', 'L5M'],
     ['employment-services', 'L3Y 3Z1', 'eo:provider-14', 'L3Y'],
   ] as const)('routes %s at %s to %s (%s)', (serviceWanted, postalCode, expected, catchment) => {
-    expect(new CatchmentRouter(directory).route({ serviceWanted, postalCode })).toMatchObject({ routed: true, provider: expected, assignedBy: 'catchment', catchment });
+    expect(new CatchmentRouter(directory).route({ serviceWanted, postalCode })).toMatchObject({
+      routed: true,
+      provider: expected,
+      assignedBy: 'catchment',
+      catchment,
+    });
   });
 
   it('refuses literacy in Windsor (the only provider is full) and self-employment in Sudbury', () => {
     const r = new CatchmentRouter(directory);
-    expect(r.route({ serviceWanted: 'literacy-and-basic-skills', postalCode: 'N9A 6J3' })).toMatchObject({ code: UnroutableReason.NoCapacity });
-    expect(r.route({ serviceWanted: 'self-employment', postalCode: 'P3C 1A1' })).toMatchObject({ code: UnroutableReason.NoProviderInCatchment });
-    expect(r.route({ serviceWanted: 'literacy-and-basic-skills', preferredProvider: 'eo:provider-12', postalCode: 'M1B 4Y7' })).toMatchObject({
+    expect(r.route({ serviceWanted: 'literacy-and-basic-skills', postalCode: 'N9A 6J3' })).toMatchObject({
+      code: UnroutableReason.NoCapacity,
+    });
+    expect(r.route({ serviceWanted: 'self-employment', postalCode: 'P3C 1A1' })).toMatchObject({
+      code: UnroutableReason.NoProviderInCatchment,
+    });
+    expect(
+      r.route({
+        serviceWanted: 'literacy-and-basic-skills',
+        preferredProvider: 'eo:provider-12',
+        postalCode: 'M1B 4Y7',
+      }),
+    ).toMatchObject({
       code: UnroutableReason.NoProviderInCatchment,
       reason: expect.stringContaining('Preferred provider eo:provider-12 is inactive.') as string,
     });
@@ -421,11 +530,17 @@ describe('loadProviderDirectory', () => {
     }
     throw new Error('no error');
   };
-  const valid = () => structuredClone({ providers: TEST_DIRECTORY.providers }) as unknown as { providers: Array<Record<string, unknown>> };
+  const valid = () =>
+    structuredClone({ providers: TEST_DIRECTORY.providers }) as unknown as {
+      providers: Array<Record<string, unknown>>;
+    };
 
   it('refuses a missing or non-JSON file, naming it', () => {
     const missing = join(dir, 'missing.json');
-    expect(errorOf(() => loadProviderDirectory(missing))).toMatchObject({ code: ProviderDirectoryErrorCode.Unreadable, source: missing });
+    expect(errorOf(() => loadProviderDirectory(missing))).toMatchObject({
+      code: ProviderDirectoryErrorCode.Unreadable,
+      source: missing,
+    });
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{"providers": [');
     expect(errorOf(() => loadProviderDirectory(broken)).message).toContain(`${broken}#`);
@@ -440,19 +555,31 @@ describe('loadProviderDirectory', () => {
     writeFileSync(file, JSON.stringify(data));
     const error = errorOf(() => loadProviderDirectory(file));
     expect(error.code).toBe(ProviderDirectoryErrorCode.SchemaViolation);
-    expect(error.errors.map((e) => e.pointer).sort()).toEqual(['/providers/0/id', '/providers/1/services/0/capacity', '/providers/2/locations/0/catchment/0']);
+    expect(error.errors.map((e) => e.pointer).sort()).toEqual([
+      '/providers/0/id',
+      '/providers/1/services/0/capacity',
+      '/providers/2/locations/0/catchment/0',
+    ]);
     expect(error.message).toContain(`${file}#/providers/1/services/0/capacity`);
   });
 
   it('refuses a repeated provider id or service type', () => {
     const data = valid();
     data.providers[2].id = 'eo:city';
-    (data.providers[3].services as unknown[]).push({ serviceType: 'employment-services', status: 'active', capacity: 1 });
+    (data.providers[3].services as unknown[]).push({
+      serviceType: 'employment-services',
+      status: 'active',
+      capacity: 1,
+    });
     const error = errorOf(() => providerDirectoryFrom(data, 'upload'));
     expect(error.code).toBe(ProviderDirectoryErrorCode.Inconsistent);
     expect(error.errors).toEqual([
       { pointer: '/providers/2/id', code: 'duplicate', message: 'repeats the id of /providers/0' },
-      { pointer: '/providers/3/services/2/serviceType', code: 'duplicate', message: 'repeats the service type of /providers/3/services/1' },
+      {
+        pointer: '/providers/3/services/2/serviceType',
+        code: 'duplicate',
+        message: 'repeats the service type of /providers/3/services/1',
+      },
     ]);
     expect(error.message).toContain('upload#/providers/2/id');
   });

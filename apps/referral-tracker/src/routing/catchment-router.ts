@@ -21,7 +21,13 @@ export enum UnroutableReason {
 }
 
 export type RoutingDecision =
-  | { routed: true; provider: string; providerType: 'direct' | 'third-party'; assignedBy: 'preferred' | 'catchment'; catchment: string }
+  | {
+      routed: true;
+      provider: string;
+      providerType: 'direct' | 'third-party';
+      assignedBy: 'preferred' | 'catchment';
+      catchment: string;
+    }
   | { routed: false; code: UnroutableReason; reason: string };
 
 /**
@@ -66,19 +72,24 @@ export class CatchmentRouter {
     const service = request.serviceWanted;
     const postalCode = normalizePostalCode(request.postalCode ?? '');
 
-    const preferred = request.preferredProvider === undefined ? undefined : this.preferredOffer(request.preferredProvider, service);
+    const preferred =
+      request.preferredProvider === undefined ? undefined : this.preferredOffer(request.preferredProvider, service);
     if (preferred !== undefined && typeof preferred !== 'string') {
       // A provider chosen by name still reports a catchment, for the reports grouped by catchment.
       const prefixes = preferred.prefixes;
       return routed(preferred.provider, 'preferred', longestMatch(prefixes, postalCode) ?? prefixes[0] ?? '');
     }
     // Why the preferred provider was passed over, appended to any refusal that follows.
-    const passedOver = preferred === undefined ? '' : ` Preferred provider ${request.preferredProvider ?? ''} ${preferred}.`;
+    const passedOver =
+      preferred === undefined ? '' : ` Preferred provider ${request.preferredProvider ?? ''} ${preferred}.`;
     const area = postalCode === '' ? 'no postal code' : `postal code area ${postalAreaOf(postalCode)}`;
 
     const offers = this.index.offers.get(service) ?? [];
     if (offers.length === 0) {
-      return unroutable(UnroutableReason.NoProviderForService, `No active provider offers ${service} (${area}).${passedOver}`);
+      return unroutable(
+        UnroutableReason.NoProviderForService,
+        `No active provider offers ${service} (${area}).${passedOver}`,
+      );
     }
     if (postalCode === '') {
       return unroutable(
@@ -101,7 +112,10 @@ export class CatchmentRouter {
     if (open.length === 0) {
       return unroutable(
         UnroutableReason.NoCapacity,
-        `Every provider offering ${service} in ${area} is at capacity (${inCatchment.map(({ offer }) => offer.provider.id).sort().join(', ')}).${passedOver}`,
+        `Every provider offering ${service} in ${area} is at capacity (${inCatchment
+          .map(({ offer }) => offer.provider.id)
+          .sort()
+          .join(', ')}).${passedOver}`,
       );
     }
     // Most specific catchment first (a neighbourhood office before a city-wide one), then the most
@@ -168,7 +182,11 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function routed(provider: DirectoryProvider, assignedBy: 'preferred' | 'catchment', catchment: string): RoutingDecision {
+function routed(
+  provider: DirectoryProvider,
+  assignedBy: 'preferred' | 'catchment',
+  catchment: string,
+): RoutingDecision {
   return { routed: true, provider: provider.id, providerType: provider.providerType, assignedBy, catchment };
 }
 

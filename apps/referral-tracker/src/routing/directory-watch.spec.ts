@@ -11,7 +11,8 @@ describe('watchProviderDirectory', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const until = async (check: () => boolean, timeoutMs = 5_000): Promise<void> => {
-    for (const deadline = Date.now() + timeoutMs; !check() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + timeoutMs; !check() && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 50));
   };
 
   it('swaps in an edited directory, and keeps the old one when the edit breaks the schema', async () => {
@@ -19,14 +20,27 @@ describe('watchProviderDirectory', () => {
     const router = new CatchmentRouter(loadProviderDirectory(file));
     const reloaded: number[] = [];
     const refused: Error[] = [];
-    const stop = watchProviderDirectory(file, router, { reloaded: (n) => reloaded.push(n), refused: (e) => refused.push(e) }, 20);
+    const stop = watchProviderDirectory(
+      file,
+      router,
+      { reloaded: (n) => reloaded.push(n), refused: (e) => refused.push(e) },
+      20,
+    );
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { providers: Array<Record<string, unknown>> } & ProviderDirectory;
+      const data = JSON.parse(readFileSync(file, 'utf8')) as {
+        providers: Array<Record<string, unknown>>;
+      } & ProviderDirectory;
       const closing = data.providers[0].id as string;
       // watchFile takes its first stat asynchronously: an edit made before that (a busy machine's
       // thread pool) is its starting point, not a change. Edit again until the watcher saw one.
       for (let attempt = 0; attempt < 20 && reloaded.length === 0; attempt += 1) {
-        writeFileSync(file, JSON.stringify({ ...data, providers: data.providers.map((p) => (p.id === closing ? { ...p, status: 'inactive' } : p)) }));
+        writeFileSync(
+          file,
+          JSON.stringify({
+            ...data,
+            providers: data.providers.map((p) => (p.id === closing ? { ...p, status: 'inactive' } : p)),
+          }),
+        );
         await until(() => reloaded.length > 0, 1_000);
       }
       expect(router.provider(closing)?.status).toBe('inactive');

@@ -13,7 +13,12 @@ export interface DirectoryWatchEvents {
  * changes catchment or capacity): each change is loaded and validated, then swapped in whole.
  * Returns the function that stops watching.
  */
-export function watchProviderDirectory(file: string, router: CatchmentRouter, events: DirectoryWatchEvents = {}, intervalMs = 2_000): () => void {
+export function watchProviderDirectory(
+  file: string,
+  router: CatchmentRouter,
+  events: DirectoryWatchEvents = {},
+  intervalMs = 2_000,
+): () => void {
   const listener = (): void => {
     try {
       const directory = loadProviderDirectory(file);

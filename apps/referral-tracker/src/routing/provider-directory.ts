@@ -107,7 +107,11 @@ export function providerDirectoryFrom(data: unknown, source = 'provider director
   result.value.providers.forEach((provider, i) => {
     const first = seenIds.get(provider.id);
     if (first !== undefined) {
-      errors.push({ pointer: `/providers/${i}/id`, code: 'duplicate', message: `repeats the id of /providers/${first}` });
+      errors.push({
+        pointer: `/providers/${i}/id`,
+        code: 'duplicate',
+        message: `repeats the id of /providers/${first}`,
+      });
     } else {
       seenIds.set(provider.id, i);
     }

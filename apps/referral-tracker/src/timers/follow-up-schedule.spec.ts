@@ -42,16 +42,19 @@ describe('followUpDueDates', () => {
 
   it('gives each follow-up once, in order, strictly after the start and before the next', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2999-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
-        const start = d.toISOString().slice(0, 10);
-        const due = followUpDueDates(start);
-        expect(due.map((f) => f.months)).toEqual<FollowUpMonth[]>([...FOLLOW_UP_MONTHS]);
-        let previous = start;
-        for (const { dueOn } of due) {
-          expect(dueOn > previous).toBe(true);
-          previous = dueOn;
-        }
-      }),
+      fc.property(
+        fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2999-12-31T00:00:00Z'), noInvalidDate: true }),
+        (d) => {
+          const start = d.toISOString().slice(0, 10);
+          const due = followUpDueDates(start);
+          expect(due.map((f) => f.months)).toEqual<FollowUpMonth[]>([...FOLLOW_UP_MONTHS]);
+          let previous = start;
+          for (const { dueOn } of due) {
+            expect(dueOn > previous).toBe(true);
+            previous = dueOn;
+          }
+        },
+      ),
     );
   });
 });

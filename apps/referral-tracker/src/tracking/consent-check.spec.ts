@@ -20,10 +20,19 @@ describe('consentAllows', () => {
 
   it('says why it refuses: missing, withdrawn (whenever), expired, other purpose, recipient not named', () => {
     expect(consentAllows(undefined, undefined, at)).toMatchObject({ allowed: false, code: 'CONSENT_MISSING' });
-    expect(consentAllows({ ...base, withdrawnAt: new Date('2026-01-01T00:00:00Z') }, undefined, at)).toMatchObject({ allowed: false, code: 'CONSENT_WITHDRAWN' });
-    expect(consentAllows(base, undefined, new Date('2026-09-15T12:00:00Z'))).toMatchObject({ allowed: false, code: 'CONSENT_EXPIRED' });
+    expect(consentAllows({ ...base, withdrawnAt: new Date('2026-01-01T00:00:00Z') }, undefined, at)).toMatchObject({
+      allowed: false,
+      code: 'CONSENT_WITHDRAWN',
+    });
+    expect(consentAllows(base, undefined, new Date('2026-09-15T12:00:00Z'))).toMatchObject({
+      allowed: false,
+      code: 'CONSENT_EXPIRED',
+    });
     expect(consentAllows(base, undefined, new Date('2026-09-14T20:00:00Z'))).toEqual({ allowed: true }); // through the whole last day
-    expect(consentAllows({ ...base, purpose: 'outcome-follow-up' }, undefined, at)).toMatchObject({ allowed: false, code: 'CONSENT_PURPOSE' });
+    expect(consentAllows({ ...base, purpose: 'outcome-follow-up' }, undefined, at)).toMatchObject({
+      allowed: false,
+      code: 'CONSENT_PURPOSE',
+    });
     const named = { ...base, recipients: ['eo:provider-3'] };
     expect(consentAllows(named, 'eo:provider-3', at)).toEqual({ allowed: true });
     expect(consentAllows(named, 'eo:provider-7', at)).toMatchObject({ allowed: false, code: 'CONSENT_RECIPIENT' });

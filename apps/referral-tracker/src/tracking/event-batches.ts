@@ -64,15 +64,19 @@ export class EventBatches {
   async applyAll(trx: Transaction<Database>, events: readonly PendingEvent[]): Promise<number> {
     const claimed = await this.inbox.claim(
       trx,
-      events.map(({ inbound }) => ({ eventId: inbound.event.id, eventType: inbound.event.type, topic: inbound.topic, partition: inbound.partition, offset: inbound.offset })),
+      events.map(({ inbound }) => ({
+        eventId: inbound.event.id,
+        eventType: inbound.event.type,
+        topic: inbound.topic,
+        partition: inbound.partition,
+        offset: inbound.offset,
+      })),
     );
     // The first delivery of each id claimed now; a redelivery (same ce_id) changes nothing.
     const fresh = events.filter((e) => claimed.delete(e.inbound.event.id));
     if (fresh.length === 0) return 0;
-    const ws = await this.store.load(
-      trx,
-      mergeKeys(fresh.map((e) => e.tracked.keys(e.data))),
-      (parked) => this.events.keysOfParked(parked),
+    const ws = await this.store.load(trx, mergeKeys(fresh.map((e) => e.tracked.keys(e.data))), (parked) =>
+      this.events.keysOfParked(parked),
     );
     for (const e of fresh) e.tracked.apply(ws, e.data, e.cause);
     await this.store.write(trx, ws.changes());
@@ -85,12 +89,19 @@ export class EventBatches {
     if (!tracked) throw new Error(`no tracked event type ${event.type}`);
     const valid = schemaRegistry().validate<never>(tracked.schemaId, event.data);
     if (!valid.ok) {
-      throw new TrackerError(TrackerErrorCode.InvalidEvent, valid.errors.map((e) => `${e.pointer || '/'}: ${e.message}`).join('; '));
+      throw new TrackerError(
+        TrackerErrorCode.InvalidEvent,
+        valid.errors.map((e) => `${e.pointer || '/'}: ${e.message}`).join('; '),
+      );
     }
     return { inbound, tracked, data: valid.value, cause: causeOf(event) };
   }
 }
 
 function causeOf(event: CloudEvent): Cause {
-  return { eventId: event.id, ...(event.correlationid !== undefined && { correlationId: event.correlationid }), occurredAt: event.time ?? new Date().toISOString() };
+  return {
+    eventId: event.id,
+    ...(event.correlationid !== undefined && { correlationId: event.correlationid }),
+    occurredAt: event.time ?? new Date().toISOString(),
+  };
 }

@@ -17,7 +17,10 @@ let outcomes: ExitOutcomes | undefined;
 /** `data/exit-outcomes.json`, validated once. */
 export function exitOutcomes(file = join(dataDir(), 'exit-outcomes.json')): ExitOutcomes {
   if (outcomes && file === join(dataDir(), 'exit-outcomes.json')) return outcomes;
-  const loaded = schemaRegistry().assert<ExitOutcomes>(schemaIdForPath('lifecycle/exit-outcomes.json'), JSON.parse(readFileSync(file, 'utf8')));
+  const loaded = schemaRegistry().assert<ExitOutcomes>(
+    schemaIdForPath('lifecycle/exit-outcomes.json'),
+    JSON.parse(readFileSync(file, 'utf8')),
+  );
   outcomes = loaded;
   return loaded;
 }
@@ -26,6 +29,7 @@ export function exitOutcomes(file = join(dataDir(), 'exit-outcomes.json')): Exit
 export function closureOfExit(exitReason: ExitReason): ExitClosure {
   const table = exitOutcomes();
   if (table.completed.includes(exitReason)) return { to: 'completed' };
-  if (table.failed.includes(exitReason)) return { to: 'failed', text: `exited: ${label('exit-reasons', exitReason, 'en')}` };
+  if (table.failed.includes(exitReason))
+    return { to: 'failed', text: `exited: ${label('exit-reasons', exitReason, 'en')}` };
   throw new Error(`exit reason "${exitReason}" is in neither list of data/exit-outcomes.json`);
 }

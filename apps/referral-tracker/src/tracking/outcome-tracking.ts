@@ -26,7 +26,8 @@ const SOURCE = '/passerelle/referral-tracker';
 const TRACKER_NAMESPACE = Buffer.from('0c7d2e9a5b814f6e9d3a2b1c0f4e5d6a', 'hex');
 
 /** The IES milestone a follow-up checks: `ies-employed-1-month`, `ies-employed-3-months`, ... (schemas/codes/outcome-types.json). */
-const iesMilestone = (months: FollowUpMonth): FollowUpDue['outcomeType'] => `ies-employed-${months}-month${months === 1 ? '' : 's'}` as FollowUpDue['outcomeType'];
+const iesMilestone = (months: FollowUpMonth): FollowUpDue['outcomeType'] =>
+  `ies-employed-${months}-month${months === 1 ? '' : 's'}` as FollowUpDue['outcomeType'];
 const IES_MONTHS = new Map<string, FollowUpMonth>(FOLLOW_UP_MONTHS.map((m) => [iesMilestone(m), m]));
 
 interface FollowUpPayload {
@@ -109,7 +110,12 @@ export class OutcomeTracking {
     const type = 'ca.on.passerelle.outcome.follow-up-due';
     const event: CanonicalEvent<FollowUpDue> = {
       specversion: '1.0',
-      id: deterministicEventId({ sourceSystem: 'passerelle:referral-tracker', recordId: payload.employmentSpellId, version: payload.months, type }),
+      id: deterministicEventId({
+        sourceSystem: 'passerelle:referral-tracker',
+        recordId: payload.employmentSpellId,
+        version: payload.months,
+        type,
+      }),
       source: SOURCE,
       type,
       time: timer.dueAt.toISOString(),
@@ -133,7 +139,8 @@ export class OutcomeTracking {
     const referralId = outcome.referralId ?? ws.referralServedBy(outcome.clientId, outcome.reportedBy);
     const latest = ws.recordOutcome(outcome, referralId, cause.occurredAt);
     const months = IES_MONTHS.get(outcome.outcomeType);
-    if (months !== undefined && outcome.employmentSpellId !== undefined) ws.cancelTimer(followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
+    if (months !== undefined && outcome.employmentSpellId !== undefined)
+      ws.cancelTimer(followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
     if (!latest || !outcome.achieved) return;
 
     const referral = referralId === undefined ? undefined : ws.referralFacts(referralId);
@@ -170,8 +177,16 @@ export class OutcomeTracking {
     };
     for (const other of ws.saveSupport(support)) {
       const [income, eo] = support.network === 'eo' ? [other, support] : [support, other];
-      const alertId = nameBasedUuid(TRACKER_NAMESPACE, unambiguousName(['duplicate-support', income.benefitId, eo.benefitId]));
-      const side = (s: SupportRow) => ({ benefitId: s.benefitId, issuedBy: s.issuedBy as SupportDuplicateSuspected['recipient'], periodStart: s.periodStart, ...(s.periodEnd !== null && { periodEnd: s.periodEnd }) });
+      const alertId = nameBasedUuid(
+        TRACKER_NAMESPACE,
+        unambiguousName(['duplicate-support', income.benefitId, eo.benefitId]),
+      );
+      const side = (s: SupportRow) => ({
+        benefitId: s.benefitId,
+        issuedBy: s.issuedBy as SupportDuplicateSuspected['recipient'],
+        periodStart: s.periodStart,
+        ...(s.periodEnd !== null && { periodEnd: s.periodEnd }),
+      });
       const data: SupportDuplicateSuspected = {
         alertId,
         recipient: income.issuedBy as SupportDuplicateSuspected['recipient'],
@@ -200,7 +215,12 @@ export class OutcomeTracking {
     }
   }
 
-  private factsOf(outcome: OutcomeMilestone, referral: ReferralFacts | undefined, jobStartDate: string | undefined, cause: Cause): OutcomeFacts {
+  private factsOf(
+    outcome: OutcomeMilestone,
+    referral: ReferralFacts | undefined,
+    jobStartDate: string | undefined,
+    cause: Cause,
+  ): OutcomeFacts {
     const snapshot = referral?.snapshot as Referral | undefined;
     const spell = outcome.employmentSpellId ?? '';
     return {
@@ -209,7 +229,9 @@ export class OutcomeTracking {
       program: outcome.program,
       deliveryAgent: referral?.referrer ?? outcome.reportedBy,
       ...(referral?.catchment != null && { catchment: referral.catchment }),
-      ...(snapshot?.personal?.contact?.address?.postalCode !== undefined && { postalCode: snapshot.personal.contact.address.postalCode }),
+      ...(snapshot?.personal?.contact?.address?.postalCode !== undefined && {
+        postalCode: snapshot.personal.contact.address.postalCode,
+      }),
       ...(snapshot?.personal?.birthDate !== undefined && { birthDate: snapshot.personal.birthDate }),
       ...(referral?.ageBand != null && { ageBandAtReferral: referral.ageBand as MinistryOutcome['ageBand'] }),
       ...(referral?.provider != null && { provider: referral.provider }),
@@ -221,7 +243,10 @@ export class OutcomeTracking {
       ...(referral?.acceptedAt != null && { acceptedAt: referral.acceptedAt.toISOString() }),
       ...(jobStartDate !== undefined && { jobStartDate }),
       // Stable per milestone of a client, and under the pseudonym key: not derivable from any id alone.
-      reportId: nameBasedUuid(TRACKER_NAMESPACE, unambiguousName(['report', this.pseudonymizer.of('client', outcome.clientId), outcome.outcomeType, spell])),
+      reportId: nameBasedUuid(
+        TRACKER_NAMESPACE,
+        unambiguousName(['report', this.pseudonymizer.of('client', outcome.clientId), outcome.outcomeType, spell]),
+      ),
       reportedAt: cause.occurredAt,
     };
   }

@@ -1,10 +1,23 @@
-import { type Consent, type Referral, type ReferralNotification, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
+import {
+  type Consent,
+  type Referral,
+  type ReferralNotification,
+  type ReferralResponse,
+  type ServiceEvent,
+} from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { WorkingSet } from '../ledger/working-set';
 import { ageBand, regionOf } from '../ministry/deidentify';
 import type { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
-import { LifecycleRefusal, OPEN_STATUSES, businessStatusAfter, transition, type LifecycleActor, type StatusChange } from '@passerelle/lifecycle';
+import {
+  LifecycleRefusal,
+  OPEN_STATUSES,
+  businessStatusAfter,
+  transition,
+  type LifecycleActor,
+  type StatusChange,
+} from '@passerelle/lifecycle';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { consentAllows } from './consent-check';
 import { closureOfExit } from './exit-outcome';
@@ -34,7 +47,12 @@ export class ReferralTracking {
   /** `referral.submitted`: a new referral is recorded as requested, then routed if its consent is on record. */
   submitted(ws: WorkingSet, submitted: Referral, cause: Cause): void {
     if (ws.referral(submitted.referralId)) return; // a later version of the same request: routing is not redone
-    const referral: Referral = { ...submitted, status: 'requested', businessStatus: 'created', updatedAt: cause.occurredAt };
+    const referral: Referral = {
+      ...submitted,
+      status: 'requested',
+      businessStatus: 'created',
+      updatedAt: cause.occurredAt,
+    };
     delete referral.provider;
     delete referral.statusReason;
     ws.insertReferral(referral);
@@ -65,11 +83,17 @@ export class ReferralTracking {
       businessStatus: referral.businessStatus,
       actor: 'system',
       actorOrg: 'system:timer',
-      reason: { code: 'OVERDUE', text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days` },
+      reason: {
+        code: 'OVERDUE',
+        text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days`,
+      },
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    this.emit(ws, 'overdue', referral, cause, { code: 'OVERDUE', text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days` });
+    this.emit(ws, 'overdue', referral, cause, {
+      code: 'OVERDUE',
+      text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days`,
+    });
   }
 
   /** `consent.granted`: kept, and referrals that were waiting for it are routed. */
@@ -77,7 +101,8 @@ export class ReferralTracking {
     ws.saveConsent(consent);
     if (consent.withdrawnAt !== undefined) return this.consentWithdrawn(ws, consent, cause);
     for (const referral of ws.referralsOfClient(consent.clientId, ['requested'])) {
-      if (referral.consentId === consent.consentId && referral.businessStatus === 'created') this.route(ws, referral, cause);
+      if (referral.consentId === consent.consentId && referral.businessStatus === 'created')
+        this.route(ws, referral, cause);
     }
   }
 
@@ -90,10 +115,17 @@ export class ReferralTracking {
     ws.saveConsent(consent);
     for (const referral of ws.referralsOfClient(consent.clientId, OPEN_STATUSES)) {
       if (referral.consentId !== consent.consentId) continue;
-      this.change(ws, referral, { to: 'cancelled', actor: 'system', reason: { text: 'consent withdrawn' } }, 'system:consent', cause, {
-        businessStatus: 'fulfillment-cancelled',
-        dropPersonal: true,
-      });
+      this.change(
+        ws,
+        referral,
+        { to: 'cancelled', actor: 'system', reason: { text: 'consent withdrawn' } },
+        'system:consent',
+        cause,
+        {
+          businessStatus: 'fulfillment-cancelled',
+          dropPersonal: true,
+        },
+      );
     }
   }
 
@@ -107,14 +139,24 @@ export class ReferralTracking {
     const referral = ws.referral(response.referralId);
     if (!referral?.provider) return ws.park(response.referralId, { type: RESPONSE_RECORDED, data: response, cause });
     const to = response.decision === 'accept' ? 'accepted' : 'rejected';
-    if (referral.provider === response.provider && (to === 'accepted' ? PAST_ACCEPTANCE.has(referral.status) : referral.status === 'rejected')) return;
+    if (
+      referral.provider === response.provider &&
+      (to === 'accepted' ? PAST_ACCEPTANCE.has(referral.status) : referral.status === 'rejected')
+    )
+      return;
     const reason =
       response.decision === 'decline'
         ? { declineReason: response.declineReason, ...(response.note !== undefined && { text: response.note }) }
         : response.note !== undefined
           ? { text: response.note }
           : undefined;
-    this.changeStatus(ws, referral.referralId, { to, actor: 'provider', ...(reason !== undefined && { reason }) }, { actor: 'provider', org: response.provider }, cause);
+    this.changeStatus(
+      ws,
+      referral.referralId,
+      { to, actor: 'provider', ...(reason !== undefined && { reason }) },
+      { actor: 'provider', org: response.provider },
+      cause,
+    );
   }
 
   /**
@@ -131,21 +173,29 @@ export class ReferralTracking {
     // The record carrying this event says the provider took the referral: apply that first if
     // its referral.response-recorded (on referrals.v1) has not arrived yet.
     const accept = (): void => {
-      if (referral!.status === 'requested') referral = this.changeStatus(ws, referral!.referralId, { to: 'accepted', actor: 'provider' }, provider, cause);
+      if (referral!.status === 'requested')
+        referral = this.changeStatus(ws, referral!.referralId, { to: 'accepted', actor: 'provider' }, provider, cause);
     };
     switch (event.kind) {
       case 'plan-started':
       case 'activity-started':
       case 'assessment-completed':
-        if (event.assessment?.stream !== undefined) ws.setReferralFacts(referral.referralId, { stream: event.assessment.stream });
+        if (event.assessment?.stream !== undefined)
+          ws.setReferralFacts(referral.referralId, { stream: event.assessment.stream });
         accept();
-        if (referral.status === 'accepted') this.changeStatus(ws, referral.referralId, { to: 'in-progress', actor: 'provider' }, provider, cause);
+        if (referral.status === 'accepted')
+          this.changeStatus(ws, referral.referralId, { to: 'in-progress', actor: 'provider' }, provider, cause);
         return;
       case 'event-scheduled':
       case 'event-attended':
       case 'event-unattended':
       case 'event-cancelled':
-        if (referral.status === 'requested' || !PAST_ACCEPTANCE.has(referral.status) || TERMINAL_DONE.has(referral.status)) return;
+        if (
+          referral.status === 'requested' ||
+          !PAST_ACCEPTANCE.has(referral.status) ||
+          TERMINAL_DONE.has(referral.status)
+        )
+          return;
         return this.businessStatusChange(ws, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
       case 'exited': {
         if (TERMINAL_DONE.has(referral.status) || event.exit === undefined) return;
@@ -154,7 +204,9 @@ export class ReferralTracking {
         this.changeStatus(
           ws,
           referral.referralId,
-          closure.to === 'completed' ? { to: 'completed', actor: 'provider' } : { to: 'failed', actor: 'provider', reason: { text: closure.text } },
+          closure.to === 'completed'
+            ? { to: 'completed', actor: 'provider' }
+            : { to: 'failed', actor: 'provider', reason: { text: closure.text } },
           provider,
           cause,
         );
@@ -166,12 +218,27 @@ export class ReferralTracking {
   }
 
   /** A status change asked for by a referrer, a provider or the tracker itself; refused unless the lifecycle allows it. */
-  changeStatus(ws: WorkingSet, referralId: string, change: StatusChange, requester: ChangeRequester, cause: Cause): Referral {
+  changeStatus(
+    ws: WorkingSet,
+    referralId: string,
+    change: StatusChange,
+    requester: ChangeRequester,
+    cause: Cause,
+  ): Referral {
     const referral = ws.referral(referralId);
-    if (!referral) throw new TrackerError(TrackerErrorCode.UnknownReferral, `referral ${referralId} is not known to the tracker`);
-    const owner = requester.actor === 'referrer' ? referral.referrer : requester.actor === 'provider' ? referral.provider : requester.org;
+    if (!referral)
+      throw new TrackerError(TrackerErrorCode.UnknownReferral, `referral ${referralId} is not known to the tracker`);
+    const owner =
+      requester.actor === 'referrer'
+        ? referral.referrer
+        : requester.actor === 'provider'
+          ? referral.provider
+          : requester.org;
     if (owner !== requester.org) {
-      throw new TrackerError(TrackerErrorCode.ActorNotAllowed, `${requester.org} is not the ${requester.actor} of referral ${referralId}`);
+      throw new TrackerError(
+        TrackerErrorCode.ActorNotAllowed,
+        `${requester.org} is not the ${requester.actor} of referral ${referralId}`,
+      );
     }
     return this.change(ws, referral, change, requester.org, cause, {});
   }
@@ -189,7 +256,8 @@ export class ReferralTracking {
     const next: Referral = {
       ...referral,
       status: result.status,
-      businessStatus: options.businessStatus ?? businessStatusAfter(referral.status, result.status) ?? referral.businessStatus,
+      businessStatus:
+        options.businessStatus ?? businessStatusAfter(referral.status, result.status) ?? referral.businessStatus,
       updatedAt: cause.occurredAt,
       ...(change.reason !== undefined && { statusReason: change.reason as Referral['statusReason'] }),
     };
@@ -209,12 +277,22 @@ export class ReferralTracking {
       occurredAt: cause.occurredAt,
     });
     const kind = result.eventType.slice('ca.on.passerelle.referral.'.length) as ReferralNotification['change'];
-    const reason = change.reason?.declineReason !== undefined ? { code: change.reason.declineReason, ...(change.reason.text !== undefined && { text: change.reason.text }) } : change.reason?.text !== undefined ? { text: change.reason.text } : undefined;
+    const reason =
+      change.reason?.declineReason !== undefined
+        ? { code: change.reason.declineReason, ...(change.reason.text !== undefined && { text: change.reason.text }) }
+        : change.reason?.text !== undefined
+          ? { text: change.reason.text }
+          : undefined;
     this.emit(ws, kind, next, cause, reason);
     return next;
   }
 
-  private businessStatusChange(ws: WorkingSet, referral: Referral, businessStatus: Referral['businessStatus'], cause: Cause): void {
+  private businessStatusChange(
+    ws: WorkingSet,
+    referral: Referral,
+    businessStatus: Referral['businessStatus'],
+    cause: Cause,
+  ): void {
     if (referral.businessStatus === businessStatus) return;
     const next: Referral = { ...referral, businessStatus, updatedAt: cause.occurredAt };
     ws.updateReferral(next);
@@ -228,7 +306,12 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    ws.emit([{ topic: this.names.of('referrals.v1'), event: checkedEvent(referralEvent('business-status-changed', next, cause)) }]);
+    ws.emit([
+      {
+        topic: this.names.of('referrals.v1'),
+        event: checkedEvent(referralEvent('business-status-changed', next, cause)),
+      },
+    ]);
   }
 
   /** Routes a requested referral whose consent is on record; says why to the referrer when nothing fits. */
@@ -244,13 +327,20 @@ export class ReferralTracking {
     const decision = this.router.route({
       serviceWanted: referral.serviceWanted,
       ...(referral.preferredProvider !== undefined && { preferredProvider: referral.preferredProvider }),
-      ...(referral.personal?.contact?.address?.postalCode !== undefined && { postalCode: referral.personal.contact.address.postalCode }),
+      ...(referral.personal?.contact?.address?.postalCode !== undefined && {
+        postalCode: referral.personal.contact.address.postalCode,
+      }),
     });
     if (!decision.routed) return this.unroutable(ws, referral, cause, decision.code, decision.reason);
     const toProvider = consentAllows(consent, decision.provider, at);
     if (!toProvider.allowed) return this.unroutable(ws, referral, cause, toProvider.code, toProvider.reason);
 
-    const routed: Referral = { ...referral, provider: decision.provider, businessStatus: 'routed', updatedAt: cause.occurredAt };
+    const routed: Referral = {
+      ...referral,
+      provider: decision.provider,
+      businessStatus: 'routed',
+      updatedAt: cause.occurredAt,
+    };
     delete routed.statusReason;
     ws.updateReferral(routed);
     // What ministry reports need, kept de-identified now: personal data may be withdrawn later.
@@ -301,7 +391,13 @@ export class ReferralTracking {
   }
 
   /** The referral event (to referrals.v1) and the referrer's notification, validated, into the outbox. */
-  private emit(ws: WorkingSet, change: ReferralNotification['change'], referral: Referral, cause: Cause, reason?: ReferralNotification['reason']): void {
+  private emit(
+    ws: WorkingSet,
+    change: ReferralNotification['change'],
+    referral: Referral,
+    cause: Cause,
+    reason?: ReferralNotification['reason'],
+  ): void {
     const event = referralEvent(change, referral, cause);
     const notification = notificationOf(change, event, reason);
     ws.emit([
@@ -319,7 +415,10 @@ export const SERVICE_EVENT_RECORDED = 'ca.on.passerelle.service-event.recorded';
 const PAST_ACCEPTANCE = new Set<Referral['status']>(['accepted', 'in-progress', 'on-hold', 'completed', 'failed']);
 /** Closed: nothing a provider's record says changes them any more. */
 const TERMINAL_DONE = new Set<Referral['status']>(['completed', 'failed', 'cancelled', 'entered-in-error', 'rejected']);
-const SCHEDULED_EVENT_STATUS: Record<'event-scheduled' | 'event-attended' | 'event-unattended' | 'event-cancelled', Referral['businessStatus']> = {
+const SCHEDULED_EVENT_STATUS: Record<
+  'event-scheduled' | 'event-attended' | 'event-unattended' | 'event-cancelled',
+  Referral['businessStatus']
+> = {
   'event-scheduled': 'event-scheduled',
   'event-attended': 'event-completed',
   'event-unattended': 'event-unattended',
@@ -331,4 +430,3 @@ const REFUSALS: Record<LifecycleRefusal, TrackerErrorCode> = {
   [LifecycleRefusal.ActorNotAllowed]: TrackerErrorCode.ActorNotAllowed,
   [LifecycleRefusal.ReasonRequired]: TrackerErrorCode.ReasonRequired,
 };
-

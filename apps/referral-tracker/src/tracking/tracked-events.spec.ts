@@ -12,7 +12,10 @@ import { TrackedEvents } from './tracked-events';
 
 const names = new TopicNames('');
 const events = new TrackedEvents(
-  new ReferralTracking(new CatchmentRouter(loadProviderDirectory()), names, { calendar: OntarioBusinessCalendar.load(), responseBusinessDays: 5 }),
+  new ReferralTracking(new CatchmentRouter(loadProviderDirectory()), names, {
+    calendar: OntarioBusinessCalendar.load(),
+    responseBusinessDays: 5,
+  }),
   new OutcomeTracking(names, new Pseudonymizer(randomBytes(32))),
 );
 const CLIENT = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -26,31 +29,61 @@ const keysOf = (type: string, data: object) => {
 describe('TrackedEvents', () => {
   it('knows every type the handlers subscribe to, and no other', () => {
     const patterns = Object.getOwnPropertyNames(ReferralEventHandlers.prototype)
-      .map((name) => Reflect.getMetadata('microservices:pattern', (ReferralEventHandlers.prototype as unknown as Record<string, object>)[name]) as string[] | undefined)
+      .map(
+        (name) =>
+          Reflect.getMetadata(
+            'microservices:pattern',
+            (ReferralEventHandlers.prototype as unknown as Record<string, object>)[name],
+          ) as string[] | undefined,
+      )
       .filter((pattern): pattern is string[] => pattern !== undefined)
       .flat();
     expect(patterns.sort()).toEqual(Object.keys(events.types).sort());
   });
 
-  it('asks for the referral an event names, or for all its client\'s referrals when it names none', () => {
-    expect(keysOf('ca.on.passerelle.employment.started', { clientId: CLIENT, referralId: REFERRAL, employmentSpellId: SPELL })).toMatchObject({
+  it("asks for the referral an event names, or for all its client's referrals when it names none", () => {
+    expect(
+      keysOf('ca.on.passerelle.employment.started', {
+        clientId: CLIENT,
+        referralId: REFERRAL,
+        employmentSpellId: SPELL,
+      }),
+    ).toMatchObject({
       referralIds: [REFERRAL],
       clientReferrals: [],
       spellIds: [SPELL],
       outcomeClients: [CLIENT],
     });
-    expect(keysOf('ca.on.passerelle.outcome.recorded', { clientId: CLIENT })).toMatchObject({ referralIds: [], clientReferrals: [CLIENT], spellIds: [], outcomeClients: [CLIENT] });
-    expect(keysOf('ca.on.passerelle.referral.submitted', { clientId: CLIENT, referralId: REFERRAL, consentId: SPELL })).toMatchObject({
+    expect(keysOf('ca.on.passerelle.outcome.recorded', { clientId: CLIENT })).toMatchObject({
+      referralIds: [],
+      clientReferrals: [CLIENT],
+      spellIds: [],
+      outcomeClients: [CLIENT],
+    });
+    expect(
+      keysOf('ca.on.passerelle.referral.submitted', { clientId: CLIENT, referralId: REFERRAL, consentId: SPELL }),
+    ).toMatchObject({
       referralIds: [REFERRAL],
       clientReferrals: [CLIENT],
       consentIds: [SPELL],
     });
-    expect(keysOf('ca.on.passerelle.benefit.issued', { clientId: CLIENT, referralId: REFERRAL })).toMatchObject({ referralIds: [], supportClients: [CLIENT] });
+    expect(keysOf('ca.on.passerelle.benefit.issued', { clientId: CLIENT, referralId: REFERRAL })).toMatchObject({
+      referralIds: [],
+      supportClients: [CLIENT],
+    });
   });
 
   it('reads the keys of parked events of the four types that park, and refuses any other', () => {
     const cause = { eventId: 'e', occurredAt: '2025-09-15T10:00:00Z' };
-    expect(events.keysOfParked({ type: 'ca.on.passerelle.referral.response-recorded', data: { referralId: REFERRAL, clientId: CLIENT }, cause })).toMatchObject({ referralIds: [REFERRAL] });
-    expect(() => events.keysOfParked({ type: 'ca.on.passerelle.benefit.issued', data: { clientId: CLIENT }, cause })).toThrow(/no handler for parked/);
+    expect(
+      events.keysOfParked({
+        type: 'ca.on.passerelle.referral.response-recorded',
+        data: { referralId: REFERRAL, clientId: CLIENT },
+        cause,
+      }),
+    ).toMatchObject({ referralIds: [REFERRAL] });
+    expect(() =>
+      events.keysOfParked({ type: 'ca.on.passerelle.benefit.issued', data: { clientId: CLIENT }, cause }),
+    ).toThrow(/no handler for parked/);
   });
 });

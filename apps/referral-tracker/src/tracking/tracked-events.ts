@@ -34,11 +34,18 @@ export class TrackedEvents {
   readonly types: Readonly<Record<string, TrackedEventType<never>>>;
 
   constructor(tracking: ReferralTracking, outcomes: OutcomeTracking) {
-    const referral = (referralId: string | undefined): Pick<LedgerKeys, 'referralIds'> => ({ referralIds: referralId === undefined ? [] : [referralId] });
+    const referral = (referralId: string | undefined): Pick<LedgerKeys, 'referralIds'> => ({
+      referralIds: referralId === undefined ? [] : [referralId],
+    });
     const types: Record<string, TrackedEventType<never>> = {
       'ca.on.passerelle.referral.submitted': typed<Referral>({
         schemaId: schemaIdForPath('canonical/referral.json'),
-        keys: (data) => ({ ...noKeys(), ...referral(data.referralId), clientReferrals: [data.clientId], consentIds: [data.consentId] }),
+        keys: (data) => ({
+          ...noKeys(),
+          ...referral(data.referralId),
+          clientReferrals: [data.clientId],
+          consentIds: [data.consentId],
+        }),
         apply: (ws, data, cause) => {
           tracking.submitted(ws, data, cause);
           this.applyParked(ws, data.clientId);
@@ -66,7 +73,13 @@ export class TrackedEvents {
         schemaId: schemaIdForPath('canonical/referral-cancellation.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
         apply: (ws, data, cause) => {
-          tracking.changeStatus(ws, data.referralId, { to: 'cancelled', actor: 'referrer', reason: { text: data.reason } }, { actor: 'referrer', org: data.requestedBy }, cause);
+          tracking.changeStatus(
+            ws,
+            data.referralId,
+            { to: 'cancelled', actor: 'referrer', reason: { text: data.reason } },
+            { actor: 'referrer', org: data.requestedBy },
+            cause,
+          );
         },
       }),
       [SERVICE_EVENT_RECORDED]: typed<ServiceEvent>({
@@ -117,7 +130,8 @@ export class TrackedEvents {
    */
   private applyParked(ws: WorkingSet, clientId: string): void {
     for (const referralId of ws.routedWithParkedEvents(clientId)) {
-      for (const parked of ws.unpark(referralId)) this.parkable(parked.type).apply(ws, parked.data as never, parked.cause);
+      for (const parked of ws.unpark(referralId))
+        this.parkable(parked.type).apply(ws, parked.data as never, parked.cause);
     }
   }
 

@@ -1,4 +1,10 @@
-import { schemaIdForPath, schemaRegistry, type CanonicalEvent, type Referral, type ReferralNotification } from '@passerelle/contracts';
+import {
+  schemaIdForPath,
+  schemaRegistry,
+  type CanonicalEvent,
+  type Referral,
+  type ReferralNotification,
+} from '@passerelle/contracts';
 import { deterministicEventId } from '@passerelle/messaging';
 
 /** What caused a change: the inbound event (its id seeds every id the change emits). */
@@ -24,7 +30,12 @@ export function referralEvent(change: ReferralChange, referral: Referral, cause:
   const type = `ca.on.passerelle.referral.${change}`;
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: 'passerelle:referral-tracker', recordId: referral.referralId, version: cause.eventId, type }),
+    id: deterministicEventId({
+      sourceSystem: 'passerelle:referral-tracker',
+      recordId: referral.referralId,
+      version: cause.eventId,
+      type,
+    }),
     source: SOURCE,
     type,
     time: cause.occurredAt,
@@ -60,7 +71,12 @@ export function notificationOf(
   };
   return {
     specversion: '1.0',
-    id: deterministicEventId({ sourceSystem: 'passerelle:referral-tracker', recordId: referral.referralId, version: event.id, type: NOTIFICATION_TYPE }),
+    id: deterministicEventId({
+      sourceSystem: 'passerelle:referral-tracker',
+      recordId: referral.referralId,
+      version: event.id,
+      type: NOTIFICATION_TYPE,
+    }),
     source: SOURCE,
     type: NOTIFICATION_TYPE,
     time: data.occurredAt,

@@ -20,7 +20,10 @@ describe('DeliveryDispatcher', () => {
   it('reports a delivery whose outcome could not be recorded and keeps dispatching the others', async () => {
     const cancelled: string[] = [];
     const store: Pick<DeliveryStore, 'claim' | 'record' | 'cancel'> = {
-      claim: jest.fn().mockResolvedValueOnce([orphan('d-1'), orphan('d-2')]).mockResolvedValue([]),
+      claim: jest
+        .fn()
+        .mockResolvedValueOnce([orphan('d-1'), orphan('d-2')])
+        .mockResolvedValue([]),
       record: jest.fn(),
       cancel: async (delivery) => {
         if (delivery.id === 'd-1') throw new Error('connection terminated');

@@ -1,7 +1,13 @@
 import { PollingLoop, SecretSealError, type LoopFailureHandlers, type SecretSeal } from '@passerelle/persistence';
 import type { ClaimedDelivery, DeliveryStore } from './delivery-store';
 import { afterFailure, type RetryPolicy } from './retry-schedule';
-import { ATTEMPT_HEADER, DELIVERY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature';
+import {
+  ATTEMPT_HEADER,
+  DELIVERY_ID_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  webhookSignature,
+} from './webhook-signature';
 import type { SendResult, WebhookSender } from './webhook-sender';
 
 export interface DispatcherOptions extends LoopFailureHandlers {
@@ -78,7 +84,12 @@ export class DeliveryDispatcher {
     const timestamp = Math.floor(attemptedAt.getTime() / 1000).toString();
     const result = await this.attempt(delivery, delivery.url, delivery.secret, timestamp);
     if ('statusCode' in result && result.statusCode >= 200 && result.statusCode < 300) {
-      await this.store.record(delivery, { attemptedAt, durationMs: result.durationMs, statusCode: result.statusCode, outcome: 'delivered' });
+      await this.store.record(delivery, {
+        attemptedAt,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode,
+        outcome: 'delivered',
+      });
       this.options.onAttempt?.(delivery, 'delivered', `HTTP ${result.statusCode}`);
       return;
     }
@@ -91,7 +102,11 @@ export class DeliveryDispatcher {
       outcome: next.outcome,
       ...(next.outcome === 'retry' && { nextAttemptAt: next.nextAttemptAt }),
     });
-    this.options.onAttempt?.(delivery, next.outcome, 'statusCode' in answer ? `HTTP ${answer.statusCode}` : answer.error);
+    this.options.onAttempt?.(
+      delivery,
+      next.outcome,
+      'statusCode' in answer ? `HTTP ${answer.statusCode}` : answer.error,
+    );
   }
 
   /**
@@ -99,7 +114,12 @@ export class DeliveryDispatcher {
    * not the key that sealed it) is a failed attempt naming why, retried like any other, so an
    * operator who sets the right key loses nothing.
    */
-  private async attempt(delivery: ClaimedDelivery, url: string, storedSecret: string, timestamp: string): Promise<SendResult> {
+  private async attempt(
+    delivery: ClaimedDelivery,
+    url: string,
+    storedSecret: string,
+    timestamp: string,
+  ): Promise<SendResult> {
     let secret: string;
     try {
       secret = this.secrets.open(storedSecret, delivery.subscriptionId);

@@ -68,7 +68,9 @@ export class DeliveryStore {
       set next_attempt_at = now() + make_interval(secs => ${leaseMs / 1000}), lease_token = ${token}
       from due, webhook_subscription s
       where d.id = due.id and s.id = d.subscription_id
-      returning d.id, d.subscription_id, s.url, s.secret, s.deleted_at, d.attributes, d.body, d.attempts, d.created_at`.execute(this.db);
+      returning d.id, d.subscription_id, s.url, s.secret, s.deleted_at, d.attributes, d.body, d.attempts, d.created_at`.execute(
+      this.db,
+    );
     return rows.map((row) => ({
       id: row.id,
       subscriptionId: row.subscription_id,

@@ -5,7 +5,9 @@ const policy: RetryPolicy = { maxAttempts: 12, maxAgeMs: 24 * 3_600_000, baseMs:
 
 describe('retryDelayMs', () => {
   it('doubles from the base up to the cap, between half and all of it', () => {
-    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, policy, () => 1))).toEqual([10_000, 20_000, 40_000, 80_000, 160_000]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelayMs(n, policy, () => 1))).toEqual([
+      10_000, 20_000, 40_000, 80_000, 160_000,
+    ]);
     expect([1, 2, 3].map((n) => retryDelayMs(n, policy, () => 0))).toEqual([5_000, 10_000, 20_000]);
     expect(retryDelayMs(9, policy, () => 1)).toBe(2_560_000);
     expect(retryDelayMs(10, policy, () => 1)).toBe(3_600_000);
@@ -28,8 +30,14 @@ describe('afterFailure', () => {
 
   it('schedules the next attempt after the jittered delay', () => {
     const now = new Date('2025-09-18T10:00:01.000Z');
-    expect(afterFailure(1, queuedAt, now, policy, () => 1)).toEqual({ outcome: 'retry', nextAttemptAt: new Date('2025-09-18T10:00:11.000Z') });
-    expect(afterFailure(3, queuedAt, now, policy, () => 0)).toEqual({ outcome: 'retry', nextAttemptAt: new Date('2025-09-18T10:00:21.000Z') });
+    expect(afterFailure(1, queuedAt, now, policy, () => 1)).toEqual({
+      outcome: 'retry',
+      nextAttemptAt: new Date('2025-09-18T10:00:11.000Z'),
+    });
+    expect(afterFailure(3, queuedAt, now, policy, () => 0)).toEqual({
+      outcome: 'retry',
+      nextAttemptAt: new Date('2025-09-18T10:00:21.000Z'),
+    });
   });
 
   it('gives up after the last attempt', () => {

@@ -3,13 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { ADDRESS_NOT_ALLOWED, WebhookSender, allowedAddressLookup } from './webhook-sender';
 
 /** A real local receiver; each test says how it answers. */
-function receiver(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; server: Server }> {
+function receiver(
+  handle: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => handle(req, res, body));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, server }),
+    ),
+  );
 }
 
 describe('WebhookSender', () => {
@@ -28,7 +34,11 @@ describe('WebhookSender', () => {
       res.writeHead(204).end();
     });
     servers.push(server);
-    const result = await new WebhookSender(2_000, 'loopback').send(url, { 'content-type': 'application/json', 'passerelle-delivery-id': 'd-1' }, '{"a":1}');
+    const result = await new WebhookSender(2_000, 'loopback').send(
+      url,
+      { 'content-type': 'application/json', 'passerelle-delivery-id': 'd-1' },
+      '{"a":1}',
+    );
     expect(result).toMatchObject({ statusCode: 204 });
     expect(seen).toEqual([{ method: 'POST', header: 'd-1', body: '{"a":1}' }]);
   });
@@ -86,7 +96,11 @@ describe('WebhookSender', () => {
 
   it('refuses private and link-local addresses even in development, without trying to connect', async () => {
     const sender = new WebhookSender(2_000, 'loopback');
-    for (const target of ['http://169.254.169.254/latest/meta-data/', 'https://10.0.0.1/hook', 'https://[fd00::1]/hook']) {
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data/',
+      'https://10.0.0.1/hook',
+      'https://[fd00::1]/hook',
+    ]) {
       const result = await sender.send(target, {}, '{}');
       expect(result).toMatchObject({ error: ADDRESS_NOT_ALLOWED });
       expect(result.durationMs).toBeLessThan(100);
@@ -97,11 +111,15 @@ describe('WebhookSender', () => {
 describe('allowedAddressLookup', () => {
   const lookup = (policy: 'public' | 'loopback' | 'any', host: string, all: boolean) =>
     new Promise<{ error: NodeJS.ErrnoException | null; result: unknown }>((resolve) => {
-      allowedAddressLookup(policy)(host, { all }, (error: NodeJS.ErrnoException | null, result: unknown) => resolve({ error, result }));
+      allowedAddressLookup(policy)(host, { all }, (error: NodeJS.ErrnoException | null, result: unknown) =>
+        resolve({ error, result }),
+      );
     });
 
   it('answers with the allowed addresses only, in either form net asks for', async () => {
-    expect((await lookup('loopback', 'localhost', true)).result).toEqual(expect.arrayContaining([expect.objectContaining({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) })]));
+    expect((await lookup('loopback', 'localhost', true)).result).toEqual(
+      expect.arrayContaining([expect.objectContaining({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) })]),
+    );
     const single = await lookup('loopback', 'localhost', false);
     expect(single.error).toBeNull();
     expect(single.result).toMatch(/^(127\.0\.0\.1|::1)$/);
@@ -109,6 +127,8 @@ describe('allowedAddressLookup', () => {
 
   it('fails with ADDRESS_NOT_ALLOWED when no address is allowed, and passes on a lookup failure', async () => {
     expect((await lookup('public', 'localhost', true)).error).toMatchObject({ code: ADDRESS_NOT_ALLOWED });
-    expect((await lookup('public', 'no-such-host.invalid', false)).error).toMatchObject({ code: expect.stringMatching(/^E[A-Z]+$/) });
+    expect((await lookup('public', 'no-such-host.invalid', false)).error).toMatchObject({
+      code: expect.stringMatching(/^E[A-Z]+$/),
+    });
   });
 });

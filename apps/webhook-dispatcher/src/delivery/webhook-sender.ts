@@ -72,7 +72,9 @@ export function allowedAddressLookup(policy: WebhookAddressPolicy): LookupFuncti
       if (error) return callback(error, '', 0);
       const allowed = found.filter(({ address }) => webhookAddressAllowed(address, policy));
       if (allowed.length === 0) {
-        const refused = Object.assign(new Error(`no address of ${hostname} may receive webhooks`), { code: ADDRESS_NOT_ALLOWED });
+        const refused = Object.assign(new Error(`no address of ${hostname} may receive webhooks`), {
+          code: ADDRESS_NOT_ALLOWED,
+        });
         return callback(refused, '', 0);
       }
       // net asks for every address (all: true) when it tries them in turn (autoSelectFamily).

@@ -17,13 +17,23 @@ describe('webhook signature', () => {
     const signature = webhookSignature(secret, timestamp, body);
     expect(verifyWebhookSignature({ secret, timestamp, body, signature, now: Number(timestamp) + 10 })).toBe(true);
     // several values (a receiver may get one per secret during a rotation): one match is enough
-    expect(verifyWebhookSignature({ secret, timestamp, body, signature: `v1=${'0'.repeat(64)} ${signature}`, now: Number(timestamp) })).toBe(true);
+    expect(
+      verifyWebhookSignature({
+        secret,
+        timestamp,
+        body,
+        signature: `v1=${'0'.repeat(64)} ${signature}`,
+        now: Number(timestamp),
+      }),
+    ).toBe(true);
   });
 
   it('refuses another body, another secret, another timestamp, a stale request and malformed headers', () => {
     const signature = webhookSignature(secret, timestamp, body);
     const now = Number(timestamp);
-    expect(verifyWebhookSignature({ secret, timestamp, body: body.replace('accepted', 'rejected'), signature, now })).toBe(false);
+    expect(
+      verifyWebhookSignature({ secret, timestamp, body: body.replace('accepted', 'rejected'), signature, now }),
+    ).toBe(false);
     expect(verifyWebhookSignature({ secret: `${secret}x`, timestamp, body, signature, now })).toBe(false);
     expect(verifyWebhookSignature({ secret, timestamp: String(now + 1), body, signature, now })).toBe(false);
     expect(verifyWebhookSignature({ secret, timestamp, body, signature, now: now + 301 })).toBe(false);

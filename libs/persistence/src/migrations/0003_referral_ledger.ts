@@ -39,7 +39,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
     .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('referral_history_by_referral').on('referral_history').columns(['referral_id', 'id']).execute();
+  await db.schema
+    .createIndex('referral_history_by_referral')
+    .on('referral_history')
+    .columns(['referral_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('consent')

@@ -20,7 +20,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('fired_at', 'timestamptz')
     .addColumn('cancelled_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('timer_pending').on('timer').column('due_at').where(sql.ref('fired_at'), 'is', null).execute();
+  await db.schema
+    .createIndex('timer_pending')
+    .on('timer')
+    .column('due_at')
+    .where(sql.ref('fired_at'), 'is', null)
+    .execute();
 
   await db.schema
     .createTable('employment_spell')
@@ -60,7 +65,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('period_end', 'date')
     .addColumn('referral_id', 'uuid')
     .execute();
-  await db.schema.createIndex('support_by_client').on('support_issued').columns(['client_id', 'benefit_type']).execute();
+  await db.schema
+    .createIndex('support_by_client')
+    .on('support_issued')
+    .columns(['client_id', 'benefit_type'])
+    .execute();
 
   // De-identified facts of a referral for the ministry, kept when personal data is dropped.
   await db.schema
@@ -84,5 +93,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .dropColumn('stream')
     .dropColumn('accepted_at')
     .execute();
-  for (const table of ['support_issued', 'outcome', 'employment_spell', 'timer']) await db.schema.dropTable(table).execute();
+  for (const table of ['support_issued', 'outcome', 'employment_spell', 'timer'])
+    await db.schema.dropTable(table).execute();
 }

@@ -16,7 +16,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('event_time', 'timestamptz', (c) => c.notNull())
     .addColumn('parked_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('parked_event_by_referral').on('parked_event').columns(['referral_id', 'event_time', 'id']).execute();
+  await db.schema
+    .createIndex('parked_event_by_referral')
+    .on('parked_event')
+    .columns(['referral_id', 'event_time', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

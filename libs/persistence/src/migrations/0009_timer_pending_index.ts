@@ -8,7 +8,9 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`drop index timer_pending`.execute(db);
-  await sql`create index timer_pending on timer (due_at, id) where fired_at is null and cancelled_at is null`.execute(db);
+  await sql`create index timer_pending on timer (due_at, id) where fired_at is null and cancelled_at is null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

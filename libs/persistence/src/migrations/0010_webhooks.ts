@@ -19,7 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('deleted_at', 'timestamptz')
     .execute();
-  await sql`create index webhook_subscription_live_by_org on webhook_subscription (org, created_at) where deleted_at is null`.execute(db);
+  await sql`create index webhook_subscription_live_by_org on webhook_subscription (org, created_at) where deleted_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('webhook_delivery')
@@ -42,8 +44,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('webhook_delivery_once', ['subscription_id', 'event_id'])
     .addCheckConstraint('webhook_delivery_state', sql`state in ('pending', 'delivered', 'failed', 'cancelled')`)
     .execute();
-  await db.schema.createIndex('webhook_delivery_by_subscription').on('webhook_delivery').columns(['subscription_id', 'seq']).execute();
-  await sql`create index webhook_delivery_due on webhook_delivery (next_attempt_at) where state = 'pending'`.execute(db);
+  await db.schema
+    .createIndex('webhook_delivery_by_subscription')
+    .on('webhook_delivery')
+    .columns(['subscription_id', 'seq'])
+    .execute();
+  await sql`create index webhook_delivery_due on webhook_delivery (next_attempt_at) where state = 'pending'`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('webhook_attempt')
@@ -58,7 +66,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_attempt_at', 'timestamptz')
     .addCheckConstraint('webhook_attempt_outcome', sql`outcome in ('delivered', 'retry', 'failed')`)
     .execute();
-  await db.schema.createIndex('webhook_attempt_by_delivery').on('webhook_attempt').columns(['delivery_id', 'attempt']).execute();
+  await db.schema
+    .createIndex('webhook_attempt_by_delivery')
+    .on('webhook_attempt')
+    .columns(['delivery_id', 'attempt'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -17,9 +17,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       new.changed_at := clock_timestamp();
       return new;
     end $$`.execute(db);
-  await sql`create trigger referral_changed_at before insert or update on referral for each row execute function referral_changed_at()`.execute(db);
-  await db.schema.createIndex('referral_by_referrer_change').on('referral').columns(['referrer', 'changed_at', 'referral_id']).execute();
-  await db.schema.createIndex('referral_by_provider_change').on('referral').columns(['provider', 'changed_at', 'referral_id']).execute();
+  await sql`create trigger referral_changed_at before insert or update on referral for each row execute function referral_changed_at()`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex('referral_by_referrer_change')
+    .on('referral')
+    .columns(['referrer', 'changed_at', 'referral_id'])
+    .execute();
+  await db.schema
+    .createIndex('referral_by_provider_change')
+    .on('referral')
+    .columns(['provider', 'changed_at', 'referral_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
