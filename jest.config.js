@@ -1,5 +1,8 @@
-// One jest run for unit specs (beside the code) and e2e suites (test/), all against the real
-// broker and database that test/global-setup.ts provides.
+// Three Jest projects, run together by `npm test`:
+// - unit: specs beside the code (and test/'s static checks of files): no broker, no database,
+//   no global setup (`npm run test:unit`);
+// - checks: whole-repository checks that spawn tools (type check, lint);
+// - e2e: suites in test/ against the real broker and database that test/global-setup.ts provides.
 const { swcOptions } = require('./scripts/swc-options.cjs');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -19,8 +22,8 @@ const ESM_PACKAGES = [
   'uid',
 ];
 
-/** @type {import('jest').Config} */
-module.exports = {
+/** What every project shares: SWC compilation, path aliases, Node environment. */
+const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -32,15 +35,35 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleNameMapper,
-  testMatch: [
-    '<rootDir>/{apps,libs,infra,scripts}/**/*.spec.ts',
-    '<rootDir>/test/**/*.e2e-spec.ts',
-    '<rootDir>/test/**/*.spec.ts',
-  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/', '/.kafka/'],
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
+};
+
+/** Whole-repository checks: slow (they spawn tsc, eslint), but need no broker or database. */
+const CHECKS = ['<rootDir>/test/typecheck.spec.ts', '<rootDir>/test/lint.spec.ts'];
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 120_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/{apps,libs,infra,scripts}/**/*.spec.ts',
+        '<rootDir>/test/*.spec.ts',
+        '<rootDir>/test/bench/*.spec.ts',
+      ],
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, ...CHECKS],
+    },
+    { ...common, displayName: 'checks', testMatch: CHECKS },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+  ],
 };
