@@ -43,10 +43,14 @@ export default tseslint.config(
   },
   { files: ['**/*.{js,mjs,cjs}'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['**/*.cjs'],
+    // Without "type": "module" in package.json, .js files here are CommonJS, like .cjs.
+    files: ['**/*.{js,cjs}'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  { files: ['apps/gateway/src/dashboard/assets/**/*.js'], languageOptions: { globals: globals.browser } },
+  {
+    files: ['apps/gateway/src/dashboard/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: globals.browser },
+  },
   prettier,
 );
