@@ -27,7 +27,7 @@ import {
   odspEmploymentRecordArb,
   unmappedFixtures,
   validFixtures,
-} from './mapping.spec-support';
+} from '../../../../test/support/source-mapping';
 
 const fixtures = validFixtures<OdspEmploymentRecord>('odsp-employment-record');
 const fixture = (name: string): OdspEmploymentRecord => {

@@ -27,7 +27,7 @@ import {
   owCaseRecordArb,
   unmappedFixtures,
   validFixtures,
-} from './mapping.spec-support';
+} from '../../../../test/support/source-mapping';
 
 const fixtures = validFixtures<OwCaseRecord>('ow-case-record');
 const fixture = (name: string): OwCaseRecord => {

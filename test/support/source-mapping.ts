@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'sources');
+export const FIXTURES = join(__dirname, '..', 'fixtures', 'sources');
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
