@@ -1,17 +1,8 @@
-import { Public } from '../auth/access';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { loadOpenApiDocument, type OpenApiDocument } from '@passerelle/contracts';
-
-// Served by the gateway itself: no CDN, so the docs work on a closed network.
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
+import { Public } from '../auth/access';
+import { SwaggerUiAssets } from './swagger-ui-assets';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -37,12 +28,13 @@ const INIT = `window.ui = SwaggerUIBundle({
   validatorUrl: null
 });`;
 
+/** `GET /v1/docs`: Swagger UI over the contract, `openapi.yaml`, all served from here. */
 @Public()
 @Controller('docs')
 export class DocsController {
   private readonly document: OpenApiDocument = loadOpenApiDocument();
-  private readonly assetDir = dirname(require.resolve('swagger-ui-dist/package.json'));
-  private readonly assets = new Map<string, Buffer>();
+
+  constructor(private readonly assets: SwaggerUiAssets) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -64,13 +56,8 @@ export class DocsController {
 
   @Get('assets/:name')
   asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    if (!Object.hasOwn(ASSETS, name)) throw new NotFoundException(`no documentation asset named ${name}`);
-    void reply.type(ASSETS[name]).header('cache-control', 'public, max-age=3600');
-    let body = this.assets.get(name);
-    if (!body) {
-      body = readFileSync(join(this.assetDir, name));
-      this.assets.set(name, body);
-    }
+    const { body, type } = this.assets.asset(name);
+    void reply.type(type).header('cache-control', 'public, max-age=3600');
     return body;
   }
 }

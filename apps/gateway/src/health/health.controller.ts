@@ -1,22 +1,13 @@
-import { Public } from '../auth/access';
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { HealthReport } from '@passerelle/contracts';
-import { probeKafka, withTimeout } from '@passerelle/messaging';
-import { pingDatabase, type DatabaseHandle } from '@passerelle/persistence';
-import type { GatewayConfig } from '../gateway.config';
-import { DATABASE, GATEWAY_CONFIG } from '../tokens';
-import { checkReadiness } from './readiness';
-
-const PROBE_TIMEOUT_MS = 2_000;
+import { Public } from '../auth/access';
+import { CheckReadiness } from './check-readiness';
 
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
-  ) {}
+  constructor(private readonly checkReadiness: CheckReadiness) {}
 
   /** The process answers; dependencies are readiness' business, so a Kafka outage restarts nothing. */
   @Get('live')
@@ -24,14 +15,14 @@ export class HealthController {
     return { status: 'ok', checks: {} };
   }
 
+  /** `200` when every dependency is up, `503` naming the ones that are not. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
-    const report = await checkReadiness({
-      kafka: () => probeKafka(this.config.kafkaBrokers, PROBE_TIMEOUT_MS),
-      postgres: () =>
-        withTimeout(pingDatabase(this.database), PROBE_TIMEOUT_MS, `no answer within ${PROBE_TIMEOUT_MS} ms`),
-    });
-    reply.status(report.status === 'ok' ? 200 : 503);
-    return report;
+    return withStatus(reply, await this.checkReadiness.execute());
   }
+}
+
+function withStatus(reply: FastifyReply, report: HealthReport): HealthReport {
+  void reply.status(report.status === 'ok' ? 200 : 503);
+  return report;
 }

@@ -1,6 +1,6 @@
-import { Public } from '../auth/access';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { MetricsRegistry } from '@passerelle/observability';
+import { Public } from '../auth/access';
 import { METRICS } from '../tokens';
 
 @Public()

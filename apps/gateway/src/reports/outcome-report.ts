@@ -40,19 +40,20 @@ class Tally {
 /** The tallies of one row (or of the total). */
 class RowTally {
   readonly clients = new Set<string>();
-  readonly counts = new Map<CountMeasure, Tally>(COUNT_MEASURES.map((m) => [m, new Tally()]));
-  readonly reasons: Map<string, Tally>;
+  readonly counts = Object.fromEntries(COUNT_MEASURES.map((m) => [m, new Tally()])) as Record<CountMeasure, Tally>;
+  /** By decline reason code; a reason outside the code table is not tallied. */
+  readonly reasons: Partial<Record<string, Tally>>;
   readonly daysToAccept: number[] = [];
   readonly acceptedClients = new Set<string>();
 
   constructor(reasons: readonly string[]) {
-    this.reasons = new Map(reasons.map((r) => [r, new Tally()]));
+    this.reasons = Object.fromEntries(reasons.map((r) => [r, new Tally()]));
   }
 
   /** `daysToAccept`: Ontario business days from routing to acceptance, when both happened. */
   add(fact: ReferralFact, daysToAccept: number | undefined): void {
     const count = (measure: CountMeasure, yes: boolean): void => {
-      if (yes) this.counts.get(measure)!.add(fact.clientId);
+      if (yes) this.counts[measure].add(fact.clientId);
     };
     this.clients.add(fact.clientId);
     count('referralsMade', true);
@@ -63,8 +64,8 @@ class RowTally {
     count('completed', fact.completed);
     count('employed', fact.employed);
     for (const m of MILESTONE_MEASURES) count(m, fact.milestones[m]);
-    if (fact.duplicateSupports > 0) this.counts.get('duplicateSupports')!.add(fact.clientId, fact.duplicateSupports);
-    if (fact.declineReason !== null) this.reasons.get(fact.declineReason)?.add(fact.clientId);
+    if (fact.duplicateSupports > 0) this.counts.duplicateSupports.add(fact.clientId, fact.duplicateSupports);
+    if (fact.declineReason !== null) this.reasons[fact.declineReason]?.add(fact.clientId);
     if (daysToAccept !== undefined) {
       this.daysToAccept.push(daysToAccept);
       this.acceptedClients.add(fact.clientId);
@@ -111,7 +112,7 @@ export function suppressComplements(lines: ReadonlyArray<{ parts: CellState[]; t
       const suppressed = [...parts, total].filter((c) => c.suppressed && c.structural !== true).length;
       if (suppressed !== 1) continue;
       const candidates = parts.filter((c) => !c.suppressed).sort((a, b) => a.value - b.value);
-      const next = candidates[0] ?? (total.suppressed ? undefined : total);
+      const next = candidates.at(0) ?? (total.suppressed ? undefined : total);
       if (next === undefined) continue;
       next.suppressed = true;
       changed = true;
@@ -164,20 +165,20 @@ export function buildOutcomeReport(
   });
 
   // Primary suppression: every figure about too few clients.
-  const cell = (tally: Tally): CellState => ({
-    value: tally.value,
-    suppressed: tally.clients.size < MINIMUM_CELL_CLIENTS,
+  const cell = (tally: Tally | undefined): CellState => ({
+    value: tally?.value ?? 0,
+    suppressed: (tally?.clients.size ?? 0) < MINIMUM_CELL_CLIENTS,
   });
   const stateOf = (tally: RowTally, neverRouted = false) => ({
     clients: { value: tally.clients.size, suppressed: tally.clients.size < MINIMUM_CELL_CLIENTS },
-    counts: new Map(
+    counts: Object.fromEntries(
       COUNT_MEASURES.map((m) => [
         m,
-        { ...cell(tally.counts.get(m)!), ...(neverRouted && AFTER_ROUTING.has(m) && { structural: true }) },
+        { ...cell(tally.counts[m]), ...(neverRouted && AFTER_ROUTING.has(m) && { structural: true }) },
       ]),
-    ),
-    reasons: new Map(
-      declineReasons.map((r) => [r, { ...cell(tally.reasons.get(r)!), ...(neverRouted && { structural: true }) }]),
+    ) as Record<CountMeasure, CellState>,
+    reasons: Object.fromEntries(
+      declineReasons.map((r) => [r, { ...cell(tally.reasons[r]), ...(neverRouted && { structural: true }) }]),
     ),
   });
   const rowStates = ordered.map((entry) =>
@@ -191,17 +192,16 @@ export function buildOutcomeReport(
   // Complementary suppression over every additive line. (`clients` is not additive over rows:
   // a client referred twice can sit in two groups.)
   const lines: Array<{ parts: CellState[]; total: CellState }> = [];
-  for (const m of COUNT_MEASURES)
-    lines.push({ parts: rowStates.map((r) => r.counts.get(m)!), total: totalState.counts.get(m)! });
+  for (const m of COUNT_MEASURES) lines.push({ parts: rowStates.map((r) => r.counts[m]), total: totalState.counts[m] });
   for (const r of declineReasons)
-    lines.push({ parts: rowStates.map((s) => s.reasons.get(r)!), total: totalState.reasons.get(r)! });
+    lines.push({ parts: rowStates.map((s) => s.reasons[r]), total: totalState.reasons[r] });
   for (const state of [...rowStates, totalState])
-    lines.push({ parts: [...state.reasons.values()], total: state.counts.get('rejected')! });
+    lines.push({ parts: declineReasons.map((r) => state.reasons[r]), total: state.counts.rejected });
   suppressComplements(lines);
 
   const publish = (state: CellState): Cell => (state.suppressed ? SUPPRESSED : state.value);
   const measuresOf = (tally: RowTally, state: ReturnType<typeof stateOf>): ReportMeasures => {
-    const counts = Object.fromEntries(COUNT_MEASURES.map((m) => [m, publish(state.counts.get(m)!)])) as Record<
+    const counts = Object.fromEntries(COUNT_MEASURES.map((m) => [m, publish(state.counts[m])])) as Record<
       CountMeasure,
       Cell
     >;
@@ -211,7 +211,7 @@ export function buildOutcomeReport(
       routed: counts.routed,
       accepted: counts.accepted,
       rejected: counts.rejected,
-      rejectedByReason: Object.fromEntries(declineReasons.map((r) => [r, publish(state.reasons.get(r)!)])),
+      rejectedByReason: Object.fromEntries(declineReasons.map((r) => [r, publish(state.reasons[r])])),
       medianBusinessDaysToAccept:
         tally.acceptedClients.size < MINIMUM_CELL_CLIENTS ? SUPPRESSED : median(tally.daysToAccept),
       inService: counts.inService,
@@ -234,7 +234,7 @@ export function buildOutcomeReport(
     minimumCellClients: MINIMUM_CELL_CLIENTS,
     generatedAt: options.generatedAt.toISOString(),
     rows: ordered.map((entry, i) => ({
-      group: entry.group as ReportGroup,
+      group: entry.group,
       measures: measuresOf(entry.tally, rowStates[i]),
     })),
     total: { measures: measuresOf(total, totalState) },

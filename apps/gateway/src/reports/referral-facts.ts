@@ -1,5 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '@passerelle/persistence';
+import { Inject, Injectable } from '@nestjs/common';
+import { sql, type RawBuilder } from 'kysely';
+import type { DatabaseHandle } from '@passerelle/persistence';
+import { DATABASE } from '../tokens';
 import type { ReportDimension } from './report-params';
 
 /** Milestone measures and the outcome types (schemas/codes/outcome-types.json) that count for each. */
@@ -65,13 +67,28 @@ const columnOf = (measure: MilestoneMeasure): string =>
   `m_${measure.replace(/[A-Z0-9]+/g, (m) => `_${m.toLowerCase()}`)}`;
 
 /**
- * Reads the facts of every referral made from `from` to `to` (days of America/Toronto, both
- * included). One statement, set-based: the cohort, then per referral its history (first routing,
- * first acceptance, first decline and its reason, service started, completed), job starts,
- * achieved milestones and duplicate supports, each joined on the client (the ledger has no index
- * on a spell's or a support's referral, and an untied record counts by client and date).
+ * Read-only port over the referral tracker's ledger (`referral`, `referral_history`, `outcome`,
+ * `employment_spell`, `support_issued`): the tracker owns and writes those tables, the reports
+ * only read them, here and nowhere else in the gateway.
  */
-export async function readReferralFacts(db: Kysely<Database>, from: string, to: string): Promise<ReferralFact[]> {
+@Injectable()
+export class ReferralFacts {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  /**
+   * The facts of every referral made from `from` to `to` (days of America/Toronto, both
+   * included). One statement, set-based: the cohort, then per referral its history (first
+   * routing, first acceptance, first decline and its reason, service started, completed), job
+   * starts, achieved milestones and duplicate supports, each joined on the client (the ledger has
+   * no index on a spell's or a support's referral, and an untied record counts by client and date).
+   */
+  async madeBetween(from: string, to: string): Promise<ReferralFact[]> {
+    const { rows } = await factsQuery(from, to).execute(this.database.db);
+    return rows.map(toFact);
+  }
+}
+
+function factsQuery(from: string, to: string): RawBuilder<FactRow> {
   const milestoneColumns = sql.join(
     MILESTONE_MEASURES.map(
       (m) =>
@@ -79,7 +96,7 @@ export async function readReferralFacts(db: Kysely<Database>, from: string, to: 
     ),
   );
   const milestoneSelect = sql.join(MILESTONE_MEASURES.map((m) => sql`o.${sql.ref(columnOf(m))}`));
-  const { rows } = await sql<FactRow>`
+  return sql<FactRow>`
     with cohort as (
       select r.referral_id, r.client_id,
              (r.requested_at at time zone 'America/Toronto')::date as requested_on,
@@ -134,8 +151,11 @@ export async function readReferralFacts(db: Kysely<Database>, from: string, to: 
       left join spells s on s.referral_id = c.referral_id
       left join outcomes o on o.referral_id = c.referral_id
       left join duplicates d on d.referral_id = c.referral_id
-  `.execute(db);
-  return rows.map((row) => ({
+  `;
+}
+
+function toFact(row: FactRow): ReferralFact {
+  return {
     clientId: row.client_id,
     group: {
       program: row.program,
@@ -157,5 +177,5 @@ export async function readReferralFacts(db: Kysely<Database>, from: string, to: 
       MILESTONE_MEASURES.map((m) => [m, row[columnOf(m) as keyof FactRow] === true]),
     ) as Record<MilestoneMeasure, boolean>,
     duplicateSupports: row.duplicate_supports ?? 0,
-  }));
+  };
 }

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CheckReadiness } from './check-readiness';
+import { HealthController } from './health.controller';
+
+/** `GET /v1/health/live` and `/ready`: for the orchestrator's probes. */
+@Module({
+  controllers: [HealthController],
+  providers: [CheckReadiness],
+})
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
+export class HealthModule {}
