@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema';
-import { insertRows } from './multi-row-insert';
+import { insertRows, type MultiRowInsert } from './multi-row-insert';
 import { ambientTransaction } from './unit-of-work';
 
 export interface InboxEntry {
@@ -11,7 +11,7 @@ export interface InboxEntry {
   offset: string;
 }
 
-const CLAIM = {
+const CLAIM: MultiRowInsert<'inbox'> = {
   table: 'inbox',
   columns: ['consumer', 'event_id', 'event_type', 'topic', 'partition', 'offset'],
   suffix: 'on conflict (consumer, event_id) do nothing returning event_id',

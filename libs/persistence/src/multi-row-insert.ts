@@ -5,12 +5,25 @@ import type { Database } from './schema';
 const MAX_ROWS = 1_000;
 const MAX_PARAMETERS = 60_000;
 
-export interface MultiRowInsert {
-  table: string;
-  columns: readonly string[];
-  /** What follows the VALUES list, e.g. `on conflict (id) do nothing returning id`. */
-  suffix?: string;
-}
+/** A table of the schema. */
+export type TableName = Extract<keyof Database, string>;
+
+/** The columns of table `T`. */
+export type ColumnOf<T extends TableName> = Extract<keyof Database[T], string>;
+
+/**
+ * The shape of a multi-row insert into `T`: a misspelt table, or a column its table lacks, does
+ * not compile. Over several tables (the default: any), one shape per table, so a descriptor typed
+ * for one table still fits.
+ */
+export type MultiRowInsert<T extends TableName = TableName> = {
+  [Table in T]: {
+    table: Table;
+    columns: readonly ColumnOf<Table>[];
+    /** What follows the VALUES list, e.g. `on conflict (id) do nothing returning id`. */
+    suffix?: string;
+  };
+}[T];
 
 const texts = new Map<string, string>();
 
@@ -21,9 +34,10 @@ const texts = new Map<string, string>();
  * itself at thousands of rows; the statement text is built once per shape and row count, values
  * always go as parameters. Returns the rows of a `returning` suffix, chunk after chunk.
  */
-export async function insertRows<R = Record<string, unknown>>(
-  trx: Kysely<Database>,
-  insert: MultiRowInsert,
+export async function insertRows<R = Record<string, unknown>, T extends TableName = TableName>(
+  // Only the executor is used, whichever tables the caller's handle is typed with.
+  trx: Pick<Kysely<Database>, 'executeQuery'>,
+  insert: MultiRowInsert<T>,
   rows: ReadonlyArray<readonly unknown[]>,
 ): Promise<R[]> {
   const width = insert.columns.length;
@@ -43,7 +57,7 @@ export async function insertRows<R = Record<string, unknown>>(
   return returned;
 }
 
-function statementText(insert: MultiRowInsert, count: number): string {
+function statementText(insert: { table: string; columns: readonly string[]; suffix?: string }, count: number): string {
   const key = `${insert.table}\u0000${insert.columns.join(',')}\u0000${insert.suffix ?? ''}\u0000${count}`;
   let text = texts.get(key);
   if (text === undefined) {

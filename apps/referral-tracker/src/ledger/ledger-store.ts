@@ -1,6 +1,14 @@
 import { sql, type Transaction } from 'kysely';
 import type { Referral } from '@passerelle/contracts';
-import { addJsonToOutbox, cancelTimers, insertRows, scheduleTimers, type Database } from '@passerelle/persistence';
+import {
+  addJsonToOutbox,
+  cancelTimers,
+  insertRows,
+  scheduleTimers,
+  type ColumnOf,
+  type Database,
+  type MultiRowInsert,
+} from '@passerelle/persistence';
 import { TrackerError, TrackerErrorCode } from '../tracking/tracker.error';
 import {
   WorkingSet,
@@ -379,7 +387,7 @@ export class LedgerStore {
   }
 }
 
-const REFERRAL_COLUMNS = [
+const REFERRAL_COLUMNS: readonly ColumnOf<'referral'>[] = [
   'referral_id',
   'client_id',
   'referrer',
@@ -398,9 +406,9 @@ const REFERRAL_COLUMNS = [
   'stream',
   'accepted_at',
 ];
-const REFERRAL_INSERT = { table: 'referral', columns: REFERRAL_COLUMNS };
+const REFERRAL_INSERT: MultiRowInsert<'referral'> = { table: 'referral', columns: REFERRAL_COLUMNS };
 /** `version` carries how many updates to add; facts columns left null keep what the row holds. */
-const REFERRAL_UPDATE = {
+const REFERRAL_UPDATE: MultiRowInsert<'referral'> = {
   table: 'referral',
   columns: REFERRAL_COLUMNS,
   suffix: `on conflict (referral_id) do update set
@@ -410,7 +418,7 @@ const REFERRAL_UPDATE = {
     catchment = coalesce(excluded.catchment, referral.catchment), provider_type = coalesce(excluded.provider_type, referral.provider_type),
     stream = coalesce(excluded.stream, referral.stream), accepted_at = coalesce(excluded.accepted_at, referral.accepted_at)`,
 };
-const HISTORY_INSERT = {
+const HISTORY_INSERT: MultiRowInsert<'referral_history'> = {
   table: 'referral_history',
   columns: [
     'referral_id',
@@ -425,23 +433,26 @@ const HISTORY_INSERT = {
   ],
 };
 /** A grant never undoes a withdrawal already recorded; who and when it was granted stay as first recorded. */
-const CONSENT_UPSERT = {
+const CONSENT_UPSERT: MultiRowInsert<'consent'> = {
   table: 'consent',
   columns: ['consent_id', 'client_id', 'purpose', 'recipients', 'granted_at', 'expires_on', 'withdrawn_at', 'snapshot'],
   suffix: `on conflict (consent_id) do update set
     purpose = excluded.purpose, recipients = excluded.recipients, expires_on = excluded.expires_on,
     withdrawn_at = coalesce(consent.withdrawn_at, excluded.withdrawn_at), snapshot = excluded.snapshot`,
 };
-const PARKED_INSERT = { table: 'parked_event', columns: ['referral_id', 'event_type', 'data', 'cause', 'event_time'] };
+const PARKED_INSERT: MultiRowInsert<'parked_event'> = {
+  table: 'parked_event',
+  columns: ['referral_id', 'event_type', 'data', 'cause', 'event_time'],
+};
 /** A later word on a job (by event time) moves its start date; returns the rows written. */
-const SPELL_UPSERT = {
+const SPELL_UPSERT: MultiRowInsert<'employment_spell'> = {
   table: 'employment_spell',
   columns: ['employment_spell_id', 'client_id', 'referral_id', 'reported_by', 'start_date', 'event_time'],
   suffix: `on conflict (employment_spell_id) do update set start_date = excluded.start_date, event_time = excluded.event_time
     where employment_spell.event_time < excluded.event_time returning employment_spell_id`,
 };
 /** A milestone is replaced only by a later word on it (by event time); returns the rows written. */
-const OUTCOME_UPSERT = {
+const OUTCOME_UPSERT: MultiRowInsert<'outcome'> = {
   table: 'outcome',
   columns: [
     'client_id',
@@ -460,7 +471,7 @@ const OUTCOME_UPSERT = {
     event_time = excluded.event_time, reported_by = excluded.reported_by, snapshot = excluded.snapshot
     where outcome.event_time < excluded.event_time returning client_id`,
 };
-const SUPPORT_INSERT = {
+const SUPPORT_INSERT: MultiRowInsert<'support_issued'> = {
   table: 'support_issued',
   columns: [
     'benefit_id',
