@@ -1,5 +1,6 @@
 import { ConfigError, databaseSettings, loadConfig, webhookDeliverySettings } from '@passerelle/config';
-import { SecretSeal, openDatabase } from '@passerelle/persistence';
+import { SecretSeal } from '@passerelle/crypto';
+import { openDatabase } from '@passerelle/persistence';
 import { WebhookSubscriptionRepository } from '../../apps/gateway/src/webhooks/webhook-subscription-repository';
 
 const settings = {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SecretSeal, type DatabaseHandle } from '@passerelle/persistence';
+import { SecretSeal } from '@passerelle/crypto';
+import type { DatabaseHandle } from '@passerelle/persistence';
 import { WebhookSubscriptionRepository } from '../../apps/gateway/src/webhooks/webhook-subscription-repository';
 import { dropSuiteDatabase, openSuiteDatabase, testDatabaseUrl } from '../support/database';
 import { runTool } from '../support/run-tool';

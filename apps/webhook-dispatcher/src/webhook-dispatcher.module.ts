@@ -3,14 +3,8 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/config';
 import { schemaIdForPath, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
 import type { KafkaEventContext } from '@passerelle/messaging';
-import {
-  Inbox,
-  SecretSeal,
-  afterCommit,
-  failureLine,
-  recoveryLine,
-  type DatabaseHandle,
-} from '@passerelle/persistence';
+import { SecretSeal } from '@passerelle/crypto';
+import { Inbox, afterCommit, failureLine, recoveryLine, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { DispatchError, DispatchErrorCode } from './dispatch.error';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher';

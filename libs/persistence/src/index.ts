@@ -10,4 +10,3 @@ export * from './idempotency-store';
 export * from './audit-log';
 export * from './polling-loop';
 export * from './shared-group-commit';
-export * from './sealed-secret';

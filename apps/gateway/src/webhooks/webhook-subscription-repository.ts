@@ -1,10 +1,6 @@
 import { sql } from 'kysely';
-import {
-  SecretSealError,
-  type DatabaseHandle,
-  type SecretSeal,
-  type SecretSealErrorCode,
-} from '@passerelle/persistence';
+import { SecretSealError, type SecretSeal, type SecretSealErrorCode } from '@passerelle/crypto';
+import type { DatabaseHandle } from '@passerelle/persistence';
 
 export interface SubscriptionRow {
   id: string;

@@ -14,7 +14,8 @@ import {
   type HttpException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IdempotencyStore, SecretSeal, type DatabaseHandle } from '@passerelle/persistence';
+import { SecretSeal } from '@passerelle/crypto';
+import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
 import { Access } from '../auth/access';
 import { principalOf } from '../auth/auth.guard';
 import type { GatewayConfig } from '../gateway.config';

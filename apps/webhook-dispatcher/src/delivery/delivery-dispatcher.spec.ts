@@ -1,4 +1,4 @@
-import { SecretSeal } from '@passerelle/persistence';
+import { SecretSeal } from '@passerelle/crypto';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import type { ClaimedDelivery, DeliveryStore } from './delivery-store';
 import { WebhookSender } from './webhook-sender';

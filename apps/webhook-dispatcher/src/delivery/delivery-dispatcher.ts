@@ -1,4 +1,5 @@
-import { PollingLoop, SecretSealError, type LoopFailureHandlers, type SecretSeal } from '@passerelle/persistence';
+import { SecretSealError, type SecretSeal } from '@passerelle/crypto';
+import { PollingLoop, type LoopFailureHandlers } from '@passerelle/persistence';
 import type { ClaimedDelivery, DeliveryStore } from './delivery-store';
 import { afterFailure, type RetryPolicy } from './retry-schedule';
 import {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SecretSeal, SecretSealErrorCode } from './sealed-secret';
+import { SecretSeal, SecretSealErrorCode } from './secret-seal';
 
 describe('SecretSeal', () => {
   const key = randomBytes(32);
@@ -72,8 +72,8 @@ describe('SecretSeal', () => {
       expect(moved).not.toBe('current');
       // Once resealed, the previous key can go.
       const withoutOldKey = new SecretSeal(newKey);
-      expect(withoutOldKey.open(moved as string, 'sub-1')).toBe('whsec_old');
-      expect(withoutOldKey.open(rotated.reseal('whsec_clear', 'sub-2') as string, 'sub-2')).toBe('whsec_clear');
+      expect(withoutOldKey.open(moved, 'sub-1')).toBe('whsec_old');
+      expect(withoutOldKey.open(rotated.reseal('whsec_clear', 'sub-2'), 'sub-2')).toBe('whsec_clear');
       expect(rotated.reseal(rotated.seal('whsec_new', 'sub-3'), 'sub-3')).toBe('current');
     });
 
