@@ -13,7 +13,9 @@ import type { OntarioBusinessCalendar } from '../timers/ontario-business-calenda
 import {
   LifecycleRefusal,
   OPEN_STATUSES,
+  TAKEN_ON_STATUSES,
   businessStatusAfter,
+  isTerminal,
   transition,
   type LifecycleActor,
   type StatusChange,
@@ -141,7 +143,7 @@ export class ReferralTracking {
     const to = response.decision === 'accept' ? 'accepted' : 'rejected';
     if (
       referral.provider === response.provider &&
-      (to === 'accepted' ? PAST_ACCEPTANCE.has(referral.status) : referral.status === 'rejected')
+      (to === 'accepted' ? TAKEN_ON_STATUSES.has(referral.status) : referral.status === 'rejected')
     )
       return;
     const reason =
@@ -190,15 +192,11 @@ export class ReferralTracking {
       case 'event-attended':
       case 'event-unattended':
       case 'event-cancelled':
-        if (
-          referral.status === 'requested' ||
-          !PAST_ACCEPTANCE.has(referral.status) ||
-          TERMINAL_DONE.has(referral.status)
-        )
+        if (referral.status === 'requested' || !TAKEN_ON_STATUSES.has(referral.status) || isTerminal(referral.status))
           return;
         return this.businessStatusChange(ws, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
       case 'exited': {
-        if (TERMINAL_DONE.has(referral.status) || event.exit === undefined) return;
+        if (isTerminal(referral.status) || event.exit === undefined) return;
         accept();
         const closure = closureOfExit(event.exit.exitReason);
         this.changeStatus(
@@ -411,10 +409,6 @@ export const OVERDUE_TIMER = 'referral-overdue';
 export const RESPONSE_RECORDED = 'ca.on.passerelle.referral.response-recorded';
 export const SERVICE_EVENT_RECORDED = 'ca.on.passerelle.service-event.recorded';
 
-/** Statuses a referral reaches only after the provider accepted it. */
-const PAST_ACCEPTANCE = new Set<Referral['status']>(['accepted', 'in-progress', 'on-hold', 'completed', 'failed']);
-/** Closed: nothing a provider's record says changes them any more. */
-const TERMINAL_DONE = new Set<Referral['status']>(['completed', 'failed', 'cancelled', 'entered-in-error', 'rejected']);
 const SCHEDULED_EVENT_STATUS: Record<
   'event-scheduled' | 'event-attended' | 'event-unattended' | 'event-cancelled',
   Referral['businessStatus']
