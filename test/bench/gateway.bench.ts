@@ -8,9 +8,8 @@ import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { readFixture } from '../support/client-path';
-import { benchAppLogs, progress, round, uniqueName, type BenchContext, type BenchResult } from './bench';
+import { benchAppLogs, envInt, progress, round, uniqueName, type BenchContext, type BenchResult } from './bench';
 import { runLoad, type LoadPlan, type LoadResult } from './http-load';
-import { envInt } from './passthrough.bench';
 
 const NAME = 'gateway.submit';
 const OW_SCHEMA = schemaIdForPath('sources/ow-case-record.json');

@@ -24,7 +24,7 @@ export interface LoadResult {
   completed: number;
   /** Answers other than 2xx (and network errors). */
   failed: number;
-  statuses: Record<string, number>;
+  statuses: Partial<Record<string, number>>;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -59,7 +59,7 @@ async function work(plan: LoadPlan): Promise<LoadResult> {
 
 async function phase(plan: LoadPlan): Promise<LoadResult> {
   const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
+  const statuses: Partial<Record<string, number>> = {};
   let n = 0;
   let failed = 0;
   const one = async (scheduledAt: number): Promise<void> => {

@@ -5,9 +5,8 @@ import { dropSchema, migrateToLatest, openDatabase, type DatabaseHandle } from '
 import { startEventApp } from '@passerelle/runtime';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { clientPath } from '../support/client-path';
-import { benchAppLogs, progress, round, sleep, uniqueName, type BenchContext, type BenchResult } from './bench';
+import { benchAppLogs, envInt, progress, round, sleep, uniqueName, type BenchContext, type BenchResult } from './bench';
 import { describeCpuWindow, startCpuWindow, type CpuWindow } from './machine-cpu';
-import { envInt } from './passthrough.bench';
 
 /**
  * referral-tracker.apply: canonical events applied per second by the real referral-tracker app
@@ -69,7 +68,7 @@ async function trackerPass(
     const events = paths.flatMap((p) => p.events);
     const distinct = new Set(events.map((e) => e.event.id)).size;
     for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
-      const onTopic = events.filter((e) => e.topic === topic).map((e) => e.event as CloudEvent);
+      const onTopic = events.filter((e) => e.topic === topic).map((e) => e.event);
       for (let at = 0; at < onTopic.length; at += 500)
         await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
     }
@@ -77,7 +76,7 @@ async function trackerPass(
 
     const baseline = await baselinePass(
       baselineDb,
-      events.map((e) => e.event as CloudEvent),
+      events.map((e) => e.event),
     );
     progress(`${NAME} baseline (bare batched inserts of inbox + outbox rows): ${Math.round(baseline)} events/s`);
 
@@ -122,7 +121,7 @@ async function trackerPass(
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     await admin
       .deleteTopics({ topics })
-      .catch((error: Error) => progress(`could not delete bench topics: ${error.message}`));
+      .catch((error: unknown) => progress(`could not delete bench topics: ${String(error)}`));
     await admin.disconnect();
     for (const handle of [database, baselineDb]) {
       await dropSchema(handle).catch(() => undefined);
