@@ -12,11 +12,12 @@ describe('IdempotencyStore on PostgreSQL', () => {
   });
 
   const answer = (n: number) => ({ status: 202, body: { n }, headers: { location: `/v1/things/${n}` } });
-  const SUBMISSION = {
-    table: 'referral_submission',
-    columns: ['referral_id', 'referrer', 'source_referral_id', 'event_id'],
-    suffix: 'on conflict (referral_id) do nothing',
-  };
+  const submission = (referralId: string, sourceReferralId: string | null, eventId: string) => ({
+    referral_id: referralId,
+    referrer: 'ow:toronto',
+    source_referral_id: sourceReferralId as string,
+    event_id: eventId,
+  });
   const audited = (n: number) => ({
     org: 'ow:toronto',
     subject: 'caseworker',
@@ -68,7 +69,7 @@ describe('IdempotencyStore on PostgreSQL', () => {
     await Promise.all(
       ids.map((id, n) =>
         store.complete('ow:toronto', `key-${n}`, answer(n), {
-          inserts: [{ ...SUBMISSION, rows: [[id, 'ow:toronto', `R-${n}`, `event-${n}`]] }],
+          referralSubmissions: [submission(id, `R-${n}`, `event-${n}`)],
           audit: [audited(n)],
         }),
       ),
@@ -86,7 +87,7 @@ describe('IdempotencyStore on PostgreSQL', () => {
     // The same row again (a replayed submission): the insert's own conflict rule applies.
     await store.claim('ow:toronto', 'again', 'hash');
     await store.complete('ow:toronto', 'again', answer(0), {
-      inserts: [{ ...SUBMISSION, rows: [[ids[0], 'ow:toronto', 'R-0', 'event-0']] }],
+      referralSubmissions: [submission(ids[0], 'R-0', 'event-0')],
     });
     expect(await store.claim('ow:toronto', 'again', 'hash')).toMatchObject({ kind: 'replay' });
   });
@@ -103,7 +104,7 @@ describe('IdempotencyStore on PostgreSQL', () => {
     await expect(
       store.complete('ow:toronto', 'bad', answer(1), {
         audit: [audited(1)],
-        inserts: [{ ...SUBMISSION, rows: [[crypto.randomUUID(), 'ow:toronto', null, 'event-1']] }],
+        referralSubmissions: [submission(crypto.randomUUID(), null, 'event-1')],
       }),
     ).rejects.toThrow();
     expect(await store.claim('ow:toronto', 'bad', 'hash')).toEqual({ kind: 'in-progress' });

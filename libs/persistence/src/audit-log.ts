@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { GroupCommit } from '@passerelle/group-commit';
-import type { Database } from './schema';
+import type { SharedTables } from './schema';
 import { sharedGroupCommit } from './shared-group-commit';
 
 /** One access to personal data: who (org and subject), what, why. */
@@ -46,7 +46,7 @@ export function auditAppendEntry(e: AuditEntry): Record<keyof AuditEntry, string
 export class AuditLog {
   private readonly appends: GroupCommit<AuditEntry[]>;
 
-  constructor(private readonly db: Kysely<Database>) {
+  constructor(private readonly db: Kysely<Pick<SharedTables, 'audit_log'>>) {
     this.appends = sharedGroupCommit<AuditEntry[]>(db, 'audit-log', async (groups) => {
       await sql`select audit_append(${JSON.stringify(groups.flat().map(auditAppendEntry))}::jsonb)`.execute(db);
     });

@@ -24,15 +24,16 @@ export class PersistenceError extends Error {
   }
 }
 
-export interface DatabaseHandle {
-  db: Kysely<Database>;
+/** An open pool; `DB` is the tables the app may see (its own, the shared ones, read models). */
+export interface DatabaseHandle<DB = Database> {
+  db: Kysely<DB>;
   pool: Pool;
   schema: string;
   close(): Promise<void>;
 }
 
 /** A pool whose connections all resolve unqualified names in `schema` (search_path). */
-export function openDatabase(options: DatabaseOptions): DatabaseHandle {
+export function openDatabase<DB = Database>(options: DatabaseOptions): DatabaseHandle<DB> {
   assertIdentifier(options.schema);
   const pool = new Pool({
     connectionString: options.url,
@@ -50,7 +51,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     pool,
@@ -60,7 +61,8 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
 }
 
 /** Creates the schema if needed and applies pending migrations (kysely locks against concurrent runs). */
-export async function migrateToLatest(handle: DatabaseHandle): Promise<MigrationResultSet> {
+/** Migrations see every table, whatever tables the handle's app is typed with. */
+export async function migrateToLatest<DB>(handle: DatabaseHandle<DB>): Promise<MigrationResultSet> {
   // Apps starting together on a new schema would race on `create schema` and on kysely's own
   // tables (a unique violation in the catalog): one process at a time migrates a schema, on one
   // connection holding a session lock named after it.
@@ -71,7 +73,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
       await sql`create schema if not exists ${sql.id(handle.schema)}`.execute(db);
       const migrator = new Migrator({
         db,
-        provider: { getMigrations: async () => migrations },
+        provider: { getMigrations: () => Promise.resolve(migrations) },
         migrationTableSchema: handle.schema,
       });
       let result = await migrator.migrateToLatest();
@@ -86,9 +88,13 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
       }
       if (result.error) {
         const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-        throw new PersistenceError('MIGRATION_FAILED', `migration ${failed} failed: ${String(result.error)}`, {
-          cause: result.error,
-        });
+        throw new PersistenceError(
+          'MIGRATION_FAILED',
+          `migration ${failed} failed: ${result.error instanceof Error ? String(result.error) : JSON.stringify(result.error)}`,
+          {
+            cause: result.error,
+          },
+        );
       }
       return result;
     } finally {
@@ -97,11 +103,11 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<Migration
   });
 }
 
-export async function dropSchema(handle: DatabaseHandle): Promise<void> {
+export async function dropSchema<DB>(handle: DatabaseHandle<DB>): Promise<void> {
   await sql`drop schema if exists ${sql.id(handle.schema)} cascade`.execute(handle.db);
 }
 
-export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
+export async function pingDatabase<DB>(handle: DatabaseHandle<DB>): Promise<void> {
   await sql`select 1`.execute(handle.db);
 }
 

@@ -1,8 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { GroupCommit } from '@passerelle/group-commit';
 import { auditAppendEntry, type AuditEntry } from './audit-log';
-import type { MultiRowInsert } from './multi-row-insert';
-import type { Database } from './schema';
+import type { GatewayTables, ReferralSubmissionTable, SharedTables } from './schema';
 import { sharedGroupCommit } from './shared-group-commit';
 
 /** A response kept for replay. */
@@ -28,12 +27,16 @@ export type IdempotencyClaim =
  * Claims and answers are group-committed: those that arrive while one statement runs go in the
  * next together (an HTTP request pays two short statements, shared with its neighbours).
  */
+/** The tables the store writes: its keys, and the effects an answer commits with. */
+export type IdempotencyTables = Pick<SharedTables, 'idempotency_key' | 'audit_log'> &
+  Pick<GatewayTables, 'referral_submission'>;
+
 export class IdempotencyStore {
   private readonly claims: GroupCommit<Claim>;
   private readonly answers: GroupCommit<Answer>;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<IdempotencyTables>,
     private readonly staleAfterMs = 60_000,
   ) {
     this.claims = sharedGroupCommit<Claim>(db, 'idempotency-claims', (claims) => insertClaims(db, claims));
@@ -79,7 +82,13 @@ export class IdempotencyStore {
    * without waiting for the disk (see `insertClaims`): this commit's flush covers it.
    */
   complete(org: string, key: string, response: StoredResponse, effects: AnswerEffects = {}): Promise<void> {
-    return this.answers.submit({ org, key, response, audit: effects.audit ?? [], inserts: effects.inserts ?? [] });
+    return this.answers.submit({
+      org,
+      key,
+      response,
+      audit: effects.audit ?? [],
+      referralSubmissions: effects.referralSubmissions ?? [],
+    });
   }
 
   /** The request failed without an answer worth keeping (e.g. Kafka down): the key is free again. */
@@ -111,7 +120,7 @@ interface Claim {
  * so past the claim. A claim lost in a crash before that is a request that never got an answer:
  * its retry claims the key again, as it would after a crash before the claim.
  */
-async function insertClaims(db: Kysely<Database>, claims: Claim[]): Promise<void> {
+async function insertClaims(db: Kysely<IdempotencyTables>, claims: Claim[]): Promise<void> {
   const first = new Map<string, Claim>();
   for (const claim of claims) {
     const id = JSON.stringify([claim.org, claim.key]);
@@ -125,20 +134,24 @@ async function insertClaims(db: Kysely<Database>, claims: Claim[]): Promise<void
     from (select set_config('synchronous_commit', 'off', true)) as relaxed, unnest(${claimed.map((c) => c.org)}::text[], ${claimed.map((c) => c.key)}::text[], ${claimed.map((c) => c.requestHash)}::text[]) as c(org, key, hash)
     on conflict (org, idempotency_key) do nothing
     returning org, idempotency_key`.execute(db);
-  for (const row of inserted.rows) first.get(JSON.stringify([row.org, row.idempotency_key]))!.inserted = true;
+  for (const row of inserted.rows) {
+    const claim = first.get(JSON.stringify([row.org, row.idempotency_key]));
+    if (claim) claim.inserted = true;
+  }
 }
 
-/** What a request wrote, to commit with its kept answer. */
+/**
+ * What a request wrote, to commit with its kept answer: a small set of named, typed effects (the
+ * store knows each table it writes; callers never name tables or columns).
+ */
 export interface AnswerEffects {
   /** Audit entries of the personal data it touched (chained by `audit_append`). */
   audit?: AuditEntry[];
-  /** Rows it created, e.g. the record a `202` promises can be read at once. */
-  inserts?: RowsToInsert[];
-}
-
-/** Rows for one table, each in `columns` order. */
-export interface RowsToInsert extends MultiRowInsert {
-  rows: ReadonlyArray<readonly unknown[]>;
+  /**
+   * Referrals a `202` promises can be read at once. A submission already recorded (a replay of
+   * the same referral under another key) is left as it is.
+   */
+  referralSubmissions?: Insertable<ReferralSubmissionTable>[];
 }
 
 interface Answer {
@@ -146,16 +159,17 @@ interface Answer {
   key: string;
   response: StoredResponse;
   audit: AuditEntry[];
-  inserts: RowsToInsert[];
+  referralSubmissions: Insertable<ReferralSubmissionTable>[];
 }
 
 /**
  * Every answer of a group in one UPDATE, matched to its claim by org and key, and in the same
- * statement (one transaction) the group's inserts and audit entries: a request's answer is never
- * kept without what it wrote, nor the other way round.
+ * statement (one transaction) the group's effects: a request's answer is never kept without what
+ * it wrote, nor the other way round.
  */
-async function writeAnswers(db: Kysely<Database>, answers: Answer[]): Promise<void> {
+async function writeAnswers(db: Kysely<IdempotencyTables>, answers: Answer[]): Promise<void> {
   const audit = answers.flatMap((a) => a.audit).map(auditAppendEntry);
+  const submissions = answers.flatMap((a) => a.referralSubmissions);
   // unnest of arrays, not jsonb_to_recordset, whose fixed 100-row estimate made the planner scan
   // the whole table instead of looking each key up.
   const update = sql`
@@ -166,27 +180,20 @@ async function writeAnswers(db: Kysely<Database>, answers: Answer[]): Promise<vo
       ${answers.map((a) => JSON.stringify(a.response.body ?? null))}::text[], ${answers.map((a) => JSON.stringify(a.response.headers))}::text[]
     ) as a(org, key, status, body, headers)
     where k.org = a.org and k.idempotency_key = a.key`;
-  const inserts = groupedInserts(answers.flatMap((a) => a.inserts)).map(
-    (insert, n) => sql`${sql.raw(`inserted_${n}`)} as (
-      insert into ${sql.table(insert.table)} (${sql.join(insert.columns.map((c) => sql.ref(c)))})
-      values ${sql.join(insert.rows.map((row) => sql`(${sql.join(row)})`))} ${sql.raw(insert.suffix ?? '')})`,
-  );
-  if (audit.length === 0 && inserts.length === 0) {
+  const effects =
+    submissions.length > 0
+      ? [
+          sql`submitted as (${db
+            .insertInto('referral_submission')
+            .values(submissions)
+            .onConflict((conflict) => conflict.column('referral_id').doNothing())})`,
+        ]
+      : [];
+  if (audit.length === 0 && effects.length === 0) {
     await update.execute(db);
     return;
   }
   // Only a group with audit entries takes the audit chain's lock.
   const tail = audit.length > 0 ? sql`select audit_append(${JSON.stringify(audit)}::jsonb)` : sql`select 1`;
-  await sql`with ${sql.join([sql`answered as (${update} returning 1)`, ...inserts])} ${tail}`.execute(db);
-}
-
-/** The inserts of a group merged per statement shape (table, columns, suffix), rows in order. */
-function groupedInserts(inserts: RowsToInsert[]): RowsToInsert[] {
-  const merged = new Map<string, RowsToInsert & { rows: (readonly unknown[])[] }>();
-  for (const insert of inserts) {
-    const shape = JSON.stringify([insert.table, insert.columns, insert.suffix ?? '']);
-    const same = merged.get(shape) ?? merged.set(shape, { ...insert, rows: [] }).get(shape)!;
-    same.rows.push(...insert.rows);
-  }
-  return [...merged.values()].filter((insert) => insert.rows.length > 0);
+  await sql`with ${sql.join([sql`answered as (${update} returning 1)`, ...effects])} ${tail}`.execute(db);
 }

@@ -1,24 +1,75 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, SelectType } from 'kysely';
 
-/** Tables of the Passerelle schema, for kysely's typed queries. Grows with each migration. */
-export interface Database {
+/*
+ * Tables by owner: each app writes only its own tables (and the shared ones), and reads another
+ * app's tables only through a read model typed read-only (`ReadOnlyTable`), so an insert or
+ * update of them does not compile. Migrations see every table (`Database`).
+ */
+
+/** Tables every app may use: inbox, outbox, timers, the audit log, idempotency keys. */
+export interface SharedTables {
   inbox: InboxTable;
-  client_link: ClientLinkTable;
+  outbox: OutboxTable;
+  timer: TimerTable;
+  audit_log: AuditLogTable;
+  idempotency_key: IdempotencyKeyTable;
+}
+
+/** Tables the gateway owns. */
+export interface GatewayTables {
+  referral_submission: ReferralSubmissionTable;
+  webhook_subscription: WebhookSubscriptionTable;
+}
+
+/** Tables the referral tracker owns: its ledger. */
+export interface TrackerTables {
   referral: ReferralTable;
   referral_history: ReferralHistoryTable;
   consent: ConsentTable;
-  outbox: OutboxTable;
-  timer: TimerTable;
   employment_spell: EmploymentSpellTable;
   outcome: OutcomeTable;
   support_issued: SupportIssuedTable;
   parked_event: ParkedEventTable;
-  idempotency_key: IdempotencyKeyTable;
-  referral_submission: ReferralSubmissionTable;
-  audit_log: AuditLogTable;
-  webhook_subscription: WebhookSubscriptionTable;
+}
+
+/** Tables the adapters own: the links of source identities to canonical client ids. */
+export interface AdapterTables {
+  client_link: ClientLinkTable;
+}
+
+/** Tables the webhook dispatcher owns. */
+export interface DispatcherTables {
   webhook_delivery: WebhookDeliveryTable;
   webhook_attempt: WebhookAttemptTable;
+}
+
+/** Every table of the Passerelle schema, for migrations and tools. Grows with each migration. */
+export interface Database extends SharedTables, GatewayTables, TrackerTables, AdapterTables, DispatcherTables {}
+
+/** A table as a reader outside its owner sees it: every column selectable, none insertable or updatable. */
+export type ReadOnlyTable<T> = { [K in keyof T]: ColumnType<SelectType<T[K]>, never, never> };
+
+/**
+ * The tracker's ledger as other apps may read it (referral status, provider inboxes, consents,
+ * reports): a read-only port. Only the tracker writes these tables.
+ */
+export interface LedgerReadModel {
+  referral: ReadOnlyTable<ReferralTable>;
+  referral_history: ReadOnlyTable<ReferralHistoryTable>;
+  consent: ReadOnlyTable<ConsentTable>;
+  employment_spell: ReadOnlyTable<EmploymentSpellTable>;
+  outcome: ReadOnlyTable<OutcomeTable>;
+  support_issued: ReadOnlyTable<SupportIssuedTable>;
+}
+
+/** What the gateway sees: its own and the shared tables, the tracker's ledger read-only, the delivery log. */
+export interface GatewayDatabase extends SharedTables, GatewayTables, LedgerReadModel {
+  /**
+   * The dispatcher's: read for a subscription's delivery log, written only to cancel the pending
+   * deliveries of a subscription the gateway deletes, in the deleting transaction.
+   */
+  webhook_delivery: WebhookDeliveryTable;
+  webhook_attempt: ReadOnlyTable<WebhookAttemptTable>;
 }
 
 export interface AuditLogTable {

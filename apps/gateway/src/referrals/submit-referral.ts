@@ -6,13 +6,6 @@ import { caseRecordEvent, OW_CASE_RECORD_SCHEMA_ID } from '../ingest/case-record
 import { unmappedCodeErrors } from '../ingest/received-record';
 import { pendingStatus, type ReferralStatus } from './referral-status';
 
-/** What a `202` promised, readable at once (before the tracker has the referral). */
-const SUBMISSION = {
-  table: 'referral_submission',
-  columns: ['referral_id', 'referrer', 'source_referral_id', 'event_id'],
-  suffix: 'on conflict (referral_id) do nothing',
-};
-
 export type SubmissionResult =
   /** `effects`: the submission row and audit entry, to commit with the request's kept answer. */
   | { ok: true; status: ReferralStatus; effects: AnswerEffects }
@@ -68,7 +61,14 @@ export class SubmitReferral {
       ok: true,
       status: pendingStatus(referralId, record.referralRequest.referralId, org as ReferralStatus['referrer']),
       effects: {
-        inserts: [{ ...SUBMISSION, rows: [[referralId, org, record.referralRequest.referralId, event.id]] }],
+        referralSubmissions: [
+          {
+            referral_id: referralId,
+            referrer: org,
+            source_referral_id: record.referralRequest.referralId,
+            event_id: event.id,
+          },
+        ],
         audit: [{ org, subject, action: 'write', resource: `referral/${referralId}`, purpose: 'referral' }],
       },
     };
