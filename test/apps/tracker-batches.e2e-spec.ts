@@ -8,7 +8,7 @@ import { WorkingSet, noKeys } from '../../apps/referral-tracker/src/ledger/worki
 import { Pseudonymizer } from '../../apps/referral-tracker/src/ministry/deidentify';
 import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchment-router';
 import { loadProviderDirectory } from '../../apps/referral-tracker/src/routing/provider-directory';
-import { OntarioBusinessCalendar } from '../../apps/referral-tracker/src/timers/ontario-business-calendar';
+import { OntarioBusinessCalendar } from '@passerelle/lifecycle';
 import { DueTimers } from '../../apps/referral-tracker/src/tracking/due-timers';
 import { EventBatches } from '../../apps/referral-tracker/src/tracking/event-batches';
 import { OutcomeTracking } from '../../apps/referral-tracker/src/tracking/outcome-tracking';

@@ -9,7 +9,6 @@ import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { WorkingSet } from '../ledger/working-set';
 import { ageBand, regionOf } from '../ministry/deidentify';
-import type { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
 import {
   LifecycleRefusal,
   OPEN_STATUSES,
@@ -18,6 +17,7 @@ import {
   isTerminal,
   transition,
   type LifecycleActor,
+  type OntarioBusinessCalendar,
   type StatusChange,
 } from '@passerelle/lifecycle';
 import type { CatchmentRouter } from '../routing/catchment-router';

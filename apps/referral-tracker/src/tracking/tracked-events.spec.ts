@@ -5,7 +5,7 @@ import { Pseudonymizer } from '../ministry/deidentify';
 import { ReferralEventHandlers } from '../referral-tracker.module';
 import { CatchmentRouter } from '../routing/catchment-router';
 import { loadProviderDirectory } from '../routing/provider-directory';
-import { OntarioBusinessCalendar } from '../timers/ontario-business-calendar';
+import { OntarioBusinessCalendar } from '@passerelle/lifecycle';
 import { OutcomeTracking } from './outcome-tracking';
 import { ReferralTracking } from './referral-tracking';
 import { TrackedEvents } from './tracked-events';
