@@ -1,13 +1,18 @@
+import type { NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { TopicNames, createKafka, provisionContractTopics } from '@passerelle/messaging';
-import { migrateToLatest, openDatabase } from '@passerelle/persistence';
+import { migrateToLatest, openDatabase, type GatewayDatabase } from '@passerelle/persistence';
 import { MetricsRegistry } from '@passerelle/observability';
 import { TokenVerifier } from '@passerelle/auth';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { ProblemFilter } from './problem/problem.filter';
+
+// Logs wait for the pino logger, which the app only gets once built.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest declares its options as a class but reads a plain object
+const APPLICATION_OPTIONS: NestApplicationOptions = { bufferLogs: true };
 
 /**
  * Builds the gateway: schema migrated and topics provisioned before it takes traffic. Used by
@@ -15,14 +20,15 @@ import { ProblemFilter } from './problem/problem.filter';
  */
 export async function createGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'passerelle-gateway' });
-  const database = openDatabase({
+  const database = openDatabase<GatewayDatabase>({
     url: config.databaseUrl,
     schema: config.databaseSchema,
     applicationName: 'passerelle-gateway',
   });
   await migrateToLatest(database);
+  const topics = new TopicNames(config.topicPrefix);
   await provisionContractTopics(kafka, {
-    names: new TopicNames(config.topicPrefix),
+    names: topics,
     partitions: config.topicPartitions,
     replicationFactor: config.replicationFactor,
   });
@@ -45,9 +51,9 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.forRoot({ config, kafka, database, metrics, verifier }),
+    GatewayModule.forRoot({ config, kafka, database, metrics, verifier, topics }),
     adapter,
-    { bufferLogs: true },
+    APPLICATION_OPTIONS,
   );
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('v1');

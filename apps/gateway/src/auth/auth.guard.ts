@@ -1,20 +1,17 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthError, AuthErrorCode, TokenVerifier, type Principal } from '@passerelle/auth';
+import { AuthError, AuthErrorCode, TokenVerifier } from '@passerelle/auth';
 import { problem } from '../problem/problem';
 import { ACCESS_RULE, PUBLIC_ENDPOINT, type AccessRule } from './access';
+import { attachCaller, callerOf } from './caller.decorator';
 import type { OrgRateLimiter } from './org-rate-limiter';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
 
-/** The verified caller of a request (set by the AuthGuard). */
-export function principalOf(request: FastifyRequest): Principal {
-  const principal = (request as FastifyRequest & { principal?: Principal }).principal;
-  if (!principal) throw new Error('no principal on this request: is the endpoint @Public()?');
-  return principal;
-}
+/** The verified caller of a request (set by the AuthGuard); in a handler, prefer `@Caller()`. */
+export const principalOf = callerOf;
 
 /**
  * Every endpoint needs a verified bearer token unless it is `@Public()`; `@Access()` adds the
@@ -54,7 +51,7 @@ export class AuthGuard implements CanActivate {
       const missing = rule.scopes.filter((scope) => !principal.scopes.has(scope));
       if (missing.length > 0)
         throw new AuthError(AuthErrorCode.ScopeMissing, `the token lacks the scope ${missing.join(', ')}`);
-      (request as FastifyRequest & { principal?: Principal }).principal = principal;
+      attachCaller(request, principal);
       return true;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;

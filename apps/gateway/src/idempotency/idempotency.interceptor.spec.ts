@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
-import { HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import type { IdempotencyClaim, StoredResponse } from '@passerelle/persistence';
+import { HttpException, type CallHandler, type ExecutionContext } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, lastValueFrom } from 'rxjs';
+import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from '@passerelle/persistence';
 import { problem } from '../problem/problem';
-import { idempotentPost } from './idempotent-post';
+import { IdempotencyInterceptor, requestHash } from './idempotency.interceptor';
+import { IdempotentAnswer } from './idempotent-answer';
 
 /** The store's decisions as the PostgreSQL one makes them (tested on the real database in test/gateway). */
 class MemoryStore {
@@ -11,22 +12,24 @@ class MemoryStore {
   released: string[] = [];
   /** Set: storing answers fails, as with PostgreSQL gone or a row the answer carries refused. */
   failWrites?: Error;
-  async claim(org: string, key: string, hash: string): Promise<IdempotencyClaim> {
+  claim(org: string, key: string, hash: string): Promise<IdempotencyClaim> {
     const row = this.rows.get(`${org}|${key}`);
     if (!row) {
       this.rows.set(`${org}|${key}`, { hash });
-      return { kind: 'new' };
+      return Promise.resolve({ kind: 'new' });
     }
-    if (row.hash !== hash) return { kind: 'mismatch' };
-    return row.response ? { kind: 'replay', response: row.response } : { kind: 'in-progress' };
+    if (row.hash !== hash) return Promise.resolve({ kind: 'mismatch' });
+    return Promise.resolve(row.response ? { kind: 'replay', response: row.response } : { kind: 'in-progress' });
   }
-  async complete(org: string, key: string, response: StoredResponse): Promise<void> {
-    if (this.failWrites) throw this.failWrites;
+  complete(org: string, key: string, response: StoredResponse): Promise<void> {
+    if (this.failWrites) return Promise.reject(this.failWrites);
     this.rows.get(`${org}|${key}`)!.response = response;
+    return Promise.resolve();
   }
-  async release(org: string, key: string): Promise<void> {
+  release(org: string, key: string): Promise<void> {
     this.rows.delete(`${org}|${key}`);
     this.released.push(key);
+    return Promise.resolve();
   }
 }
 
@@ -34,6 +37,8 @@ function fakeReply(): FastifyReply & { sent: { status?: number; headers: Record<
   const sent: { status?: number; headers: Record<string, string> } = { headers: {} };
   const reply = {
     sent,
+    // What Nest set from the handler's @HttpCode before the interceptor ran.
+    statusCode: 201,
     status(code: number) {
       sent.status = code;
       return reply;
@@ -46,17 +51,62 @@ function fakeReply(): FastifyReply & { sent: { status?: number; headers: Record<
   return reply as unknown as FastifyReply & { sent: typeof sent };
 }
 
+function fakeRequest(org: string, key: string | undefined, body: unknown): FastifyRequest {
+  return {
+    headers: key === undefined ? {} : { 'idempotency-key': key },
+    routeOptions: { url: '/v1/things' },
+    params: {},
+    body,
+    principal: { org },
+  } as unknown as FastifyRequest;
+}
+
+/** What a handler answered, as the work of a test: its status (Nest's @HttpCode), body and headers. */
+interface WorkAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One POST through the interceptor, the handler doing `work`. */
+function idempotentPost(
+  store: MemoryStore,
+  org: string,
+  key: string | undefined,
+  body: unknown,
+  reply: ReturnType<typeof fakeReply>,
+  work: () => Promise<WorkAnswer>,
+): Promise<unknown> {
+  const interceptor = new IdempotencyInterceptor(store as unknown as IdempotencyStore);
+  const request = fakeRequest(org, key, body);
+  const context = {
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+  } as unknown as ExecutionContext;
+  const handler: CallHandler = {
+    handle: () =>
+      from(
+        work().then((answer) => {
+          reply.statusCode = answer.status;
+          return new IdempotentAnswer(answer.body, {
+            ...(answer.headers !== undefined && { headers: answer.headers }),
+          });
+        }),
+      ),
+  };
+  return lastValueFrom(interceptor.intercept(context, handler));
+}
+
 const statusOf = async (promise: Promise<unknown>): Promise<number> =>
   promise.then(
     () => 200,
     (error: unknown) => (error instanceof HttpException ? error.getStatus() : -1),
   );
 
-describe('idempotentPost', () => {
+describe('IdempotencyInterceptor (@Idempotent)', () => {
   it('refuses a POST without a usable Idempotency-Key, before any work', async () => {
     const store = new MemoryStore();
     let worked = false;
-    const work = async () => ((worked = true), { status: 202, body: {} });
+    const work = () => ((worked = true), Promise.resolve({ status: 202, body: {} }));
     expect(await statusOf(idempotentPost(store, 'ow:a', undefined, {}, fakeReply(), work))).toBe(400);
     expect(await statusOf(idempotentPost(store, 'ow:a', 'bad key with spaces', {}, fakeReply(), work))).toBe(400);
     expect(worked).toBe(false);
@@ -65,7 +115,10 @@ describe('idempotentPost', () => {
   it('replays the first answer for the same key and body, 422 for another body, 409 while the first runs', async () => {
     const store = new MemoryStore();
     let calls = 0;
-    const work = async () => ((calls += 1), { status: 202, body: { n: calls }, headers: { location: '/x' } });
+    const work = () => (
+      (calls += 1),
+      Promise.resolve({ status: 202, body: { n: calls }, headers: { location: '/x' } })
+    );
     const first = fakeReply();
     expect(await idempotentPost(store, 'ow:a', 'k1', { a: 1 }, first, work)).toEqual({ n: 1 });
     expect(first.sent).toEqual({ status: 202, headers: { location: '/x' } });
@@ -76,21 +129,13 @@ describe('idempotentPost', () => {
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k1', { a: 2 }, fakeReply(), work))).toBe(422);
     // Keys are per organization.
     expect(await idempotentPost(store, 'ow:b', 'k1', { a: 2 }, fakeReply(), work)).toEqual({ n: 2 });
-    await store.claim(
-      'ow:a',
-      'k2',
-      createHash('sha256')
-        .update(JSON.stringify({ a: 3 }))
-        .digest('hex'),
-    ); // a first request still running
+    await store.claim('ow:a', 'k2', requestHash(fakeRequest('ow:a', 'k2', { a: 3 }))); // a first request still running
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k2', { a: 3 }, fakeReply(), work))).toBe(409);
   });
 
   it('keeps a 4xx answer for replay, but frees the key and answers 503 when nothing could be stored', async () => {
     const store = new MemoryStore();
-    const refused = async (): Promise<never> => {
-      throw problem(400, 'no');
-    };
+    const refused = (): Promise<never> => Promise.reject(problem(400, 'no'));
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k4', {}, fakeReply(), refused))).toBe(400);
     // The replay is the same refusal, thrown again for the ProblemFilter (so it speaks the caller's language).
     const replayed = fakeReply();
@@ -100,14 +145,14 @@ describe('idempotentPost', () => {
     expect((again as HttpException).getResponse()).toMatchObject({ title: 'Bad request', detail: 'no' });
     expect(replayed.sent).toMatchObject({ headers: { 'idempotent-replayed': 'true' } });
 
-    const brokerDown = async (): Promise<never> => {
-      throw new Error('KafkaJSConnectionError: broker down');
-    };
+    const brokerDown = (): Promise<never> => Promise.reject(new Error('KafkaJSConnectionError: broker down'));
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), brokerDown))).toBe(503);
     expect(store.released).toEqual(['k5']);
     // The key is free: the retry does the work.
     expect(
-      await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } })),
+      await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), () =>
+        Promise.resolve({ status: 202, body: { ok: true } }),
+      ),
     ).toEqual({ ok: true });
   });
 
@@ -115,14 +160,18 @@ describe('idempotentPost', () => {
     const store = new MemoryStore();
     store.failWrites = new Error('connection terminated');
     const reply = fakeReply();
-    const stored = idempotentPost(store, 'ow:a', 'k6', {}, reply, async () => ({ status: 202, body: { ok: true } }));
+    const stored = idempotentPost(store, 'ow:a', 'k6', {}, reply, () =>
+      Promise.resolve({ status: 202, body: { ok: true } }),
+    );
     expect(await statusOf(stored)).toBe(503);
     expect(reply.sent.status).toBeUndefined();
     expect(store.released).toEqual(['k6']);
     // Back up: the retry with the same key does the work and is answered.
     store.failWrites = undefined;
     expect(
-      await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), async () => ({ status: 202, body: { ok: true } })),
+      await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), () =>
+        Promise.resolve({ status: 202, body: { ok: true } }),
+      ),
     ).toEqual({ ok: true });
   });
 
@@ -130,9 +179,7 @@ describe('idempotentPost', () => {
     const store = new MemoryStore();
     store.failWrites = new Error('connection terminated');
     expect(
-      await statusOf(
-        idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), async () => Promise.reject(problem(400, 'no'))),
-      ),
+      await statusOf(idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), () => Promise.reject(problem(400, 'no')))),
     ).toBe(400);
     expect(store.released).toEqual(['k7']);
   });
@@ -140,9 +187,11 @@ describe('idempotentPost', () => {
   it('answers 503 even when freeing the key fails too (the claim frees itself once stale)', async () => {
     const store = new MemoryStore();
     store.failWrites = new Error('connection terminated');
-    store.release = async () => Promise.reject(new Error('connection terminated'));
+    store.release = () => Promise.reject(new Error('connection terminated'));
     expect(
-      await statusOf(idempotentPost(store, 'ow:a', 'k8', {}, fakeReply(), async () => ({ status: 202, body: {} }))),
+      await statusOf(
+        idempotentPost(store, 'ow:a', 'k8', {}, fakeReply(), () => Promise.resolve({ status: 202, body: {} })),
+      ),
     ).toBe(503);
   });
 });
