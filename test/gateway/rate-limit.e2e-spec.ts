@@ -1,9 +1,35 @@
 import { mintDevToken } from '@passerelle/auth';
 import { useGatewayStack } from '../support/gateway-stack';
 
+const EVERYTHING_BUT_PERFORMANCE = [
+  'Date',
+  'hrtime',
+  'nextTick',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
+
 describe('per-organization request rate', () => {
   const stack = useGatewayStack('t_rate', [], { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
   const { config } = stack;
+
+  // The limiter's clock is `performance.now()`: faking only that (the network, timers and Date stay
+  // real) lets the test move time forward by exactly one refill instead of sleeping through it.
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: EVERYTHING_BUT_PERFORMANCE });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('answers 429 with Retry-After past the burst, per organization, and never limits public endpoints', async () => {
     const http = stack.http;
@@ -27,7 +53,7 @@ describe('per-organization request rate', () => {
     await http().get('/v1/referrals').set('authorization', `Bearer ${ottawa}`).expect(200);
     for (let n = 0; n < 10; n += 1) await http().get('/v1/health/live').expect(200);
     // A second later the bucket has one request again.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    jest.advanceTimersByTime(1_000);
     await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).expect(200);
     await http().get('/v1/referrals').set('authorization', `Bearer ${toronto}`).expect(429);
   });
