@@ -4,7 +4,8 @@ import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/
 import { schemaIdForPath, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
 import type { KafkaEventContext } from '@passerelle/messaging';
 import { SecretSeal } from '@passerelle/crypto';
-import { Inbox, afterCommit, failureLine, recoveryLine, type DatabaseHandle } from '@passerelle/persistence';
+import { failureLine, recoveryLine } from '@passerelle/observability';
+import { Inbox, afterCommit, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE } from '@passerelle/runtime';
 import { DispatchError, DispatchErrorCode } from './dispatch.error';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher';
@@ -103,4 +104,5 @@ export class NotificationHandlers {
     },
   ],
 })
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class WebhookDispatcherModule {}

@@ -24,7 +24,7 @@ export function pinoParams(options: { level: string; app: string; destination?: 
       req: (req: { method: string; url: string; id: unknown }) => ({
         id: req.id,
         method: req.method,
-        path: String(req.url).split('?')[0],
+        path: req.url.split('?')[0],
       }),
     },
     customLogLevel: (_req, res, error) =>

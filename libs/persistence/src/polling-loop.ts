@@ -20,16 +20,6 @@ export interface LoopFailureHandlers {
   onRecovered?: (failures: number) => void;
 }
 
-/** A log line for a failed step: `<what> failed[ N times in a row], retrying: <error>`. */
-export function failureLine(what: string, error: unknown, consecutive: number): string {
-  return `${what} failed${consecutive > 1 ? ` ${consecutive} times in a row` : ''}, retrying: ${String(error)}`;
-}
-
-/** A log line for the step that worked again. */
-export function recoveryLine(what: string, failures: number): string {
-  return `${what} works again after ${failures} failed attempt${failures === 1 ? '' : 's'}`;
-}
-
 /**
  * Runs `step` again and again: at once while it finds work (returns > 0), otherwise after
  * `idleMs` or as soon as someone nudges. A failing step does not stop the loop, so a database
@@ -70,7 +60,7 @@ export class PollingLoop {
             this.handlers.onError?.(error, this.failures);
           }
         }
-        if (done === 0 && this.running)
+        if (done === 0)
           await this.pause(this.failures > 0 ? failureBackoffMs(this.idleMs, this.failures) : this.idleMs);
       }
     })();
@@ -88,15 +78,16 @@ export class PollingLoop {
     await this.loop;
   }
 
+  /** Waits `ms` or until a nudge; not at all once stopped (`stop` may come while the step runs). */
   private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(finish, ms);
-      const self = this;
-      function finish(): void {
+      const finish = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(finish, ms);
       this.wake = finish;
     });
   }

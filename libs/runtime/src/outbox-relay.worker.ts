@@ -6,7 +6,7 @@ import { EventPublisher } from '../../messaging/src/event-publisher';
 import { kafkaClient, kafkaLogCreator } from '../../messaging/src/kafka-connection';
 import { openDatabase } from '../../persistence/src/database';
 import { OutboxRelay } from '../../persistence/src/outbox';
-import { failureLine, recoveryLine } from '../../persistence/src/polling-loop';
+import { failureLine, recoveryLine } from '../../observability/src/retry-lines';
 import { eventAppSettings } from './event-app-settings';
 import {
   kafkaOutboxSink,
