@@ -153,23 +153,50 @@ describe('outbox relay in a worker thread, on the real broker and database', () 
     } finally {
       await relay.stop();
     }
+    // The only restart that could still come is the one the last exit scheduled, on a timer of the
+    // delay it logged: a timer of that same delay set now fires after it (Node runs timers of one
+    // duration in the order they were set), so by then a restart would have been counted.
     const after = relay.restarts;
-    await new Promise((done) => setTimeout(done, 500));
+    const delays = errors.mock.calls.map(([m]) => /restarting it in (\d+) ms/.exec(String(m))?.[1]).filter(Boolean);
+    await new Promise((done) => setTimeout(done, Number(delays.at(-1))));
     expect(relay.restarts).toBe(after);
   });
 
   it('stops cleanly when asked while it is still starting, without being terminated', async () => {
     const warnings = jest.spyOn(Logger.prototype, 'warn');
-    const relay = new OutboxRelayWorker({ app: 'relay-test', env: env(database.schema), stopTimeoutMs: 20_000 });
+    let relayedAfterStop = 0;
+    const relay = new OutboxRelayWorker({
+      app: 'relay-test',
+      env: env(database.schema),
+      stopTimeoutMs: 20_000,
+      idleMs: 50,
+      onRelayed: (n) => (relayedAfterStop += n),
+    });
     const started = relay.start();
     await relay.stop();
     await started;
     expect(warnings.mock.calls.some(([m]) => /did not stop/.test(String(m)))).toBe(false);
     expect(relay.restarts).toBe(0);
-    // Nothing relays after the stop: a row added now stays in the outbox.
+    // Nothing relays after the stop: a row added now stays in the outbox until a relay that runs
+    // (the witness) takes it, and the stopped one, polling every 50 ms were it alive, relayed none.
     await addEvents(0, 1);
-    await new Promise((done) => setTimeout(done, 500));
     expect(await outboxRows()).toBe(1);
+    let witnessed = 0;
+    const witness = new OutboxRelayWorker({
+      app: 'relay-witness',
+      env: env(database.schema),
+      onRelayed: (n) => (witnessed += n),
+    });
+    await witness.start();
+    try {
+      witness.nudge();
+      await waitFor(() => witnessed === 1 || undefined, 10_000, 'the witness relaying the row');
+    } finally {
+      await witness.stop();
+    }
+    expect(await outboxRows()).toBe(0);
+    expect(await relayedIds(1)).toEqual(['relay-0']);
+    expect(relayedAfterStop).toBe(0);
   });
 
   it('terminates a worker that does not stop in time, and the rows it had not deleted are relayed again, none lost', async () => {
