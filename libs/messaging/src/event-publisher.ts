@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { GroupCommit } from '@passerelle/group-commit';
+import { GroupCommit } from '@passerelle/persistence';
 import { encodeCloudEvent, type CloudEvent } from './cloud-event';
 import type { InboundEvent } from './consumer-runner';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { GroupCommit } from '@passerelle/group-commit';
+import type { GroupCommit } from './group-commit';
 import type { SharedTables } from './schema';
 import { sharedGroupCommit } from './shared-group-commit';
 
@@ -64,7 +64,7 @@ export class AuditLog {
     if (afterSeq !== undefined) query = query.where('seq', '>', afterSeq);
     const rows = await query.orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({
-      seq: String(r.seq),
+      seq: r.seq,
       at: r.at.toISOString(),
       org: r.org,
       subject: r.subject,
@@ -84,7 +84,7 @@ export class AuditLog {
       if (r.prev_hash !== prev)
         return {
           ok: false,
-          brokenAt: String(r.seq),
+          brokenAt: r.seq,
           reason: 'does not follow the row before it (a row was removed or inserted)',
         };
       const entry: AuditEntry = {
@@ -96,7 +96,7 @@ export class AuditLog {
         ...(r.client_id !== null && { clientId: r.client_id }),
       };
       if (chainHash(prev, r.at.toISOString(), entry) !== r.hash)
-        return { ok: false, brokenAt: String(r.seq), reason: 'its content does not match its hash (it was changed)' };
+        return { ok: false, brokenAt: r.seq, reason: 'its content does not match its hash (it was changed)' };
       prev = r.hash;
     }
     return { ok: true, rows: rows.length };

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { GroupCommit } from '@passerelle/group-commit';
+import type { GroupCommit } from './group-commit';
 import { auditAppendEntry, type AuditEntry } from './audit-log';
 import type { GatewayTables, ReferralSubmissionTable, SharedTables } from './schema';
 import { sharedGroupCommit } from './shared-group-commit';

@@ -9,4 +9,5 @@ export * from './multi-row-insert';
 export * from './idempotency-store';
 export * from './audit-log';
 export * from './polling-loop';
+export * from './group-commit';
 export * from './shared-group-commit';

@@ -1,4 +1,4 @@
-import { GroupCommit } from '@passerelle/group-commit';
+import { GroupCommit } from './group-commit';
 
 /** Callers one statement takes at most: keeps a group's statement and its parameters bounded. */
 const MAX_CALLERS_PER_STATEMENT = 500;

@@ -15,8 +15,9 @@ function gate(): { promise: Promise<void>; open: () => void; fail: (error: Error
 describe('GroupCommit', () => {
   it('writes a lone item at once, alone', async () => {
     const writes: number[][] = [];
-    const group = new GroupCommit<number>(async (items) => {
+    const group = new GroupCommit<number>((items) => {
       writes.push(items);
+      return Promise.resolve();
     });
     await group.submit(1);
     expect(writes).toEqual([[1]]);
@@ -72,7 +73,7 @@ describe('GroupCommit', () => {
   });
 
   it('refuses a maxItems below one', () => {
-    expect(() => new GroupCommit<number>(async () => undefined, { maxItems: 0 })).toThrow(RangeError);
+    expect(() => new GroupCommit<number>(() => Promise.resolve(), { maxItems: 0 })).toThrow(RangeError);
   });
 
   it('writes every item exactly once, in submission order, whatever the timing and failures', async () => {
@@ -80,8 +81,8 @@ describe('GroupCommit', () => {
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(3), fc.boolean()), { minLength: 1, maxLength: 40 }), async (plan) => {
         const written: number[] = [];
         const group = new GroupCommit<number>(async (items) => {
-          await new Promise((resolve) => setTimeout(resolve, plan[items[0]!]![0]));
-          if (items.some((i) => plan[i]![1])) throw new Error('refused');
+          await new Promise((resolve) => setTimeout(resolve, plan[items[0]][0]));
+          if (items.some((i) => plan[i][1])) throw new Error('refused');
           written.push(...items);
         });
         const outcomes = await Promise.allSettled(plan.map((_, i) => group.submit(i)));
@@ -91,7 +92,7 @@ describe('GroupCommit', () => {
           expect(written.includes(i)).toBe(outcome.status === 'fulfilled');
         }
         // Nothing refused by itself succeeds.
-        for (const [i, [, refused]] of plan.entries()) if (refused) expect(outcomes[i]!.status).toBe('rejected');
+        for (const [i, [, refused]] of plan.entries()) if (refused) expect(outcomes[i].status).toBe('rejected');
       }),
       { numRuns: 50 },
     );
