@@ -4,7 +4,7 @@ import type { CanonicalEvent, MappedEvent, OutcomeMilestone, ReferralResponse } 
 import { TopicNames, type CloudEvent, type InboundEvent } from '@passerelle/messaging';
 import { DurableTimers, Inbox, inUnitOfWork, type DatabaseHandle } from '@passerelle/persistence';
 import { LedgerStore } from '../../apps/referral-tracker/src/ledger/ledger-store';
-import { WorkingSet, noKeys } from '../../apps/referral-tracker/src/ledger/working-set';
+import { noKeys } from '../../apps/referral-tracker/src/ledger/ledger-keys';
 import { Pseudonymizer } from '../../apps/referral-tracker/src/ministry/deidentify';
 import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchment-router';
 import { loadProviderDirectory } from '../../apps/referral-tracker/src/routing/provider-directory';
@@ -340,15 +340,15 @@ describe('referral-tracker batches on PostgreSQL: set-based application of whole
       const keys = { ...noKeys(), outcomeClients: [clientId] };
       await expect(
         database.db.transaction().execute(async (trx) => {
-          const ws = await store.load(trx, keys, () => noKeys());
-          expect(ws.recordOutcome(outcome, undefined, '2026-01-15T10:00:00Z')).toBe(true);
+          const ledger = await store.load(trx, keys, () => noKeys());
+          expect(ledger.recordOutcome(outcome, undefined, '2026-01-15T10:00:00Z')).toBe(true);
           // Meanwhile another replica commits a later word on the same milestone.
           await database.db.transaction().execute(async (other) => {
             const theirs = await store.load(other, keys, () => noKeys());
             theirs.recordOutcome({ ...outcome, achieved: false }, undefined, '2026-01-16T10:00:00Z');
             await store.write(other, theirs.changes());
           });
-          await store.write(trx, ws.changes());
+          await store.write(trx, ledger.changes());
         }),
       ).rejects.toMatchObject({ code: TrackerErrorCode.ConcurrentChange, retriable: true });
       expect(await database.db.selectFrom('outcome').select('achieved').execute()).toEqual([{ achieved: false }]);
@@ -359,23 +359,23 @@ describe('referral-tracker batches on PostgreSQL: set-based application of whole
       const clientId = crypto.randomUUID();
       const spec = (key: string) => ({ key, kind: 'k', clientId, dueAt: '2030-01-01T00:00:00Z', payload: { key } });
       await database.db.transaction().execute(async (trx) => {
-        const ws = WorkingSet.empty();
-        ws.scheduleTimer(spec('existing'));
-        ws.scheduleTimer(spec('fired'));
-        await store.write(trx, ws.changes());
+        const ledger = store.emptyBatch();
+        ledger.scheduleTimer(spec('existing'));
+        ledger.scheduleTimer(spec('fired'));
+        await store.write(trx, ledger.changes());
         await sql`update timer set fired_at = now() where timer_key = 'fired'`.execute(trx);
       });
       await database.db.transaction().execute(async (trx) => {
-        const ws = WorkingSet.empty();
-        ws.cancelTimer('existing', '2029-01-01T00:00:00Z'); // hits the row that exists
-        ws.scheduleTimer(spec('existing')); // changes nothing
-        ws.cancelTimer('existing', '2029-06-01T00:00:00Z'); // already cancelled
-        ws.cancelTimer('new', '2029-01-01T00:00:00Z'); // no row yet: nothing
-        ws.scheduleTimer(spec('new'));
-        ws.cancelTimer('fired', '2029-01-01T00:00:00Z'); // fired timers stay fired
-        ws.scheduleTimer(spec('later-cancelled'));
-        ws.cancelTimer('later-cancelled', '2029-02-01T00:00:00Z');
-        await store.write(trx, ws.changes());
+        const ledger = store.emptyBatch();
+        ledger.cancelTimer('existing', '2029-01-01T00:00:00Z'); // hits the row that exists
+        ledger.scheduleTimer(spec('existing')); // changes nothing
+        ledger.cancelTimer('existing', '2029-06-01T00:00:00Z'); // already cancelled
+        ledger.cancelTimer('new', '2029-01-01T00:00:00Z'); // no row yet: nothing
+        ledger.scheduleTimer(spec('new'));
+        ledger.cancelTimer('fired', '2029-01-01T00:00:00Z'); // fired timers stay fired
+        ledger.scheduleTimer(spec('later-cancelled'));
+        ledger.cancelTimer('later-cancelled', '2029-02-01T00:00:00Z');
+        await store.write(trx, ledger.changes());
       });
       const rows = await database.db
         .selectFrom('timer')

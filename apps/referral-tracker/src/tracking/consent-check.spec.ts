@@ -1,4 +1,4 @@
-import type { StoredConsent } from '../ledger/working-set';
+import type { StoredConsent } from '../ledger/ledger-rows';
 import { ANY_EO_PROVIDER, REFERRAL_PURPOSE, consentAllows } from './consent-check';
 
 const base: StoredConsent = {

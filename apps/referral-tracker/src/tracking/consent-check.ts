@@ -1,4 +1,4 @@
-import type { StoredConsent } from '../ledger/working-set';
+import type { StoredConsent } from '../ledger/ledger-rows';
 
 /** The purpose a referral's consent must cover (schemas/codes/consent-purposes.json). */
 export const REFERRAL_PURPOSE = 'referral-to-employment-services';

@@ -1,7 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database, DueTimer, FireTimers, TimerOutcome } from '@passerelle/persistence';
 import type { LedgerStore } from '../ledger/ledger-store';
-import { WorkingSet } from '../ledger/working-set';
 import { FOLLOW_UP_TIMER, type OutcomeTracking } from './outcome-tracking';
 import { OVERDUE_TIMER, type ReferralTracking } from './referral-tracking';
 
@@ -21,22 +20,22 @@ export class DueTimers implements FireTimers {
   async fireAll(trx: Transaction<Database>, timers: readonly DueTimer[]): Promise<TimerOutcome[]> {
     const overdue = timers.filter((t) => t.kind === OVERDUE_TIMER && t.referralId !== null).map((t) => t.referralId!);
     const referrals = await this.store.referralsIfFree(trx, overdue);
-    const ws = WorkingSet.empty();
+    const ledger = this.store.emptyBatch();
     const outcomes = timers.map((timer): TimerOutcome => {
       switch (timer.kind) {
         case OVERDUE_TIMER: {
           if (timer.referralId === null) return;
           const referral = referrals.get(timer.referralId.toLowerCase());
           if (referral === 'busy') return 'later';
-          return this.tracking.responseDeadlinePassed(ws, referral, timer);
+          return this.tracking.responseDeadlinePassed(ledger, referral, timer);
         }
         case FOLLOW_UP_TIMER:
-          return this.outcomes.followUpDue(ws, timer);
+          return this.outcomes.followUpDue(ledger, timer);
         default:
           throw new Error(`timer ${timer.key} has unknown kind ${timer.kind}`);
       }
     });
-    await this.store.write(trx, ws.changes());
+    await this.store.write(trx, ledger.changes());
     return outcomes;
   }
 }

@@ -2,7 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { schemaRegistry } from '@passerelle/contracts';
 import type { CloudEvent, InboundEvent } from '@passerelle/messaging';
 import { afterCommit, ambientTransaction, beforeCommit, type Database, type Inbox } from '@passerelle/persistence';
-import { mergeKeys, type LedgerStore } from '../ledger/ledger-store';
+import { mergeKeys } from '../ledger/ledger-keys';
+import type { LedgerStore } from '../ledger/ledger-store';
 import type { TrackedEventType, TrackedEvents } from './tracked-events';
 import { TrackerError, TrackerErrorCode } from './tracker.error';
 import type { Cause } from './tracker-events';
@@ -75,11 +76,11 @@ export class EventBatches {
     // The first delivery of each id claimed now; a redelivery (same ce_id) changes nothing.
     const fresh = events.filter((e) => claimed.delete(e.inbound.event.id));
     if (fresh.length === 0) return 0;
-    const ws = await this.store.load(trx, mergeKeys(fresh.map((e) => e.tracked.keys(e.data))), (parked) =>
+    const ledger = await this.store.load(trx, mergeKeys(fresh.map((e) => e.tracked.keys(e.data))), (parked) =>
       this.events.keysOfParked(parked),
     );
-    for (const e of fresh) e.tracked.apply(ws, e.data, e.cause);
-    await this.store.write(trx, ws.changes());
+    for (const e of fresh) e.tracked.apply(ledger, e.data, e.cause);
+    await this.store.write(trx, ledger.changes());
     return fresh.length;
   }
 

@@ -13,7 +13,8 @@ import {
 } from '@passerelle/contracts';
 import { deterministicEventId, type TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
-import type { ReferralFacts, SupportRow, WorkingSet } from '../ledger/working-set';
+import type { LedgerBatch } from '../ledger/ledger-batch';
+import type { ReferralFacts, SupportRow } from '../ledger/ledger-rows';
 import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
 import { FOLLOW_UP_MONTHS, followUpDueDates, type FollowUpMonth } from '../timers/follow-up-schedule';
 import { checkedEvent, type Cause } from './tracker-events';
@@ -53,12 +54,12 @@ export class OutcomeTracking {
   ) {}
 
   /** `employment.started`: the job is kept, and an EO provider's follow-ups are scheduled. */
-  employmentStarted(ws: WorkingSet, spell: EmploymentSpell, cause: Cause): void {
-    if (spell.referralId !== undefined && !ws.referral(spell.referralId)) {
-      return ws.park(spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
+  employmentStarted(ledger: LedgerBatch, spell: EmploymentSpell, cause: Cause): void {
+    if (spell.referralId !== undefined && !ledger.referral(spell.referralId)) {
+      return ledger.park(spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
     }
-    const referralId = spell.referralId ?? ws.referralServedBy(spell.clientId, spell.reportedBy);
-    ws.saveSpell({
+    const referralId = spell.referralId ?? ledger.referralServedBy(spell.clientId, spell.reportedBy);
+    ledger.saveSpell({
       employmentSpellId: spell.employmentSpellId,
       clientId: spell.clientId,
       ...(referralId !== undefined && { referralId }),
@@ -68,7 +69,7 @@ export class OutcomeTracking {
     });
     // IES follow-ups are the EO provider's to do.
     if (!spell.reportedBy.startsWith('eo:')) return;
-    const reported = ws.reportedMilestones(spell.clientId, spell.employmentSpellId);
+    const reported = ledger.reportedMilestones(spell.clientId, spell.employmentSpellId);
     for (const { months, dueOn } of followUpDueDates(spell.employment.startDate)) {
       // A follow-up the provider already reported (its record may arrive before the job's) is not due.
       if (reported.has(iesMilestone(months))) continue;
@@ -81,7 +82,7 @@ export class OutcomeTracking {
         dueOn,
         months,
       };
-      ws.scheduleTimer({
+      ledger.scheduleTimer({
         key: followUpKey(spell.employmentSpellId, months),
         kind: FOLLOW_UP_TIMER,
         clientId: spell.clientId,
@@ -94,7 +95,7 @@ export class OutcomeTracking {
   }
 
   /** A follow-up fell due: `outcome.follow-up-due` to the provider. */
-  followUpDue(ws: WorkingSet, timer: DueTimer): void {
+  followUpDue(ledger: LedgerBatch, timer: DueTimer): void {
     const payload = timer.payload as unknown as FollowUpPayload;
     const data: FollowUpDue = {
       clientId: timer.clientId,
@@ -125,26 +126,27 @@ export class OutcomeTracking {
       datacontenttype: 'application/json',
       data,
     };
-    ws.emit([{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
+    ledger.emit([{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
   }
 
   /**
    * `outcome.recorded`: tied to its referral, kept if it is the latest word on its milestone, its
    * follow-up timer cancelled once reported, and reported to the ministry de-identified when achieved.
    */
-  outcomeRecorded(ws: WorkingSet, outcome: OutcomeMilestone, cause: Cause): void {
-    if (outcome.referralId !== undefined && !ws.referral(outcome.referralId)) {
-      return ws.park(outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
+  outcomeRecorded(ledger: LedgerBatch, outcome: OutcomeMilestone, cause: Cause): void {
+    if (outcome.referralId !== undefined && !ledger.referral(outcome.referralId)) {
+      return ledger.park(outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
     }
-    const referralId = outcome.referralId ?? ws.referralServedBy(outcome.clientId, outcome.reportedBy);
-    const latest = ws.recordOutcome(outcome, referralId, cause.occurredAt);
+    const referralId = outcome.referralId ?? ledger.referralServedBy(outcome.clientId, outcome.reportedBy);
+    const latest = ledger.recordOutcome(outcome, referralId, cause.occurredAt);
     const months = IES_MONTHS.get(outcome.outcomeType);
     if (months !== undefined && outcome.employmentSpellId !== undefined)
-      ws.cancelTimer(followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
+      ledger.cancelTimer(followUpKey(outcome.employmentSpellId, months), cause.occurredAt);
     if (!latest || !outcome.achieved) return;
 
-    const referral = referralId === undefined ? undefined : ws.referralFacts(referralId);
-    const jobStartDate = outcome.employmentSpellId === undefined ? undefined : ws.spellStart(outcome.employmentSpellId);
+    const referral = referralId === undefined ? undefined : ledger.referralFacts(referralId);
+    const jobStartDate =
+      outcome.employmentSpellId === undefined ? undefined : ledger.spellStart(outcome.employmentSpellId);
     const report = deidentifyOutcome(this.factsOf(outcome, referral, jobStartDate, cause), this.pseudonymizer);
     const type = 'ca.on.passerelle.ministry.outcome-reported';
     // Keyed by the pseudonym, with no correlation or causation ids: nothing on this topic leads back to the identified streams.
@@ -160,11 +162,11 @@ export class OutcomeTracking {
       datacontenttype: 'application/json',
       data: report,
     };
-    ws.emit([{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
+    ledger.emit([{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
   }
 
   /** `benefit.issued`: kept; the same support type from the other network for an overlapping period raises an alert to the referrer. */
-  benefitIssued(ws: WorkingSet, benefit: BenefitIssued, cause: Cause): void {
+  benefitIssued(ledger: LedgerBatch, benefit: BenefitIssued, cause: Cause): void {
     const support: SupportRow = {
       benefitId: benefit.benefitId,
       clientId: benefit.clientId,
@@ -175,7 +177,7 @@ export class OutcomeTracking {
       periodEnd: benefit.periodEnd ?? null,
       referralId: benefit.referralId ?? null,
     };
-    for (const other of ws.saveSupport(support)) {
+    for (const other of ledger.saveSupport(support)) {
       const [income, eo] = support.network === 'eo' ? [other, support] : [support, other];
       const alertId = nameBasedUuid(
         TRACKER_NAMESPACE,
@@ -211,7 +213,7 @@ export class OutcomeTracking {
         datacontenttype: 'application/json',
         data,
       };
-      ws.emit([{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
+      ledger.emit([{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
     }
   }
 

@@ -7,7 +7,7 @@ import {
 } from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
-import type { WorkingSet } from '../ledger/working-set';
+import type { LedgerBatch } from '../ledger/ledger-batch';
 import { ageBand, regionOf } from '../ministry/deidentify';
 import {
   LifecycleRefusal,
@@ -35,7 +35,7 @@ export interface ChangeRequester {
 /**
  * The closed loop of one referral: recorded on submission, routed once its consent allows it,
  * moved through the lifecycle by whoever may, cancelled when consent is withdrawn. Every method
- * reads and changes the batch's working set (ledger rows in memory, written with the batch's
+ * reads and changes the batch's ledger rows (held in memory, written with the batch's
  * inbox rows in one transaction), and emits into its outbox: state and events commit together
  * or not at all. Nothing here waits on the database.
  */
@@ -47,8 +47,8 @@ export class ReferralTracking {
   ) {}
 
   /** `referral.submitted`: a new referral is recorded as requested, then routed if its consent is on record. */
-  submitted(ws: WorkingSet, submitted: Referral, cause: Cause): void {
-    if (ws.referral(submitted.referralId)) return; // a later version of the same request: routing is not redone
+  submitted(ledger: LedgerBatch, submitted: Referral, cause: Cause): void {
+    if (ledger.referral(submitted.referralId)) return; // a later version of the same request: routing is not redone
     const referral: Referral = {
       ...submitted,
       status: 'requested',
@@ -57,8 +57,8 @@ export class ReferralTracking {
     };
     delete referral.provider;
     delete referral.statusReason;
-    ws.insertReferral(referral);
-    ws.record({
+    ledger.insertReferral(referral);
+    ledger.record({
       referralId: referral.referralId,
       fromStatus: null,
       toStatus: 'requested',
@@ -68,17 +68,17 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    this.route(ws, referral, cause);
+    this.route(ledger, referral, cause);
   }
 
   /**
    * A referral's response deadline passed: `referral.overdue` to the referrer if it is still
    * unanswered. `referral` is what the timer found (the timer waits when the referral is busy).
    */
-  responseDeadlinePassed(ws: WorkingSet, referral: Referral | undefined, timer: DueTimer): void {
+  responseDeadlinePassed(ledger: LedgerBatch, referral: Referral | undefined, timer: DueTimer): void {
     if (!referral || referral.status !== 'requested') return;
     const cause: Cause = { eventId: `timer:${timer.key}`, occurredAt: timer.dueAt.toISOString() };
-    ws.record({
+    ledger.record({
       referralId: referral.referralId,
       fromStatus: referral.status,
       toStatus: referral.status,
@@ -92,19 +92,19 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    this.emit(ws, 'overdue', referral, cause, {
+    this.emit(ledger, 'overdue', referral, cause, {
       code: 'OVERDUE',
       text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days`,
     });
   }
 
   /** `consent.granted`: kept, and referrals that were waiting for it are routed. */
-  consentGranted(ws: WorkingSet, consent: Consent, cause: Cause): void {
-    ws.saveConsent(consent);
-    if (consent.withdrawnAt !== undefined) return this.consentWithdrawn(ws, consent, cause);
-    for (const referral of ws.referralsOfClient(consent.clientId, ['requested'])) {
+  consentGranted(ledger: LedgerBatch, consent: Consent, cause: Cause): void {
+    ledger.saveConsent(consent);
+    if (consent.withdrawnAt !== undefined) return this.consentWithdrawn(ledger, consent, cause);
+    for (const referral of ledger.referralsOfClient(consent.clientId, ['requested'])) {
       if (referral.consentId === consent.consentId && referral.businessStatus === 'created')
-        this.route(ws, referral, cause);
+        this.route(ledger, referral, cause);
     }
   }
 
@@ -113,12 +113,12 @@ export class ReferralTracking {
    * `referral.cancelled`), and the personal data is dropped from the ledger, so nothing the tracker
    * emits about the client afterwards carries any.
    */
-  consentWithdrawn(ws: WorkingSet, consent: Consent, cause: Cause): void {
-    ws.saveConsent(consent);
-    for (const referral of ws.referralsOfClient(consent.clientId, OPEN_STATUSES)) {
+  consentWithdrawn(ledger: LedgerBatch, consent: Consent, cause: Cause): void {
+    ledger.saveConsent(consent);
+    for (const referral of ledger.referralsOfClient(consent.clientId, OPEN_STATUSES)) {
       if (referral.consentId !== consent.consentId) continue;
       this.change(
-        ws,
+        ledger,
         referral,
         { to: 'cancelled', actor: 'system', reason: { text: 'consent withdrawn' } },
         'system:consent',
@@ -137,9 +137,10 @@ export class ReferralTracking {
    * later version of the provider's record) changes nothing; so does an acceptance the referral is
    * already past (its service events may arrive first, on their own topic).
    */
-  responseRecorded(ws: WorkingSet, response: ReferralResponse, cause: Cause): void {
-    const referral = ws.referral(response.referralId);
-    if (!referral?.provider) return ws.park(response.referralId, { type: RESPONSE_RECORDED, data: response, cause });
+  responseRecorded(ledger: LedgerBatch, response: ReferralResponse, cause: Cause): void {
+    const referral = ledger.referral(response.referralId);
+    if (!referral?.provider)
+      return ledger.park(response.referralId, { type: RESPONSE_RECORDED, data: response, cause });
     const to = response.decision === 'accept' ? 'accepted' : 'rejected';
     if (
       referral.provider === response.provider &&
@@ -153,7 +154,7 @@ export class ReferralTracking {
           ? { text: response.note }
           : undefined;
     this.changeStatus(
-      ws,
+      ledger,
       referral.referralId,
       { to, actor: 'provider', ...(reason !== undefined && { reason }) },
       { actor: 'provider', org: response.provider },
@@ -166,27 +167,33 @@ export class ReferralTracking {
    * service, scheduled events move the business status, an exit closes the referral. Events of
    * other providers, or not tied to a referral, are not the tracker's business here.
    */
-  serviceEventRecorded(ws: WorkingSet, event: ServiceEvent, cause: Cause): void {
+  serviceEventRecorded(ledger: LedgerBatch, event: ServiceEvent, cause: Cause): void {
     if (event.referralId === undefined) return;
-    let referral = ws.referral(event.referralId);
-    if (!referral?.provider) return ws.park(event.referralId, { type: SERVICE_EVENT_RECORDED, data: event, cause });
+    let referral = ledger.referral(event.referralId);
+    if (!referral?.provider) return ledger.park(event.referralId, { type: SERVICE_EVENT_RECORDED, data: event, cause });
     if (referral.provider !== event.deliveredBy) return;
     const provider = { actor: 'provider' as const, org: event.deliveredBy };
     // The record carrying this event says the provider took the referral: apply that first if
     // its referral.response-recorded (on referrals.v1) has not arrived yet.
     const accept = (): void => {
       if (referral!.status === 'requested')
-        referral = this.changeStatus(ws, referral!.referralId, { to: 'accepted', actor: 'provider' }, provider, cause);
+        referral = this.changeStatus(
+          ledger,
+          referral!.referralId,
+          { to: 'accepted', actor: 'provider' },
+          provider,
+          cause,
+        );
     };
     switch (event.kind) {
       case 'plan-started':
       case 'activity-started':
       case 'assessment-completed':
         if (event.assessment?.stream !== undefined)
-          ws.setReferralFacts(referral.referralId, { stream: event.assessment.stream });
+          ledger.setReferralFacts(referral.referralId, { stream: event.assessment.stream });
         accept();
         if (referral.status === 'accepted')
-          this.changeStatus(ws, referral.referralId, { to: 'in-progress', actor: 'provider' }, provider, cause);
+          this.changeStatus(ledger, referral.referralId, { to: 'in-progress', actor: 'provider' }, provider, cause);
         return;
       case 'event-scheduled':
       case 'event-attended':
@@ -194,13 +201,13 @@ export class ReferralTracking {
       case 'event-cancelled':
         if (referral.status === 'requested' || !TAKEN_ON_STATUSES.has(referral.status) || isTerminal(referral.status))
           return;
-        return this.businessStatusChange(ws, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
+        return this.businessStatusChange(ledger, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
       case 'exited': {
         if (isTerminal(referral.status) || event.exit === undefined) return;
         accept();
         const closure = closureOfExit(event.exit.exitReason);
         this.changeStatus(
-          ws,
+          ledger,
           referral.referralId,
           closure.to === 'completed'
             ? { to: 'completed', actor: 'provider' }
@@ -217,13 +224,13 @@ export class ReferralTracking {
 
   /** A status change asked for by a referrer, a provider or the tracker itself; refused unless the lifecycle allows it. */
   changeStatus(
-    ws: WorkingSet,
+    ledger: LedgerBatch,
     referralId: string,
     change: StatusChange,
     requester: ChangeRequester,
     cause: Cause,
   ): Referral {
-    const referral = ws.referral(referralId);
+    const referral = ledger.referral(referralId);
     if (!referral)
       throw new TrackerError(TrackerErrorCode.UnknownReferral, `referral ${referralId} is not known to the tracker`);
     const owner =
@@ -238,11 +245,11 @@ export class ReferralTracking {
         `${requester.org} is not the ${requester.actor} of referral ${referralId}`,
       );
     }
-    return this.change(ws, referral, change, requester.org, cause, {});
+    return this.change(ledger, referral, change, requester.org, cause, {});
   }
 
   private change(
-    ws: WorkingSet,
+    ledger: LedgerBatch,
     referral: Referral,
     change: StatusChange,
     actorOrg: string,
@@ -260,10 +267,10 @@ export class ReferralTracking {
       ...(change.reason !== undefined && { statusReason: change.reason as Referral['statusReason'] }),
     };
     if (options.dropPersonal) delete next.personal;
-    ws.updateReferral(next);
-    if (referral.status === 'requested') ws.cancelTimer(`overdue:${referral.referralId}`, cause.occurredAt);
-    if (next.status === 'accepted') ws.setReferralFacts(next.referralId, { acceptedAt: cause.occurredAt });
-    ws.record({
+    ledger.updateReferral(next);
+    if (referral.status === 'requested') ledger.cancelTimer(`overdue:${referral.referralId}`, cause.occurredAt);
+    if (next.status === 'accepted') ledger.setReferralFacts(next.referralId, { acceptedAt: cause.occurredAt });
+    ledger.record({
       referralId: next.referralId,
       fromStatus: referral.status,
       toStatus: next.status,
@@ -281,20 +288,20 @@ export class ReferralTracking {
         : change.reason?.text !== undefined
           ? { text: change.reason.text }
           : undefined;
-    this.emit(ws, kind, next, cause, reason);
+    this.emit(ledger, kind, next, cause, reason);
     return next;
   }
 
   private businessStatusChange(
-    ws: WorkingSet,
+    ledger: LedgerBatch,
     referral: Referral,
     businessStatus: Referral['businessStatus'],
     cause: Cause,
   ): void {
     if (referral.businessStatus === businessStatus) return;
     const next: Referral = { ...referral, businessStatus, updatedAt: cause.occurredAt };
-    ws.updateReferral(next);
-    ws.record({
+    ledger.updateReferral(next);
+    ledger.record({
       referralId: next.referralId,
       fromStatus: referral.status,
       toStatus: next.status,
@@ -304,7 +311,7 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    ws.emit([
+    ledger.emit([
       {
         topic: this.names.of('referrals.v1'),
         event: checkedEvent(referralEvent('business-status-changed', next, cause)),
@@ -313,14 +320,14 @@ export class ReferralTracking {
   }
 
   /** Routes a requested referral whose consent is on record; says why to the referrer when nothing fits. */
-  private route(ws: WorkingSet, referral: Referral, cause: Cause): void {
-    const consent = ws.consent(referral.consentId);
+  private route(ledger: LedgerBatch, referral: Referral, cause: Cause): void {
+    const consent = ledger.consent(referral.consentId);
     const at = new Date(cause.occurredAt);
     const general = consentAllows(consent, undefined, at);
     if (!general.allowed) {
       // Not yet granted: the referral waits for `consent.granted`. Otherwise it cannot go anywhere.
       if (general.code === 'CONSENT_MISSING') return;
-      return this.unroutable(ws, referral, cause, general.code, general.reason);
+      return this.unroutable(ledger, referral, cause, general.code, general.reason);
     }
     const decision = this.router.route({
       serviceWanted: referral.serviceWanted,
@@ -329,9 +336,9 @@ export class ReferralTracking {
         postalCode: referral.personal.contact.address.postalCode,
       }),
     });
-    if (!decision.routed) return this.unroutable(ws, referral, cause, decision.code, decision.reason);
+    if (!decision.routed) return this.unroutable(ledger, referral, cause, decision.code, decision.reason);
     const toProvider = consentAllows(consent, decision.provider, at);
-    if (!toProvider.allowed) return this.unroutable(ws, referral, cause, toProvider.code, toProvider.reason);
+    if (!toProvider.allowed) return this.unroutable(ledger, referral, cause, toProvider.code, toProvider.reason);
 
     const routed: Referral = {
       ...referral,
@@ -340,16 +347,16 @@ export class ReferralTracking {
       updatedAt: cause.occurredAt,
     };
     delete routed.statusReason;
-    ws.updateReferral(routed);
+    ledger.updateReferral(routed);
     // What ministry reports need, kept de-identified now: personal data may be withdrawn later.
     const postalCode = referral.personal?.contact?.address?.postalCode;
-    ws.setReferralFacts(routed.referralId, {
+    ledger.setReferralFacts(routed.referralId, {
       catchment: decision.catchment,
       providerType: decision.providerType,
       ageBand: ageBand(referral.personal?.birthDate, referral.requestedAt.slice(0, 10)),
       region: regionOf(postalCode ?? decision.catchment),
     });
-    ws.record({
+    ledger.record({
       referralId: routed.referralId,
       fromStatus: 'requested',
       toStatus: 'requested',
@@ -360,7 +367,7 @@ export class ReferralTracking {
       occurredAt: cause.occurredAt,
     });
     // The provider's clock starts when the referral reaches it; at expiry the timer checks whether it still waits.
-    ws.scheduleTimer({
+    ledger.scheduleTimer({
       key: `overdue:${routed.referralId}`,
       kind: OVERDUE_TIMER,
       clientId: routed.clientId,
@@ -368,13 +375,13 @@ export class ReferralTracking {
       dueAt: this.deadlines.calendar.addBusinessDays(cause.occurredAt, this.deadlines.responseBusinessDays),
       payload: { businessDays: this.deadlines.responseBusinessDays, provider: decision.provider },
     });
-    this.emit(ws, 'routed', routed, cause);
+    this.emit(ledger, 'routed', routed, cause);
   }
 
-  private unroutable(ws: WorkingSet, referral: Referral, cause: Cause, code: string, reason: string): void {
+  private unroutable(ledger: LedgerBatch, referral: Referral, cause: Cause, code: string, reason: string): void {
     const back: Referral = { ...referral, statusReason: { text: reason }, updatedAt: cause.occurredAt };
-    ws.updateReferral(back);
-    ws.record({
+    ledger.updateReferral(back);
+    ledger.record({
       referralId: back.referralId,
       fromStatus: back.status,
       toStatus: back.status,
@@ -385,12 +392,12 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    this.emit(ws, 'unroutable', back, cause, { code, text: reason });
+    this.emit(ledger, 'unroutable', back, cause, { code, text: reason });
   }
 
   /** The referral event (to referrals.v1) and the referrer's notification, validated, into the outbox. */
   private emit(
-    ws: WorkingSet,
+    ledger: LedgerBatch,
     change: ReferralNotification['change'],
     referral: Referral,
     cause: Cause,
@@ -398,7 +405,7 @@ export class ReferralTracking {
   ): void {
     const event = referralEvent(change, referral, cause);
     const notification = notificationOf(change, event, reason);
-    ws.emit([
+    ledger.emit([
       { topic: this.names.of('referrals.v1'), event: checkedEvent(event) },
       { topic: this.names.of('notifications.v1'), event: checkedEvent(notification) },
     ]);

@@ -9,7 +9,9 @@ import {
   type ReferralResponse,
   type ServiceEvent,
 } from '@passerelle/contracts';
-import { noKeys, type LedgerKeys, type ParkedEvent, type WorkingSet } from '../ledger/working-set';
+import type { LedgerBatch } from '../ledger/ledger-batch';
+import { noKeys, type LedgerKeys } from '../ledger/ledger-keys';
+import type { ParkedEvent } from '../ledger/ledger-rows';
 import { EMPLOYMENT_STARTED, OUTCOME_RECORDED, type OutcomeTracking } from './outcome-tracking';
 import { RESPONSE_RECORDED, SERVICE_EVENT_RECORDED, type ReferralTracking } from './referral-tracking';
 import type { Cause } from './tracker-events';
@@ -19,8 +21,8 @@ export interface TrackedEventType<T = never> {
   schemaId: string;
   /** Every ledger row applying it may read, so a batch loads them all at once before applying. */
   keys(data: T): LedgerKeys;
-  /** The effect on the batch's working set (throws a TrackerError when the event is refused). */
-  apply(ws: WorkingSet, data: T, cause: Cause): void;
+  /** The effect on the batch's ledger rows (throws a TrackerError when the event is refused). */
+  apply(ledger: LedgerBatch, data: T, cause: Cause): void;
 }
 
 /** Types that may wait in the parking for their referral (see ReferralTracking, OutcomeTracking). */
@@ -46,35 +48,35 @@ export class TrackedEvents {
           clientReferrals: [data.clientId],
           consentIds: [data.consentId],
         }),
-        apply: (ws, data, cause) => {
-          tracking.submitted(ws, data, cause);
-          this.applyParked(ws, data.clientId);
+        apply: (ledger, data, cause) => {
+          tracking.submitted(ledger, data, cause);
+          this.applyParked(ledger, data.clientId);
         },
       }),
       'ca.on.passerelle.consent.granted': typed<Consent>({
         schemaId: schemaIdForPath('canonical/consent.json'),
         keys: (data) => ({ ...noKeys(), clientReferrals: [data.clientId], consentIds: [data.consentId] }),
-        apply: (ws, data, cause) => {
-          tracking.consentGranted(ws, data, cause);
-          this.applyParked(ws, data.clientId);
+        apply: (ledger, data, cause) => {
+          tracking.consentGranted(ledger, data, cause);
+          this.applyParked(ledger, data.clientId);
         },
       }),
       'ca.on.passerelle.consent.withdrawn': typed<Consent>({
         schemaId: schemaIdForPath('canonical/consent.json'),
         keys: (data) => ({ ...noKeys(), clientReferrals: [data.clientId], consentIds: [data.consentId] }),
-        apply: (ws, data, cause) => tracking.consentWithdrawn(ws, data, cause),
+        apply: (ledger, data, cause) => tracking.consentWithdrawn(ledger, data, cause),
       }),
       [RESPONSE_RECORDED]: typed<ReferralResponse>({
         schemaId: schemaIdForPath('canonical/referral-response.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
-        apply: (ws, data, cause) => tracking.responseRecorded(ws, data, cause),
+        apply: (ledger, data, cause) => tracking.responseRecorded(ledger, data, cause),
       }),
       'ca.on.passerelle.referral.cancellation-requested': typed<ReferralCancellation>({
         schemaId: schemaIdForPath('canonical/referral-cancellation.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
-        apply: (ws, data, cause) => {
+        apply: (ledger, data, cause) => {
           tracking.changeStatus(
-            ws,
+            ledger,
             data.referralId,
             { to: 'cancelled', actor: 'referrer', reason: { text: data.reason } },
             { actor: 'referrer', org: data.requestedBy },
@@ -85,7 +87,7 @@ export class TrackedEvents {
       [SERVICE_EVENT_RECORDED]: typed<ServiceEvent>({
         schemaId: schemaIdForPath('canonical/service-event.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
-        apply: (ws, data, cause) => tracking.serviceEventRecorded(ws, data, cause),
+        apply: (ledger, data, cause) => tracking.serviceEventRecorded(ledger, data, cause),
       }),
       [EMPLOYMENT_STARTED]: typed<EmploymentSpell>({
         schemaId: schemaIdForPath('canonical/employment-spell.json'),
@@ -97,7 +99,7 @@ export class TrackedEvents {
           spellIds: [data.employmentSpellId],
           outcomeClients: [data.clientId],
         }),
-        apply: (ws, data, cause) => outcomes.employmentStarted(ws, data, cause),
+        apply: (ledger, data, cause) => outcomes.employmentStarted(ledger, data, cause),
       }),
       [OUTCOME_RECORDED]: typed<OutcomeMilestone>({
         schemaId: schemaIdForPath('canonical/outcome-milestone.json'),
@@ -108,12 +110,12 @@ export class TrackedEvents {
           spellIds: data.employmentSpellId === undefined ? [] : [data.employmentSpellId],
           outcomeClients: [data.clientId],
         }),
-        apply: (ws, data, cause) => outcomes.outcomeRecorded(ws, data, cause),
+        apply: (ledger, data, cause) => outcomes.outcomeRecorded(ledger, data, cause),
       }),
       'ca.on.passerelle.benefit.issued': typed<BenefitIssued>({
         schemaId: schemaIdForPath('canonical/benefit-issued.json'),
         keys: (data) => ({ ...noKeys(), supportClients: [data.clientId] }),
-        apply: (ws, data, cause) => outcomes.benefitIssued(ws, data, cause),
+        apply: (ledger, data, cause) => outcomes.benefitIssued(ledger, data, cause),
       }),
     };
     this.types = types;
@@ -128,10 +130,10 @@ export class TrackedEvents {
    * Events that overtook their referral (other topics are not ordered with referrals.v1) wait
    * until it is recorded and routed, then apply, oldest first, in the transaction that routed it.
    */
-  private applyParked(ws: WorkingSet, clientId: string): void {
-    for (const referralId of ws.routedWithParkedEvents(clientId)) {
-      for (const parked of ws.unpark(referralId))
-        this.parkable(parked.type).apply(ws, parked.data as never, parked.cause);
+  private applyParked(ledger: LedgerBatch, clientId: string): void {
+    for (const referralId of ledger.routedWithParkedEvents(clientId)) {
+      for (const parked of ledger.unpark(referralId))
+        this.parkable(parked.type).apply(ledger, parked.data as never, parked.cause);
     }
   }
 
