@@ -10,7 +10,8 @@ import { COUNT_MEASURES, type OutcomeReport, type ReportMeasures } from '../../a
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
-import { generateProvince, loadProvince, type Story } from '../../infra/tools/demo/province';
+import { generateProvince, loadProvince } from '../../infra/tools/demo/province';
+import type { Story } from '../../infra/tools/demo/story';
 import { seedProvince, type SeedResult } from '../../infra/tools/demo/seed';
 import { useGatewayStack } from '../support/gateway-stack';
 import { testBrokers } from '../support/kafka';

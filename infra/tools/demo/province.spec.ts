@@ -2,7 +2,9 @@ import { unmappedSourceCodes } from '@passerelle/codes';
 import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { CatchmentRouter } from '../../../apps/referral-tracker/src/routing/catchment-router';
 import { loadProviderDirectory } from '../../../apps/referral-tracker/src/routing/provider-directory';
-import { generateProvince, loadProvince, providerRecords, referrerRecords, type Story } from './province';
+import { generateProvince, loadProvince } from './province';
+import { providerRecords, referrerRecords } from './source-records';
+import type { Story } from './story';
 
 const data = loadProvince();
 const directory = loadProviderDirectory();

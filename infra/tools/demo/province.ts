@@ -1,13 +1,15 @@
-import type { EoServiceRecord, OdspEmploymentRecord, OwCaseRecord } from '@passerelle/contracts';
 import { canonicalReferralId } from '@passerelle/translation';
+import { addMonths, addWeekdays, at, dateOf, dayOf, monthSpan, weekdayOnOrAfter } from './days';
+import { Dice } from './dice';
 // Imported rather than read: the build then carries it next to the compiled code.
 import provinceData from './province-data.json';
+import type { FollowUp, Job, Organization, Service, SourceOutcome, Story } from './story';
 
 /**
  * A made-up province for `npm run demo` and the report tests: one client story per referral,
  * every random choice drawn up front from a seeded generator (the same seed and options give the
- * same province), and the source records each network would send, built from the story. Pure:
- * no clock (the caller gives `now`), no I/O (the province itself is ./province-data.json).
+ * same province; `source-records.ts` turns each story into the records each network would send).
+ * Pure: no clock (the caller gives `now`), no I/O (the province itself is ./province-data.json).
  *
  * A story: an OW delivery agent or ODSP office refers a consenting client to Employment Ontario;
  * the provider the tracker routes it to (known only once routed: the EO records take it as an
@@ -18,16 +20,6 @@ import provinceData from './province-data.json';
  * after the job start; OW and ODSP report their own outcomes (retention, increased earnings,
  * exits to employment) later.
  */
-
-export interface Organization {
-  code: string;
-  name: string;
-  weight: number;
-  /** Forward sortation areas its clients live in: each inside an active provider's catchment. */
-  postalAreas: string[];
-  /** Areas of its clients that no provider serves (the referral cannot be routed). */
-  uncoveredPostalAreas?: string[];
-}
 
 export interface ProvinceData {
   deliveryAgents: Array<Organization & { kind: 'cmsm' | 'dssab' }>;
@@ -53,164 +45,12 @@ export interface ProvinceOptions {
   odspShare?: number;
 }
 
-export type Decision =
-  { kind: 'accept'; at: string } | { kind: 'decline'; at: string; declineCode: string } | { kind: 'none' };
-
-export interface Support {
-  benefitId: string;
-  code: string;
-  periodStart: string;
-  periodEnd: string;
-}
-
-export interface Job {
-  employmentId: string;
-  employerName: string;
-  jobTitle: string;
-  startDate: string;
-  hoursPerWeek: number;
-  hourlyWage: string;
-}
-
-export interface FollowUp {
-  followUpId: string;
-  code: 'FU01' | 'FU03' | 'FU06' | 'FU12';
-  completedOn: string;
-  employed: boolean;
-}
-
-export interface Service {
-  /** When the provider's record of the assessment and plan was sent. */
-  at: string;
-  openedOn: string;
-  stream: 'A' | 'B' | 'C';
-  events: Array<{ eventId: string; at: string; attendance: 'ATT' | 'NS' | 'SCH' }>;
-  eoSupport?: Support;
-  /** The job, the exit and the follow-ups, sent together at `laterAt` (none when nothing happened yet). */
-  laterAt?: string;
-  job?: Job;
-  exit?: { on: string; code: 'EMP-FT' | 'EMP-PT' | 'UNEMP' | 'NOCONT' };
-  followUps: FollowUp[];
-}
-
-export interface SourceOutcome {
-  outcomeId: string;
-  code: 'EMP' | 'RET' | 'INC' | 'EXE' | 'MJR';
-  on: string;
-}
-
-export interface Story {
-  n: number;
-  /** `<seed>-<n>`: in every source id, so provinces of two seeds never share a person or a record. */
-  tag: string;
-  program: 'OW' | 'ODSP';
-  org: Organization;
-  referrer: string;
-  memberId: string;
-  caseId: string;
-  clientReferenceNumber: string;
-  givenName: string;
-  familyName: string;
-  birthDate: string;
-  language: 'en' | 'fr';
-  postalCode: string;
-  /** False when the client lives where no provider serves: the referral stays unrouted. */
-  routable: boolean;
-  requestedAt: string;
-  /** When the referrer's record carrying the referral was sent (the tracker routes it then). */
-  recordedAt: string;
-  sourceReferralId: string;
-  referralId: string;
-  consentId: string;
-  incomeSupport?: Support;
-  decision: Decision;
-  withdrawnAt?: string;
-  service?: Service;
-  /** Outcomes the referrer reports itself (OW outcomes, ODSP milestones), sent at `laterAt`. */
-  referrerOutcomes: SourceOutcome[];
-  referrerExit?: { on: string; code: string };
-  laterAt?: string;
-}
-
-// ---------------------------------------------------------------- randomness and dates
-
-/** mulberry32: a small, fast, seeded generator (enough for made-up data). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Dice {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = generator(seed);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  weighted<T>(items: ReadonlyArray<readonly [T, number]>): T {
-    const total = items.reduce((s, [, w]) => s + w, 0);
-    let x = this.next() * total;
-    for (const [item, w] of items) {
-      x -= w;
-      if (x < 0) return item;
-    }
-    return items[items.length - 1][0];
-  }
-}
-
-const DAY = 86_400_000;
-const dayOf = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY;
-const dateOf = (day: number): string => new Date(day * DAY).toISOString().slice(0, 10);
-/** An instant on `day` at `hour` UTC (14:00 to 20:00 UTC is office hours in Toronto). */
-const at = (day: number, hour: number, minute = 0): string =>
-  new Date(day * DAY + (hour * 60 + minute) * 60_000).toISOString();
-const isWeekend = (day: number): boolean => [0, 6].includes(new Date(day * DAY).getUTCDay());
-const weekdayOnOrAfter = (day: number): number => {
-  let d = day;
-  while (isWeekend(d)) d += 1;
-  return d;
-};
-const addWeekdays = (day: number, n: number): number => {
-  let d = day;
-  for (let i = 0; i < n;) {
-    d += 1;
-    if (!isWeekend(d)) i += 1;
-  }
-  return d;
-};
-const addMonths = (date: string, months: number): string => {
-  const [y, m, d] = date.split('-').map(Number);
-  const last = new Date(Date.UTC(y, m - 1 + months + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m - 1 + months, Math.min(d, last))).toISOString().slice(0, 10);
-};
-const monthSpan = (date: string): { start: string; end: string } => {
-  const [y, m] = date.split('-').map(Number);
-  return {
-    start: new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10),
-    end: new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10),
-  };
-};
-
 const tagOf = (seed: number, n: number): string => `${seed}-${String(n).padStart(5, '0')}`;
 /** A 9-digit source id: a leading digit per id kind, the seed (3 digits), the story (5 digits). */
 const numericId = (lead: number, seed: number, n: number): string =>
   `${lead}${String(seed % 1000).padStart(3, '0')}${String(n).padStart(5, '0')}`;
 
-const LDU_LETTERS = 'ABCEGHJKLMNPRSTVWXYZ';
-const CITY: Record<string, string> = { M: 'Toronto', K: 'Ottawa', L: 'Mississauga', N: 'Windsor', P: 'Sudbury' };
+const LDU_LETTERS = Array.from('ABCEGHJKLMNPRSTVWXYZ');
 const EMPLOYERS = [
   'Northern Logistics Inc.',
   'Maple Leaf Foods',
@@ -254,8 +94,6 @@ const FOLLOW_UPS: ReadonlyArray<readonly [FollowUp['code'], number, number]> = [
 ];
 const JOB_CHANCE = { A: 0.6, B: 0.45, C: 0.3 } as const;
 
-// ---------------------------------------------------------------- stories
-
 /** Every story of the province, numbered from 1, in order of referral. */
 export function generateProvince(data: ProvinceData, options: ProvinceOptions): Story[] {
   const dice = new Dice(options.seed);
@@ -273,15 +111,15 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
   for (let n = 1; n <= options.referrals; n += 1) {
     const program = dice.chance(options.odspShare ?? 0.25) ? 'ODSP' : 'OW';
     const org = program === 'OW' ? dice.weighted(agents) : dice.weighted(offices);
-    const uncovered =
-      org.uncoveredPostalAreas !== undefined && org.uncoveredPostalAreas.length > 0 && dice.chance(0.25);
+    const uncoveredAreas = org.uncoveredPostalAreas ?? [];
+    const uncovered = uncoveredAreas.length > 0 && dice.chance(0.25);
     // The first area is where most clients live.
     const area = uncovered
-      ? dice.pick(org.uncoveredPostalAreas!)
+      ? dice.pick(uncoveredAreas)
       : dice.chance(0.5)
         ? org.postalAreas[0]
         : dice.pick(org.postalAreas);
-    const postalCode = `${area} ${dice.int(0, 9)}${dice.pick([...LDU_LETTERS])}${dice.int(0, 9)}`;
+    const postalCode = `${area} ${dice.int(0, 9)}${dice.pick(LDU_LETTERS)}${dice.int(0, 9)}`;
     const requestDay = weekdayOnOrAfter(first + dice.int(0, Math.max(0, last - first)));
     const requestedAt = at(Math.min(requestDay, last), dice.int(14, 19), dice.int(0, 59));
     const recordedAt = new Date(Date.parse(requestedAt) + 2 * 60_000).toISOString();
@@ -477,249 +315,4 @@ export function generateProvince(data: ProvinceData, options: ProvinceOptions): 
     }
   }
   return stories;
-}
-
-// ---------------------------------------------------------------- source records
-
-const money = (n: number): string => n.toFixed(2);
-
-function contact(story: Story): {
-  phone: string;
-  address: { line1: string; city: string; province: 'ON'; postalCode: string };
-} {
-  return {
-    phone: `416-555-${String(story.n % 10_000).padStart(4, '0')}`,
-    address: {
-      line1: `${(story.n % 900) + 10} Main Street`,
-      city: CITY[story.postalCode[0]] ?? 'Toronto',
-      province: 'ON',
-      postalCode: story.postalCode,
-    },
-  };
-}
-
-/**
- * The referrer's record: version 1 (consent and referral, maybe a transportation support), and,
- * when the story has them, version 2 with the consent withdrawn or the referrer's own outcomes
- * and exit. OW case records for delivery agents, ODSP employment records for ODSP offices.
- */
-export function referrerRecords(story: Story): { owCaseRecords: OwCaseRecord[]; odspRecords: OdspEmploymentRecord[] } {
-  const tag = story.tag;
-  const consent = {
-    consentId: story.consentId,
-    purposeCode: story.program === 'OW' ? 'REF' : 'ESREF',
-    recipients: [story.referrer, 'eo:any'],
-    grantedAt: new Date(Date.parse(story.requestedAt) - 30 * 60_000).toISOString(),
-  };
-  const referralRequest = {
-    referralId: story.sourceReferralId,
-    requestedAt: story.requestedAt,
-    serviceWantedCode: 'ES',
-    pathwayCode: story.program === 'OW' && story.n % 7 === 0 ? 'ACC' : 'CW',
-    consentId: story.consentId,
-  };
-  const benefits = story.incomeSupport
-    ? [
-        {
-          benefitId: story.incomeSupport.benefitId,
-          benefitTypeCode: story.incomeSupport.code,
-          amount: money(96 + (story.n % 60)),
-          issuedOn: story.incomeSupport.periodStart,
-          periodStart: story.incomeSupport.periodStart,
-          periodEnd: story.incomeSupport.periodEnd,
-        },
-      ]
-    : [];
-  const personal = {
-    memberId: story.memberId,
-    name: { givenName: story.givenName, familyName: story.familyName },
-    birthDate: story.birthDate,
-    preferredLanguage: story.language,
-    contact: contact(story),
-  };
-  const job = story.service?.job;
-  const employment = job && {
-    employmentId: job.employmentId,
-    employerName: job.employerName,
-    jobStartDate: job.startDate,
-    hoursPerWeek: job.hoursPerWeek,
-    hourlyWage: job.hourlyWage,
-    subsidized: false,
-    selfEmployed: false,
-  };
-  const outcomes = story.referrerOutcomes.map((o) => ({
-    outcomeId: o.outcomeId,
-    outcomeTypeCode: o.code,
-    achievedOn: o.on,
-    ...((o.code === 'EMP' || o.code === 'RET' || o.code === 'EXE') && employment !== undefined && { employment }),
-    ...((o.code === 'INC' || o.code === 'MJR') &&
-      job !== undefined && { monthlyEarnings: money(job.hoursPerWeek * 4.33 * Number(job.hourlyWage)) }),
-  }));
-  const withdrawn = story.withdrawnAt === undefined ? consent : { ...consent, withdrawnAt: story.withdrawnAt };
-  const later = story.laterAt !== undefined;
-
-  if (story.program === 'OW') {
-    const v1: OwCaseRecord = {
-      sourceRecordId: `CR-${tag}`,
-      recordVersion: 1,
-      recordedAt: story.recordedAt,
-      deliveryAgent: { code: story.org.code, name: story.org.name },
-      programCode: 'OW',
-      personal: { ...personal, caseId: story.caseId },
-      participationPlan: {
-        planId: `PA-${tag}`,
-        planTypeCode: 'PA',
-        signedOn: story.requestedAt.slice(0, 10),
-        reviewDueOn: addMonths(story.requestedAt.slice(0, 10), 3),
-      },
-      activities: [{ activityId: `ACT-${tag}`, activityCode: 'JSS', startDate: story.requestedAt.slice(0, 10) }],
-      ...(benefits.length > 0 && { benefitsIssued: benefits }),
-      consents: [consent],
-      referralRequest,
-    };
-    if (!later) return { owCaseRecords: [v1], odspRecords: [] };
-    const v2: OwCaseRecord = {
-      ...v1,
-      recordVersion: 2,
-      recordedAt: story.laterAt!,
-      consents: [withdrawn],
-      ...(outcomes.length > 0 && { outcomes }),
-      ...(story.referrerExit !== undefined && {
-        exit: { exitedOn: story.referrerExit.on, exitReasonCode: story.referrerExit.code },
-      }),
-    };
-    return { owCaseRecords: [v1, v2], odspRecords: [] };
-  }
-  const v1: OdspEmploymentRecord = {
-    sourceRecordId: `ODSP-ES-${tag}`,
-    recordVersion: 1,
-    recordedAt: story.recordedAt,
-    office: { code: story.org.code, name: story.org.name },
-    programCode: 'ODSP-ES',
-    personal,
-    employmentPlan: {
-      planId: `EP-${tag}`,
-      planTypeCode: 'EP',
-      signedOn: story.requestedAt.slice(0, 10),
-      reviewDueOn: addMonths(story.requestedAt.slice(0, 10), 3),
-    },
-    ...(benefits.length > 0 && { benefitsIssued: benefits }),
-    consents: [consent],
-    referralRequest,
-  };
-  if (!later) return { owCaseRecords: [], odspRecords: [v1] };
-  const v2: OdspEmploymentRecord = {
-    ...v1,
-    recordVersion: 2,
-    recordedAt: story.laterAt!,
-    consents: [withdrawn],
-    ...(outcomes.length > 0 && { milestones: outcomes }),
-  };
-  return { owCaseRecords: [], odspRecords: [v1, v2] };
-}
-
-/**
- * The provider's CaMS records of a story, for the provider the referral was routed to: the
- * answer (version 1), then the assessment, plan and appointments (2), then the job, exit and
- * follow-ups (3) — each version the whole record as it then stands. None when it never answered.
- */
-export function providerRecords(
-  story: Story,
-  providerId: string,
-): { decision?: EoServiceRecord; later: EoServiceRecord[] } {
-  if (story.decision.kind === 'none') return { later: [] };
-  const tag = story.tag;
-  const provider = providerId.replace(/^eo:/, '');
-  const decision = story.decision;
-  const v1: EoServiceRecord = {
-    sourceRecordId: `SR-${tag}`,
-    recordVersion: 1,
-    recordedAt: decision.at,
-    provider: { providerId: provider },
-    programCode: story.program,
-    personal: {
-      clientReferenceNumber: story.clientReferenceNumber,
-      ...(story.program === 'OW' ? { samsMemberId: story.memberId } : { odspMemberId: story.memberId }),
-      name: { givenName: story.givenName, familyName: story.familyName },
-      birthDate: story.birthDate,
-      preferredLanguage: story.language,
-      contact: contact(story),
-    },
-    referralResponse:
-      decision.kind === 'accept'
-        ? { referralId: story.referralId, decision: 'accepted', decidedAt: decision.at }
-        : {
-            referralId: story.referralId,
-            decision: 'declined',
-            decidedAt: decision.at,
-            declineReasonCode: decision.declineCode,
-          },
-  };
-  const service = story.service;
-  if (service === undefined) return { decision: v1, later: [] };
-  const plan = {
-    servicePlanId: `SP-${tag}`,
-    planTypeCode: 'EAP',
-    status: 'active' as const,
-    openedOn: service.openedOn,
-    planItems: [
-      { planItemId: `PI-${tag}-1`, activityCode: 'CC01', startDate: service.openedOn },
-      { planItemId: `PI-${tag}-2`, activityCode: 'JS01', startDate: dateOf(dayOf(service.openedOn) + 7) },
-    ],
-  };
-  const v2: EoServiceRecord = {
-    ...v1,
-    recordVersion: 2,
-    recordedAt: service.at,
-    commonAssessment: { assessmentId: `CA-${tag}`, completedOn: service.openedOn, streamCode: service.stream },
-    servicePlan: plan,
-    scheduledEvents: service.events.map((e) => ({
-      eventId: e.eventId,
-      scheduledAt: e.at,
-      attendanceCode: e.attendance,
-      activityCode: 'CC01',
-    })),
-    ...(service.eoSupport !== undefined && {
-      benefitsIssued: [
-        {
-          benefitId: service.eoSupport.benefitId,
-          benefitTypeCode: service.eoSupport.code,
-          amount: money(120 + (story.n % 40)),
-          issuedOn: service.eoSupport.periodStart,
-          periodStart: service.eoSupport.periodStart,
-          periodEnd: service.eoSupport.periodEnd,
-        },
-      ],
-    }),
-  };
-  if (service.laterAt === undefined) return { decision: v1, later: [v2] };
-  const job = service.job;
-  const employment = job && {
-    employmentId: job.employmentId,
-    employerName: job.employerName,
-    jobTitle: job.jobTitle,
-    jobStartDate: job.startDate,
-    hoursPerWeek: job.hoursPerWeek,
-    hourlyWage: job.hourlyWage,
-    subsidized: false,
-    selfEmployed: false,
-  };
-  const v3: EoServiceRecord = {
-    ...v2,
-    recordVersion: 3,
-    recordedAt: service.laterAt,
-    servicePlan: { ...plan, status: service.exit !== undefined ? 'closed' : 'active' },
-    ...(employment !== undefined && { employments: [employment] }),
-    ...(service.exit !== undefined && { exit: { exitedOn: service.exit.on, exitReasonCode: service.exit.code } }),
-    ...(service.followUps.length > 0 && {
-      followUps: service.followUps.map((f) => ({
-        followUpId: f.followUpId,
-        followUpCode: f.code,
-        completedOn: f.completedOn,
-        situationCode: f.employed ? (job!.hoursPerWeek >= 30 ? 'EMP-FT' : 'EMP-PT') : 'UNEMP',
-        ...(f.employed && { employment: { ...employment!, evidenceTypeCode: 'PS' } }),
-      })),
-    }),
-  };
-  return { decision: v1, later: [v2, v3] };
 }

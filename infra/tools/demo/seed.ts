@@ -3,7 +3,8 @@ import { dataDir, type EoServiceRecord, type OdspEmploymentRecord, type OwCaseRe
 import { EventPublisher, TopicNames, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { providerRecords, referrerRecords, type Story } from './province';
+import { providerRecords, referrerRecords } from './source-records';
+import type { Story } from './story';
 
 /**
  * Sends a province's stories through the real pipeline, the way each network would: OW delivery
