@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ConsentReadModel } from './consent-read-model';
+import { ReferralReadModel } from './referral-read-model';
+
+/**
+ * The tracker's ledger as the gateway may read it: read-only ports (the tables are typed
+ * read-only in `GatewayDatabase`, so a write does not compile). Feature modules import this
+ * module instead of querying the tracker's tables themselves.
+ */
+@Module({ providers: [ReferralReadModel, ConsentReadModel], exports: [ReferralReadModel, ConsentReadModel] })
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
+export class LedgerModule {}
