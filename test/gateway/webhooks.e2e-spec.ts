@@ -119,7 +119,7 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       datacontenttype: 'application/json',
       data: {
         notificationId: randomUUID(),
-        recipient: recipient as ReferralNotification['recipient'],
+        recipient,
         referralId,
         sourceReferralId: 'TOR-REF-2025-0412',
         clientId,
@@ -149,6 +149,33 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       30_000,
       'deliveries settled',
     );
+  /**
+   * Proves the dispatcher got past everything queued so far, for checks that nothing more was
+   * sent: it claims due deliveries oldest first and POSTs each before recording it, so once a
+   * notification published now has been POSTed to its own subscription and recorded as delivered,
+   * a duplicate or a further attempt of anything queued before it would have been claimed and sent.
+   * `clientId`: the marker goes on that client's partition, behind the events already published
+   * there (the fan-out handles a partition in order).
+   */
+  let markerSubscription: Promise<{ token: string; id: string }> | undefined;
+  const dispatcherPassedMarker = async (clientId?: string): Promise<void> => {
+    markerSubscription ??= (async () => {
+      const token = await tokenOf('ow:wh-marker');
+      const { body } = await register(token, { url: `${base}/ok/marker` }).expect(201);
+      return { token, id: (body as { id: string }).id };
+    })();
+    const { token, id } = await markerSubscription;
+    const marker = notification('ow:wh-marker', 'accepted', clientId);
+    await publish(marker);
+    await waitFor(
+      async () =>
+        (await deliveries(token, id)).items.some(
+          (d) => d.notificationId === marker.data.notificationId && d.state === 'delivered',
+        ) || undefined,
+      30_000,
+      'the marker notification delivered',
+    );
+  };
 
   it('registers a webhook and POSTs each notification for the organization once, signed, with the log showing the attempt', async () => {
     const token = await tokenOf('ow:wh-delivered');
@@ -198,7 +225,7 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       'deliveries',
     );
     const items = await settled(token, id, 2);
-    await new Promise((r) => setTimeout(r, 500)); // time for a duplicate, if there were one
+    await dispatcherPassedMarker(accepted.data.clientId); // a duplicate, if there were one, is sent by then
     const got = requestsTo('/ok/delivered');
     expect(got).toHaveLength(2);
     expect(requestsTo('/ok/filtered')).toHaveLength(1);
@@ -298,7 +325,7 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       ['timeout', 'failed'],
     ]);
     expect(timedOut.attempts.every((a) => a.statusCode === undefined && a.durationMs >= 600)).toBe(true);
-    await new Promise((r) => setTimeout(r, 600));
+    await dispatcherPassedMarker();
     expect(requestsTo('/down/1')).toHaveLength(3);
     expect(requestsTo('/hang/1')).toHaveLength(3);
   }, 60_000);
@@ -345,7 +372,17 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     await http().get(`/v1/webhooks/${sub.id}`).set('authorization', `Bearer ${token}`).expect(404);
     await http().get(`/v1/webhooks/${sub.id}/deliveries`).set('authorization', `Bearer ${token}`).expect(404);
     // The attempt in flight times out and is logged, but the delivery stays cancelled.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await waitFor(
+      async () =>
+        (await stack.database.db
+          .selectFrom('webhook_attempt')
+          .innerJoin('webhook_delivery', 'webhook_delivery.id', 'webhook_attempt.delivery_id')
+          .select('webhook_attempt.error')
+          .where('webhook_delivery.subscription_id', '=', sub.id)
+          .executeTakeFirst()) ?? undefined,
+      30_000,
+      'the attempt in flight logged',
+    );
     const rows = await stack.database.db
       .selectFrom('webhook_delivery')
       .select(['state'])
@@ -360,9 +397,20 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       .executeTakeFirstOrThrow();
     expect(stored.secret).toBeNull();
     expect(stored.deleted_at).not.toBeNull();
-    // Later notifications are not queued for it.
-    await publish(notification('ow:wh-deleted'));
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Later notifications are not queued for it: once the dispatcher's inbox has the event (one
+    // transaction with the fan-out), whatever it queued is there.
+    const later = notification('ow:wh-deleted');
+    await publish(later);
+    await waitFor(
+      async () =>
+        (await stack.database.db
+          .selectFrom('inbox')
+          .select('event_id')
+          .where('event_id', '=', later.id)
+          .executeTakeFirst()) ?? undefined,
+      30_000,
+      'the later notification handled',
+    );
     expect(
       await stack.database.db
         .selectFrom('webhook_delivery')
@@ -452,7 +500,22 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       await publish(...events);
       await waitFor(() => requestsTo('/ok/replicas').length >= count, 60_000, `${count} deliveries`);
       const elapsed = Date.now() - started;
-      await new Promise((r) => setTimeout(r, 500));
+      // A POST that missed the time limit is retried later than a marker published now: wait for
+      // every delivery to be settled first, then for the dispatcher to pass the marker.
+      await waitFor(
+        async () =>
+          (
+            await stack.database.db
+              .selectFrom('webhook_delivery')
+              .select('id')
+              .where('subscription_id', '=', sub.id)
+              .where('state', '=', 'pending')
+              .executeTakeFirst()
+          )?.id === undefined || undefined,
+        30_000,
+        'every delivery settled',
+      );
+      await dispatcherPassedMarker();
       const got = requestsTo('/ok/replicas');
       expect(new Set(got.map((r) => r.headers['passerelle-delivery-id'])).size).toBe(count);
       expect(got.every((r) => signedBy(sub.secret, r))).toBe(true);
@@ -584,8 +647,8 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       },
     );
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(out).toContain('previous secret keys need a current key');
