@@ -1,24 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pinoParams } from '@passerelle/observability';
-import { AuditController } from './audit/audit.controller';
-import { ConsentsController } from './consents/consents.controller';
+import { AuditModule } from './audit/audit.module';
+import { ConsentsModule } from './consents/consents.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
 import { CaseRecordsBatchController } from './ingest/case-records-batch.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { GatewayInfrastructureModule, type GatewayDependencies } from './platform/gateway-infrastructure.module';
-import { ProviderReferralsController } from './provider/provider-referrals.controller';
-import { ServiceRecordsController } from './provider/service-records.controller';
-import { ReferralsController } from './referrals/referrals.controller';
+import { ProviderModule } from './provider/provider.module';
+import { ReferralsModule } from './referrals/referrals.module';
 import { ReportsModule } from './reports/reports.module';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 export type { GatewayDependencies } from './platform/gateway-infrastructure.module';
 
 /** The gateway's feature modules: each brings its controllers, use cases and repositories. */
-const FEATURES: DynamicModule['imports'] = [HealthModule, MetricsModule, DocsModule, ReportsModule, DashboardModule];
+const FEATURES = [
+  ReferralsModule,
+  ProviderModule,
+  ConsentsModule,
+  AuditModule,
+  HealthModule,
+  MetricsModule,
+  DocsModule,
+  ReportsModule,
+  DashboardModule,
+];
 
 /** The gateway: logging, the shared infrastructure (global), then one module per feature. */
 @Module({})
@@ -32,17 +41,9 @@ export class GatewayModule {
           pinoParams({ level: deps.config.logLevel, app: 'gateway', destination: deps.config.logDestination }),
         ),
         GatewayInfrastructureModule.forRoot(deps),
-        ...(FEATURES ?? []),
+        ...FEATURES,
       ],
-      controllers: [
-        CaseRecordsBatchController,
-        ReferralsController,
-        ProviderReferralsController,
-        ServiceRecordsController,
-        ConsentsController,
-        AuditController,
-        WebhooksController,
-      ],
+      controllers: [CaseRecordsBatchController, WebhooksController],
     };
   }
 }

@@ -1,36 +1,17 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import type { components } from '@passerelle/contracts';
-import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
+import { Controller, Get, Query } from '@nestjs/common';
+import type { Principal } from '@passerelle/auth';
 import { Access } from '../auth/access';
-import { principalOf } from '../auth/auth.guard';
-import { problem } from '../problem/problem';
-import { DATABASE } from '../tokens';
-
-type AuditPage = components['schemas']['AuditPage'];
-const PAGE = 100;
+import { Caller } from '../auth/caller.decorator';
+import { ReadAuditEntries, type AuditPage } from './read-audit-entries';
 
 /** Every organization reads its own entries of the personal-data audit log, and only those. */
 @Controller('audit')
 export class AuditController {
-  private readonly log: AuditLog;
-
-  constructor(@Inject(DATABASE) database: DatabaseHandle) {
-    this.log = new AuditLog(database.db);
-  }
+  constructor(private readonly readAuditEntries: ReadAuditEntries) {}
 
   @Get()
   @Access({ scopes: ['audit:read'], orgKinds: ['ow', 'odsp', 'eo', 'ministry'] })
-  async entries(@Req() request: FastifyRequest, @Query('after') after?: string): Promise<AuditPage> {
-    if (after !== undefined && !/^\d{1,18}$/.test(after))
-      throw problem(400, 'invalid cursor', {
-        errors: [{ pointer: '/after', code: 'format', message: 'is not a cursor this API gave' }],
-      });
-    const items = await this.log.entriesOf(principalOf(request).org, after, PAGE + 1);
-    const page = items.slice(0, PAGE);
-    return {
-      items: page as AuditPage['items'],
-      ...(items.length > PAGE && { next: page[page.length - 1].seq }),
-    };
+  entries(@Caller() caller: Principal, @Query('after') after?: string): Promise<AuditPage> {
+    return this.readAuditEntries.execute(caller.org, after);
   }
 }

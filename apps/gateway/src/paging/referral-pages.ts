@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
+import { Injectable, type PipeTransform } from '@nestjs/common';
 import { isCode } from '@passerelle/codes';
-import type { Referral } from '@passerelle/contracts';
-import type { DatabaseHandle } from '@passerelle/persistence';
+import { CANONICAL_ID } from '../platform/canonical-id.pipe';
 import { problem } from '../problem/problem';
 
 /** Filters and position of a page of referrals (`?status=&updatedSince=&cursor=&limit=`). */
@@ -45,54 +44,25 @@ export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
   };
 }
 
-/**
- * A page of the tracker's referrals of one organization, as their referrer or their provider,
- * in the order the ledger changed them (`changed_at`, the database clock: a change reported late
- * with an old event time still comes after what a poller already saw), keyset-paged on
- * (changed_at, referral_id) so pages never skip or repeat. `updatedSince` filters on the same clock.
- */
-export async function referralPage(
-  database: DatabaseHandle,
-  role: 'referrer' | 'provider',
-  org: string,
-  query: ReferralPageQuery,
-): Promise<{ referrals: Referral[]; next?: string }> {
-  let select = database.db
-    .selectFrom('referral')
-    .select([
-      'referral_id',
-      'snapshot',
-      sql<string>`to_char(changed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('changed'),
-    ])
-    .where(role, '=', org);
-  if (query.status !== undefined) select = select.where('status', '=', query.status);
-  if (query.updatedSince !== undefined)
-    select = select.where('changed_at', '>=', sql<Date>`${query.updatedSince}::timestamptz`);
-  if (query.cursor)
-    select = select.where(
-      sql<boolean>`(changed_at, referral_id) > (${query.cursor.changedAt}::timestamptz, ${query.cursor.referralId}::uuid)`,
-    );
-  const rows = await select
-    .orderBy('changed_at')
-    .orderBy('referral_id')
-    .limit(query.limit + 1)
-    .execute();
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    referrals: page.map((row) => row.snapshot as Referral),
-    ...(rows.length > query.limit &&
-      last && { next: Buffer.from(`${last.changed}|${last.referral_id}`).toString('base64url') }),
-  };
+/** Checks a referral list's query string: `@Query(ReferralPageQueryPipe) query: ReferralPageQuery`. */
+@Injectable()
+export class ReferralPageQueryPipe implements PipeTransform<ReferralListParams, ReferralPageQuery> {
+  transform(raw: ReferralListParams): ReferralPageQuery {
+    return referralPageQuery(raw);
+  }
+}
+
+/** The cursor of the page after the one that ended at this change. */
+export function encodeCursor(position: { changedAt: string; referralId: string }): string {
+  return Buffer.from(`${position.changedAt}|${position.referralId}`).toString('base64url');
 }
 
 /** A `changed_at` of a cursor: ISO 8601 to the microsecond. */
 const TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d(:?\d\d)?)$/;
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeCursor(cursor: string): { changedAt: string; referralId: string } | null {
   const [changedAt, referralId, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !changedAt || !referralId || !TIMESTAMP.test(changedAt) || !UUID_TEXT.test(referralId))
+  if (rest.length > 0 || !changedAt || !referralId || !TIMESTAMP.test(changedAt) || !CANONICAL_ID.test(referralId))
     return null;
   return { changedAt, referralId };
 }

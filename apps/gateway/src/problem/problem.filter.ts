@@ -46,7 +46,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      if (typeof body === 'object' && body !== null && 'type' in body && 'title' in body) {
+      if (typeof body === 'object' && 'type' in body && 'title' in body) {
         return { ...(body as Problem), status, instance };
       }
       const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;

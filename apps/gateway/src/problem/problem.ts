@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { schemaIdForPath, schemaRegistry, type FieldError } from '@passerelle/contracts';
+import type { FieldError } from '@passerelle/contracts';
 
 const PROBLEM_TYPES = 'https://schemas.passerelle.ontario.ca/problems/';
 
@@ -31,16 +31,4 @@ export function problem(
     },
     status,
   );
-}
-
-/** A use case's refusal (`{ status, detail }`), as its problem response. */
-export function refusal(result: { status: number; detail: string; errors?: FieldError[] }): HttpException {
-  return problem(result.status, result.detail, { ...(result.errors !== undefined && { errors: result.errors }) });
-}
-
-/** The request body checked against `schemas/<schemaPath>`: its value, or a `400` naming each invalid field. */
-export function validBody<T>(schemaPath: string, body: unknown, detail: string): T {
-  const valid = schemaRegistry().validate<T>(schemaIdForPath(schemaPath), body);
-  if (!valid.ok) throw problem(400, detail, { errors: valid.errors });
-  return valid.value;
 }

@@ -1,89 +1,56 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { components } from '@passerelle/contracts';
-import { EventPublisher, TopicNames } from '@passerelle/messaging';
-import { IdempotencyStore, type DatabaseHandle } from '@passerelle/persistence';
-import { ApiEventSender, UUID } from '../api-events';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { Principal } from '@passerelle/auth';
 import { Access } from '../auth/access';
-import { principalOf } from '../auth/auth.guard';
-import type { GatewayConfig } from '../gateway.config';
-import { idempotentPost } from '../idempotency/idempotent-post';
-import { problem, refusal, validBody } from '../problem/problem';
-import { referralPageQuery, type ReferralListParams } from '../paging/referral-pages';
-import { DATABASE, GATEWAY_CONFIG } from '../tokens';
-import { ProviderReferrals, type DecisionResult, type ProviderReferralPage } from './provider-referrals';
+import { Caller } from '../auth/caller.decorator';
+import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ReferralPageQueryPipe, type ReferralPageQuery } from '../paging/referral-pages';
+import { CanonicalIdPipe } from '../platform/canonical-id.pipe';
+import { ValidBodyPipe } from '../platform/valid-body.pipe';
+import { ReadProviderInbox, type ProviderReferralPage } from './read-provider-inbox';
+import { RespondToReferral, type ProviderDecision, type ProviderDecline } from './respond-to-referral';
 
-type ProviderDecline = components['schemas']['ProviderDecline'];
+const referralId = new CanonicalIdPipe('no such referral');
 
 /** EO providers: the inbox of referrals routed to them, and their answer to each. */
 @Controller('provider/referrals')
 export class ProviderReferralsController {
-  private readonly referrals: ProviderReferrals;
-  private readonly idempotency: IdempotencyStore;
-
   constructor(
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-    publisher: EventPublisher,
-    @Inject(DATABASE) database: DatabaseHandle,
-  ) {
-    this.referrals = new ProviderReferrals(
-      database,
-      new ApiEventSender(publisher, new TopicNames(config.topicPrefix).of('referrals.v1')),
-    );
-    this.idempotency = new IdempotencyStore(database.db);
-  }
+    private readonly readInbox: ReadProviderInbox,
+    private readonly respond: RespondToReferral,
+  ) {}
 
   @Get()
   @Access({ scopes: ['provider:read'], orgKinds: ['eo'] })
-  async inbox(@Req() request: FastifyRequest, @Query() query: ReferralListParams): Promise<ProviderReferralPage> {
-    const caller = principalOf(request);
-    return this.referrals.inbox(caller.org, caller.subject, referralPageQuery(query));
+  inbox(
+    @Caller() caller: Principal,
+    @Query(ReferralPageQueryPipe) query: ReferralPageQuery,
+  ): Promise<ProviderReferralPage> {
+    return this.readInbox.execute(caller, query);
   }
 
   @Post(':referralId/accept')
+  @HttpCode(202)
+  @Idempotent()
   @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
   accept(
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @Param('referralId') referralId: string,
-    @Headers('idempotency-key') key: string | undefined,
-  ): Promise<unknown> {
-    const org = principalOf(request).org;
-    return idempotentPost(this.idempotency, org, key, { referralId, decision: 'accept' }, reply, async () =>
-      answerOf(
-        UUID.test(referralId)
-          ? await this.referrals.decide(org, referralId.toLowerCase(), { decision: 'accept' }, key!)
-          : undefined,
-      ),
-    );
+    @Caller() caller: Principal,
+    @Param('referralId', referralId) id: string,
+    @IdempotencyKey() key: string,
+  ): Promise<ProviderDecision> {
+    return this.respond.execute(caller.org, id, { decision: 'accept' }, key);
   }
 
   @Post(':referralId/decline')
+  @HttpCode(202)
+  @Idempotent()
   @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
   decline(
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @Param('referralId') referralId: string,
-    @Body() body: unknown,
-    @Headers('idempotency-key') key: string | undefined,
-  ): Promise<unknown> {
-    const org = principalOf(request).org;
-    return idempotentPost(this.idempotency, org, key, { referralId, body }, reply, async () => {
-      const { declineReason, note } = validBody<ProviderDecline>(
-        'api/provider-decline.json',
-        body,
-        'a decline needs its coded reason',
-      );
-      const decision = { decision: 'decline' as const, declineReason, ...(note !== undefined && { note }) };
-      return answerOf(
-        UUID.test(referralId) ? await this.referrals.decide(org, referralId.toLowerCase(), decision, key!) : undefined,
-      );
-    });
+    @Caller() caller: Principal,
+    @Body(new ValidBodyPipe('api/provider-decline.json', 'a decline needs its coded reason')) body: ProviderDecline,
+    @Param('referralId', referralId) id: string,
+    @IdempotencyKey() key: string,
+  ): Promise<ProviderDecision> {
+    return this.respond.execute(caller.org, id, { decision: 'decline', ...body }, key);
   }
-}
-
-function answerOf(result: DecisionResult | undefined): { status: number; body: unknown } {
-  if (result === undefined) throw problem(404, 'no such referral');
-  if (!result.ok) throw refusal(result);
-  return { status: 202, body: result.decision };
 }

@@ -1,40 +1,8 @@
 import { label, type Lang } from '@passerelle/codes';
-import type { Referral } from '@passerelle/contracts';
-import type { DatabaseHandle } from '@passerelle/persistence';
-import type { components } from '@passerelle/contracts';
+import type { Referral, components } from '@passerelle/contracts';
 
 export type ReferralStatus = components['schemas']['ReferralStatus'];
-
-/**
- * Reads where a referral stands, for its referrer only: the tracker's ledger once it recorded the
- * referral, else the gateway's own submission row (so a read right after the `202` finds it,
- * `requested`). Another organization's referral is not found, exactly like a missing one.
- */
-export class ReferralStatusReader {
-  constructor(private readonly database: DatabaseHandle) {}
-
-  async read(referralId: string, referrer: string): Promise<ReferralStatus | undefined> {
-    const tracked = await this.database.db
-      .selectFrom('referral')
-      .select(['snapshot', 'referrer'])
-      .where('referral_id', '=', referralId)
-      .where('referrer', '=', referrer)
-      .executeTakeFirst();
-    if (tracked) return statusView(tracked.snapshot as Referral);
-    const submitted = await this.database.db
-      .selectFrom('referral_submission')
-      .selectAll()
-      .where('referral_id', '=', referralId)
-      .where('referrer', '=', referrer)
-      .executeTakeFirst();
-    if (!submitted) return undefined;
-    return pendingStatus(
-      submitted.referral_id,
-      submitted.source_referral_id,
-      submitted.referrer as ReferralStatus['referrer'],
-    );
-  }
-}
+export type ReferralStatusPage = components['schemas']['ReferralStatusPage'];
 
 export function linkOf(referralId: string): string {
   return `/v1/referrals/${referralId}`;

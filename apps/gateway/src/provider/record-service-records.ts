@@ -5,10 +5,13 @@ import {
   type FieldError,
   type components,
 } from '@passerelle/contracts';
-import { encodeCloudEvent } from '@passerelle/messaging';
-import { AuditLog, type DatabaseHandle } from '@passerelle/persistence';
-import type { RecordSink } from '../ingest/case-record-ingest';
+import { Injectable, type HttpException } from '@nestjs/common';
+import type { Principal } from '@passerelle/auth';
+import { EventPublisher, TopicNames, encodeCloudEvent } from '@passerelle/messaging';
+import { AuditLog } from '@passerelle/persistence';
 import { receivedRecordEvent, unmappedCodeErrors } from '../ingest/received-record';
+import { ReferralReadModel } from '../ledger/referral-read-model';
+import { problem } from '../problem/problem';
 
 export type ServiceRecordsAccepted = components['schemas']['ProviderServiceRecordsAccepted'];
 
@@ -24,28 +27,33 @@ export const ServiceRecordErrorCode = {
   unknownReferral: 'unknown-referral',
 } as const;
 
-export type ServiceRecordsResult = { ok: true; accepted: ServiceRecordsAccepted } | { ok: false; errors: FieldError[] };
-
 /**
- * A provider's EO service records over HTTP: every record checked the way the eo-adapter and the
- * tracker would check it (so a refusal is an immediate `400` naming the field, not a DLQ record
- * the provider never sees), then produced to `eo.service-records.v1` with acks=all. All or
- * nothing: a batch with one bad record stores none.
+ * `POST /v1/provider/service-records`: a provider's EO service records over HTTP, every record
+ * checked the way the eo-adapter and the tracker would check it (so a refusal is an immediate
+ * `400` naming the field, not a DLQ record the provider never sees), then produced to
+ * `eo.service-records.v1` with acks=all. All or nothing: a batch with one bad record stores none.
  */
-export class ProviderServiceRecords {
-  constructor(
-    private readonly database: DatabaseHandle,
-    private readonly sink: RecordSink,
-    private readonly topic: string,
-  ) {}
+@Injectable()
+export class RecordServiceRecords {
+  private readonly topic: string;
 
-  /** `provider`: the caller's organization (`eo:<provider id>`); `subject`: the token's subject, for the audit log. */
-  async record(provider: string, subject: string, body: unknown): Promise<ServiceRecordsResult> {
+  constructor(
+    private readonly ledger: ReferralReadModel,
+    private readonly audit: AuditLog,
+    private readonly publisher: EventPublisher,
+    topics: TopicNames,
+  ) {
+    this.topic = topics.of('eo.service-records.v1');
+  }
+
+  /** The caller's organization is `eo:<provider id>`; its token's subject goes to the audit log. */
+  async execute(caller: Principal, body: unknown): Promise<ServiceRecordsAccepted> {
+    const { org: provider, subject } = caller;
     const batch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'records' in body;
     const valid = batch
       ? schemaRegistry().validate<{ records: EoServiceRecord[] }>(BATCH_SCHEMA_ID, body)
       : schemaRegistry().validate<EoServiceRecord>(EO_SERVICE_RECORD_SCHEMA_ID, body);
-    if (!valid.ok) return { ok: false, errors: valid.errors };
+    if (!valid.ok) throw invalid(valid.errors);
     const records = 'records' in valid.value ? valid.value.records : [valid.value];
     const at = (n: number): string => (batch ? `/records/${n}` : '');
 
@@ -62,7 +70,7 @@ export class ProviderServiceRecords {
       errors.push(...unmappedCodeErrors(EO_SERVICE_RECORD_SCHEMA_ID, record, at(n)));
     });
     errors.push(...(await this.unroutedAnswers(provider, records, at)));
-    if (errors.length > 0) return { ok: false, errors };
+    if (errors.length > 0) throw invalid(errors);
 
     const events = records.map((record) =>
       receivedRecordEvent({
@@ -76,7 +84,7 @@ export class ProviderServiceRecords {
         data: record,
       }),
     );
-    await new AuditLog(this.database.db).append(
+    await this.audit.append(
       records.map((record) => ({
         org: provider,
         subject,
@@ -85,17 +93,14 @@ export class ProviderServiceRecords {
         purpose: 'service-delivery',
       })),
     );
-    await this.sink.send(this.topic, events.map(encodeCloudEvent));
+    await this.publisher.send(this.topic, events.map(encodeCloudEvent));
     return {
-      ok: true,
-      accepted: {
-        accepted: records.length,
-        records: records.map((record, n) => ({
-          sourceRecordId: record.sourceRecordId,
-          recordVersion: record.recordVersion,
-          eventId: events[n].id,
-        })),
-      },
+      accepted: records.length,
+      records: records.map((record, n) => ({
+        sourceRecordId: record.sourceRecordId,
+        recordVersion: record.recordVersion,
+        eventId: events[n].id,
+      })),
     };
   }
 
@@ -107,17 +112,7 @@ export class ProviderServiceRecords {
   ): Promise<FieldError[]> {
     const answered = records.map((r) => r.referralResponse?.referralId.toLowerCase());
     const ids = [...new Set(answered.filter((id): id is string => id !== undefined))];
-    if (ids.length === 0) return [];
-    const routed = new Set(
-      (
-        await this.database.db
-          .selectFrom('referral')
-          .select('referral_id')
-          .where('provider', '=', provider)
-          .where('referral_id', 'in', ids)
-          .execute()
-      ).map((r) => r.referral_id),
-    );
+    const routed = await this.ledger.routedTo(provider, ids);
     return answered.flatMap((id, n) =>
       id === undefined || routed.has(id)
         ? []
@@ -130,4 +125,8 @@ export class ProviderServiceRecords {
           ],
     );
   }
+}
+
+function invalid(errors: FieldError[]): HttpException {
+  return problem(400, 'the service records are invalid: nothing was stored', { errors });
 }

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
+import { ReadAuditEntries } from './read-audit-entries';
+
+/**
+ * The personal-data audit log as organizations read it (`/v1/audit`). Its repository is the
+ * `AuditLog` of `@passerelle/persistence`, provided once by the infrastructure module, which the
+ * use cases that read or write personal data also inject.
+ */
+@Module({ controllers: [AuditController], providers: [ReadAuditEntries] })
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
+export class AuditModule {}

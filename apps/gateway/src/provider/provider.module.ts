@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module';
+import { ReadProviderInbox } from './read-provider-inbox';
+import { ProviderReferralsController } from './provider-referrals.controller';
+import { RecordServiceRecords } from './record-service-records';
+import { RespondToReferral } from './respond-to-referral';
+import { ServiceRecordsController } from './service-records.controller';
+
+/** EO providers: their inbox, their answer to a referral, their service records (`/v1/provider/...`). */
+@Module({
+  imports: [LedgerModule],
+  controllers: [ProviderReferralsController, ServiceRecordsController],
+  providers: [ReadProviderInbox, RespondToReferral, RecordServiceRecords],
+})
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
+export class ProviderModule {}
