@@ -96,6 +96,9 @@ function idempotentPost(
   return lastValueFrom(interceptor.intercept(context, handler));
 }
 
+/** Work that succeeds: `202 {ok: true}`. */
+const accepted = (): Promise<WorkAnswer> => Promise.resolve({ status: 202, body: { ok: true } });
+
 const statusOf = async (promise: Promise<unknown>): Promise<number> =>
   promise.then(
     () => 200,
@@ -149,30 +152,20 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), brokerDown))).toBe(503);
     expect(store.released).toEqual(['k5']);
     // The key is free: the retry does the work.
-    expect(
-      await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), () =>
-        Promise.resolve({ status: 202, body: { ok: true } }),
-      ),
-    ).toEqual({ ok: true });
+    expect(await idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), accepted)).toEqual({ ok: true });
   });
 
   it('answers 503 and frees the key when the answer and what the work wrote cannot be stored, never a 2xx', async () => {
     const store = new MemoryStore();
     store.failWrites = new Error('connection terminated');
     const reply = fakeReply();
-    const stored = idempotentPost(store, 'ow:a', 'k6', {}, reply, () =>
-      Promise.resolve({ status: 202, body: { ok: true } }),
-    );
+    const stored = idempotentPost(store, 'ow:a', 'k6', {}, reply, accepted);
     expect(await statusOf(stored)).toBe(503);
     expect(reply.sent.status).toBeUndefined();
     expect(store.released).toEqual(['k6']);
     // Back up: the retry with the same key does the work and is answered.
     store.failWrites = undefined;
-    expect(
-      await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), () =>
-        Promise.resolve({ status: 202, body: { ok: true } }),
-      ),
-    ).toEqual({ ok: true });
+    expect(await idempotentPost(store, 'ow:a', 'k6', {}, fakeReply(), accepted)).toEqual({ ok: true });
   });
 
   it('still refuses with the 4xx when the refusal cannot be kept, and frees the key', async () => {
