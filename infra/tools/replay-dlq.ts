@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<void> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'passerelle-dlq-replay' });
   const publisher = new EventPublisher(kafka);
   const names = new TopicNames(config.topicPrefix);
-  const dlqTopic = names.of(topic.endsWith('.dlq') ? topic : `${topic}.dlq`);
+  const dlqTopic = names.ofUnchecked(topic.endsWith('.dlq') ? topic : `${topic}.dlq`);
   try {
     const report = await replayDeadLetters({
       kafka,

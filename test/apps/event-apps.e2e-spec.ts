@@ -149,7 +149,7 @@ describe('event-driven apps on the Nest custom transport', () => {
   it.each([
     ['ow-adapter', owAdapterApp, 'ow.case-records.v1'],
     ['eo-adapter', eoAdapterApp, 'eo.service-records.v1'],
-  ])(
+  ] as const)(
     '%s boots, migrates, and parks raw records it cannot map yet on the DLQ (NO_HANDLER)',
     async (_name, definition, topic) => {
       const app = await startEventApp(definition, env);

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   schemaRegistry,
-  type CanonicalEvent,
   type Consent,
   type OwCaseRecord,
   type Referral,
@@ -34,7 +33,7 @@ const FIXTURE = join(__dirname, '..', 'fixtures', 'sources', 'ow-case-record', '
 function canonicalEvents(
   tag: string,
   postalCode: string,
-): { consent: CanonicalEvent<Consent>; referral: CanonicalEvent<Referral> } {
+): { consent: CloudEvent<Consent>; referral: CloudEvent<Referral> } {
   const record = JSON.parse(readFileSync(FIXTURE, 'utf8')) as OwCaseRecord;
   record.sourceRecordId = `${record.sourceRecordId}-${tag}`;
   record.referralRequest!.referralId = `${record.referralRequest!.referralId}-${tag}`;
@@ -44,15 +43,15 @@ function canonicalEvents(
   const clientId = crypto.randomUUID();
   const mapped = mapOwCaseRecord(record, { clientId, sourceEventId: `raw-${tag}` });
   if (!mapped.ok) throw new Error(mapped.reasons.join('; '));
-  const pick = <T>(type: string): CanonicalEvent<T> =>
-    mapped.events.find((m) => m.event.type === type)!.event as CanonicalEvent<T>;
+  const pick = <T>(type: string): CloudEvent<T> =>
+    mapped.events.find((m) => m.event.type === type)!.event as CloudEvent<T>;
   return {
     consent: pick<Consent>('ca.on.passerelle.consent.granted'),
     referral: pick<Referral>('ca.on.passerelle.referral.submitted'),
   };
 }
 
-function withdrawal(consent: CanonicalEvent<Consent>, at: string): CanonicalEvent<Consent> {
+function withdrawal(consent: CloudEvent<Consent>, at: string): CloudEvent<Consent> {
   return {
     ...consent,
     id: crypto.randomUUID(),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { CanonicalEvent, MappedEvent, OutcomeMilestone, ReferralResponse } from '@passerelle/contracts';
+import type { MappedEvent, OutcomeMilestone, ReferralResponse } from '@passerelle/contracts';
 import { TopicNames, type CloudEvent, type InboundEvent } from '@passerelle/messaging';
 import { DurableTimers, Inbox, inUnitOfWork, type DatabaseHandle } from '@passerelle/persistence';
 import { LedgerStore } from '../../apps/referral-tracker/src/ledger/ledger-store';
@@ -54,7 +54,7 @@ function tracker(database: DatabaseHandle) {
 
 const PSEUDONYM_KEY = randomBytes(32);
 let offset = 0;
-const inbound = (mapped: MappedEvent | { topic: string; event: CanonicalEvent<unknown> }): InboundEvent => {
+const inbound = (mapped: MappedEvent | { topic: string; event: CloudEvent<unknown> }): InboundEvent => {
   const event = mapped.event as CloudEvent;
   offset += 1;
   return {

@@ -72,7 +72,7 @@ describe('referral-tracker killed mid-stream (two replicas, one SIGKILLed) and r
     await Promise.all([first.ready, second.ready]);
 
     // Publish the paths in waves; kill one replica while events are in flight.
-    const topics = ['referrals.v1', 'service-events.v1', 'outcomes.v1'];
+    const topics = ['referrals.v1', 'service-events.v1', 'outcomes.v1'] as const;
     const publishWave = async (wave: typeof paths): Promise<void> => {
       for (const topic of topics) {
         const events = wave.flatMap((p) => p.events.filter((e) => e.topic === topic).map((e) => e.event));

@@ -106,7 +106,7 @@ describe('referral-tracker: every event delivered twice and out of order ends in
 
     // Clean: each topic in mapping order, once.
     const clean = new TopicNames(runs[0].prefix);
-    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
+    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1'] as const) {
       await publisher.publish(
         clean.of(topic),
         path.filter((e) => e.topic === topic).map((e) => e.event),
@@ -124,7 +124,7 @@ describe('referral-tracker: every event delivered twice and out of order ends in
       { seed: 20261123, numRuns: 1 },
     );
     const shuffled = order.map((i) => doubled[i]);
-    for (const topic of ['outcomes.v1', 'service-events.v1', 'referrals.v1']) {
+    for (const topic of ['outcomes.v1', 'service-events.v1', 'referrals.v1'] as const) {
       await publisher.publish(
         chaos.of(topic),
         shuffled.filter((e) => e.topic === topic).map((e) => e.event),

@@ -7,7 +7,7 @@ import {
   type Message,
   type TopicMessages,
 } from 'kafkajs';
-import { schemaRegistry, type OwCaseRecord } from '@passerelle/contracts';
+import { schemaRegistry, type ContractTopicName, type OwCaseRecord } from '@passerelle/contracts';
 import {
   MAX_REQUEST_BYTES,
   encodeCloudEvent,
@@ -30,7 +30,7 @@ export interface PrebuiltOutput {
   /** Each raw record's canonical events, grouped by topic, under the raw record's Kafka key. */
   byRecordKey: Map<string, TopicMessages[]>;
   /** Events per canonical topic (contract name, without prefix). */
-  perTopic: Map<string, number>;
+  perTopic: Map<ContractTopicName, number>;
   events: number;
   valueBytes: number;
   headerBytes: number;

@@ -67,7 +67,7 @@ async function trackerPass(
     const paths = Array.from({ length: clients }, (_, n) => clientPath(crypto.randomUUID(), n + 1));
     const events = paths.flatMap((p) => p.events);
     const distinct = new Set(events.map((e) => e.event.id)).size;
-    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1']) {
+    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1'] as const) {
       const onTopic = events.filter((e) => e.topic === topic).map((e) => e.event);
       for (let at = 0; at < onTopic.length; at += 500)
         await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));

@@ -1,6 +1,6 @@
 import { Controller, Module } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BATCH_HANDLER, type KafkaBatchContext } from '@passerelle/messaging';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { BATCH_HANDLER, ContractEventPattern, type KafkaBatchContext } from '@passerelle/messaging';
 import { DATABASE } from '@passerelle/runtime';
 import {
   SourceRecordTranslator,
@@ -13,7 +13,7 @@ import { eoServiceRecordSource } from './eo-sources';
 export class EoSourceRecordHandlers {
   constructor(private readonly translator: SourceRecordTranslator) {}
 
-  @EventPattern<string>(eoServiceRecordSource.rawType, BATCH_HANDLER)
+  @ContractEventPattern(eoServiceRecordSource.rawType, BATCH_HANDLER)
   serviceRecords(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<TranslationOutcome[]> {
     return this.translator.translateBatch(eoServiceRecordSource, context.inbound);
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { schemaIdForPath, type CanonicalEvent } from '@passerelle/contracts';
-import { deterministicEventId, type EventPublisher } from '@passerelle/messaging';
+import type { CloudEvent, ContractEventType } from '@passerelle/contracts';
+import { canonicalEvent, type EventPublisher } from '@passerelle/messaging';
 
 /** A canonical id in a path, as the gateway accepts it (anything else is simply not found). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,8 +11,11 @@ export interface ApiChange<T> {
   org: string;
   /** The request's Idempotency-Key: a retried request yields the same event (same `ce_id`). */
   requestKey: string;
-  type: string;
-  /** Path of the data's schema under `schemas/`. */
+  type: ContractEventType;
+  /**
+   * Path of the data's schema under `schemas/`. Not read any more: the envelope's `ce_dataschema`
+   * is the one asyncapi.yaml pins for the type (the same file).
+   */
   schemaPath: string;
   /** Entity the event is about (`ce_subject`). */
   subject: string;
@@ -42,24 +45,16 @@ export class ApiEventSender {
     private readonly referralsTopic: string,
   ) {}
 
-  async send<T>(change: ApiChange<T>): Promise<CanonicalEvent<T>> {
-    const event: CanonicalEvent<T> = {
-      specversion: '1.0',
-      id: deterministicEventId({
-        sourceSystem: `passerelle-api:${change.org}`,
-        recordId: change.subject,
-        version: change.requestKey,
-        type: change.type,
-      }),
-      source: change.route,
+  async send<T>(change: ApiChange<T>): Promise<CloudEvent<T>> {
+    const event = canonicalEvent({
       type: change.type,
+      id: { sourceSystem: `passerelle-api:${change.org}`, recordId: change.subject, version: change.requestKey },
+      source: change.route,
       time: change.time,
       subject: change.subject,
-      dataschema: schemaIdForPath(change.schemaPath),
       partitionkey: change.clientId,
-      datacontenttype: 'application/json',
       data: change.data,
-    };
+    });
     await this.publisher.publish(this.referralsTopic, [event]);
     return event;
   }

@@ -1,6 +1,6 @@
 import { Controller, Module } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { BATCH_HANDLER, type KafkaBatchContext } from '@passerelle/messaging';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { BATCH_HANDLER, ContractEventPattern, type KafkaBatchContext } from '@passerelle/messaging';
 import { DATABASE } from '@passerelle/runtime';
 import {
   SourceRecordTranslator,
@@ -13,12 +13,12 @@ import { odspEmploymentRecordSource, owCaseRecordSource } from './ow-sources';
 export class OwSourceRecordHandlers {
   constructor(private readonly translator: SourceRecordTranslator) {}
 
-  @EventPattern<string>(owCaseRecordSource.rawType, BATCH_HANDLER)
+  @ContractEventPattern(owCaseRecordSource.rawType, BATCH_HANDLER)
   caseRecords(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<TranslationOutcome[]> {
     return this.translator.translateBatch(owCaseRecordSource, context.inbound);
   }
 
-  @EventPattern<string>(odspEmploymentRecordSource.rawType, BATCH_HANDLER)
+  @ContractEventPattern(odspEmploymentRecordSource.rawType, BATCH_HANDLER)
   employmentRecords(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<TranslationOutcome[]> {
     return this.translator.translateBatch(odspEmploymentRecordSource, context.inbound);
   }

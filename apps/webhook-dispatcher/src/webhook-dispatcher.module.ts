@@ -1,8 +1,8 @@
 import { Controller, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/config';
-import { schemaIdForPath, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
-import type { KafkaEventContext } from '@passerelle/messaging';
+import { CONTRACT_EVENTS, NOTIFICATION_TYPE, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
+import { ContractEventPattern, type KafkaEventContext } from '@passerelle/messaging';
 import { SecretSeal } from '@passerelle/crypto';
 import { failureLine, recoveryLine } from '@passerelle/observability';
 import { Inbox, afterCommit, type DatabaseHandle } from '@passerelle/persistence';
@@ -14,8 +14,7 @@ import { WebhookSender } from './delivery/webhook-sender';
 import { NotificationFanOut } from './fan-out/notification-fan-out';
 
 const CONSUMER = 'webhook-dispatcher';
-export const NOTIFICATION_TYPE = 'ca.on.passerelle.notification.referral-status-changed';
-const NOTIFICATION_SCHEMA = schemaIdForPath('canonical/referral-notification.json');
+const NOTIFICATION_SCHEMA = CONTRACT_EVENTS[NOTIFICATION_TYPE].dataschema;
 /** A claimed delivery stays this replica's for the POST's time limit plus this margin (recording it). */
 const LEASE_MARGIN_MS = 30_000;
 
@@ -41,7 +40,7 @@ export class NotificationHandlers {
   ) {}
 
   /** Queues one delivery per matching subscription, with the inbox row: exactly once. */
-  @EventPattern<string>(NOTIFICATION_TYPE)
+  @ContractEventPattern(NOTIFICATION_TYPE)
   async statusChanged(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
     const { event, topic, partition, offset } = context.inbound;
     const valid = schemaRegistry().validate<ReferralNotification>(NOTIFICATION_SCHEMA, event.data);

@@ -1,6 +1,14 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { dataDir, type EoServiceRecord, type OdspEmploymentRecord, type OwCaseRecord } from '@passerelle/contracts';
-import { EventPublisher, TopicNames, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
+import {
+  dataDir,
+  type CloudEvent,
+  type ContractEventType,
+  type ContractTopicName,
+  type EoServiceRecord,
+  type OdspEmploymentRecord,
+  type OwCaseRecord,
+} from '@passerelle/contracts';
+import { EventPublisher, TopicNames, canonicalEvent } from '@passerelle/messaging';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerRecords, referrerRecords } from './source-records';
@@ -61,7 +69,7 @@ const RAW = {
 } as const;
 
 /** Consumer groups of the pipeline and the topics each reads (libs/runtime names them `<prefix>passerelle-<app>`). */
-const PIPELINE: ReadonlyArray<readonly [string, readonly string[]]> = [
+const PIPELINE: ReadonlyArray<readonly [string, readonly ContractTopicName[]]> = [
   ['ow-adapter', ['ow.case-records.v1', 'odsp.employment-records.v1']],
   ['eo-adapter', ['eo.service-records.v1']],
   ['referral-tracker', ['referrals.v1', 'service-events.v1', 'outcomes.v1', 'clients.v1']],
@@ -72,26 +80,19 @@ const CHUNK = 100;
 
 /** A raw source record as its network produces it: deterministic id, keyed by the source's own person id. */
 function rawEvent<T extends { sourceRecordId: string; recordVersion: number; recordedAt: string }>(
-  type: string,
+  type: ContractEventType,
   system: string,
   record: T,
   personKey: string,
 ): CloudEvent<T> {
-  return {
-    specversion: '1.0',
-    id: deterministicEventId({
-      sourceSystem: system,
-      recordId: record.sourceRecordId,
-      version: record.recordVersion,
-      type,
-    }),
-    source: `/demo/${system}`,
+  return canonicalEvent({
     type,
+    id: { sourceSystem: system, recordId: record.sourceRecordId, version: record.recordVersion },
+    source: `/demo/${system}`,
     time: record.recordedAt,
     partitionkey: personKey,
-    datacontenttype: 'application/json',
     data: record,
-  };
+  });
 }
 
 export async function seedProvince(

@@ -1,27 +1,10 @@
-/**
- * What a pure source -> canonical mapping returns. `CanonicalEvent` is structurally the
- * CloudEvent of libs/messaging (contracts must not depend on messaging), so adapters publish it
- * as is.
- */
-export interface CanonicalEvent<T = unknown> {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  type: string;
-  time?: string;
-  subject?: string;
-  dataschema?: string;
-  correlationid?: string;
-  causationid?: string;
-  partitionkey?: string;
-  datacontenttype: 'application/json';
-  data: T;
-}
+import type { CloudEvent } from './cloud-event';
+import type { ContractTopicName } from './generated/asyncapi';
 
 /** One canonical event and the contract topic (name as in asyncapi.yaml, no prefix) it goes to. */
 export interface MappedEvent {
-  topic: string;
-  event: CanonicalEvent;
+  topic: ContractTopicName;
+  event: CloudEvent;
 }
 
 export interface MappingContext {

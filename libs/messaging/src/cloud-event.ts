@@ -1,26 +1,9 @@
 import type { IHeaders, Message } from 'kafkajs';
+import type { CloudEvent } from '@passerelle/contracts';
 import { MessagingError, MessagingErrorCode } from './messaging.error';
 
-/**
- * A CloudEvents 1.0 event as Passerelle carries it: Kafka binary content mode, data as JSON in
- * the record value, attributes as `ce_*` headers (DESIGN.md, Contract/Events).
- */
-export interface CloudEvent<T = unknown> {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  /** Reverse-DNS: ca.on.passerelle.<entity>.<verb> */
-  type: string;
-  time?: string;
-  subject?: string;
-  dataschema?: string;
-  /** Extension attributes Passerelle uses for tracing and routing. */
-  correlationid?: string;
-  causationid?: string;
-  partitionkey?: string;
-  datacontenttype: 'application/json';
-  data: T;
-}
+// Declared once, in libs/contracts (pure mappings return it); re-exported for the Kafka side.
+export type { CloudEvent } from '@passerelle/contracts';
 
 export const CONTENT_TYPE = 'application/json';
 const ATTRIBUTES = [

@@ -1,4 +1,6 @@
+export * from './canonical-event';
 export * from './cloud-event';
+export * from './contract-event-pattern';
 export * from './consumer-runner';
 export * from './event-id';
 export * from './event-publisher';

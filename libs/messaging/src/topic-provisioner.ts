@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { DLQ_SUFFIX, contractTopicSpecs } from '@passerelle/contracts';
+import { DLQ_SUFFIX, contractTopicSpecs, type ContractTopicName } from '@passerelle/contracts';
 import { MessagingError, MessagingErrorCode } from './messaging.error';
 
 export interface TopicLayout {
@@ -16,8 +16,13 @@ export const dlqTopicFor = (topic: string): string => `${topic}${DLQ_SUFFIX}`;
  */
 export class TopicNames {
   constructor(readonly prefix = '') {}
-  of(contractName: string): string {
+  /** The deployed name of a contract topic (a name asyncapi.yaml does not declare does not compile). */
+  of(contractName: ContractTopicName): string {
     return `${this.prefix}${contractName}`;
+  }
+  /** The deployed name of a topic known only at run time (a channel read from asyncapi.yaml, a CLI argument). */
+  ofUnchecked(name: string): string {
+    return `${this.prefix}${name}`;
   }
 }
 
@@ -38,7 +43,7 @@ export async function provisionContractTopics(kafka: Kafka, layout: ContractTopi
     created.push(
       ...(await provisionTopics(
         kafka,
-        group.map((t) => layout.names.of(t.name)),
+        group.map((t) => layout.names.ofUnchecked(t.name)),
         {
           partitions,
           replicationFactor: layout.replicationFactor,

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { LoggerModule, Logger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
 import { ConfigError, loadConfig } from '@passerelle/config';
+import type { ContractTopicName } from '@passerelle/contracts';
 import {
   EventPublisher,
   KafkaEventTransport,
@@ -30,7 +31,7 @@ export interface EventAppDefinition {
   /** The app's own module: its `@EventPattern` handlers and their providers. */
   module: Type<unknown> | DynamicModule;
   /** Contract topics it consumes (names as in asyncapi.yaml, without prefix). */
-  topics: string[];
+  topics: ContractTopicName[];
   unknownTypes: 'skip' | 'dead-letter';
   /**
    * Apply each Kafka batch in one PostgreSQL transaction (handlers' `Inbox.applyOnce` joins it):

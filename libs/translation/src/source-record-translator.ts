@@ -1,14 +1,21 @@
-import type { CanonicalEvent, ClientLinkConflict, MappingContext, MappingResult } from '@passerelle/contracts';
-import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
+import type {
+  CloudEvent,
+  ClientLinkConflict,
+  ContractEventType,
+  ContractTopicName,
+  MappingContext,
+  MappingResult,
+} from '@passerelle/contracts';
+import { schemaRegistry } from '@passerelle/contracts';
 import type { FactoryProvider } from '@nestjs/common';
-import { EventPublisher, TopicNames, deterministicEventId, type InboundEvent } from '@passerelle/messaging';
+import { EventPublisher, TopicNames, canonicalEvent, type InboundEvent } from '@passerelle/messaging';
 import { ClientLinkRegistry, type DatabaseHandle, type SourceIdentity } from '@passerelle/persistence';
 import { TranslationError, TranslationErrorCode } from './translation.error';
 
 /** What an adapter knows about one kind of source record. Everything here is pure. */
 export interface SourceDefinition<R> {
   /** `ce_type` of the raw record on its topic. */
-  rawType: string;
+  rawType: ContractEventType;
   /** `$id` (or path under schemas/) of the source schema. */
   schemaId: string;
   system: 'sams' | 'odsp' | 'cams';
@@ -21,9 +28,6 @@ export interface SourceDefinition<R> {
 
 export type TranslationOutcome =
   { outcome: 'published'; clientId: string; events: number } | { outcome: 'link-conflict'; conflicts: number };
-
-const LINK_CONFLICT_TYPE = 'ca.on.passerelle.client.link-conflict';
-const LINK_CONFLICT_SCHEMA = schemaIdForPath('canonical/client-link-conflict.json');
 
 /**
  * Raw source record in, canonical events out: source-schema validation, identity links, the
@@ -64,8 +68,8 @@ export class SourceRecordTranslator {
     const identities = records.map((record) => definition.identities(record));
     const resolutions = await this.links.resolveMany(identities);
 
-    const byTopic = new Map<string, CanonicalEvent[]>();
-    const emit = (topic: string, event: CanonicalEvent): void => {
+    const byTopic = new Map<ContractTopicName, CloudEvent[]>();
+    const emit = (topic: ContractTopicName, event: CloudEvent): void => {
       const events = byTopic.get(topic);
       if (events) events.push(event);
       else byTopic.set(topic, [event]);
@@ -103,7 +107,7 @@ export class SourceRecordTranslator {
     record: R,
     identities: SourceIdentity[],
     candidates: Array<{ clientId: string; identities: SourceIdentity[] }>,
-  ): CanonicalEvent<ClientLinkConflict>[] {
+  ): CloudEvent<ClientLinkConflict>[] {
     const { recordId, version, recordedAt, ceSource } = definition.describe(record);
     const [kept, ...others] = candidates;
     return others.map((other) => {
@@ -118,23 +122,15 @@ export class SourceRecordTranslator {
         detectedAt: recordedAt,
         reason: `record links ${identities.length} ids: ${kept.identities.length} belong to one client, ${other.identities.length} to another`,
       };
-      return {
-        specversion: '1.0',
-        id: deterministicEventId({
-          sourceSystem: definition.system,
-          recordId,
-          version,
-          type: `${LINK_CONFLICT_TYPE}:${other.clientId}`,
-        }),
+      return canonicalEvent({
+        type: 'ca.on.passerelle.client.link-conflict',
+        id: { sourceSystem: definition.system, recordId, version, discriminator: other.clientId },
         source: ceSource,
-        type: LINK_CONFLICT_TYPE,
         time: recordedAt,
         subject: kept.clientId,
-        dataschema: LINK_CONFLICT_SCHEMA,
         partitionkey: kept.clientId,
-        datacontenttype: 'application/json',
         data,
-      };
+      });
     });
   }
 }

@@ -3,8 +3,10 @@ import {
   nameBasedUuid,
   schemaIdForPath,
   unambiguousName,
-  type CanonicalEvent,
+  CONTRACT_EVENTS,
   type Client,
+  type ContractEventType,
+  type ContractTopicName,
   type EmploymentSpell,
   type EoServiceRecord,
   type MappedEvent,
@@ -14,7 +16,7 @@ import {
   type ReferralResponse,
   type ServiceEvent,
 } from '@passerelle/contracts';
-import { deterministicEventId } from '@passerelle/messaging';
+import { canonicalEvent } from '@passerelle/messaging';
 import {
   SourceCodeMapper,
   canonicalBenefit,
@@ -31,55 +33,25 @@ import { iesMilestoneAchieved } from './ies-milestone';
 
 export const EO_SERVICE_RECORD_SCHEMA_ID = schemaIdForPath('sources/eo-service-record.json');
 
+interface EventKind {
+  readonly type: ContractEventType;
+  readonly topic: ContractTopicName;
+  readonly dataschema: string;
+}
+const kind = (type: ContractEventType): EventKind => ({ type, ...CONTRACT_EVENTS[type] });
+
 /** Every event kind this mapping produces: `ce_type`, topic and `ce_dataschema` as asyncapi.yaml pins them. */
 export const EO_EVENT_KINDS = {
-  clientLinked: {
-    type: 'ca.on.passerelle.client.linked',
-    topic: 'clients.v1',
-    dataschema: schemaIdForPath('canonical/client.json'),
-  },
-  clientUpdated: {
-    type: 'ca.on.passerelle.client.updated',
-    topic: 'clients.v1',
-    dataschema: schemaIdForPath('canonical/client.json'),
-  },
-  serviceEventRecorded: {
-    type: 'ca.on.passerelle.service-event.recorded',
-    topic: 'service-events.v1',
-    dataschema: schemaIdForPath('canonical/service-event.json'),
-  },
-  benefitIssued: {
-    type: 'ca.on.passerelle.benefit.issued',
-    topic: 'service-events.v1',
-    dataschema: schemaIdForPath('canonical/benefit-issued.json'),
-  },
-  employmentStarted: {
-    type: 'ca.on.passerelle.employment.started',
-    topic: 'outcomes.v1',
-    dataschema: schemaIdForPath('canonical/employment-spell.json'),
-  },
-  employmentUpdated: {
-    type: 'ca.on.passerelle.employment.updated',
-    topic: 'outcomes.v1',
-    dataschema: schemaIdForPath('canonical/employment-spell.json'),
-  },
-  employmentEnded: {
-    type: 'ca.on.passerelle.employment.ended',
-    topic: 'outcomes.v1',
-    dataschema: schemaIdForPath('canonical/employment-spell.json'),
-  },
-  outcomeRecorded: {
-    type: 'ca.on.passerelle.outcome.recorded',
-    topic: 'outcomes.v1',
-    dataschema: schemaIdForPath('canonical/outcome-milestone.json'),
-  },
-  referralResponseRecorded: {
-    type: 'ca.on.passerelle.referral.response-recorded',
-    topic: 'referrals.v1',
-    dataschema: schemaIdForPath('canonical/referral-response.json'),
-  },
-} as const;
-type EventKind = (typeof EO_EVENT_KINDS)[keyof typeof EO_EVENT_KINDS];
+  clientLinked: kind('ca.on.passerelle.client.linked'),
+  clientUpdated: kind('ca.on.passerelle.client.updated'),
+  serviceEventRecorded: kind('ca.on.passerelle.service-event.recorded'),
+  benefitIssued: kind('ca.on.passerelle.benefit.issued'),
+  employmentStarted: kind('ca.on.passerelle.employment.started'),
+  employmentUpdated: kind('ca.on.passerelle.employment.updated'),
+  employmentEnded: kind('ca.on.passerelle.employment.ended'),
+  outcomeRecorded: kind('ca.on.passerelle.outcome.recorded'),
+  referralResponseRecorded: kind('ca.on.passerelle.referral.response-recorded'),
+} as const satisfies Record<string, EventKind>;
 
 /**
  * UUID namespace of the canonical entity ids this adapter derives (service events, outcomes,
@@ -133,25 +105,22 @@ class RecordEvents {
    */
   add<T>(kind: EventKind, subject: string, data: T, discriminator?: string): void {
     const { record, context } = this;
-    const event: CanonicalEvent<T> = {
-      specversion: '1.0',
-      id: deterministicEventId({
+    const event = canonicalEvent({
+      type: kind.type,
+      id: {
         sourceSystem: `${SYSTEM}:${this.provider}`,
         recordId: record.sourceRecordId,
         version: record.recordVersion,
-        type: discriminator === undefined ? kind.type : `${kind.type}:${discriminator}`,
-      }),
+        discriminator,
+      },
       source: `/eo/cams/${this.provider}`,
-      type: kind.type,
       time: record.recordedAt,
       subject,
-      dataschema: kind.dataschema,
       correlationid: context.correlationId ?? context.sourceEventId,
       causationid: context.sourceEventId,
       partitionkey: context.clientId,
-      datacontenttype: 'application/json',
       data,
-    };
+    });
     this.events.push({ topic: kind.topic, event });
   }
 }

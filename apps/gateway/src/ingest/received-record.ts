@@ -1,6 +1,6 @@
 import { unmappedSourceCodes } from '@passerelle/codes';
-import type { FieldError } from '@passerelle/contracts';
-import { deterministicEventId, type CloudEvent } from '@passerelle/messaging';
+import type { CloudEvent, ContractEventType, FieldError } from '@passerelle/contracts';
+import { canonicalEvent } from '@passerelle/messaging';
 import { IngestErrorCode } from './line-result';
 
 /** `ce_source` of the raw records the gateway produces. */
@@ -11,7 +11,8 @@ export const GATEWAY_SOURCE_SYSTEM = 'gateway';
 /** A source record the gateway received, as it goes on its raw topic. */
 export interface ReceivedRecord<T> {
   /** `ca.on.passerelle.<source>.received`. */
-  type: string;
+  type: ContractEventType;
+  /** The source schema. Not read for the envelope: `ce_dataschema` is the one asyncapi.yaml pins for the type. */
   schemaId: string;
   /** Id of the record in its source system, qualified enough to be unique there. */
   recordId: string;
@@ -27,22 +28,14 @@ export interface ReceivedRecord<T> {
  * a record sent twice (a retried upload or request) is the same event, which consumers drop.
  */
 export function receivedRecordEvent<T>(record: ReceivedRecord<T>): CloudEvent<T> {
-  return {
-    specversion: '1.0',
-    id: deterministicEventId({
-      sourceSystem: GATEWAY_SOURCE_SYSTEM,
-      recordId: record.recordId,
-      version: record.version,
-      type: record.type,
-    }),
-    source: GATEWAY_EVENT_SOURCE,
+  return canonicalEvent({
     type: record.type,
+    id: { sourceSystem: GATEWAY_SOURCE_SYSTEM, recordId: record.recordId, version: record.version },
+    source: GATEWAY_EVENT_SOURCE,
     time: record.recordedAt,
-    dataschema: record.schemaId,
     partitionkey: record.personKey,
-    datacontenttype: 'application/json',
     data: record.data,
-  };
+  });
 }
 
 /** The source codes of a record with no canonical mapping, as field errors (the adapter would dead-letter them). */

@@ -9,7 +9,6 @@
  */
 import { unmappedSourceCodes } from '@passerelle/codes';
 import type {
-  CanonicalEvent,
   Client,
   Consent,
   EmploymentSpell,
@@ -21,7 +20,7 @@ import type {
   Referral,
   ServiceEvent,
 } from '@passerelle/contracts';
-import { deterministicEventId } from '@passerelle/messaging';
+import { canonicalEvent } from '@passerelle/messaging';
 import { SourceCodeMapper, canonicalBenefit, canonicalContact, canonicalEmployment } from '@passerelle/translation';
 import {
   canonicalConsentId,
@@ -105,25 +104,22 @@ class RecordEvents {
    */
   add<T>(kind: EventKind, subject: string, data: T, discriminator?: string): void {
     const { view, context } = this;
-    const event: CanonicalEvent<T> = {
-      specversion: '1.0',
-      id: deterministicEventId({
+    const event = canonicalEvent({
+      type: kind.type,
+      id: {
         sourceSystem: `${view.issuer.system}:${view.issuer.orgCode}`,
         recordId: view.recordId,
         version: view.recordVersion,
-        type: discriminator === undefined ? kind.type : `${kind.type}:${discriminator}`,
-      }),
+        discriminator,
+      },
       source: view.ceSource,
-      type: kind.type,
       time: view.recordedAt,
       subject,
-      dataschema: kind.dataschema,
       correlationid: context.correlationId ?? context.sourceEventId,
       causationid: context.sourceEventId,
       partitionkey: context.clientId,
-      datacontenttype: 'application/json',
       data,
-    };
+    });
     this.events.push({ topic: kind.topic, event });
   }
 }

@@ -1,9 +1,7 @@
 import {
   nameBasedUuid,
-  schemaIdForPath,
   unambiguousName,
   type BenefitIssued,
-  type CanonicalEvent,
   type EmploymentSpell,
   type FollowUpDue,
   type MinistryOutcome,
@@ -11,7 +9,7 @@ import {
   type Referral,
   type SupportDuplicateSuspected,
 } from '@passerelle/contracts';
-import { deterministicEventId, type TopicNames } from '@passerelle/messaging';
+import { canonicalEvent, type TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
 import type { ReferralFacts, SupportRow } from '../ledger/ledger-rows';
@@ -108,24 +106,15 @@ export class OutcomeTracking {
       jobStartDate: payload.jobStartDate,
       dueOn: payload.dueOn,
     };
-    const type = 'ca.on.passerelle.outcome.follow-up-due';
-    const event: CanonicalEvent<FollowUpDue> = {
-      specversion: '1.0',
-      id: deterministicEventId({
-        sourceSystem: 'passerelle:referral-tracker',
-        recordId: payload.employmentSpellId,
-        version: payload.months,
-        type,
-      }),
+    const event = canonicalEvent({
+      type: 'ca.on.passerelle.outcome.follow-up-due',
+      id: { sourceSystem: 'passerelle:referral-tracker', recordId: payload.employmentSpellId, version: payload.months },
       source: SOURCE,
-      type,
       time: timer.dueAt.toISOString(),
       subject: payload.employmentSpellId,
-      dataschema: schemaIdForPath('canonical/follow-up-due.json'),
       partitionkey: timer.clientId,
-      datacontenttype: 'application/json',
       data,
-    };
+    });
     ledger.emit([{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
   }
 
@@ -148,20 +137,16 @@ export class OutcomeTracking {
     const jobStartDate =
       outcome.employmentSpellId === undefined ? undefined : ledger.spellStart(outcome.employmentSpellId);
     const report = deidentifyOutcome(this.factsOf(outcome, referral, jobStartDate, cause), this.pseudonymizer);
-    const type = 'ca.on.passerelle.ministry.outcome-reported';
     // Keyed by the pseudonym, with no correlation or causation ids: nothing on this topic leads back to the identified streams.
-    const event: CanonicalEvent<MinistryOutcome> = {
-      specversion: '1.0',
+    const event = canonicalEvent({
+      type: 'ca.on.passerelle.ministry.outcome-reported',
       id: nameBasedUuid(TRACKER_NAMESPACE, unambiguousName([report.reportId, cause.occurredAt])),
       source: SOURCE,
-      type,
       time: cause.occurredAt,
       subject: report.subjectPseudonym,
-      dataschema: schemaIdForPath('canonical/ministry-outcome.json'),
       partitionkey: report.subjectPseudonym,
-      datacontenttype: 'application/json',
       data: report,
-    };
+    });
     ledger.emit([{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
   }
 
@@ -198,21 +183,17 @@ export class OutcomeTracking {
         supports: [side(income), side(eo)],
         detectedAt: cause.occurredAt,
       };
-      const type = 'ca.on.passerelle.support.duplicate-suspected';
-      const event: CanonicalEvent<SupportDuplicateSuspected> = {
-        specversion: '1.0',
+      const event = canonicalEvent({
+        type: 'ca.on.passerelle.support.duplicate-suspected',
         id: alertId,
         source: SOURCE,
-        type,
         time: cause.occurredAt,
         subject: alertId,
-        dataschema: schemaIdForPath('canonical/support-duplicate-suspected.json'),
         correlationid: cause.correlationId ?? cause.eventId,
         causationid: cause.eventId,
         partitionkey: benefit.clientId,
-        datacontenttype: 'application/json',
         data,
-      };
+      });
       ledger.emit([{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
     }
   }
