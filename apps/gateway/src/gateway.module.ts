@@ -12,7 +12,7 @@ import { GatewayInfrastructureModule, type GatewayDependencies } from './platfor
 import { ProviderModule } from './provider/provider.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { ReportsModule } from './reports/reports.module';
-import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export type { GatewayDependencies } from './platform/gateway-infrastructure.module';
 
@@ -27,6 +27,7 @@ const FEATURES = [
   DocsModule,
   ReportsModule,
   DashboardModule,
+  WebhooksModule,
 ];
 
 /** The gateway: logging, the shared infrastructure (global), then one module per feature. */
@@ -43,7 +44,7 @@ export class GatewayModule {
         GatewayInfrastructureModule.forRoot(deps),
         ...FEATURES,
       ],
-      controllers: [CaseRecordsBatchController, WebhooksController],
+      controllers: [CaseRecordsBatchController],
     };
   }
 }

@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
-import { SecretSealError, type SecretSeal, type SecretSealErrorCode } from '@passerelle/crypto';
-import type { DatabaseHandle } from '@passerelle/persistence';
+import { Inject, Injectable } from '@nestjs/common';
+import { sql, type NotNull } from 'kysely';
+import { SecretSeal, SecretSealError, type SecretSealErrorCode } from '@passerelle/crypto';
+import type { DatabaseHandle, GatewayDatabase } from '@passerelle/persistence';
+import { DATABASE } from '../tokens';
 
 export interface SubscriptionRow {
   id: string;
@@ -57,9 +59,10 @@ const LIVE_COLUMNS = ['id', 'url', 'changes', 'description', 'created_at'] as co
  * The gateway's access to webhook subscriptions and their delivery log. Every query names the
  * organization: a subscription of another organization is never found.
  */
+@Injectable()
 export class WebhookSubscriptionRepository {
   constructor(
-    private readonly database: DatabaseHandle,
+    @Inject(DATABASE) private readonly database: DatabaseHandle<GatewayDatabase>,
     /** Signing secrets are stored sealed (WEBHOOK_SECRET_KEY), bound to their subscription's id. */
     private readonly secrets: SecretSeal,
   ) {}
@@ -120,12 +123,13 @@ export class WebhookSubscriptionRepository {
         .where('secret', 'is not', null)
         .orderBy('id')
         .forUpdate()
+        .$narrowType<{ secret: NotNull }>()
         .execute();
       const report: ResealReport = { resealed: 0, current: 0, unopened: [] };
       for (const row of rows) {
-        let value: string | 'current';
+        let value: ReturnType<SecretSeal['reseal']>;
         try {
-          value = this.secrets.reseal(row.secret!, row.id);
+          value = this.secrets.reseal(row.secret, row.id);
         } catch (error) {
           if (!(error instanceof SecretSealError)) throw error;
           report.unopened.push({ id: row.id, code: error.code });

@@ -1,6 +1,8 @@
+import type { HttpException } from '@nestjs/common';
 import type { FieldError } from '@passerelle/contracts';
+import { problem } from '../problem/problem';
 
-/** Why a webhook request was refused; the controller turns each into a problem response. */
+/** Why a webhook request was refused. */
 export enum WebhookErrorCode {
   /** The body does not satisfy its schema, or the URL is refused (scheme, credentials, host). */
   InvalidSubscription = 'INVALID_SUBSCRIPTION',
@@ -12,13 +14,16 @@ export enum WebhookErrorCode {
   LimitReached = 'WEBHOOK_LIMIT_REACHED',
 }
 
-export class WebhookError extends Error {
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-    readonly errors?: FieldError[],
-  ) {
-    super(message);
-    this.name = 'WebhookError';
-  }
+const STATUS: Record<WebhookErrorCode, number> = {
+  [WebhookErrorCode.InvalidSubscription]: 400,
+  [WebhookErrorCode.InvalidQuery]: 400,
+  [WebhookErrorCode.NotFound]: 404,
+  [WebhookErrorCode.LimitReached]: 409,
+};
+
+/** A refusal as its problem response (`errors`: one per invalid field). */
+export function webhookRefusal(code: WebhookErrorCode, detail: string, errors?: FieldError[]): HttpException {
+  return problem(STATUS[code], detail, { errors });
 }
+
+export const NO_SUCH_SUBSCRIPTION = 'no such webhook subscription';

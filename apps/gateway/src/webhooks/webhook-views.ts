@@ -1,0 +1,46 @@
+import type { ReferralNotification, components } from '@passerelle/contracts';
+import type { AttemptRow, DeliveryRow, SubscriptionRow } from './webhook-subscription-repository';
+
+export type WebhookSubscription = components['schemas']['WebhookSubscription'];
+export type WebhookSubscriptionRequest = components['schemas']['WebhookSubscriptionRequest'];
+export type WebhookSubscriptionList = components['schemas']['WebhookSubscriptionList'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];
+export type WebhookDeliveryPage = components['schemas']['WebhookDeliveryPage'];
+
+/** A stored subscription as the API shows it: never with its secret. */
+export function subscriptionView(row: SubscriptionRow): WebhookSubscription {
+  return {
+    id: row.id,
+    url: row.url,
+    ...(row.changes !== null && { changes: row.changes as WebhookSubscription['changes'] }),
+    ...(row.description !== null && { description: row.description }),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** A delivery of the log with its attempts, oldest first. */
+export function deliveryView(delivery: DeliveryRow, attempts: AttemptRow[]): WebhookDelivery {
+  // The body is the notification the dispatcher validated before queueing it.
+  const notification = JSON.parse(delivery.body) as ReferralNotification;
+  return {
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    notificationId: notification.notificationId,
+    referralId: notification.referralId,
+    change: notification.change,
+    state: delivery.state as WebhookDelivery['state'],
+    createdAt: delivery.createdAt.toISOString(),
+    ...(delivery.state === 'pending' &&
+      delivery.nextAttemptAt !== null && { nextAttemptAt: delivery.nextAttemptAt.toISOString() }),
+    ...(delivery.completedAt !== null && { completedAt: delivery.completedAt.toISOString() }),
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      attemptedAt: a.attemptedAt.toISOString(),
+      durationMs: a.durationMs,
+      ...(a.statusCode !== null && { statusCode: a.statusCode }),
+      ...(a.error !== null && { error: a.error }),
+      outcome: a.outcome as WebhookDelivery['attempts'][number]['outcome'],
+      ...(a.nextAttemptAt !== null && { nextAttemptAt: a.nextAttemptAt.toISOString() }),
+    })),
+  };
+}
