@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HealthReport } from '@passerelle/contracts';
 import { probeKafka, withTimeout } from '@passerelle/messaging';
-import { pingDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { pingDatabase, type DatabaseHandle, type GatewayDatabase } from '@passerelle/persistence';
 import type { GatewayConfig } from '../gateway.config';
 import { DATABASE, GATEWAY_CONFIG } from '../tokens';
 import { checkReadiness } from './readiness';
@@ -13,7 +13,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 export class CheckReadiness {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Inject(DATABASE) private readonly database: DatabaseHandle<GatewayDatabase>,
   ) {}
 
   execute(): Promise<HealthReport> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type RawBuilder } from 'kysely';
-import type { DatabaseHandle } from '@passerelle/persistence';
+import type { DatabaseHandle, GatewayDatabase } from '@passerelle/persistence';
 import { DATABASE } from '../tokens';
 import type { ReportDimension } from './report-params';
 
@@ -73,7 +73,7 @@ const columnOf = (measure: MilestoneMeasure): string =>
  */
 @Injectable()
 export class ReferralFacts {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle<GatewayDatabase>) {}
 
   /**
    * The facts of every referral made from `from` to `to` (days of America/Toronto, both
