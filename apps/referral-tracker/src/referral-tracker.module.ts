@@ -205,4 +205,5 @@ export class ReferralEventHandlers {
     },
   ],
 })
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class ReferralTrackerModule {}

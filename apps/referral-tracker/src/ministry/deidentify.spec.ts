@@ -24,9 +24,9 @@ import { findPersonalData } from './personal-data-scan';
 const MINISTRY_OUTCOME = schemaIdForPath('canonical/ministry-outcome.json');
 const REGIONS_SCHEMA = schemaIdForPath('directory/regions.json');
 const REGIONS_FILE = join(dirname(schemasDir()), 'data', 'regions.json');
-const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const codesOf = (table: string): string[] =>
-  readJson<{ enum: string[] }>(join(schemasDir(), 'codes', `${table}.json`)).enum;
+  (readJson(join(schemasDir(), 'codes', `${table}.json`)) as { enum: string[] }).enum;
 
 const KEY = Buffer.from('9c4f1e7a2b8d3c6e5f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6', 'hex');
 const OTHER_KEY = Buffer.from('1f2e3d4c5b6a79880716253443526170fedcba9876543210aabbccddeeff0011', 'hex');
@@ -210,9 +210,9 @@ describe('ageBand', () => {
 });
 
 describe('regions', () => {
-  const data = readJson<{ regions: Array<{ code: string; en: string; fr: string; postalPrefixes: string[] }> }>(
-    REGIONS_FILE,
-  );
+  const data = readJson(REGIONS_FILE) as {
+    regions: Array<{ code: string; en: string; fr: string; postalPrefixes: string[] }>;
+  };
 
   it('data/regions.json validates against its schema and gives each Ontario letter its region', () => {
     expect(schemaRegistry().validate(REGIONS_SCHEMA, data)).toEqual({ ok: true, value: data });
@@ -226,9 +226,9 @@ describe('regions', () => {
   });
 
   it('has exactly the region codes of the ministry schema, plus unknown', () => {
-    const schema = readJson<{ properties: { region: { enum: string[] } } }>(
-      join(schemasDir(), 'canonical', 'ministry-outcome.json'),
-    );
+    const schema = readJson(join(schemasDir(), 'canonical', 'ministry-outcome.json')) as {
+      properties: { region: { enum: string[] } };
+    };
     expect([...schema.properties.region.enum].sort()).toEqual([...data.regions.map((r) => r.code), 'unknown'].sort());
   });
 
@@ -478,8 +478,10 @@ describe('deidentifyOutcome', () => {
     const PROGRAMS = codesOf('programs') as Referral['program'][];
     const OUTCOME_TYPES = codesOf('outcome-types') as OutcomeMilestone['outcomeType'][];
     const STREAMS = codesOf('streams');
-    const PROVIDERS = readJson<{ providers: Array<{ id: string; providerType: 'direct' | 'third-party' }> }>(
-      join(dirname(schemasDir()), 'data', 'provider-directory.json'),
+    const PROVIDERS = (
+      readJson(join(dirname(schemasDir()), 'data', 'provider-directory.json')) as {
+        providers: Array<{ id: string; providerType: 'direct' | 'third-party' }>;
+      }
     ).providers;
     const REFERRERS = [
       'ow:toronto',
@@ -708,7 +710,7 @@ describe('deidentifyOutcome', () => {
           expect(report.ageBand).toBe(
             c.birthDate > c.observedOn ? 'unknown' : bandOracle(ageOracle(c.birthDate, c.observedOn)),
           );
-          for (const days of Object.values(report.durations ?? {}) as number[])
+          for (const days of Object.values<number>(report.durations ?? {}))
             expect(Number.isInteger(days) && days >= 0).toBe(true);
         }),
         { numRuns: 300 },

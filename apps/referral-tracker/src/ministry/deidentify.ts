@@ -28,6 +28,8 @@ const RECENT_PSEUDONYMS = 10_000;
 /** Shortest key accepted: 256 bits, the output size of SHA-256 (RFC 2104 section 3). */
 const MIN_KEY_BYTES = 32;
 
+const PSEUDONYM_KINDS: ReadonlySet<string> = new Set(['client', 'referral']);
+
 /**
  * Keyed pseudonyms: HMAC-SHA256(key, `<kind>:<id>`) in lower-case hex. The same id gives the same
  * pseudonym under one key (so the ministry links a client's outcomes), a different one under
@@ -58,9 +60,11 @@ export class Pseudonymizer {
   }
 
   of(kind: 'client' | 'referral', id: string): string {
-    if (kind !== 'client' && kind !== 'referral') {
+    // Checked at run time too: a kind from untyped input must not pseudonymize into another domain.
+    if (!PSEUDONYM_KINDS.has(kind)) {
+      const given: unknown = kind;
       throw new RangeError(
-        `Pseudonymizer.of: kind must be "client" or "referral", got ${JSON.stringify(String(kind))}`,
+        `Pseudonymizer.of: kind must be "client" or "referral", got ${JSON.stringify(String(given))}`,
       );
     }
     if (typeof id !== 'string' || id === '') {
@@ -314,7 +318,7 @@ function loadRegions(file: string): ReadonlyArray<readonly [string, string]> {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`regions: cannot read ${file}: ${(error as Error).message}`);
+    throw new Error(`regions: cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   const result = schemaRegistry().validate<RegionsFile>(REGIONS_SCHEMA, data);
   if (!result.ok) {

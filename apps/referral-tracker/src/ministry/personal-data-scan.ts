@@ -182,7 +182,7 @@ function detectorsFor(known: { names?: string[]; birthDates?: string[]; ids?: st
   return detectors;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 
 /**
  * A known id as a whole token, any case. ASCII ids in ASCII text (UUIDs, source ids: the usual

@@ -77,7 +77,7 @@ export class CatchmentRouter {
     if (preferred !== undefined && typeof preferred !== 'string') {
       // A provider chosen by name still reports a catchment, for the reports grouped by catchment.
       const prefixes = preferred.prefixes;
-      return routed(preferred.provider, 'preferred', longestMatch(prefixes, postalCode) ?? prefixes[0] ?? '');
+      return routed(preferred.provider, 'preferred', longestMatch(prefixes, postalCode) ?? prefixes.at(0) ?? '');
     }
     // Why the preferred provider was passed over, appended to any refusal that follows.
     const passedOver =

@@ -30,7 +30,7 @@ describe('watchProviderDirectory', () => {
       const data = JSON.parse(readFileSync(file, 'utf8')) as {
         providers: Array<Record<string, unknown>>;
       } & ProviderDirectory;
-      const closing = data.providers[0].id as string;
+      const closing = data.providers[0].id;
       // watchFile takes its first stat asynchronously: an edit made before that (a busy machine's
       // thread pool) is its starting point, not a change. Edit again until the watcher saw one.
       for (let attempt = 0; attempt < 20 && reloaded.length === 0; attempt += 1) {

@@ -18,7 +18,7 @@ export class DueTimers implements FireTimers {
   ) {}
 
   async fireAll(trx: Transaction<Database>, timers: readonly DueTimer[]): Promise<TimerOutcome[]> {
-    const overdue = timers.filter((t) => t.kind === OVERDUE_TIMER && t.referralId !== null).map((t) => t.referralId!);
+    const overdue = timers.flatMap((t) => (t.kind === OVERDUE_TIMER && t.referralId !== null ? [t.referralId] : []));
     const referrals = await this.store.referralsIfFree(trx, overdue);
     const ledger = this.store.emptyBatch();
     const outcomes = timers.map((timer): TimerOutcome => {
@@ -27,10 +27,12 @@ export class DueTimers implements FireTimers {
           if (timer.referralId === null) return;
           const referral = referrals.get(timer.referralId.toLowerCase());
           if (referral === 'busy') return 'later';
-          return this.tracking.responseDeadlinePassed(ledger, referral, timer);
+          this.tracking.responseDeadlinePassed(ledger, referral, timer);
+          return;
         }
         case FOLLOW_UP_TIMER:
-          return this.outcomes.followUpDue(ledger, timer);
+          this.outcomes.followUpDue(ledger, timer);
+          return;
         default:
           throw new Error(`timer ${timer.key} has unknown kind ${timer.kind}`);
       }

@@ -101,7 +101,10 @@ export class ReferralTracking {
   /** `consent.granted`: kept, and referrals that were waiting for it are routed. */
   consentGranted(ledger: LedgerBatch, consent: Consent, cause: Cause): void {
     ledger.saveConsent(consent);
-    if (consent.withdrawnAt !== undefined) return this.consentWithdrawn(ledger, consent, cause);
+    if (consent.withdrawnAt !== undefined) {
+      this.consentWithdrawn(ledger, consent, cause);
+      return;
+    }
     for (const referral of ledger.referralsOfClient(consent.clientId, ['requested'])) {
       if (referral.consentId === consent.consentId && referral.businessStatus === 'created')
         this.route(ledger, referral, cause);
@@ -139,8 +142,10 @@ export class ReferralTracking {
    */
   responseRecorded(ledger: LedgerBatch, response: ReferralResponse, cause: Cause): void {
     const referral = ledger.referral(response.referralId);
-    if (!referral?.provider)
-      return ledger.park(response.referralId, { type: RESPONSE_RECORDED, data: response, cause });
+    if (!referral?.provider) {
+      ledger.park(response.referralId, { type: RESPONSE_RECORDED, data: response, cause });
+      return;
+    }
     const to = response.decision === 'accept' ? 'accepted' : 'rejected';
     if (
       referral.provider === response.provider &&
@@ -169,17 +174,21 @@ export class ReferralTracking {
    */
   serviceEventRecorded(ledger: LedgerBatch, event: ServiceEvent, cause: Cause): void {
     if (event.referralId === undefined) return;
-    let referral = ledger.referral(event.referralId);
-    if (!referral?.provider) return ledger.park(event.referralId, { type: SERVICE_EVENT_RECORDED, data: event, cause });
-    if (referral.provider !== event.deliveredBy) return;
+    const recorded = ledger.referral(event.referralId);
+    if (!recorded?.provider) {
+      ledger.park(event.referralId, { type: SERVICE_EVENT_RECORDED, data: event, cause });
+      return;
+    }
+    if (recorded.provider !== event.deliveredBy) return;
+    let referral = recorded;
     const provider = { actor: 'provider' as const, org: event.deliveredBy };
     // The record carrying this event says the provider took the referral: apply that first if
     // its referral.response-recorded (on referrals.v1) has not arrived yet.
     const accept = (): void => {
-      if (referral!.status === 'requested')
+      if (referral.status === 'requested')
         referral = this.changeStatus(
           ledger,
-          referral!.referralId,
+          referral.referralId,
           { to: 'accepted', actor: 'provider' },
           provider,
           cause,
@@ -201,7 +210,8 @@ export class ReferralTracking {
       case 'event-cancelled':
         if (referral.status === 'requested' || !TAKEN_ON_STATUSES.has(referral.status) || isTerminal(referral.status))
           return;
-        return this.businessStatusChange(ledger, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
+        this.businessStatusChange(ledger, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
+        return;
       case 'exited': {
         if (isTerminal(referral.status) || event.exit === undefined) return;
         accept();
@@ -326,8 +336,8 @@ export class ReferralTracking {
     const general = consentAllows(consent, undefined, at);
     if (!general.allowed) {
       // Not yet granted: the referral waits for `consent.granted`. Otherwise it cannot go anywhere.
-      if (general.code === 'CONSENT_MISSING') return;
-      return this.unroutable(ledger, referral, cause, general.code, general.reason);
+      if (general.code !== 'CONSENT_MISSING') this.unroutable(ledger, referral, cause, general.code, general.reason);
+      return;
     }
     const decision = this.router.route({
       serviceWanted: referral.serviceWanted,
@@ -336,9 +346,15 @@ export class ReferralTracking {
         postalCode: referral.personal.contact.address.postalCode,
       }),
     });
-    if (!decision.routed) return this.unroutable(ledger, referral, cause, decision.code, decision.reason);
+    if (!decision.routed) {
+      this.unroutable(ledger, referral, cause, decision.code, decision.reason);
+      return;
+    }
     const toProvider = consentAllows(consent, decision.provider, at);
-    if (!toProvider.allowed) return this.unroutable(ledger, referral, cause, toProvider.code, toProvider.reason);
+    if (!toProvider.allowed) {
+      this.unroutable(ledger, referral, cause, toProvider.code, toProvider.reason);
+      return;
+    }
 
     const routed: Referral = {
       ...referral,

@@ -22,7 +22,7 @@ const CLIENT = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const REFERRAL = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const SPELL = 'a3bb189e-8bf9-4888-9912-ace4e6543002';
 const keysOf = (type: string, data: object) => {
-  const keys = events.types[type].keys(data as never);
+  const keys = events.types[type]!.keys(data as never);
   return Object.fromEntries(Object.entries(keys).map(([name, ids]) => [name, [...(ids as Iterable<string>)]]));
 };
 

@@ -33,7 +33,7 @@ const PARKABLE = new Set([RESPONSE_RECORDED, SERVICE_EVENT_RECORDED, EMPLOYMENT_
  * for the handlers of inbound events and for the events parked until their referral is known.
  */
 export class TrackedEvents {
-  readonly types: Readonly<Record<string, TrackedEventType<never>>>;
+  readonly types: Readonly<Partial<Record<string, TrackedEventType<never>>>>;
 
   constructor(tracking: ReferralTracking, outcomes: OutcomeTracking) {
     const referral = (referralId: string | undefined): Pick<LedgerKeys, 'referralIds'> => ({
@@ -146,5 +146,5 @@ export class TrackedEvents {
 
 /** Checks a definition against its data type, then files it in the table of every type. */
 function typed<T>(definition: TrackedEventType<T>): TrackedEventType<never> {
-  return definition as unknown as TrackedEventType<never>;
+  return definition;
 }
