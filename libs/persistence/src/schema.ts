@@ -46,8 +46,13 @@ export interface DispatcherTables {
 /** Every table of the Passerelle schema, for migrations and tools. Grows with each migration. */
 export interface Database extends SharedTables, GatewayTables, TrackerTables, AdapterTables, DispatcherTables {}
 
+/** What a read-only column takes on insert or update: a type no value has, so a write does not compile. */
+interface ReadOnlyColumn {
+  readonly readOnly: never;
+}
+
 /** A table as a reader outside its owner sees it: every column selectable, none insertable or updatable. */
-export type ReadOnlyTable<T> = { [K in keyof T]: ColumnType<SelectType<T[K]>, never, never> };
+export type ReadOnlyTable<T> = { [K in keyof T]: ColumnType<SelectType<T[K]>, ReadOnlyColumn, ReadOnlyColumn> };
 
 /**
  * The tracker's ledger as other apps may read it (referral status, provider inboxes, consents,
@@ -70,6 +75,17 @@ export interface GatewayDatabase extends SharedTables, GatewayTables, LedgerRead
    */
   webhook_delivery: WebhookDeliveryTable;
   webhook_attempt: ReadOnlyTable<WebhookAttemptTable>;
+}
+
+/** What the referral tracker sees: the shared tables and its ledger. */
+export interface TrackerDatabase extends SharedTables, TrackerTables {}
+
+/** What an adapter sees: the shared tables and the identity links. */
+export interface AdapterDatabase extends SharedTables, AdapterTables {}
+
+/** What the webhook dispatcher sees: the shared tables, its deliveries, the gateway's subscriptions read-only. */
+export interface DispatcherDatabase extends SharedTables, DispatcherTables {
+  webhook_subscription: ReadOnlyTable<WebhookSubscriptionTable>;
 }
 
 export interface AuditLogTable {
