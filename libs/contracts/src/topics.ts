@@ -53,9 +53,9 @@ export function consumedTopicsWithDlq(dir?: string): Record<string, string> {
 
 /** The dead-letter topic of `topic`; throws when the contract gives it none. */
 export function dlqTopicFor(topic: string, dir?: string): string {
-  const dlq = consumedTopicsWithDlq(dir)[topic];
-  if (dlq === undefined) throw new Error(`topic "${topic}" has no dead-letter topic in asyncapi.yaml`);
-  return dlq;
+  const dlqs = consumedTopicsWithDlq(dir);
+  if (!Object.hasOwn(dlqs, topic)) throw new Error(`topic "${topic}" has no dead-letter topic in asyncapi.yaml`);
+  return dlqs[topic];
 }
 
 function readTopics(dir: string): ContractTopic[] {

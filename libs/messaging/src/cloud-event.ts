@@ -60,11 +60,11 @@ export function decodeCloudEvent<T = unknown>(record: RawRecord): CloudEvent<T> 
       `ce_specversion "${specversion}" is not supported (only 1.0)`,
     );
   }
-  for (const attribute of REQUIRED) {
-    if (!read(`ce_${attribute}`)) {
-      throw new MessagingError(MessagingErrorCode.MissingHeader, `ce_${attribute} header is missing`);
-    }
-  }
+  const [id, source, type] = REQUIRED.map((attribute) => {
+    const value = read(`ce_${attribute}`);
+    if (!value) throw new MessagingError(MessagingErrorCode.MissingHeader, `ce_${attribute} header is missing`);
+    return value;
+  });
   const contentType = read('content-type') ?? read('ce_datacontenttype');
   if (contentType !== undefined && !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
     throw new MessagingError(
@@ -91,9 +91,9 @@ export function decodeCloudEvent<T = unknown>(record: RawRecord): CloudEvent<T> 
 
   const event: CloudEvent<T> = {
     specversion: '1.0',
-    id: read('ce_id')!,
-    source: read('ce_source')!,
-    type: read('ce_type')!,
+    id,
+    source,
+    type,
     datacontenttype: CONTENT_TYPE,
     data,
   };
@@ -105,8 +105,9 @@ export function decodeCloudEvent<T = unknown>(record: RawRecord): CloudEvent<T> 
 }
 
 export function headerString(headers: IHeaders, name: string): string | undefined {
-  const value = headers[name];
+  // kafkajs gives null for a header sent without a value, which its type leaves out.
+  const value = headers[name] as IHeaders[string] | null;
   if (value === undefined || value === null) return undefined;
-  const first = Array.isArray(value) ? value[0] : value;
+  const first = Array.isArray(value) ? value.at(0) : value;
   return first === undefined ? undefined : first.toString();
 }

@@ -16,6 +16,8 @@ export class SourceCodeMapper {
   readonly reasons: string[] = [];
   constructor(private readonly system: SourceSystem) {}
 
+  // The canonical code's type is taken from where the result goes (the code tables' specs check the values).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- inferred from the target field
   map<T extends string>(table: CodeTableName, pointer: string, code: string): T {
     const mapped = mapSourceCode(table, this.system, code);
     if (mapped.ok) return mapped.code as T;
@@ -33,6 +35,8 @@ export function canonicalEmployment(
   return {
     employerName: job.employerName,
     ...(job.jobTitle !== undefined && { jobTitle: job.jobTitle }),
+    // The schema's `default: false` makes the generated type required, but Ajv does not fill defaults here.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- absent in records that omit it
     selfEmployed: job.selfEmployed ?? false,
     startDate: job.jobStartDate,
     ...(job.jobEndDate !== undefined && { endDate: job.jobEndDate }),

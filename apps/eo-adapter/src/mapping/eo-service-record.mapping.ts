@@ -103,7 +103,7 @@ class RecordEvents {
    * of (array entries); it is always given for those, even when the array has one entry, so an
    * event keeps its id when another entry is added.
    */
-  add<T>(kind: EventKind, subject: string, data: T, discriminator?: string): void {
+  add(kind: EventKind, subject: string, data: unknown, discriminator?: string): void {
     const { record, context } = this;
     const event = canonicalEvent({
       type: kind.type,
