@@ -66,7 +66,7 @@ describe('libs/messaging on the real broker', () => {
 
   function startRunner(
     topic: string,
-    handle: (event: InboundEvent) => Promise<void>,
+    handle: (event: InboundEvent) => void | Promise<void>,
     extra: Partial<ConstructorParameters<typeof ConsumerRunner>[0]> = {},
   ): { runner: ConsumerRunner; groupId: string } {
     const groupId = uniqueName('group');
@@ -93,7 +93,7 @@ describe('libs/messaging on the real broker', () => {
     await publisher.publish(topic, [sent]);
 
     const received: InboundEvent[] = [];
-    startRunner(topic, async (event) => {
+    startRunner(topic, (event) => {
       received.push(event);
     });
     await waitFor(() => received.length === 1, 30_000, 'the event');
@@ -167,7 +167,7 @@ describe('libs/messaging on the real broker', () => {
 
     const attempts = new Map<string, number>();
     const applied: string[] = [];
-    const { groupId } = startRunner(topic, async ({ event }) => {
+    const { groupId } = startRunner(topic, ({ event }) => {
       attempts.set(event.id, (attempts.get(event.id) ?? 0) + 1);
       if ((event.data as { poison?: boolean }).poison) throw new Error('ledger refused: boom');
       applied.push(event.id);
@@ -211,7 +211,7 @@ describe('libs/messaging on the real broker', () => {
     await publisher.publish(topic, [good]);
 
     const applied: string[] = [];
-    startRunner(topic, async ({ event }) => {
+    startRunner(topic, ({ event }) => {
       applied.push(event.id);
     });
     const dead = await readRecords(testKafka(), dlqTopicFor(topic), 5);
@@ -254,10 +254,12 @@ describe('libs/messaging on the real broker', () => {
       publisher,
       maxAttempts: 2,
       retryBaseMs: 10,
-      handleBatch: async (batch) => {
+      handleBatch: (batch) => {
         batchSizes.push(batch.length);
-        if (batch.some((e) => (e.event.data as { poison?: boolean }).poison)) throw new Error('poison in batch');
+        if (batch.some((e) => (e.event.data as { poison?: boolean }).poison))
+          return Promise.reject(new Error('poison in batch'));
         applied.push(...batch.map((e) => (e.event.data as { n: number }).n));
+        return Promise.resolve();
       },
     });
     runners.push(runner);
@@ -275,19 +277,37 @@ describe('libs/messaging on the real broker', () => {
     await publisher.publish(topic, [sampleEvent(1)]);
     let calls = 0;
     let joins = 0;
-    const { runner } = startRunner(
+    let handlerStartedAt = 0;
+    const heartbeats: number[] = [];
+    // The handler runs until the test lets it finish.
+    let finishHandler = (): void => undefined;
+    const handlerMayFinish = new Promise<void>((resolve) => (finishHandler = resolve));
+    const { runner, groupId } = startRunner(
       topic,
       async () => {
         calls += 1;
-        await new Promise((r) => setTimeout(r, 9_000));
+        handlerStartedAt = Date.now();
+        await handlerMayFinish;
       },
       { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
     );
     runner.on(runner.events.GROUP_JOIN, () => {
       joins += 1;
     });
-    await waitFor(() => calls === 1, 20_000, 'the handler to start');
-    await new Promise((r) => setTimeout(r, 11_000));
+    // Emitted only for a heartbeat the broker accepted: an evicted member's is refused.
+    runner.on(runner.events.HEARTBEAT, ({ timestamp }) => heartbeats.push(timestamp));
+    try {
+      await waitFor(() => calls === 1, 20_000, 'the handler to start');
+      // Past the session timeout counted from the handler's start, the member is still in the group.
+      await waitFor(
+        () => heartbeats.some((at) => at > handlerStartedAt + 7_000) || undefined,
+        20_000,
+        'a heartbeat accepted after the session timeout',
+      );
+    } finally {
+      finishHandler(); // also on failure, or stopping the runner would wait for the handler forever
+    }
+    await waitFor(async () => (await committedOffset(testKafka(), groupId, topic)) === '1', 15_000, 'commit');
     // Without heartbeats the member would be evicted after 6 s, rejoin and get the record again.
     expect(calls).toBe(1);
     expect(joins).toBeLessThanOrEqual(1);
@@ -301,15 +321,26 @@ describe('libs/messaging on the real broker', () => {
     );
     const started: number[] = [];
     const finished: number[] = [];
+    // Records wait in the handler until the test has asked the runner to stop.
+    let stopAsked = (): void => undefined;
+    const stopWasAsked = new Promise<void>((resolve) => (stopAsked = resolve));
     const handle = async ({ event }: InboundEvent): Promise<void> => {
       const n = (event.data as { n: number }).n;
       started.push(n);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await stopWasAsked;
       finished.push(n);
     };
     const { runner, groupId } = startRunner(topic, handle, { maxBatchSize: 2 });
-    await waitFor(() => started.length === 1, 20_000, 'the first record to start');
-    await runner.stop();
+    try {
+      await waitFor(() => started.length === 1, 20_000, 'the first record to start');
+    } catch (error) {
+      stopAsked(); // or stopping the runner would wait for the handler forever
+      throw error;
+    }
+    // stop() marks the consumer as no longer running before it returns; the record in hand then finishes.
+    const stopped = runner.stop();
+    stopAsked();
+    await stopped;
     // Nothing started was abandoned half-way, and the commit covers exactly what finished.
     expect(finished).toEqual(started);
     expect(finished.length).toBeLessThan(4);
