@@ -19,8 +19,8 @@ export class ConsentsController {
   @Access({ scopes: ['consent:write'], orgKinds: ['ow', 'odsp'] })
   withdraw(
     @Caller() caller: Principal,
-    @Body(new ValidBodyPipe('api/consent-withdrawal.json', 'name the consent withdrawn')) body: { consentId: string },
     @Param('clientId', new CanonicalIdPipe('no such consent for this client')) clientId: string,
+    @Body(new ValidBodyPipe('api/consent-withdrawal.json', 'name the consent withdrawn')) body: { consentId: string },
     @IdempotencyKey() key: string,
   ): Promise<ConsentWithdrawn> {
     return this.withdrawConsent.execute(caller.org, clientId, body.consentId.toLowerCase(), key);

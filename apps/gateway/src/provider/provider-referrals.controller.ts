@@ -47,8 +47,8 @@ export class ProviderReferralsController {
   @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
   decline(
     @Caller() caller: Principal,
-    @Body(new ValidBodyPipe('api/provider-decline.json', 'a decline needs its coded reason')) body: ProviderDecline,
     @Param('referralId', referralId) id: string,
+    @Body(new ValidBodyPipe('api/provider-decline.json', 'a decline needs its coded reason')) body: ProviderDecline,
     @IdempotencyKey() key: string,
   ): Promise<ProviderDecision> {
     return this.respond.execute(caller.org, id, { decision: 'decline', ...body }, key);

@@ -59,8 +59,8 @@ export class ReferralsController {
   @Access({ scopes: ['referrals:write'], orgKinds: ['ow', 'odsp'] })
   cancel(
     @Caller() caller: Principal,
-    @Body(new ValidBodyPipe('api/referral-cancel.json', 'a cancellation needs its reason')) body: { reason: string },
     @Param('referralId', referralId) id: string,
+    @Body(new ValidBodyPipe('api/referral-cancel.json', 'a cancellation needs its reason')) body: { reason: string },
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
     return this.cancelReferral.execute(caller.org, id, body.reason, key);
