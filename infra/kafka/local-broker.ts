@@ -174,33 +174,44 @@ export class LocalKafkaBroker {
       detached: this.ownProcessGroup,
     });
     this.process = child;
-    this.exited = new Promise((done) => child.once('exit', () => done()));
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    this.exited = exited;
     let sawReadyLine = false;
+    let readyLineSeen!: () => void;
+    const ready = new Promise<void>((done) => (readyLineSeen = done));
     let tail = '';
     const watch = (chunk: Buffer): void => {
       out.write(chunk);
       if (sawReadyLine) return;
       tail = (tail + chunk.toString('utf8')).slice(-4096);
-      if (tail.includes(READY_LINE)) sawReadyLine = true;
+      if (tail.includes(READY_LINE)) {
+        sawReadyLine = true;
+        readyLineSeen();
+      }
     };
-    child.stdout?.on('data', watch);
-    child.stderr?.on('data', watch);
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
     child.once('exit', () => out.end());
 
+    // Waits for whichever comes first: the ready line, the JVM's exit, or the start timeout.
     const deadline = Date.now() + this.startTimeoutMs;
-    while (!sawReadyLine) {
-      if (!this.running) {
-        throw new Error(
-          `Kafka broker exited during start-up; see ${join(this.dataDir, 'broker.log')}: ${tail.slice(-1500)}`,
-        );
-      }
-      if (Date.now() > deadline) {
-        await this.stop();
-        throw new Error(
-          `Kafka broker not ready after ${this.startTimeoutMs} ms; see ${join(this.dataDir, 'broker.log')}`,
-        );
-      }
-      await sleep(200);
+    let timeout: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      ready.then(() => 'ready' as const),
+      exited.then(() => 'exited' as const),
+      new Promise<'late'>((done) => (timeout = setTimeout(() => done('late'), this.startTimeoutMs))),
+    ]);
+    clearTimeout(timeout);
+    if (outcome === 'exited') {
+      throw new Error(
+        `Kafka broker exited during start-up; see ${join(this.dataDir, 'broker.log')}: ${tail.slice(-1500)}`,
+      );
+    }
+    if (outcome === 'late') {
+      await this.stop();
+      throw new Error(
+        `Kafka broker not ready after ${this.startTimeoutMs} ms; see ${join(this.dataDir, 'broker.log')}`,
+      );
     }
     await this.waitForAdmin(deadline);
     return this.brokers;

@@ -100,11 +100,11 @@ function startApp(name: string, env: NodeJS.ProcessEnv): RunningApp {
     detached: true, // Ctrl-C reaches only this supervisor, which stops apps in order
   });
   const prefix = `[${name}] `;
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
+      partial = lines.pop() ?? '';
       for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
     });
   }
@@ -113,11 +113,10 @@ function startApp(name: string, env: NodeJS.ProcessEnv): RunningApp {
 }
 
 async function waitForReady(port: number, gateway: RunningApp): Promise<void> {
-  let exited = false;
-  void gateway.exited.then(() => (exited = true));
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (exited) throw new Error('the gateway exited during start-up (see its log above)');
+    if (gateway.child.exitCode !== null || gateway.child.signalCode !== null)
+      throw new Error('the gateway exited during start-up (see its log above)');
     try {
       const res = await fetch(`http://127.0.0.1:${port}/v1/health/ready`);
       if (res.ok) return;

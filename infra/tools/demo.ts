@@ -30,8 +30,10 @@ function parse(argv: string[]): Options | undefined {
     gateway: process.env.PASSERELLE_GATEWAY ?? 'http://127.0.0.1:3000',
   };
   for (let i = 0; i < argv.length; i += 1) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = inline ?? argv[(i += 1)];
+    // `--flag=value` or `--flag value` (`.at()`: either may be missing).
+    const parts = argv[i].split(/=(.*)/s, 2);
+    const flag = parts[0];
+    const value = parts.at(1) ?? argv.at((i += 1));
     if (value === undefined) return undefined;
     if (flag === '--referrals' && /^\d+$/.test(value) && Number(value) >= 20 && Number(value) <= 99_999)
       options.referrals = Number(value);
@@ -44,7 +46,7 @@ function parse(argv: string[]): Options | undefined {
 
 /** One line redrawn in place on a terminal; a line per phase step otherwise (logs, CI). */
 class ProgressBar {
-  private readonly tty = process.stderr.isTTY === true;
+  private readonly tty = process.stderr.isTTY;
   private last = '';
   private lastDraw = 0;
 

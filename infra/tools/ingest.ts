@@ -39,9 +39,10 @@ function parseArgs(argv: string[]): { file: string; gateway: string; token: stri
   let token = process.env.PASSERELLE_TOKEN ?? '';
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    if (arg === '--token' && argv[i + 1] !== undefined) token = argv[(i += 1)];
+    const next = argv.at(i + 1);
+    if (arg === '--token' && next !== undefined) token = argv[(i += 1)];
     else if (arg.startsWith('--token=')) token = arg.slice('--token='.length);
-    else if (arg === '--gateway' && argv[i + 1] !== undefined) gateway = argv[(i += 1)];
+    else if (arg === '--gateway' && next !== undefined) gateway = argv[(i += 1)];
     else if (arg.startsWith('--gateway=')) gateway = arg.slice('--gateway='.length);
     else if (!arg.startsWith('--') && file === undefined) file = arg;
     else return undefined;
@@ -50,7 +51,7 @@ function parseArgs(argv: string[]): { file: string; gateway: string; token: stri
 }
 
 class Progress {
-  private readonly tty = process.stderr.isTTY === true;
+  private readonly tty = process.stderr.isTTY;
   private sent = 0;
   private answered = 0;
   private lastDraw = 0;

@@ -17,8 +17,10 @@ function parse(argv: string[]): { org: string; scopes: string[]; ttlSeconds: num
   let ttlSeconds = 3_600;
   const scopes: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = inline ?? argv[(i += 1)];
+    // `--flag=value` or `--flag value` (`.at()`: either may be missing).
+    const parts = argv[i].split(/=(.*)/s, 2);
+    const flag = parts[0];
+    const value = parts.at(1) ?? argv.at((i += 1));
     if (value === undefined) return undefined;
     if (flag === '--org') org = value;
     else if (flag === '--scope') scopes.push(...value.split(/[\s,]+/).filter(Boolean));

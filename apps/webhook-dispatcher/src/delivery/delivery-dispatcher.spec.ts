@@ -25,9 +25,10 @@ describe('DeliveryDispatcher', () => {
         .mockResolvedValueOnce([orphan('d-1'), orphan('d-2')])
         .mockResolvedValue([]),
       record: jest.fn(),
-      cancel: async (delivery) => {
-        if (delivery.id === 'd-1') throw new Error('connection terminated');
+      cancel: (delivery) => {
+        if (delivery.id === 'd-1') return Promise.reject(new Error('connection terminated'));
         cancelled.push(delivery.id);
+        return Promise.resolve();
       },
     };
     const unrecorded: Array<[string, string]> = [];

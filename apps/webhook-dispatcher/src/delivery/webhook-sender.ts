@@ -69,13 +69,17 @@ export class WebhookSender {
 export function allowedAddressLookup(policy: WebhookAddressPolicy): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, found: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
+      if (error) {
+        callback(error, '', 0);
+        return;
+      }
       const allowed = found.filter(({ address }) => webhookAddressAllowed(address, policy));
       if (allowed.length === 0) {
         const refused = Object.assign(new Error(`no address of ${hostname} may receive webhooks`), {
           code: ADDRESS_NOT_ALLOWED,
         });
-        return callback(refused, '', 0);
+        callback(refused, '', 0);
+        return;
       }
       // net asks for every address (all: true) when it tries them in turn (autoSelectFamily).
       if (options.all) (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, allowed);
