@@ -21,12 +21,12 @@ import {
 } from './referral-lifecycle';
 
 const DATA_FILE = join(dirname(schemasDir()), 'data', 'referral-lifecycle.json');
-const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 
 /** The rows as written, read without the module under test: the oracle of the property tests. */
-const ROWS = readJson<{ transitions: LifecycleRule[] }>(DATA_FILE).transitions;
-const STATUSES = readJson<{ enum: ReferralStatus[] }>(join(schemasDir(), 'codes', 'referral-statuses.json')).enum;
-const DECLINE_CODES = readJson<{ enum: string[] }>(join(schemasDir(), 'codes', 'decline-reasons.json')).enum;
+const ROWS = (readJson(DATA_FILE) as { transitions: LifecycleRule[] }).transitions;
+const STATUSES = (readJson(join(schemasDir(), 'codes', 'referral-statuses.json')) as { enum: ReferralStatus[] }).enum;
+const DECLINE_CODES = (readJson(join(schemasDir(), 'codes', 'decline-reasons.json')) as { enum: string[] }).enum;
 const ACTORS: LifecycleActor[] = ['referrer', 'provider', 'system'];
 const TERMINAL: ReferralStatus[] = ['rejected', 'completed', 'failed', 'cancelled', 'entered-in-error'];
 
@@ -65,7 +65,7 @@ const change = (to: ReferralStatus, actor: LifecycleActor, reason?: StatusChange
 describe('referral lifecycle data', () => {
   it('is found beside schemas/ and validates against its schema', () => {
     expect(defaultLifecycleFile()).toBe(DATA_FILE);
-    const data = readJson<unknown>(DATA_FILE);
+    const data = readJson(DATA_FILE);
     expect(schemaRegistry().validate(LIFECYCLE_SCHEMA_ID, data)).toEqual({ ok: true, value: data });
   });
 
@@ -93,14 +93,17 @@ describe('referral lifecycle data', () => {
   it('emits only event types declared in asyncapi.yaml', () => {
     const consts = new Set<string>();
     const visit = (node: JsonValue): void => {
-      if (Array.isArray(node)) return node.forEach(visit);
+      if (Array.isArray(node)) {
+        node.forEach(visit);
+        return;
+      }
       if (node === null || typeof node !== 'object') return;
       for (const [k, v] of Object.entries(node)) {
         if (k === 'const' && typeof v === 'string') consts.add(v);
         visit(v);
       }
     };
-    visit(loadAsyncApiDocument() as unknown as JsonValue);
+    visit(loadAsyncApiDocument());
     for (const row of ROWS)
       expect({ type: row.eventType, declared: consts.has(row.eventType) }).toEqual({
         type: row.eventType,

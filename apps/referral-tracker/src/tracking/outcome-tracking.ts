@@ -54,7 +54,8 @@ export class OutcomeTracking {
   /** `employment.started`: the job is kept, and an EO provider's follow-ups are scheduled. */
   employmentStarted(ledger: LedgerBatch, spell: EmploymentSpell, cause: Cause): void {
     if (spell.referralId !== undefined && !ledger.referral(spell.referralId)) {
-      return ledger.park(spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
+      ledger.park(spell.referralId, { type: EMPLOYMENT_STARTED, data: spell, cause });
+      return;
     }
     const referralId = spell.referralId ?? ledger.referralServedBy(spell.clientId, spell.reportedBy);
     ledger.saveSpell({
@@ -101,7 +102,7 @@ export class OutcomeTracking {
       program: payload.program,
       source: payload.source,
       employmentSpellId: payload.employmentSpellId,
-      provider: payload.provider as FollowUpDue['provider'],
+      provider: payload.provider,
       outcomeType: iesMilestone(payload.months),
       jobStartDate: payload.jobStartDate,
       dueOn: payload.dueOn,
@@ -124,7 +125,8 @@ export class OutcomeTracking {
    */
   outcomeRecorded(ledger: LedgerBatch, outcome: OutcomeMilestone, cause: Cause): void {
     if (outcome.referralId !== undefined && !ledger.referral(outcome.referralId)) {
-      return ledger.park(outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
+      ledger.park(outcome.referralId, { type: OUTCOME_RECORDED, data: outcome, cause });
+      return;
     }
     const referralId = outcome.referralId ?? ledger.referralServedBy(outcome.clientId, outcome.reportedBy);
     const latest = ledger.recordOutcome(outcome, referralId, cause.occurredAt);
@@ -170,15 +172,16 @@ export class OutcomeTracking {
       );
       const side = (s: SupportRow) => ({
         benefitId: s.benefitId,
-        issuedBy: s.issuedBy as SupportDuplicateSuspected['recipient'],
+        issuedBy: s.issuedBy,
         periodStart: s.periodStart,
         ...(s.periodEnd !== null && { periodEnd: s.periodEnd }),
       });
+      const referralId = eo.referralId ?? income.referralId;
       const data: SupportDuplicateSuspected = {
         alertId,
-        recipient: income.issuedBy as SupportDuplicateSuspected['recipient'],
+        recipient: income.issuedBy,
         clientId: benefit.clientId,
-        ...((eo.referralId ?? income.referralId) !== null && { referralId: (eo.referralId ?? income.referralId)! }),
+        ...(referralId !== null && { referralId }),
         benefitType: benefit.benefitType,
         supports: [side(income), side(eo)],
         detectedAt: cause.occurredAt,
