@@ -63,7 +63,7 @@ function readDocument(file: string): JsonObject {
   try {
     value = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new Error(`cannot parse ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot parse ${file}: ${(error as Error).message}`, { cause: error });
   }
   if (!isJsonObject(value)) throw new Error(`${file} does not hold an object`);
   return value;
@@ -94,7 +94,7 @@ class Bundler {
       this.nameByFile.set(file, name);
       this.fileEntries.set(name, { file, siblings });
       this.queue.push(file);
-      delete this.schemas[name];
+      Reflect.deleteProperty(this.schemas, name);
     }
 
     this.rewrite(document, this.rootFile, undefined);

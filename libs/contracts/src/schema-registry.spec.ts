@@ -47,16 +47,19 @@ describe('SchemaRegistry', () => {
     for (const file of files) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
       expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-      expect(String(schema.$id).startsWith(SCHEMA_BASE_URL)).toBe(true);
+      expect((schema.$id as string).startsWith(SCHEMA_BASE_URL)).toBe(true);
       // Validating runs the compiled function: it must not throw for any input.
-      expect(() => schemaRegistry().validate(String(schema.$id), {})).not.toThrow();
+      expect(() => schemaRegistry().validate(schema.$id as string, {})).not.toThrow();
     }
   });
 
   it('gives every property a description', () => {
     const missing: string[] = [];
     const visit = (node: JsonValue, where: string): void => {
-      if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${where}/${i}`));
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => visit(item, `${where}/${i}`));
+        return;
+      }
       if (!isJsonObject(node)) return;
       if (isJsonObject(node.properties)) {
         for (const [name, property] of Object.entries(node.properties)) {
@@ -74,7 +77,10 @@ describe('SchemaRegistry', () => {
   it('accepts the examples given inside the schema files', () => {
     let checked = 0;
     const visit = (node: JsonValue, id: string, pointer: string): void => {
-      if (Array.isArray(node)) return node.forEach((item, i) => visit(item, id, `${pointer}/${i}`));
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => visit(item, id, `${pointer}/${i}`));
+        return;
+      }
       if (!isJsonObject(node)) return;
       if (Array.isArray(node.examples)) {
         for (const example of node.examples) {
@@ -89,7 +95,7 @@ describe('SchemaRegistry', () => {
     };
     for (const file of jsonFiles(SCHEMAS)) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
-      visit(schema, String(schema.$id), '');
+      visit(schema, schema.$id as string, '');
     }
     expect(checked).toBeGreaterThan(10);
   });
@@ -110,7 +116,10 @@ describe('SchemaRegistry', () => {
     };
     const checked: string[] = [];
     const visit = (node: JsonValue, where: string): void => {
-      if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${where}/${i}`));
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => visit(item, `${where}/${i}`));
+        return;
+      }
       if (!isJsonObject(node)) return;
       if (isJsonObject(node.content)) {
         for (const [mediaType, media] of Object.entries(node.content)) {

@@ -69,7 +69,7 @@ export class SchemaRegistry {
       try {
         schema = JSON.parse(readFileSync(file, 'utf8'));
       } catch (error) {
-        throw new Error(`schemas/${relativePath} is not valid JSON: ${(error as Error).message}`);
+        throw new Error(`schemas/${relativePath} is not valid JSON: ${(error as Error).message}`, { cause: error });
       }
       const expectedId = schemaIdForPath(relativePath);
       if (!isJsonObject(schema) || schema.$id !== expectedId) {
@@ -82,7 +82,7 @@ export class SchemaRegistry {
       try {
         this.ajv.getSchema(id);
       } catch (error) {
-        throw new Error(`schema ${id} does not compile: ${(error as Error).message}`);
+        throw new Error(`schema ${id} does not compile: ${(error as Error).message}`, { cause: error });
       }
     }
     this.ids = ids.sort();
@@ -110,6 +110,7 @@ export class SchemaRegistry {
   }
 
   /** Like {@link validate}, but returns the data or throws a {@link SchemaValidationError}. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the type the schema describes
   assert<T>(schemaId: string, data: unknown): T {
     const result = this.validate<T>(schemaId, data);
     if (!result.ok) throw new SchemaValidationError(normalizeSchemaId(schemaId), result.errors);

@@ -62,7 +62,7 @@ function payloadSchemaId(channelId: string, message: JsonObject): string | null 
     return null;
   }
   expect(payload.schemaFormat).toBe('application/schema+json;version=draft-2020-12');
-  const ref = String((payload.schema as JsonObject).$ref);
+  const ref = (payload.schema as JsonObject).$ref as string;
   expect(ref.startsWith(`./${folder}/`)).toBe(true);
   const schemaId = schemaIdForPath(ref);
   expect(schemaRegistry().has(schemaId)).toBe(true);
@@ -134,9 +134,9 @@ describe('contract topics (asyncapi.yaml)', () => {
         const kafka = (deref(message.bindings) as JsonObject).kafka as JsonObject;
         expect(kafka.key).toMatchObject({ type: 'string' });
         expect(payloadSchemaId(id, message)).toBeDefined();
-        const headerRefs = refsOf(message.headers as JsonValue);
+        const headerRefs = refsOf(message.headers);
         expect(headerRefs).toContain('./common/cloudevent-headers.json');
-        if (String(channel.address).endsWith('.dlq')) expect(headerRefs).toContain('./common/dlq-headers.json');
+        if ((channel.address as string).endsWith('.dlq')) expect(headerRefs).toContain('./common/dlq-headers.json');
       }
     }
   });
@@ -168,7 +168,7 @@ describe('contract topics (asyncapi.yaml)', () => {
         });
         expect(schemaRegistry().validate(`${SchemaIds.cloudEventHeaders}#/properties/ce_type`, type).ok).toBe(true);
         expect(pinnedHeader(message, 'ce_dataschema')).toBe(payloadSchemaId(id, message));
-        types.push(String(type));
+        types.push(type as string);
       }
     }
     expect(new Set(types).size).toBe(types.length);

@@ -57,7 +57,7 @@ export interface ConsumerRunnerOptions {
 export function isRetriable(error: unknown): boolean {
   if (error instanceof MessagingError) return error.retriable;
   if (typeof error === 'object' && error !== null && 'retriable' in error) {
-    return (error as { retriable: unknown }).retriable !== false;
+    return error.retriable !== false;
   }
   return true;
 }
@@ -115,9 +115,9 @@ export class ConsumerRunner {
   on: Consumer['on'] = (...args) => this.consumer.on(...args);
 
   private async consumeBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, isRunning, isStale } = payload;
+    const { batch } = payload;
     const beat = (): void => {
-      heartbeat().catch(() => undefined); // a rebalance in progress shows up as isStale()
+      payload.heartbeat().catch(() => undefined); // a rebalance in progress shows up as isStale()
     };
     const timer = setInterval(beat, this.options.heartbeatIntervalMs ?? 3_000);
     let lastDone: string | undefined;
@@ -133,7 +133,7 @@ export class ConsumerRunner {
       };
 
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (!payload.isRunning() || payload.isStale()) break;
         let decoded: InboundEvent;
         try {
           decoded = this.decode(batch.topic, batch.partition, message);

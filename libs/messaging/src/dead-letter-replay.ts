@@ -40,7 +40,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   const groupId = options.groupId ?? 'passerelle-dlq-replay';
   const committed = new Map<number, bigint>();
   try {
-    const [offsets] = await groupAdmin.fetchOffsets({ groupId, topics: [dlqTopic] });
+    const offsets = (await groupAdmin.fetchOffsets({ groupId, topics: [dlqTopic] })).at(0);
     for (const p of offsets?.partitions ?? []) committed.set(p.partition, BigInt(p.offset));
   } finally {
     await groupAdmin.disconnect();

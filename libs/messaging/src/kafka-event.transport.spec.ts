@@ -28,9 +28,10 @@ function recorder(
   name: string,
   extras?: Record<string, unknown>,
 ): MessageHandler {
-  const handler = (async (_data: unknown, context: KafkaEventContext | KafkaBatchContext) => {
+  const handler = ((_data: unknown, context: KafkaEventContext | KafkaBatchContext) => {
     const events = context instanceof KafkaBatchContext ? context.inbound : [context.inbound];
     calls.push({ handler: name, offsets: events.map((e) => Number(e.offset)) });
+    return Promise.resolve();
   }) as MessageHandler;
   handler.extras = extras;
   return handler;
@@ -69,9 +70,7 @@ describe('dispatchEvents', () => {
   });
 
   it('passes a batch handler failure on, so the runner can retry record by record', async () => {
-    const failing = (async () => {
-      throw new Error('poison');
-    }) as MessageHandler;
+    const failing = (() => Promise.reject(new Error('poison'))) as MessageHandler;
     failing.extras = BATCH_HANDLER;
     await expect(dispatchEvents(events.slice(0, 2), () => failing, 'skip')).rejects.toThrow('poison');
   });

@@ -93,6 +93,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     throw new Error('KafkaEventTransport has no event listeners; use ConsumerRunner.events');
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- Nest's CustomTransportStrategy declares unwrap<T>()
   unwrap<T>(): T {
     if (!this.runner) throw new Error('KafkaEventTransport is not listening yet');
     return this.runner as T;

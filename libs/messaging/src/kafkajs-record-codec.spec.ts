@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+// kafkajs' protocol modules (shapes declared in ./kafkajs-protocol.d.ts).
+import encodeRecord from 'kafkajs/src/protocol/recordBatch/record/v0';
+import { RecordBatch } from 'kafkajs/src/protocol/recordBatch/v0';
+import decodeRecordBatch from 'kafkajs/src/protocol/recordBatch/v0/decoder';
+import Decoder from 'kafkajs/src/protocol/decoder';
 
 /**
  * patches/kafkajs+2.2.4.patch rewrites kafkajs' record encoder and decoder for speed (no
@@ -8,37 +13,7 @@ import { readFileSync } from 'node:fs';
  * digests were computed with stock kafkajs 2.2.4 on the same records.
  */
 
-interface KafkajsRecordInput {
-  offsetDelta: number;
-  timestampDelta: number;
-  key: Buffer | string | null;
-  value: Buffer | string | null;
-  headers: Record<string, Buffer | string | Array<Buffer | string>>;
-}
-type Encoded = { buffer: Buffer };
-type DecodedRecord = {
-  offset: string;
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer | Buffer[]>;
-};
-
-// kafkajs' protocol modules have no type declarations: the shapes used here.
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: KafkajsRecordInput) => Encoded;
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
-  RecordBatch: (batch: {
-    firstOffset: number;
-    firstTimestamp: number;
-    maxTimestamp: number;
-    lastOffsetDelta: number;
-    records: Encoded[];
-  }) => Promise<Encoded>;
-};
-const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
-  decoder: unknown,
-) => Promise<{ records: DecodedRecord[] }>;
-const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown;
+type KafkajsRecordInput = Parameters<typeof encodeRecord>[0];
 
 /** Records of every shape the encoder meets: string and Buffer values, repeated headers, UTF-8, nulls, 1- to 5-byte varints. */
 function sampleRecords(): KafkajsRecordInput[] {
@@ -72,7 +47,7 @@ async function encodedBatch(): Promise<Buffer> {
     firstTimestamp: 1_700_000_000_000,
     maxTimestamp: 1_700_000_000_000,
     lastOffsetDelta: records.length - 1,
-    records: records.map(Record),
+    records: records.map((record) => encodeRecord(record)),
   });
   return batch.buffer;
 }
