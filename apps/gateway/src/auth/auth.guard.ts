@@ -4,14 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError, AuthErrorCode, TokenVerifier } from '@passerelle/auth';
 import { problem } from '../problem/problem';
 import { ACCESS_RULE, PUBLIC_ENDPOINT, type AccessRule } from './access';
-import { attachCaller, callerOf } from './caller.decorator';
+import { attachCaller } from './caller.decorator';
 import type { OrgRateLimiter } from './org-rate-limiter';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
-
-/** The verified caller of a request (set by the AuthGuard); in a handler, prefer `@Caller()`. */
-export const principalOf = callerOf;
 
 /**
  * Every endpoint needs a verified bearer token unless it is `@Public()`; `@Access()` adds the
