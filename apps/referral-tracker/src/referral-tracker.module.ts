@@ -1,8 +1,8 @@
 import { Controller, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, trackerSettings, type ConfigOf } from '@passerelle/config';
-import { BATCH_HANDLER, TopicNames, type KafkaBatchContext } from '@passerelle/messaging';
+import { BATCH_HANDLER, ContractEventPattern, TopicNames, type KafkaBatchContext } from '@passerelle/messaging';
 import { failureLine, recoveryLine } from '@passerelle/observability';
 import { DurableTimers, Inbox, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE, OutboxRelayWorker } from '@passerelle/runtime';
@@ -73,47 +73,47 @@ type TrackerConfig = ConfigOf<typeof trackerSettings>;
 export class ReferralEventHandlers {
   constructor(private readonly batches: EventBatches) {}
 
-  @EventPattern<string>('ca.on.passerelle.referral.submitted', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.referral.submitted', BATCH_HANDLER)
   submitted(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.consent.granted', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.consent.granted', BATCH_HANDLER)
   consentGranted(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.consent.withdrawn', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.consent.withdrawn', BATCH_HANDLER)
   consentWithdrawn(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.referral.response-recorded', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.referral.response-recorded', BATCH_HANDLER)
   responseRecorded(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.referral.cancellation-requested', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.referral.cancellation-requested', BATCH_HANDLER)
   cancellationRequested(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.service-event.recorded', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.service-event.recorded', BATCH_HANDLER)
   serviceEventRecorded(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.employment.started', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.employment.started', BATCH_HANDLER)
   employmentStarted(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.outcome.recorded', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.outcome.recorded', BATCH_HANDLER)
   outcomeRecorded(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
 
-  @EventPattern<string>('ca.on.passerelle.benefit.issued', BATCH_HANDLER)
+  @ContractEventPattern('ca.on.passerelle.benefit.issued', BATCH_HANDLER)
   benefitIssued(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
   }
