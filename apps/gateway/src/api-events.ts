@@ -2,9 +2,6 @@ import { createHash } from 'node:crypto';
 import type { CloudEvent, ContractEventType } from '@passerelle/contracts';
 import { canonicalEvent, type EventPublisher } from '@passerelle/messaging';
 
-/** A canonical id in a path, as the gateway accepts it (anything else is simply not found). */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** What an API request asks of the tracker, as one canonical event. */
 export interface ApiChange<T> {
   /** Calling organization. */
