@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Database, DueTimer, FireTimers, TimerOutcome } from '@passerelle/persistence';
 import type { LedgerStore } from '../ledger/ledger-store';
 import { FOLLOW_UP_TIMER, type OutcomeTracking } from './outcome-tracking';
-import { OVERDUE_TIMER, type ReferralTracking } from './referral-tracking';
+import { OVERDUE_TIMER } from './referral-routing';
+import type { ReferralTracking } from './referral-tracking';
 
 /**
  * Fires a claimed batch of the tracker's due timers set-based: the referrals its overdue timers

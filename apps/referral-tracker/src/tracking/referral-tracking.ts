@@ -8,7 +8,6 @@ import {
 import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
-import { ageBand, regionOf } from '../ministry/deidentify';
 import {
   LifecycleRefusal,
   OPEN_STATUSES,
@@ -17,14 +16,14 @@ import {
   isTerminal,
   transition,
   type LifecycleActor,
-  type OntarioBusinessCalendar,
   type StatusChange,
 } from '@passerelle/lifecycle';
 import type { CatchmentRouter } from '../routing/catchment-router';
-import { consentAllows } from './consent-check';
 import { closureOfExit } from './exit-outcome';
 import { TrackerError, TrackerErrorCode } from './tracker.error';
-import { checkedEvent, notificationOf, referralEvent, type Cause } from './tracker-events';
+import { emitReferralChange } from './referral-change-events';
+import { ReferralRouting, type ResponseDeadlines } from './referral-routing';
+import { checkedEvent, referralEvent, type Cause } from './tracker-events';
 
 /** Who asks for a status change: the role the lifecycle checks, and the organization behind it. */
 export interface ChangeRequester {
@@ -40,11 +39,15 @@ export interface ChangeRequester {
  * or not at all. Nothing here waits on the database.
  */
 export class ReferralTracking {
+  private readonly routing: ReferralRouting;
+
   constructor(
-    private readonly router: CatchmentRouter,
+    router: CatchmentRouter,
     private readonly names: TopicNames,
-    private readonly deadlines: { calendar: OntarioBusinessCalendar; responseBusinessDays: number },
-  ) {}
+    deadlines: ResponseDeadlines,
+  ) {
+    this.routing = new ReferralRouting(router, names, deadlines);
+  }
 
   /** `referral.submitted`: a new referral is recorded as requested, then routed if its consent is on record. */
   submitted(ledger: LedgerBatch, submitted: Referral, cause: Cause): void {
@@ -68,7 +71,7 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    this.route(ledger, referral, cause);
+    this.routing.route(ledger, referral, cause);
   }
 
   /**
@@ -92,7 +95,7 @@ export class ReferralTracking {
       eventId: cause.eventId,
       occurredAt: cause.occurredAt,
     });
-    this.emit(ledger, 'overdue', referral, cause, {
+    emitReferralChange(ledger, this.names, 'overdue', referral, cause, {
       code: 'OVERDUE',
       text: `not accepted or rejected within ${String(timer.payload.businessDays)} Ontario business days`,
     });
@@ -107,7 +110,7 @@ export class ReferralTracking {
     }
     for (const referral of ledger.referralsOfClient(consent.clientId, ['requested'])) {
       if (referral.consentId === consent.consentId && referral.businessStatus === 'created')
-        this.route(ledger, referral, cause);
+        this.routing.route(ledger, referral, cause);
     }
   }
 
@@ -298,7 +301,7 @@ export class ReferralTracking {
         : change.reason?.text !== undefined
           ? { text: change.reason.text }
           : undefined;
-    this.emit(ledger, kind, next, cause, reason);
+    emitReferralChange(ledger, this.names, kind, next, cause, reason);
     return next;
   }
 
@@ -328,107 +331,8 @@ export class ReferralTracking {
       },
     ]);
   }
-
-  /** Routes a requested referral whose consent is on record; says why to the referrer when nothing fits. */
-  private route(ledger: LedgerBatch, referral: Referral, cause: Cause): void {
-    const consent = ledger.consent(referral.consentId);
-    const at = new Date(cause.occurredAt);
-    const general = consentAllows(consent, undefined, at);
-    if (!general.allowed) {
-      // Not yet granted: the referral waits for `consent.granted`. Otherwise it cannot go anywhere.
-      if (general.code !== 'CONSENT_MISSING') this.unroutable(ledger, referral, cause, general.code, general.reason);
-      return;
-    }
-    const decision = this.router.route({
-      serviceWanted: referral.serviceWanted,
-      ...(referral.preferredProvider !== undefined && { preferredProvider: referral.preferredProvider }),
-      ...(referral.personal?.contact?.address?.postalCode !== undefined && {
-        postalCode: referral.personal.contact.address.postalCode,
-      }),
-    });
-    if (!decision.routed) {
-      this.unroutable(ledger, referral, cause, decision.code, decision.reason);
-      return;
-    }
-    const toProvider = consentAllows(consent, decision.provider, at);
-    if (!toProvider.allowed) {
-      this.unroutable(ledger, referral, cause, toProvider.code, toProvider.reason);
-      return;
-    }
-
-    const routed: Referral = {
-      ...referral,
-      provider: decision.provider,
-      businessStatus: 'routed',
-      updatedAt: cause.occurredAt,
-    };
-    delete routed.statusReason;
-    ledger.updateReferral(routed);
-    // What ministry reports need, kept de-identified now: personal data may be withdrawn later.
-    const postalCode = referral.personal?.contact?.address?.postalCode;
-    ledger.setReferralFacts(routed.referralId, {
-      catchment: decision.catchment,
-      providerType: decision.providerType,
-      ageBand: ageBand(referral.personal?.birthDate, referral.requestedAt.slice(0, 10)),
-      region: regionOf(postalCode ?? decision.catchment),
-    });
-    ledger.record({
-      referralId: routed.referralId,
-      fromStatus: 'requested',
-      toStatus: 'requested',
-      businessStatus: 'routed',
-      actor: 'system',
-      actorOrg: `system:routing:${decision.assignedBy}`,
-      eventId: cause.eventId,
-      occurredAt: cause.occurredAt,
-    });
-    // The provider's clock starts when the referral reaches it; at expiry the timer checks whether it still waits.
-    ledger.scheduleTimer({
-      key: `overdue:${routed.referralId}`,
-      kind: OVERDUE_TIMER,
-      clientId: routed.clientId,
-      referralId: routed.referralId,
-      dueAt: this.deadlines.calendar.addBusinessDays(cause.occurredAt, this.deadlines.responseBusinessDays),
-      payload: { businessDays: this.deadlines.responseBusinessDays, provider: decision.provider },
-    });
-    this.emit(ledger, 'routed', routed, cause);
-  }
-
-  private unroutable(ledger: LedgerBatch, referral: Referral, cause: Cause, code: string, reason: string): void {
-    const back: Referral = { ...referral, statusReason: { text: reason }, updatedAt: cause.occurredAt };
-    ledger.updateReferral(back);
-    ledger.record({
-      referralId: back.referralId,
-      fromStatus: back.status,
-      toStatus: back.status,
-      businessStatus: back.businessStatus,
-      actor: 'system',
-      actorOrg: 'system:routing',
-      reason: { code, text: reason },
-      eventId: cause.eventId,
-      occurredAt: cause.occurredAt,
-    });
-    this.emit(ledger, 'unroutable', back, cause, { code, text: reason });
-  }
-
-  /** The referral event (to referrals.v1) and the referrer's notification, validated, into the outbox. */
-  private emit(
-    ledger: LedgerBatch,
-    change: ReferralNotification['change'],
-    referral: Referral,
-    cause: Cause,
-    reason?: ReferralNotification['reason'],
-  ): void {
-    const event = referralEvent(change, referral, cause);
-    const notification = notificationOf(change, event, reason);
-    ledger.emit([
-      { topic: this.names.of('referrals.v1'), event: checkedEvent(event) },
-      { topic: this.names.of('notifications.v1'), event: checkedEvent(notification) },
-    ]);
-  }
 }
 
-export const OVERDUE_TIMER = 'referral-overdue';
 export const RESPONSE_RECORDED = 'ca.on.passerelle.referral.response-recorded';
 export const SERVICE_EVENT_RECORDED = 'ca.on.passerelle.service-event.recorded';
 
