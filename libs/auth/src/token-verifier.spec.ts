@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { AuthErrorCode } from './auth.error';
+import { AuthError, AuthErrorCode } from './auth.error';
 import { TokenVerifier, mintDevToken, type TokenSettings } from './token-verifier';
 
 describe('TokenVerifier', () => {
@@ -19,7 +19,7 @@ describe('TokenVerifier', () => {
   const refusal = async (verifier: TokenVerifier, header: string | undefined): Promise<string> =>
     verifier.verify(header).then(
       () => 'accepted',
-      (error: { code?: string }) => error.code ?? 'error',
+      (error: unknown) => (error instanceof AuthError ? error.code : 'error'),
     );
 
   it('accepts a development token and reads org, scopes and subject', async () => {

@@ -73,8 +73,10 @@ export class TokenVerifier {
         currentDate: new Date(now),
       });
       const principal = principalFromClaims(payload);
-      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { principal, until: Math.min(payload.exp! * 1000, now + VERIFIED_CACHE_MS) });
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.forgetOldest();
+      // `exp` is a required claim (jose refused the token without it); the fallback is for its type only.
+      const expiresAt = (payload.exp ?? Number.POSITIVE_INFINITY) * 1000;
+      this.verified.set(token, { principal, until: Math.min(expiresAt, now + VERIFIED_CACHE_MS) });
       return principal;
     } catch (error) {
       if (error instanceof AuthError) throw error;
@@ -83,6 +85,12 @@ export class TokenVerifier {
         throw new AuthError(AuthErrorCode.TokenInvalid, `the token is not valid here (${error.code})`);
       throw error;
     }
+  }
+
+  /** Drops the entry verified longest ago (a Map keeps insertion order). */
+  private forgetOldest(): void {
+    const oldest = this.verified.keys().next();
+    if (oldest.done !== true) this.verified.delete(oldest.value);
   }
 
   /** The first trusted key set that has the token's key. */

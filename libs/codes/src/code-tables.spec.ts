@@ -80,7 +80,7 @@ describe('code tables (schemas/codes)', () => {
     (name) => {
       const table = codeTable(name);
       for (const [system, map] of Object.entries(table.sourceMaps)) {
-        for (const [sourceCode, code] of Object.entries(map ?? {})) {
+        for (const [sourceCode, code] of Object.entries(map)) {
           expect({ system, sourceCode, code, isCode: isCode(name, code) }).toEqual({
             system,
             sourceCode,

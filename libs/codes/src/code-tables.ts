@@ -89,8 +89,7 @@ export function isCodeTableName(name: string): name is CodeTableName {
 /** The code table `name`, loaded once per process from `schemas/codes/<name>.json`. */
 export function codeTable(name: CodeTableName): CodeTable {
   const table = tables().get(name);
-  if (table === undefined)
-    throw new Error(`unknown code table "${String(name)}" (known: ${CODE_TABLE_NAMES.join(', ')})`);
+  if (table === undefined) throw new Error(`unknown code table "${name}" (known: ${CODE_TABLE_NAMES.join(', ')})`);
   return table;
 }
 
@@ -137,7 +136,7 @@ function loadTable(dir: string, name: CodeTableName): CodeTable {
   try {
     doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`cannot read code table ${where}: ${(error as Error).message}`);
+    throw new Error(`cannot read code table ${where}: ${(error as Error).message}`, { cause: error });
   }
   const codes = doc.enum;
   const entries = doc['x-codes'];
@@ -145,17 +144,8 @@ function loadTable(dir: string, name: CodeTableName): CodeTable {
     throw new Error(`${where}: enum must list the codes as strings`);
   if (!Array.isArray(entries)) throw new Error(`${where}: x-codes must be an array`);
   const checked: CodeEntry[] = entries.map((entry: unknown, i: number) => {
-    const e = entry as Partial<Record<keyof CodeEntry, unknown>>;
-    if (
-      typeof e !== 'object' ||
-      e === null ||
-      typeof e.code !== 'string' ||
-      typeof e.en !== 'string' ||
-      typeof e.fr !== 'string'
-    ) {
-      throw new Error(`${where}: x-codes/${i} must have string code, en and fr`);
-    }
-    return Object.freeze({ ...(e as CodeEntry) });
+    if (!isCodeEntry(entry)) throw new Error(`${where}: x-codes/${i} must have string code, en and fr`);
+    return Object.freeze({ ...entry });
   });
   const rawMaps = (doc['x-source-maps'] ?? {}) as Record<string, unknown>;
   const sourceMaps: Partial<Record<SourceSystem, Readonly<Record<string, string>>>> = {};
@@ -172,8 +162,14 @@ function loadTable(dir: string, name: CodeTableName): CodeTable {
     schemaId: String(doc.$id),
     title: String(doc.title),
     description: String(doc.description),
-    codes: Object.freeze([...(codes as string[])]),
+    codes: Object.freeze([...codes]),
     entries: Object.freeze(checked),
     sourceMaps: Object.freeze(sourceMaps),
   });
+}
+
+function isCodeEntry(value: unknown): value is CodeEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Partial<Record<keyof CodeEntry, unknown>>;
+  return typeof e.code === 'string' && typeof e.en === 'string' && typeof e.fr === 'string';
 }

@@ -114,7 +114,7 @@ function collect(node: Json, baseId: string, path: string[], out: SourceCodeFiel
     for (const [name, property] of Object.entries(node.properties))
       collect(property, baseId, [...path, name], out, visiting);
   }
-  if (node.items !== undefined) collect(node.items, baseId, [...path, '*'], out, visiting);
+  if ('items' in node) collect(node.items, baseId, [...path, '*'], out, visiting);
 }
 
 function* valuesAt(value: unknown, path: readonly string[], pointer: string): Generator<[string, unknown]> {

@@ -21,6 +21,15 @@ interface Setting<T> {
   parse: (raw: string) => T;
 }
 
+/** A key given as hex or base64 (not empty), checked for its size. */
+function secretKeyOf(raw: string, bytes: number, exact: boolean): Buffer {
+  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (exact ? key.length !== bytes : key.length < bytes) {
+    throw new Error(`must hold ${exact ? 'exactly' : 'at least'} ${bytes} bytes (hex or base64), has ${key.length}`);
+  }
+  return key;
+}
+
 export const parsers = {
   /**
    * A secret key given as hex or base64, empty for none: `bytes` long at least, or exactly when
@@ -28,31 +37,21 @@ export const parsers = {
    */
   secretKey:
     (bytes: number, exact = false) =>
-    (raw: string): Buffer | undefined => {
-      if (raw === '') return undefined;
-      const key =
-        /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-      if (exact ? key.length !== bytes : key.length < bytes) {
-        throw new Error(
-          `must hold ${exact ? 'exactly' : 'at least'} ${bytes} bytes (hex or base64), has ${key.length}`,
-        );
-      }
-      return key;
-    },
+    (raw: string): Buffer | undefined =>
+      raw === '' ? undefined : secretKeyOf(raw, bytes, exact),
   /** Several such keys, comma-separated; empty for none. */
   secretKeys:
     (bytes: number, exact = false) =>
     (raw: string): Buffer[] => {
-      const one = parsers.secretKey(bytes, exact);
       return raw
         .split(',')
         .map((part) => part.trim())
         .filter(Boolean)
         .map((part, n) => {
           try {
-            return one(part)!;
+            return secretKeyOf(part, bytes, exact);
           } catch (error) {
-            throw new Error(`key ${n + 1} ${(error as Error).message}`);
+            throw new Error(`key ${n + 1} ${(error as Error).message}`, { cause: error });
           }
         });
     },

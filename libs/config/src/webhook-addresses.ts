@@ -92,7 +92,8 @@ export function hostRefusedAsWritten(hostname: string, policy: WebhookAddressPol
 function embeddedIpv4(ipv6: string): string | undefined {
   const match = /^(?:::ffff:|64:ff9b::)(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(ipv6);
   if (!match) return undefined;
-  if (match[1] !== undefined) return match[1];
+  const ipv4 = match.at(1); // an optional group: undefined in the hex form
+  if (ipv4 !== undefined) return ipv4;
   const high = parseInt(match[2], 16);
   const low = parseInt(match[3], 16);
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');

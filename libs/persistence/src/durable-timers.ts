@@ -84,9 +84,9 @@ export async function cancelTimers(
 /**
  * What firing did: `later` when what the timer needs is busy (a row another transaction holds):
  * the timer stays due and is tried again at the next poll, instead of waiting on a lock while
- * holding timer rows (which could deadlock with that transaction).
+ * holding timer rows (which could deadlock with that transaction). Nothing (`undefined`) means fired.
  */
-export type TimerOutcome = void | 'fired' | 'later';
+export type TimerOutcome = 'fired' | 'later' | undefined;
 
 export interface DurableTimerOptions extends LoopFailureHandlers {
   /** Timers claimed per transaction. */

@@ -80,7 +80,7 @@ export class OutboxRelay {
       const { rows } = await sql<{
         locked: boolean | null;
       }>`select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`.execute(trx);
-      const locked = rows[0]?.locked;
+      const locked = rows.at(0)?.locked;
       // No schema on the search_path makes the key null: say so rather than wait for a turn forever.
       if (locked === null || locked === undefined)
         throw new Error('the outbox schema does not exist (current_schema() is null)');

@@ -86,6 +86,7 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
   }
 
   @Module({})
+  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
   class EventAppRootModule {}
   const root: DynamicModule = {
     module: EventAppRootModule,
@@ -119,6 +120,7 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
       partitionsConsumedConcurrently: definition.batchConcurrency ?? 1,
     }),
   });
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest types its options as a class of optional fields and takes literals
   const app = await NestFactory.createMicroservice(root, { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new PropagateHandlerErrors());
