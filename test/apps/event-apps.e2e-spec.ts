@@ -5,6 +5,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { sql } from 'kysely';
 import { from, type Observable } from 'rxjs';
 import {
+  ConsumerRunner,
   EventPublisher,
   KafkaEventContext,
   TopicNames,
@@ -43,9 +44,9 @@ class ProbeHandlers {
   @EventPattern<string>('ca.on.passerelle.referral.accepted')
   accepted(@Payload() data: { n: number }): Observable<void> {
     return from(
-      (async () => {
+      Promise.resolve().then(() => {
         received.push({ data, eventId: 'observable', offset: '' });
-      })(),
+      }),
     );
   }
 
@@ -64,6 +65,7 @@ class ProbeHandlers {
 }
 
 @Module({ controllers: [ProbeHandlers] })
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 class ProbeModule {}
 
 function event(type: string, n: number, data: Record<string, unknown> = {}): CloudEvent {
@@ -86,7 +88,7 @@ describe('event-driven apps on the Nest custom transport', () => {
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'apps-e2e' });
   const publisher = new EventPublisher(kafka);
-  let probe: RunningEventApp;
+  let probe: RunningEventApp | undefined;
 
   beforeAll(async () => {
     probe = await startEventApp(
@@ -137,9 +139,17 @@ describe('event-driven apps on the Nest custom transport', () => {
     const before = Number(await committedOffset(testKafka(), `${prefix}passerelle-probe`, names.of('referrals.v1')));
     await publisher.publish(names.of('referrals.v1'), [event('ca.on.passerelle.referral.on-hold', 5)]);
     await waitFor(() => slowRelease !== undefined, 30_000, 'the slow handler to start');
-    const closing = probe.close();
-    setTimeout(() => slowRelease!(), 500);
-    await closing;
+    // The handler finishes only once the close has reached the consumer's stop (which marks it
+    // no longer running before it returns): the drain, not the handler, decides what is committed.
+    const stopSpy = jest.spyOn(ConsumerRunner.prototype, 'stop');
+    try {
+      const closing = probe!.close();
+      await waitFor(() => stopSpy.mock.calls.length > 0, 30_000, 'the close to reach the consumer');
+      slowRelease!();
+      await closing;
+    } finally {
+      stopSpy.mockRestore();
+    }
     expect(slowFinished).toEqual([String(before)]);
     expect(await committedOffset(testKafka(), `${prefix}passerelle-probe`, names.of('referrals.v1'))).toBe(
       String(before + 1),
@@ -192,8 +202,8 @@ describe('event-driven apps on the Nest custom transport', () => {
       { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await waitFor(() => out.includes('consuming referrals.v1'), 60_000, 'the tracker process to start');
     child.kill('SIGTERM');
