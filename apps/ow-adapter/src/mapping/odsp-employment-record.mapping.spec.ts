@@ -29,7 +29,7 @@ import {
   validFixtures,
 } from '../../../../test/support/source-mapping';
 
-const fixtures = validFixtures<OdspEmploymentRecord>('odsp-employment-record');
+const fixtures = validFixtures('odsp-employment-record');
 const fixture = (name: string): OdspEmploymentRecord => {
   const found = fixtures.find((f) => f.name === name);
   if (found === undefined) throw new Error(`no fixture ${name}`);

@@ -29,7 +29,7 @@ import {
   validFixtures,
 } from '../../../../test/support/source-mapping';
 
-const fixtures = validFixtures<OwCaseRecord>('ow-case-record');
+const fixtures = validFixtures('ow-case-record');
 const fixture = (name: string): OwCaseRecord => {
   const found = fixtures.find((f) => f.name === name);
   if (found === undefined) throw new Error(`no fixture ${name}`);
