@@ -3,3 +3,4 @@ export * from './translation.error';
 export * from './contact';
 export * from './ow-entity-ids';
 export * from './source-parts';
+export * from './record-events';

@@ -3,25 +3,23 @@ import {
   nameBasedUuid,
   schemaIdForPath,
   unambiguousName,
-  CONTRACT_EVENTS,
   type Client,
-  type ContractEventType,
-  type ContractTopicName,
   type EmploymentSpell,
   type EoServiceRecord,
-  type MappedEvent,
   type MappingContext,
   type MappingResult,
   type OutcomeMilestone,
   type ReferralResponse,
   type ServiceEvent,
 } from '@passerelle/contracts';
-import { canonicalEvent } from '@passerelle/messaging';
 import {
+  RecordEvents,
   SourceCodeMapper,
   canonicalBenefit,
   canonicalContact,
   canonicalEmployment,
+  eventKind,
+  type EventKind,
   type SourceEmployment,
 } from '@passerelle/translation';
 import { iesMilestoneAchieved } from './ies-milestone';
@@ -33,24 +31,17 @@ import { iesMilestoneAchieved } from './ies-milestone';
 
 export const EO_SERVICE_RECORD_SCHEMA_ID = schemaIdForPath('sources/eo-service-record.json');
 
-interface EventKind {
-  readonly type: ContractEventType;
-  readonly topic: ContractTopicName;
-  readonly dataschema: string;
-}
-const kind = (type: ContractEventType): EventKind => ({ type, ...CONTRACT_EVENTS[type] });
-
 /** Every event kind this mapping produces: `ce_type`, topic and `ce_dataschema` as asyncapi.yaml pins them. */
 export const EO_EVENT_KINDS = {
-  clientLinked: kind('ca.on.passerelle.client.linked'),
-  clientUpdated: kind('ca.on.passerelle.client.updated'),
-  serviceEventRecorded: kind('ca.on.passerelle.service-event.recorded'),
-  benefitIssued: kind('ca.on.passerelle.benefit.issued'),
-  employmentStarted: kind('ca.on.passerelle.employment.started'),
-  employmentUpdated: kind('ca.on.passerelle.employment.updated'),
-  employmentEnded: kind('ca.on.passerelle.employment.ended'),
-  outcomeRecorded: kind('ca.on.passerelle.outcome.recorded'),
-  referralResponseRecorded: kind('ca.on.passerelle.referral.response-recorded'),
+  clientLinked: eventKind('ca.on.passerelle.client.linked'),
+  clientUpdated: eventKind('ca.on.passerelle.client.updated'),
+  serviceEventRecorded: eventKind('ca.on.passerelle.service-event.recorded'),
+  benefitIssued: eventKind('ca.on.passerelle.benefit.issued'),
+  employmentStarted: eventKind('ca.on.passerelle.employment.started'),
+  employmentUpdated: eventKind('ca.on.passerelle.employment.updated'),
+  employmentEnded: eventKind('ca.on.passerelle.employment.ended'),
+  outcomeRecorded: eventKind('ca.on.passerelle.outcome.recorded'),
+  referralResponseRecorded: eventKind('ca.on.passerelle.referral.response-recorded'),
 } as const satisfies Record<string, EventKind>;
 
 /**
@@ -65,16 +56,26 @@ type EmploymentDetails = EmploymentSpell['employment'];
 type SourceRef = ServiceEvent['source'];
 
 /** What every event of one record shares. */
-class RecordEvents {
-  readonly events: MappedEvent[] = [];
+class EoRecordEvents extends RecordEvents {
   readonly provider: string;
   readonly org: ServiceEvent['deliveredBy'];
   constructor(
     readonly record: EoServiceRecord,
-    readonly context: MappingContext,
+    context: MappingContext,
   ) {
-    this.provider = record.provider.providerId;
-    this.org = `eo:${this.provider}`;
+    const provider = record.provider.providerId;
+    super(
+      {
+        sourceSystem: `${SYSTEM}:${provider}`,
+        recordId: record.sourceRecordId,
+        version: record.recordVersion,
+        source: `/eo/cams/${provider}`,
+        time: record.recordedAt,
+      },
+      context,
+    );
+    this.provider = provider;
+    this.org = `eo:${provider}`;
   }
 
   source(entryId?: string): SourceRef {
@@ -97,32 +98,6 @@ class RecordEvents {
   stableId(kind: string, entryId: string): string {
     return nameBasedUuid(EO_ENTITY_NAMESPACE, unambiguousName([SYSTEM, this.provider, kind, entryId]));
   }
-
-  /**
-   * Adds one event. `discriminator` tells apart the events of one type a record can hold several
-   * of (array entries); it is always given for those, even when the array has one entry, so an
-   * event keeps its id when another entry is added.
-   */
-  add(kind: EventKind, subject: string, data: unknown, discriminator?: string): void {
-    const { record, context } = this;
-    const event = canonicalEvent({
-      type: kind.type,
-      id: {
-        sourceSystem: `${SYSTEM}:${this.provider}`,
-        recordId: record.sourceRecordId,
-        version: record.recordVersion,
-        discriminator,
-      },
-      source: `/eo/cams/${this.provider}`,
-      time: record.recordedAt,
-      subject,
-      correlationid: context.correlationId ?? context.sourceEventId,
-      causationid: context.sourceEventId,
-      partitionkey: context.clientId,
-      data,
-    });
-    this.events.push({ topic: kind.topic, event });
-  }
 }
 
 /**
@@ -134,7 +109,7 @@ export function mapEoServiceRecord(record: EoServiceRecord, context: MappingCont
   if (unmapped.length > 0) return { ok: false, reasons: unmapped.map((u) => u.reason) };
 
   const codes = new SourceCodeMapper(SYSTEM);
-  const out = new RecordEvents(record, context);
+  const out = new EoRecordEvents(record, context);
   const program = codes.map<Client['program']>('programs', '/programCode', record.programCode);
   // The client came by this Passerelle referral and the provider took it: correlate everything.
   const referralId = record.referralResponse?.decision === 'accepted' ? record.referralResponse.referralId : undefined;
@@ -162,7 +137,7 @@ type Common = Pick<ServiceEvent, 'clientId' | 'referralId' | 'program'>;
  * every later version (identity or contact as CaMS now holds it). Whether a link is new to
  * Passerelle is known only to the identity registry, not to this pure mapping.
  */
-function mapClient(out: RecordEvents, program: Client['program']): void {
+function mapClient(out: EoRecordEvents, program: Client['program']): void {
   const { record, context } = out;
   const { personal } = record;
   const linkedAt = record.recordedAt;
@@ -190,7 +165,7 @@ function mapClient(out: RecordEvents, program: Client['program']): void {
 }
 
 /** The provider's answer to the referral that brought the client -> `referral.response-recorded`, for the tracker. */
-function mapReferralResponse(out: RecordEvents, codes: SourceCodeMapper): void {
+function mapReferralResponse(out: EoRecordEvents, codes: SourceCodeMapper): void {
   const response = out.record.referralResponse;
   if (response === undefined) return;
   const data: ReferralResponse = {
@@ -213,7 +188,7 @@ function mapReferralResponse(out: RecordEvents, codes: SourceCodeMapper): void {
 }
 
 function serviceEvent(
-  out: RecordEvents,
+  out: EoRecordEvents,
   common: Common,
   kind: ServiceEvent['kind'],
   entryId: string,
@@ -234,7 +209,7 @@ function serviceEvent(
 }
 
 /** Common Assessment summary (stream, education level) -> `assessment-completed`. */
-function mapAssessment(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapAssessment(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const assessment = out.record.commonAssessment;
   if (assessment === undefined) return;
   const { assessmentId, completedOn, streamCode, educationLevelCode } = assessment;
@@ -250,7 +225,7 @@ function mapAssessment(out: RecordEvents, codes: SourceCodeMapper, common: Commo
 }
 
 /** Service plan -> `plan-started`, `plan-ended` once closed with an exit; plan items -> `activity-started` / `activity-ended`. */
-function mapServicePlan(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapServicePlan(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.record.servicePlan;
   if (plan === undefined) return;
   const exitedOn = plan.status === 'closed' ? out.record.exit?.exitedOn : undefined;
@@ -286,7 +261,7 @@ const ATTENDANCE_KIND = {
 } as const satisfies Record<NonNullable<ServiceEvent['scheduledEvent']>['attendance'], ServiceEvent['kind']>;
 
 /** Scheduled events with attendance -> `event-scheduled` / `-attended` / `-unattended` (no-show) / `-cancelled`. */
-function mapScheduledEvents(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapScheduledEvents(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.scheduledEvents ?? []).forEach((ev, i) => {
     const attendance = codes.map<NonNullable<ServiceEvent['scheduledEvent']>['attendance']>(
       'attendance-statuses',
@@ -308,7 +283,7 @@ function mapScheduledEvents(out: RecordEvents, codes: SourceCodeMapper, common: 
 }
 
 /** Exit from service -> `exited` with the situation at exit. */
-function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapExit(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const exit = out.record.exit;
   if (exit === undefined) return;
   const entryId = out.record.servicePlan?.servicePlanId ?? out.record.sourceRecordId;
@@ -321,7 +296,7 @@ function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
 }
 
 /** EO financial supports -> `benefit.issued` (one per issuance; its id is stable across versions). */
-function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapBenefits(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.benefitsIssued ?? []).forEach((b, i) => {
     const benefitId = out.stableId('benefit', b.benefitId);
     const data = canonicalBenefit(codes, i, b, {
@@ -335,7 +310,7 @@ function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common)
 }
 
 function spell(
-  out: RecordEvents,
+  out: EoRecordEvents,
   common: Common,
   job: SourceEmployment,
   entryId: string,
@@ -354,7 +329,7 @@ function spell(
  * Jobs -> `employment.started` (and `employment.ended` once it has an end date). A job that only
  * a follow-up reports (not listed in `employments`) starts there, at its first follow-up.
  */
-function mapEmployments(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapEmployments(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const jobs: Array<{ job: SourceEmployment; pointer: string }> = (out.record.employments ?? []).map((job, i) => ({
     job,
     pointer: `/employments/${i}`,
@@ -379,7 +354,7 @@ function mapEmployments(out: RecordEvents, codes: SourceCodeMapper, common: Comm
  * code, `achieved` by the rule of ./ies-milestone), plus `employment.updated` with the job as
  * found at the follow-up.
  */
-function mapFollowUps(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapFollowUps(out: EoRecordEvents, codes: SourceCodeMapper, common: Common): void {
   (out.record.followUps ?? []).forEach((f, i) => {
     const pointer = `/followUps/${i}`;
     const employment =

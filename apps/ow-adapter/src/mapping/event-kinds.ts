@@ -3,26 +3,20 @@
  * address, no prefix) and `ce_dataschema`, read from the types generated from asyncapi.yaml (a
  * spec also checks this table against the document itself).
  */
-import { CONTRACT_EVENTS, type ContractEventType, type ContractTopicName } from '@passerelle/contracts';
+import { eventKind, type EventKind } from '@passerelle/translation';
 
-export interface EventKind {
-  readonly type: ContractEventType;
-  readonly topic: ContractTopicName;
-  readonly dataschema: string;
-}
-
-const kind = (type: ContractEventType): EventKind => ({ type, ...CONTRACT_EVENTS[type] });
+export type { EventKind } from '@passerelle/translation';
 
 export const OW_EVENT_KINDS = {
-  clientLinked: kind('ca.on.passerelle.client.linked'),
-  clientUpdated: kind('ca.on.passerelle.client.updated'),
-  consentGranted: kind('ca.on.passerelle.consent.granted'),
-  consentWithdrawn: kind('ca.on.passerelle.consent.withdrawn'),
-  referralSubmitted: kind('ca.on.passerelle.referral.submitted'),
-  serviceEventRecorded: kind('ca.on.passerelle.service-event.recorded'),
-  benefitIssued: kind('ca.on.passerelle.benefit.issued'),
-  employmentStarted: kind('ca.on.passerelle.employment.started'),
-  employmentUpdated: kind('ca.on.passerelle.employment.updated'),
-  employmentEnded: kind('ca.on.passerelle.employment.ended'),
-  outcomeRecorded: kind('ca.on.passerelle.outcome.recorded'),
+  clientLinked: eventKind('ca.on.passerelle.client.linked'),
+  clientUpdated: eventKind('ca.on.passerelle.client.updated'),
+  consentGranted: eventKind('ca.on.passerelle.consent.granted'),
+  consentWithdrawn: eventKind('ca.on.passerelle.consent.withdrawn'),
+  referralSubmitted: eventKind('ca.on.passerelle.referral.submitted'),
+  serviceEventRecorded: eventKind('ca.on.passerelle.service-event.recorded'),
+  benefitIssued: eventKind('ca.on.passerelle.benefit.issued'),
+  employmentStarted: eventKind('ca.on.passerelle.employment.started'),
+  employmentUpdated: eventKind('ca.on.passerelle.employment.updated'),
+  employmentEnded: eventKind('ca.on.passerelle.employment.ended'),
+  outcomeRecorded: eventKind('ca.on.passerelle.outcome.recorded'),
 } as const satisfies Record<string, EventKind>;

@@ -12,7 +12,6 @@ import type {
   Client,
   Consent,
   EmploymentSpell,
-  MappedEvent,
   MappingContext,
   MappingResult,
   OutcomeMilestone,
@@ -20,8 +19,13 @@ import type {
   Referral,
   ServiceEvent,
 } from '@passerelle/contracts';
-import { canonicalEvent } from '@passerelle/messaging';
-import { SourceCodeMapper, canonicalBenefit, canonicalContact, canonicalEmployment } from '@passerelle/translation';
+import {
+  RecordEvents,
+  SourceCodeMapper,
+  canonicalBenefit,
+  canonicalContact,
+  canonicalEmployment,
+} from '@passerelle/translation';
 import {
   canonicalConsentId,
   canonicalReferralId,
@@ -29,7 +33,7 @@ import {
   stableEntityId,
   type EntryIssuer,
 } from '@passerelle/translation';
-import { OW_EVENT_KINDS, type EventKind } from './event-kinds';
+import { OW_EVENT_KINDS } from './event-kinds';
 
 export type SourcePersonal = Pick<
   OwCaseRecord['personal'],
@@ -77,13 +81,23 @@ type SourceRef = ServiceEvent['source'];
 type EmploymentDetails = EmploymentSpell['employment'];
 type Common = Pick<ServiceEvent, 'clientId' | 'program'>;
 
-/** The events of one record, with what they all share. */
-class RecordEvents {
-  readonly events: MappedEvent[] = [];
+/** The events of one record, with the entity ids they share. */
+class OwRecordEvents extends RecordEvents {
   constructor(
     readonly view: SourceView,
-    readonly context: MappingContext,
-  ) {}
+    context: MappingContext,
+  ) {
+    super(
+      {
+        sourceSystem: `${view.issuer.system}:${view.issuer.orgCode}`,
+        recordId: view.recordId,
+        version: view.recordVersion,
+        source: view.ceSource,
+        time: view.recordedAt,
+      },
+      context,
+    );
+  }
 
   source(entryId?: string): SourceRef {
     const { issuer, recordId, recordVersion } = this.view;
@@ -95,32 +109,6 @@ class RecordEvents {
   occurrenceId(kind: string, entryId: string): string {
     const { issuer, recordId, recordVersion } = this.view;
     return occurrenceEntityId(issuer, recordId, recordVersion, kind, entryId);
-  }
-
-  /**
-   * Adds one event. `discriminator` tells apart the events of one type a record can hold several
-   * of (array entries); it is given for those even when the array has one entry, so an event
-   * keeps its id when another entry is added.
-   */
-  add(kind: EventKind, subject: string, data: unknown, discriminator?: string): void {
-    const { view, context } = this;
-    const event = canonicalEvent({
-      type: kind.type,
-      id: {
-        sourceSystem: `${view.issuer.system}:${view.issuer.orgCode}`,
-        recordId: view.recordId,
-        version: view.recordVersion,
-        discriminator,
-      },
-      source: view.ceSource,
-      time: view.recordedAt,
-      subject,
-      correlationid: context.correlationId ?? context.sourceEventId,
-      causationid: context.sourceEventId,
-      partitionkey: context.clientId,
-      data,
-    });
-    this.events.push({ topic: kind.topic, event });
   }
 }
 
@@ -137,7 +125,7 @@ export function mapSourceView(view: SourceView, context: MappingContext): Mappin
   if (inconsistent.length > 0) return { ok: false, reasons: inconsistent };
 
   const codes = new SourceCodeMapper(view.issuer.system);
-  const out = new RecordEvents(view, context);
+  const out = new OwRecordEvents(view, context);
   const program = codes.map<Program>('programs', '/programCode', view.programCode);
   const common: Common = { clientId: context.clientId, program };
   const personal = canonicalPersonal(view);
@@ -202,7 +190,7 @@ function canonicalPersonal(view: SourceView): Client['personal'] {
  * `client.updated` for every later version (identity and contact as the source now holds them).
  * Whether a link is new to Passerelle only the identity registry knows, not this pure mapping.
  */
-function mapClient(out: RecordEvents, program: Program, personal: Client['personal']): void {
+function mapClient(out: OwRecordEvents, program: Program, personal: Client['personal']): void {
   const { view, context } = out;
   const data: Client = {
     clientId: context.clientId,
@@ -226,7 +214,7 @@ function mapClient(out: RecordEvents, program: Program, personal: Client['person
  * consent, the referral it covers, and the withdrawal that cancels it, in that order.
  */
 function mapConsentsAndReferral(
-  out: RecordEvents,
+  out: OwRecordEvents,
   codes: SourceCodeMapper,
   common: Common,
   personal: Client['personal'],
@@ -276,7 +264,7 @@ function mapConsentsAndReferral(
 }
 
 function serviceEvent(
-  out: RecordEvents,
+  out: OwRecordEvents,
   common: Common,
   kind: ServiceEvent['kind'],
   entryId: string | undefined,
@@ -315,7 +303,7 @@ function planDetails(codes: SourceCodeMapper, pointer: string, plan: SourcePlan)
 }
 
 /** Participation agreement / action plan / ODSP employment plan -> `plan-started`, and `plan-reviewed` once reviewed. */
-function mapPlan(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapPlan(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.view.plan;
   if (plan === undefined) return;
   const details = planDetails(codes, plan.pointer, plan.value);
@@ -325,7 +313,7 @@ function mapPlan(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
 }
 
 /** `plan-ended` once the plan has an end date (after the plan's activities, deferrals and benefits). */
-function mapPlanEnd(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapPlanEnd(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const plan = out.view.plan;
   if (plan?.value.endDate === undefined) return;
   serviceEvent(out, common, 'plan-ended', plan.value.planId, plan.value.endDate, {
@@ -334,7 +322,7 @@ function mapPlanEnd(out: RecordEvents, codes: SourceCodeMapper, common: Common):
 }
 
 /** Employment assistance activities -> `activity-started`, and `activity-ended` once ended. */
-function mapActivities(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapActivities(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   out.view.activities.forEach((a, i) => {
     const activity: NonNullable<ServiceEvent['activity']> = {
       activityId: a.activityId,
@@ -349,7 +337,7 @@ function mapActivities(out: RecordEvents, codes: SourceCodeMapper, common: Commo
 }
 
 /** OW deferrals of participation requirements -> `deferral-started`, and `deferral-ended` once ended. */
-function mapDeferrals(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapDeferrals(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   out.view.deferrals.forEach((d, i) => {
     const deferral: NonNullable<ServiceEvent['deferral']> = {
       deferralId: d.deferralId,
@@ -364,7 +352,7 @@ function mapDeferrals(out: RecordEvents, codes: SourceCodeMapper, common: Common
 }
 
 /** Employment and participation benefits -> `benefit.issued`, one per issuance (its id is stable across versions). */
-function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapBenefits(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const { view } = out;
   view.benefits.forEach((b, i) => {
     const benefitId = stableEntityId(view.issuer, 'benefit', b.benefitId);
@@ -379,7 +367,7 @@ function mapBenefits(out: RecordEvents, codes: SourceCodeMapper, common: Common)
 }
 
 /** Closure of the case / employment supports file -> `exited` (about the record as a whole: no entry id). */
-function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapExit(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const exit = out.view.exit;
   if (exit === undefined) return;
   serviceEvent(out, common, 'exited', undefined, exit.exitedOn, {
@@ -398,7 +386,7 @@ function mapExit(out: RecordEvents, codes: SourceCodeMapper, common: Common): vo
  * (keyed by outcome) at each later mention with the job as found then, `employment.ended` once
  * a mention gives an end date.
  */
-function mapOutcomes(out: RecordEvents, codes: SourceCodeMapper, common: Common): void {
+function mapOutcomes(out: OwRecordEvents, codes: SourceCodeMapper, common: Common): void {
   const { view } = out;
   const { values, pointer: listPointer } = view.outcomes;
   const ended = new Map<string, EmploymentSpell>();
