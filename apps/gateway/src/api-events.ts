@@ -9,11 +9,6 @@ export interface ApiChange<T> {
   /** The request's Idempotency-Key: a retried request yields the same event (same `ce_id`). */
   requestKey: string;
   type: ContractEventType;
-  /**
-   * Path of the data's schema under `schemas/`. Not read any more: the envelope's `ce_dataschema`
-   * is the one asyncapi.yaml pins for the type (the same file).
-   */
-  schemaPath: string;
   /** Entity the event is about (`ce_subject`). */
   subject: string;
   clientId: string;

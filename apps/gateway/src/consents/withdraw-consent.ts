@@ -32,7 +32,6 @@ export class WithdrawConsent {
       org: referrer,
       requestKey,
       type: WITHDRAWN_TYPE,
-      schemaPath: 'canonical/consent.json',
       subject: consentId,
       clientId,
       route: '/v1/clients/consent',

@@ -213,7 +213,6 @@ export class CaseRecordIngest {
 export function caseRecordEvent(record: OwCaseRecord): CloudEvent<OwCaseRecord> {
   return receivedRecordEvent({
     type: OW_CASE_RECORD_RECEIVED,
-    schemaId: OW_CASE_RECORD_SCHEMA_ID,
     recordId: record.sourceRecordId,
     version: record.recordVersion,
     recordedAt: record.recordedAt,

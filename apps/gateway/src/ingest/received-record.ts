@@ -12,8 +12,6 @@ export const GATEWAY_SOURCE_SYSTEM = 'gateway';
 export interface ReceivedRecord<T> {
   /** `ca.on.passerelle.<source>.received`. */
   type: ContractEventType;
-  /** The source schema. Not read for the envelope: `ce_dataschema` is the one asyncapi.yaml pins for the type. */
-  schemaId: string;
   /** Id of the record in its source system, qualified enough to be unique there. */
   recordId: string;
   version: number;

@@ -75,7 +75,6 @@ export class RecordServiceRecords {
     const events = records.map((record) =>
       receivedRecordEvent({
         type: EO_SERVICE_RECORD_RECEIVED,
-        schemaId: EO_SERVICE_RECORD_SCHEMA_ID,
         // Record ids are the provider's own: two providers may use the same one.
         recordId: `${record.provider.providerId}/${record.sourceRecordId}`,
         version: record.recordVersion,

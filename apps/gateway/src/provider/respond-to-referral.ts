@@ -49,7 +49,6 @@ export class RespondToReferral {
       org: provider,
       requestKey,
       type: RESPONSE_TYPE,
-      schemaPath: 'canonical/referral-response.json',
       subject: referralId,
       clientId: referral.clientId,
       route: '/v1/provider/referrals',

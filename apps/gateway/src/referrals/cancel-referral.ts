@@ -43,7 +43,6 @@ export class CancelReferral {
       org: referrer,
       requestKey,
       type: CANCELLATION_TYPE,
-      schemaPath: 'canonical/referral-cancellation.json',
       subject: referralId,
       clientId: referral.clientId,
       route: '/v1/referrals',
