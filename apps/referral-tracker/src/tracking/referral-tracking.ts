@@ -1,35 +1,14 @@
-import {
-  type Consent,
-  type Referral,
-  type ReferralNotification,
-  type ReferralResponse,
-  type ServiceEvent,
-} from '@passerelle/contracts';
+import { type Consent, type Referral, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
-import {
-  LifecycleRefusal,
-  OPEN_STATUSES,
-  TAKEN_ON_STATUSES,
-  businessStatusAfter,
-  isTerminal,
-  transition,
-  type LifecycleActor,
-  type StatusChange,
-} from '@passerelle/lifecycle';
+import { OPEN_STATUSES, TAKEN_ON_STATUSES, isTerminal, type StatusChange } from '@passerelle/lifecycle';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { closureOfExit } from './exit-outcome';
-import { TrackerError, TrackerErrorCode } from './tracker.error';
 import { emitReferralChange } from './referral-change-events';
 import { ReferralRouting, type ResponseDeadlines } from './referral-routing';
-import { checkedEvent, referralEvent, type Cause } from './tracker-events';
-
-/** Who asks for a status change: the role the lifecycle checks, and the organization behind it. */
-export interface ChangeRequester {
-  actor: LifecycleActor;
-  org: string;
-}
+import { ReferralStatusChanges, type ChangeRequester } from './referral-status-changes';
+import type { Cause } from './tracker-events';
 
 /**
  * The closed loop of one referral: recorded on submission, routed once its consent allows it,
@@ -40,6 +19,7 @@ export interface ChangeRequester {
  */
 export class ReferralTracking {
   private readonly routing: ReferralRouting;
+  private readonly statuses: ReferralStatusChanges;
 
   constructor(
     router: CatchmentRouter,
@@ -47,6 +27,7 @@ export class ReferralTracking {
     deadlines: ResponseDeadlines,
   ) {
     this.routing = new ReferralRouting(router, names, deadlines);
+    this.statuses = new ReferralStatusChanges(names);
   }
 
   /** `referral.submitted`: a new referral is recorded as requested, then routed if its consent is on record. */
@@ -123,7 +104,7 @@ export class ReferralTracking {
     ledger.saveConsent(consent);
     for (const referral of ledger.referralsOfClient(consent.clientId, OPEN_STATUSES)) {
       if (referral.consentId !== consent.consentId) continue;
-      this.change(
+      this.statuses.change(
         ledger,
         referral,
         { to: 'cancelled', actor: 'system', reason: { text: 'consent withdrawn' } },
@@ -213,7 +194,7 @@ export class ReferralTracking {
       case 'event-cancelled':
         if (referral.status === 'requested' || !TAKEN_ON_STATUSES.has(referral.status) || isTerminal(referral.status))
           return;
-        this.businessStatusChange(ledger, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
+        this.statuses.businessStatusChange(ledger, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
         return;
       case 'exited': {
         if (isTerminal(referral.status) || event.exit === undefined) return;
@@ -243,93 +224,7 @@ export class ReferralTracking {
     requester: ChangeRequester,
     cause: Cause,
   ): Referral {
-    const referral = ledger.referral(referralId);
-    if (!referral)
-      throw new TrackerError(TrackerErrorCode.UnknownReferral, `referral ${referralId} is not known to the tracker`);
-    const owner =
-      requester.actor === 'referrer'
-        ? referral.referrer
-        : requester.actor === 'provider'
-          ? referral.provider
-          : requester.org;
-    if (owner !== requester.org) {
-      throw new TrackerError(
-        TrackerErrorCode.ActorNotAllowed,
-        `${requester.org} is not the ${requester.actor} of referral ${referralId}`,
-      );
-    }
-    return this.change(ledger, referral, change, requester.org, cause, {});
-  }
-
-  private change(
-    ledger: LedgerBatch,
-    referral: Referral,
-    change: StatusChange,
-    actorOrg: string,
-    cause: Cause,
-    options: { businessStatus?: Referral['businessStatus']; dropPersonal?: boolean },
-  ): Referral {
-    const result = transition(referral.status, change);
-    if (!result.ok) throw new TrackerError(REFUSALS[result.code], result.reason);
-    const next: Referral = {
-      ...referral,
-      status: result.status,
-      businessStatus:
-        options.businessStatus ?? businessStatusAfter(referral.status, result.status) ?? referral.businessStatus,
-      updatedAt: cause.occurredAt,
-      ...(change.reason !== undefined && { statusReason: change.reason as Referral['statusReason'] }),
-    };
-    if (options.dropPersonal) delete next.personal;
-    ledger.updateReferral(next);
-    if (referral.status === 'requested') ledger.cancelTimer(`overdue:${referral.referralId}`, cause.occurredAt);
-    if (next.status === 'accepted') ledger.setReferralFacts(next.referralId, { acceptedAt: cause.occurredAt });
-    ledger.record({
-      referralId: next.referralId,
-      fromStatus: referral.status,
-      toStatus: next.status,
-      businessStatus: next.businessStatus,
-      actor: change.actor,
-      actorOrg,
-      ...(change.reason !== undefined && { reason: change.reason as Referral['statusReason'] }),
-      eventId: cause.eventId,
-      occurredAt: cause.occurredAt,
-    });
-    const kind = result.eventType.slice('ca.on.passerelle.referral.'.length) as ReferralNotification['change'];
-    const reason =
-      change.reason?.declineReason !== undefined
-        ? { code: change.reason.declineReason, ...(change.reason.text !== undefined && { text: change.reason.text }) }
-        : change.reason?.text !== undefined
-          ? { text: change.reason.text }
-          : undefined;
-    emitReferralChange(ledger, this.names, kind, next, cause, reason);
-    return next;
-  }
-
-  private businessStatusChange(
-    ledger: LedgerBatch,
-    referral: Referral,
-    businessStatus: Referral['businessStatus'],
-    cause: Cause,
-  ): void {
-    if (referral.businessStatus === businessStatus) return;
-    const next: Referral = { ...referral, businessStatus, updatedAt: cause.occurredAt };
-    ledger.updateReferral(next);
-    ledger.record({
-      referralId: next.referralId,
-      fromStatus: referral.status,
-      toStatus: next.status,
-      businessStatus,
-      actor: 'provider',
-      actorOrg: next.provider ?? 'unknown',
-      eventId: cause.eventId,
-      occurredAt: cause.occurredAt,
-    });
-    ledger.emit([
-      {
-        topic: this.names.of('referrals.v1'),
-        event: checkedEvent(referralEvent('business-status-changed', next, cause)),
-      },
-    ]);
+    return this.statuses.changeStatus(ledger, referralId, change, requester, cause);
   }
 }
 
@@ -344,10 +239,4 @@ const SCHEDULED_EVENT_STATUS: Record<
   'event-attended': 'event-completed',
   'event-unattended': 'event-unattended',
   'event-cancelled': 'event-cancelled',
-};
-
-const REFUSALS: Record<LifecycleRefusal, TrackerErrorCode> = {
-  [LifecycleRefusal.IllegalTransition]: TrackerErrorCode.IllegalTransition,
-  [LifecycleRefusal.ActorNotAllowed]: TrackerErrorCode.ActorNotAllowed,
-  [LifecycleRefusal.ReasonRequired]: TrackerErrorCode.ReasonRequired,
 };
