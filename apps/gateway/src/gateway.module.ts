@@ -6,7 +6,7 @@ import { ConsentsModule } from './consents/consents.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
-import { CaseRecordsBatchController } from './ingest/case-records-batch.controller';
+import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { GatewayInfrastructureModule, type GatewayDependencies } from './platform/gateway-infrastructure.module';
 import { ProviderModule } from './provider/provider.module';
@@ -28,6 +28,7 @@ const FEATURES = [
   ReportsModule,
   DashboardModule,
   WebhooksModule,
+  IngestModule,
 ];
 
 /** The gateway: logging, the shared infrastructure (global), then one module per feature. */
@@ -44,7 +45,6 @@ export class GatewayModule {
         GatewayInfrastructureModule.forRoot(deps),
         ...FEATURES,
       ],
-      controllers: [CaseRecordsBatchController],
     };
   }
 }

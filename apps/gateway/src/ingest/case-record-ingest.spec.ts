@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Message } from 'kafkajs';
 import { CaseRecordIngest, type LineResult, type RecordSink } from './case-record-ingest';
 
@@ -11,9 +12,10 @@ const good = readFileSync(join(FIXTURES, 'ow-case-record.ndjson'), 'utf8')
 class FakeSink implements RecordSink {
   readonly batches: Message[][] = [];
   constructor(private readonly failFromBatch = Infinity) {}
-  async send(_topic: string, messages: Message[]): Promise<void> {
-    if (this.batches.length + 1 >= this.failFromBatch) throw new Error('broker unreachable');
+  send(_topic: string, messages: Message[]): Promise<void> {
+    if (this.batches.length + 1 >= this.failFromBatch) return Promise.reject(new Error('broker unreachable'));
     this.batches.push(messages);
+    return Promise.resolve();
   }
 }
 
@@ -24,10 +26,7 @@ async function run(sink: RecordSink, text: string, batchRecords = 2) {
     batchRecords,
     batchBytes: 900_000,
   });
-  async function* body() {
-    yield Buffer.from(text);
-  }
-  const summary = await ingest.run(body(), 'ndjson', (r) => {
+  const summary = await ingest.run(Readable.from([Buffer.from(text)]), 'ndjson', (r) => {
     results.push(r);
   });
   return { results, summary };

@@ -23,11 +23,11 @@ const toPointer = (path: readonly string[]) =>
  */
 export function splitCsvLine(text: string): { ok: true; cells: string[] } | { ok: false; error: LineError } {
   try {
-    const records = parse(text, {
+    const records: string[][] = parse(text, {
       record_delimiter: '\n',
       relax_column_count: true,
       skip_empty_lines: false,
-    }) as string[][];
+    });
     return { ok: true, cells: records[0] ?? [] };
   } catch (error) {
     const message = (error as Error).message.replace(/ at line \d+/, '');

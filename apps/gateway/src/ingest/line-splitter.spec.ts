@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import { splitLines, type SplitLine } from './line-splitter';
 
-async function* chunks(...parts: (string | Buffer)[]): AsyncGenerator<Buffer> {
-  for (const part of parts) yield Buffer.isBuffer(part) ? part : Buffer.from(part);
+/** The parts as one stream's chunks, each arriving on its own. */
+function chunks(...parts: (string | Buffer)[]): Readable {
+  return Readable.from(parts.map((part) => (Buffer.isBuffer(part) ? part : Buffer.from(part))));
 }
 async function collect(source: AsyncIterable<Buffer>, maxLineBytes = 1000): Promise<SplitLine[]> {
   const out: SplitLine[] = [];

@@ -80,7 +80,8 @@ export async function* splitLines(
     }
     if (start < chunk.length) append(chunk.subarray(start));
   }
-  if (size > 0 || tooLarge) {
+  // A line too large has a size too: both are reset together.
+  if (size > 0) {
     const result = finish();
     if (result) yield result;
   }

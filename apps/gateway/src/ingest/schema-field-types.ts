@@ -37,7 +37,7 @@ export class SchemaFieldTypes {
       typeof current.node.$ref === 'string' && typeOf(current.node) === undefined && hops < 16;
       hops += 1
     ) {
-      const target = new URL(current.node.$ref as string, current.base).href.split('#')[0];
+      const target = new URL(current.node.$ref, current.base).href.split('#')[0];
       current = { node: this.load(target), base: target };
     }
     return current;
