@@ -1,4 +1,4 @@
-import type { EoServiceRecord, OwCaseRecord, Referral } from '@passerelle/contracts';
+import type { EoServiceRecord, Referral } from '@passerelle/contracts';
 import { EventPublisher, TopicNames, createKafka, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
 import { dropSchema, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
 import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
@@ -76,7 +76,7 @@ describe('closed loop: one referral from submission to its 12-month outcome, thr
 
   it('routes, is accepted, starts, schedules and fires follow-ups once, correlates outcomes, completes, and reports de-identified', async () => {
     // 1. The delivery agent's record: consent and referral.
-    const ow = read<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    const ow = read('ow-case-record/eloise-cote-tremblay-referral.json');
     await publisher.publish(names.of('ow.case-records.v1'), [
       raw('ca.on.passerelle.ow-case-record.received', ow, ow.personal.memberId),
     ]);
@@ -94,7 +94,7 @@ describe('closed loop: one referral from submission to its 12-month outcome, thr
     const clientId = routed.clientId;
 
     // 2. The provider's CaMS record answers the referral and starts a service plan.
-    const base = read<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
+    const base = read('eo-service-record/eloise-cote-tremblay-accepted.json');
     const v1: EoServiceRecord = {
       ...base,
       recordVersion: 1,
@@ -116,7 +116,7 @@ describe('closed loop: one referral from submission to its 12-month outcome, thr
     );
 
     // 3. A job starts (a year ago): its 1, 3, 6 and 12-month follow-ups are all due, and fire once each.
-    const hamilton = read<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
+    const hamilton = read('eo-service-record/amira-haddad-follow-ups.json');
     const job = nextYear(hamilton.employments!);
     const v2: EoServiceRecord = { ...v1, recordVersion: 2, recordedAt: '2025-11-10T10:00:00-05:00', employments: job };
     await publisher.publish(names.of('eo.service-records.v1'), [

@@ -67,7 +67,7 @@ export async function gatewayBench({ brokers }: BenchContext): Promise<BenchResu
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const baseline = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/referrals`;
 
-  const template = readFixture<OwCaseRecord>('ow-case-record/marcus-okafor-accelerated.json');
+  const template = readFixture('ow-case-record/marcus-okafor-accelerated.json');
   const token = await mintDevToken(
     { org: `ow:${template.deliveryAgent.code}`, scopes: ['referrals:write'], ttlSeconds: 3_600 },
     config,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { mintDevToken } from '@passerelle/auth';
-import type { OwCaseRecord } from '@passerelle/contracts';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { readFixture } from '../support/client-path';
@@ -32,7 +31,7 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
       { org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read'] },
       config,
     );
-    const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
     const submitted = await stack
       .http()
       .post('/v1/referrals')
@@ -84,8 +83,7 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
     if (endpoint.path.endsWith('/cancel')) return { reason: 'moved away' };
     if (endpoint.path.endsWith('/decline')) return { declineReason: 'no-capacity' };
     if (endpoint.path.endsWith('/consent/withdraw')) return { consentId: secrets[2] };
-    if (endpoint.path === '/v1/referrals')
-      return readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    if (endpoint.path === '/v1/referrals') return readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
     return {};
   };
   const refusedCleanly = (res: request.Response, status: number, what: string): void => {

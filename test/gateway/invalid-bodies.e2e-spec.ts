@@ -150,7 +150,7 @@ describe('every JSON endpoint fed invalid bodies generated from its own schema',
   };
   /** Valid bodies of the operations whose document gives no example. */
   const BASES: Record<string, () => Json> = {
-    submitReferral: () => readFixture<Json>('ow-case-record/marcus-okafor-accelerated.json'),
+    submitReferral: () => readFixture('ow-case-record/marcus-okafor-accelerated.json') as unknown as Json,
     cancelReferral: () => ({ reason: 'The client moved to another region.' }),
     withdrawConsent: () => ({ consentId: crypto.randomUUID() }),
     declineReferral: () => ({ declineReason: 'no-capacity', note: 'Full until March.' }),

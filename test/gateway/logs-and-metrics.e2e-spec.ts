@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { mintDevToken } from '@passerelle/auth';
-import type { EoServiceRecord, OwCaseRecord } from '@passerelle/contracts';
+import type { EoServiceRecord } from '@passerelle/contracts';
 import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { providerRecordVersions, readFixture } from '../support/client-path';
@@ -35,8 +35,8 @@ function startProcess(app: string, env: Record<string, string>): RunningProcess 
     },
   );
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
 }
 
@@ -93,7 +93,7 @@ describe('logs and metrics of a full run', () => {
       { org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read', 'consent:write'] },
       config,
     );
-    const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
     const http = () => request(base);
 
     const submitted = await http()

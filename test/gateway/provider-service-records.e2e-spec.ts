@@ -22,7 +22,7 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
   const { config, prefix } = stack;
   let sudbury: string;
   /** The referrer's webhook receiver: every request it got, body as received. */
-  let receiver: Server;
+  let receiver: Server | undefined;
   const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 
   beforeAll(async () => {
@@ -34,7 +34,7 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
         res.writeHead(204).end();
       });
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
     sudbury = await mintDevToken(
       { org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read', 'webhooks:write'] },
       config,
@@ -54,7 +54,7 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
     return body === undefined ? req : req.send(body as object);
   };
   const referral = (tag: string, memberId: string): OwCaseRecord => {
-    const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
     record.sourceRecordId += `-${tag}`;
     record.personal.memberId = memberId;
     record.referralRequest!.referralId += `-${tag}`;
@@ -100,7 +100,7 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
   it('takes a referral from submission to its exit through HTTP alone, every status visible to the referrer', async () => {
     const since = new Date().toISOString();
     const subscription = await post('/v1/webhooks', sudbury, 'hook', {
-      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/passerelle`,
+      url: `http://127.0.0.1:${(receiver!.address() as AddressInfo).port}/passerelle`,
     }).expect(201);
     const secret = subscription.body.secret as string;
     const { referralId, provider, token } = await routedReferral('loop', '104558231');

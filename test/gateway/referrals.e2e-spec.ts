@@ -18,7 +18,7 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
   });
 
   const referralRecord = (tag: string): OwCaseRecord => {
-    const record = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
     record.sourceRecordId += `-${tag}`;
     record.referralRequest!.referralId += `-${tag}`;
     // Each referral under its own consent: withdrawing one (see below) leaves the others routable.

@@ -14,7 +14,15 @@ const FIXTURES = join(
   'fixtures',
   'sources',
 );
-export const readFixture = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
+/** The record type of the fixtures in each source folder. */
+interface FixtureRecords {
+  'ow-case-record': OwCaseRecord;
+  'eo-service-record': EoServiceRecord;
+}
+
+/** A fixture file, typed by the source folder its path starts with. */
+export const readFixture = <S extends keyof FixtureRecords>(path: `${S}/${string}`): FixtureRecords[S] =>
+  JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as FixtureRecords[S];
 
 /** Dates moved one year on: the Hamilton fixture's job, follow-ups and exit follow a 2025 referral. */
 export const nextYear = <T>(value: T): T =>
@@ -51,7 +59,7 @@ export interface ClientPath {
  */
 export function clientPath(clientId: string, n = 0): ClientPath {
   const tag = n === 0 ? '' : `-${n}`;
-  const ow = readFixture<OwCaseRecord>('ow-case-record/eloise-cote-tremblay-referral.json');
+  const ow = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
   ow.sourceRecordId += tag;
   ow.personal.memberId = n === 0 ? ow.personal.memberId : String(300_000_000 + n);
   ow.referralRequest!.referralId += tag;
@@ -100,8 +108,8 @@ export function providerRecordVersions(opts: {
   samsMemberId?: string;
 }): EoServiceRecord[] {
   const { tag } = opts;
-  const base = readFixture<EoServiceRecord>('eo-service-record/eloise-cote-tremblay-accepted.json');
-  const hamilton = readFixture<EoServiceRecord>('eo-service-record/amira-haddad-follow-ups.json');
+  const base = readFixture('eo-service-record/eloise-cote-tremblay-accepted.json');
+  const hamilton = readFixture('eo-service-record/amira-haddad-follow-ups.json');
   const job = nextYear(hamilton.employments!).map((e) => ({ ...e, employmentId: e.employmentId + tag }));
   const v1: EoServiceRecord = {
     ...base,
