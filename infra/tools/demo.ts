@@ -3,7 +3,8 @@ import { ConfigError, authSettings, kafkaSettings, loadConfig } from '@passerell
 import { mintDevToken } from '@passerelle/auth';
 import { createKafka } from '@passerelle/messaging';
 import { generateProvince, loadProvince } from './demo/province';
-import { SeedError, seedProvince, type SeedProgress } from './demo/seed';
+import { seedProvince, type SeedProgress } from './demo/seed';
+import { SeedError } from './demo/seed-error';
 
 /**
  * `npm run demo -- [--referrals 2000] [--seed 2025] [--gateway http://127.0.0.1:3000]`: seeds a

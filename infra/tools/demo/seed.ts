@@ -1,9 +1,8 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import {
   dataDir,
   type CloudEvent,
   type ContractEventType,
-  type ContractTopicName,
   type EoServiceRecord,
   type OdspEmploymentRecord,
   type OwCaseRecord,
@@ -11,6 +10,8 @@ import {
 import { EventPublisher, TopicNames, canonicalEvent } from '@passerelle/messaging';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Gateway } from './gateway-calls';
+import { adapterDone, deadLetters, drained } from './pipeline-backlog';
 import { providerRecords, referrerRecords } from './source-records';
 import type { Story } from './story';
 
@@ -56,25 +57,11 @@ export interface SeedResult {
   deadLettered: number;
 }
 
-export class SeedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SeedError';
-  }
-}
-
 const RAW = {
   odsp: { topic: 'odsp.employment-records.v1', type: 'ca.on.passerelle.odsp-employment-record.received' },
   eo: { topic: 'eo.service-records.v1', type: 'ca.on.passerelle.eo-service-record.received' },
 } as const;
 
-/** Consumer groups of the pipeline and the topics each reads (libs/runtime names them `<prefix>passerelle-<app>`). */
-const PIPELINE: ReadonlyArray<readonly [string, readonly ContractTopicName[]]> = [
-  ['ow-adapter', ['ow.case-records.v1', 'odsp.employment-records.v1']],
-  ['eo-adapter', ['eo.service-records.v1']],
-  ['referral-tracker', ['referrals.v1', 'service-events.v1', 'outcomes.v1', 'clients.v1']],
-];
-const CONSUMED = PIPELINE.flatMap(([, topics]) => topics);
 /** Records sent at once: an adapter's batch of this many stays far below the broker's 1 MB message size. */
 const CHUNK = 100;
 
@@ -229,114 +216,3 @@ const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, 
 };
 const chunks = <T>(items: readonly T[]): T[][] =>
   Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
-
-/** Waits until one adapter has committed everything on its topics (it is quick: the tracker is not waited for here). */
-async function adapterDone(admin: Admin, names: TopicNames, prefix: string, app: string): Promise<void> {
-  const deadline = Date.now() + 5 * 60_000;
-  while ((await pipelineBacklog(admin, names, prefix, [app])) > 0) {
-    if (Date.now() > deadline)
-      throw new SeedError(`the ${app} has not taken the records sent 5 minutes ago: is it running (npm start)?`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Events the pipeline's consumer groups (or those of `apps`) have not committed yet, over every topic they read. */
-export async function pipelineBacklog(
-  admin: Admin,
-  names: TopicNames,
-  prefix: string,
-  apps?: readonly string[],
-): Promise<number> {
-  let backlog = 0;
-  for (const [app, topics] of PIPELINE.filter(([a]) => apps === undefined || apps.includes(a))) {
-    const committed = await admin.fetchOffsets({
-      groupId: `${prefix}passerelle-${app}`,
-      topics: topics.map((t) => names.of(t)),
-    });
-    for (const { topic, partitions } of committed) {
-      for (const end of await admin.fetchTopicOffsets(topic)) {
-        const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-        backlog += Math.max(0, Number(end.high) - (offset >= 0 ? offset : Number(end.low)));
-      }
-    }
-  }
-  return backlog;
-}
-
-/** Waits until the pipeline has no backlog on several checks in a row (the tracker's own events come a moment after its commits). */
-async function drained(
-  admin: Admin,
-  names: TopicNames,
-  prefix: string,
-  timeoutMs: number,
-  report: (backlog: number) => void,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let quiet = 0;
-  for (;;) {
-    const backlog = await pipelineBacklog(admin, names, prefix);
-    report(backlog);
-    quiet = backlog === 0 ? quiet + 1 : 0;
-    if (quiet >= 3) return;
-    if (Date.now() > deadline) {
-      throw new SeedError(
-        `the pipeline still has ${backlog} events to apply after ${Math.round(timeoutMs / 1000)} s: are the ow-adapter, eo-adapter and referral-tracker running (npm start)?`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, backlog === 0 ? 400 : 1000));
-  }
-}
-
-async function deadLetters(admin: Admin, names: TopicNames): Promise<number> {
-  let total = 0;
-  for (const topic of CONSUMED) {
-    for (const p of await admin.fetchTopicOffsets(`${names.of(topic)}.dlq`)) total += Number(p.high);
-  }
-  return total;
-}
-
-/** The few gateway calls seeding makes, waiting out the per-organization rate limit (429). */
-class Gateway {
-  constructor(private readonly base: string) {}
-
-  async json(path: string, token: string): Promise<unknown> {
-    const response = await this.call(path, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-    });
-    return response.json();
-  }
-
-  /** One bulk upload of OW case records (NDJSON); every line must come back accepted. */
-  async bulk(token: string, records: OwCaseRecord[]): Promise<void> {
-    const body = records.map((r) => JSON.stringify(r)).join('\n');
-    const response = await this.call('/v1/ow/case-records:batch', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
-      body,
-    });
-    const lines = (await response.text())
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map(
-        (l) => JSON.parse(l) as { status?: string; line?: number; errors?: unknown; summary?: { accepted: number } },
-      );
-    const refused = lines.filter((l) => l.status !== undefined && l.status !== 'accepted');
-    const summary = lines.find((l) => l.summary !== undefined)?.summary;
-    if (refused.length > 0 || summary?.accepted !== records.length) {
-      throw new SeedError(`the gateway did not accept every case record: ${JSON.stringify(refused.slice(0, 3))}`);
-    }
-  }
-
-  private async call(path: string, init: RequestInit): Promise<Response> {
-    for (let attempt = 0; ; attempt += 1) {
-      const response = await fetch(`${this.base}${path}`, init);
-      if (response.status === 429 && attempt < 20) {
-        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? '1')));
-        continue;
-      }
-      if (!response.ok)
-        throw new SeedError(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
-      return response;
-    }
-  }
-}

@@ -1,0 +1,48 @@
+import type { OwCaseRecord } from '@passerelle/contracts';
+import { SeedError } from './seed-error';
+
+/** The few gateway calls seeding makes, waiting out the per-organization rate limit (429). */
+export class Gateway {
+  constructor(private readonly base: string) {}
+
+  async json(path: string, token: string): Promise<unknown> {
+    const response = await this.call(path, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    return response.json();
+  }
+
+  /** One bulk upload of OW case records (NDJSON); every line must come back accepted. */
+  async bulk(token: string, records: OwCaseRecord[]): Promise<void> {
+    const body = records.map((r) => JSON.stringify(r)).join('\n');
+    const response = await this.call('/v1/ow/case-records:batch', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      body,
+    });
+    const lines = (await response.text())
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(
+        (l) => JSON.parse(l) as { status?: string; line?: number; errors?: unknown; summary?: { accepted: number } },
+      );
+    const refused = lines.filter((l) => l.status !== undefined && l.status !== 'accepted');
+    const summary = lines.find((l) => l.summary !== undefined)?.summary;
+    if (refused.length > 0 || summary?.accepted !== records.length) {
+      throw new SeedError(`the gateway did not accept every case record: ${JSON.stringify(refused.slice(0, 3))}`);
+    }
+  }
+
+  private async call(path: string, init: RequestInit): Promise<Response> {
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetch(`${this.base}${path}`, init);
+      if (response.status === 429 && attempt < 20) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? '1')));
+        continue;
+      }
+      if (!response.ok)
+        throw new SeedError(`${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
+      return response;
+    }
+  }
+}
