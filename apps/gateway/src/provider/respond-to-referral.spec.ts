@@ -1,0 +1,62 @@
+import type { Referral } from '@passerelle/contracts';
+import { problemOf } from '../../../../test/support/gateway-problems';
+import type { ApiChange, ApiEventSender } from '../api-events';
+import type { ReferralReadModel } from '../ledger/referral-read-model';
+import { RespondToReferral } from './respond-to-referral';
+
+const REFERRAL_ID = '0b0e7c1e-3c55-4d3a-9d7e-5f1b2a3c4d5e';
+const CLIENT_ID = '7f9c2ba4-e88f-4c3a-b1a2-3d4e5f6a7b8c';
+
+/** The use case over a ledger where the provider has the referral routed to it in `status` (none: not routed). */
+function respondToReferral(status?: Referral['status']) {
+  const sent: ApiChange<unknown>[] = [];
+  const ledger = {
+    find: () => Promise.resolve(status && { referralId: REFERRAL_ID, clientId: CLIENT_ID, status }),
+  };
+  const events = {
+    send: (change: ApiChange<unknown>) => {
+      sent.push(change);
+      return Promise.resolve({ id: 'event-1' });
+    },
+  };
+  const useCase = new RespondToReferral(ledger as unknown as ReferralReadModel, events as unknown as ApiEventSender);
+  return { useCase, sent };
+}
+
+describe('RespondToReferral', () => {
+  it("sends a provider's acceptance of a routed referral to the tracker", async () => {
+    const { useCase, sent } = respondToReferral('requested');
+    expect(await useCase.execute('eo:provider-7', REFERRAL_ID, { decision: 'accept' }, 'key-1')).toMatchObject({
+      referralId: REFERRAL_ID,
+      decision: 'accept',
+      eventId: 'event-1',
+    });
+    expect(sent[0]).toMatchObject({
+      type: 'ca.on.passerelle.referral.response-recorded',
+      requestKey: 'key-1',
+      data: { referralId: REFERRAL_ID, clientId: CLIENT_ID, provider: 'eo:provider-7', decision: 'accept' },
+    });
+  });
+
+  it('sends a decline with its coded reason and note', async () => {
+    const { useCase, sent } = respondToReferral('requested');
+    const decline = { decision: 'decline', declineReason: 'no-capacity', note: 'full until May' } as const;
+    await useCase.execute('eo:provider-7', REFERRAL_ID, decline, 'key-2');
+    expect(sent[0]?.data).toMatchObject({ decision: 'decline', declineReason: 'no-capacity', note: 'full until May' });
+  });
+
+  it('is 404 for a referral not routed to the caller, 409 for an answer its status does not allow', async () => {
+    const stranger = respondToReferral();
+    expect(
+      await problemOf(stranger.useCase.execute('eo:provider-7', REFERRAL_ID, { decision: 'accept' }, 'k')),
+    ).toEqual({
+      status: 404,
+      detail: 'no such referral',
+    });
+    const done = respondToReferral('completed');
+    expect(
+      (await problemOf(done.useCase.execute('eo:provider-7', REFERRAL_ID, { decision: 'accept' }, 'k'))).status,
+    ).toBe(409);
+    expect([...stranger.sent, ...done.sent]).toHaveLength(0);
+  });
+});
