@@ -48,20 +48,24 @@ export function useGatewayStack(
     http: () => request(stack.app.getHttpServer()),
   } as unknown as GatewayStack;
 
+  // What beforeAll got to start: a failed start leaves some of it unset for afterAll.
+  let app: NestFastifyApplication | undefined;
+  let database: DatabaseHandle | undefined;
+
   beforeAll(async () => {
-    stack.app = await createGateway(stack.config);
-    await stack.app.listen(0, '127.0.0.1');
-    stack.base = `http://127.0.0.1:${(stack.app.getHttpServer().address() as AddressInfo).port}`;
+    app = stack.app = await createGateway(stack.config);
+    await app.listen(0, '127.0.0.1');
+    stack.base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     for (const definition of eventApps) stack.eventApps.push(await startEventApp(definition, env));
-    stack.database = openDatabase({ url: testDatabaseUrl(), schema });
+    database = stack.database = openDatabase({ url: testDatabaseUrl(), schema });
   }, 180_000);
 
   afterAll(async () => {
-    await stack.app?.close();
+    await app?.close();
     await Promise.all(stack.eventApps.map((a) => a.close()));
-    if (stack.database) {
-      await dropSchema(stack.database);
-      await stack.database.close();
+    if (database) {
+      await dropSchema(database);
+      await database.close();
     }
   });
 

@@ -47,12 +47,13 @@ export async function readRecords(
         timeoutMs,
       );
       void consumer.run({
-        eachMessage: async ({ message, partition }) => {
+        eachMessage: ({ message, partition }) => {
           records.push({ ...message, topic, partition });
           if (records.length >= count) {
             clearTimeout(timer);
             resolve();
           }
+          return Promise.resolve();
         },
       });
     });
@@ -80,12 +81,13 @@ export async function readRecordsUntil(
         timeoutMs,
       );
       void consumer.run({
-        eachMessage: async ({ message, partition }) => {
+        eachMessage: ({ message, partition }) => {
           records.push({ ...message, topic, partition });
           if (done(records)) {
             clearTimeout(timer);
             resolve();
           }
+          return Promise.resolve();
         },
       });
     });
@@ -116,6 +118,11 @@ export function headersAsStrings(headers: KafkaMessage['headers']): Record<strin
   return out;
 }
 
+/**
+ * Waits for a signal: polls `probe` every 100 ms until it returns something truthy (returned), or
+ * fails after `timeoutMs` naming `what`. For "nothing more happened" checks, probe for a later
+ * event that proves the system got past the point where it would have happened, never for time.
+ */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
   timeoutMs = 30_000,
@@ -124,7 +131,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
