@@ -1,6 +1,5 @@
 import type { Consent } from '@passerelle/contracts';
-import { problemOf } from '../../../../test/support/gateway-problems';
-import type { ApiChange, ApiEventSender } from '../api-events';
+import { problemOf, recordingEventSender } from '../../../../test/support/gateway-use-cases';
 import type { ConsentReadModel, RecordedConsent } from '../ledger/consent-read-model';
 import { WithdrawConsent } from './withdraw-consent';
 
@@ -10,15 +9,9 @@ const consent = { consentId: CONSENT_ID, clientId: CLIENT_ID, purpose: 'referral
 
 /** The use case over a tracker that holds `recorded` for the referrer (none: it never referred under it). */
 function withdrawConsent(recorded?: RecordedConsent) {
-  const sent: ApiChange<unknown>[] = [];
   const consents = { findOfReferrer: () => Promise.resolve(recorded) };
-  const events = {
-    send: (change: ApiChange<unknown>) => {
-      sent.push(change);
-      return Promise.resolve({ id: 'event-1' });
-    },
-  };
-  const useCase = new WithdrawConsent(consents as unknown as ConsentReadModel, events as unknown as ApiEventSender);
+  const { events, sent } = recordingEventSender();
+  const useCase = new WithdrawConsent(consents as unknown as ConsentReadModel, events);
   return { useCase, sent };
 }
 

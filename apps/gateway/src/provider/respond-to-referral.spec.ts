@@ -1,6 +1,5 @@
 import type { Referral } from '@passerelle/contracts';
-import { problemOf } from '../../../../test/support/gateway-problems';
-import type { ApiChange, ApiEventSender } from '../api-events';
+import { problemOf, recordingEventSender } from '../../../../test/support/gateway-use-cases';
 import type { ReferralReadModel } from '../ledger/referral-read-model';
 import { RespondToReferral } from './respond-to-referral';
 
@@ -9,17 +8,11 @@ const CLIENT_ID = '7f9c2ba4-e88f-4c3a-b1a2-3d4e5f6a7b8c';
 
 /** The use case over a ledger where the provider has the referral routed to it in `status` (none: not routed). */
 function respondToReferral(status?: Referral['status']) {
-  const sent: ApiChange<unknown>[] = [];
   const ledger = {
     find: () => Promise.resolve(status && { referralId: REFERRAL_ID, clientId: CLIENT_ID, status }),
   };
-  const events = {
-    send: (change: ApiChange<unknown>) => {
-      sent.push(change);
-      return Promise.resolve({ id: 'event-1' });
-    },
-  };
-  const useCase = new RespondToReferral(ledger as unknown as ReferralReadModel, events as unknown as ApiEventSender);
+  const { events, sent } = recordingEventSender();
+  const useCase = new RespondToReferral(ledger as unknown as ReferralReadModel, events);
   return { useCase, sent };
 }
 

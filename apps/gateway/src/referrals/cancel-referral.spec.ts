@@ -1,6 +1,5 @@
 import type { Referral } from '@passerelle/contracts';
-import { problemOf } from '../../../../test/support/gateway-problems';
-import type { ApiChange, ApiEventSender } from '../api-events';
+import { problemOf, recordingEventSender } from '../../../../test/support/gateway-use-cases';
 import type { ReferralReadModel } from '../ledger/referral-read-model';
 import { CancelReferral } from './cancel-referral';
 import type { ReferralSubmission, ReferralSubmissionRepository } from './referral-submission.repository';
@@ -10,21 +9,15 @@ const CLIENT_ID = '7f9c2ba4-e88f-4c3a-b1a2-3d4e5f6a7b8c';
 
 /** A use case over a ledger holding `tracked` and a submissions table holding `submitted`, recording what it sends. */
 function cancelReferral(tracked?: Partial<Referral>, submitted?: ReferralSubmission) {
-  const sent: ApiChange<unknown>[] = [];
   const ledger = {
     find: () => Promise.resolve(tracked && { referralId: REFERRAL_ID, clientId: CLIENT_ID, ...tracked }),
   };
   const submissions = { findOfReferrer: () => Promise.resolve(submitted) };
-  const events = {
-    send: (change: ApiChange<unknown>) => {
-      sent.push(change);
-      return Promise.resolve({ id: 'event-1' });
-    },
-  };
+  const { events, sent } = recordingEventSender();
   const useCase = new CancelReferral(
     ledger as unknown as ReferralReadModel,
     submissions as unknown as ReferralSubmissionRepository,
-    events as unknown as ApiEventSender,
+    events,
   );
   return { useCase, sent };
 }
