@@ -49,7 +49,8 @@ function raw(record: OwCaseRecord, tag = ''): CloudEvent<OwCaseRecord> {
     source: '/v1/ow/case-records',
     type: RAW_TYPE,
     time: record.recordedAt,
-    partitionkey: record.personal?.memberId ?? 'unknown',
+    // The invalid fixtures are typed as records but may lack `personal`.
+    partitionkey: (record as Partial<OwCaseRecord>).personal?.memberId ?? 'unknown',
     datacontenttype: 'application/json',
     data: record,
   };

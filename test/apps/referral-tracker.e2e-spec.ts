@@ -68,7 +68,7 @@ describe('referral-tracker on the real broker and database', () => {
   const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers: testBrokers(), clientId: 'tracker-e2e' });
   const publisher = new EventPublisher(kafka);
-  let tracker: RunningEventApp;
+  let tracker: RunningEventApp | undefined;
   let database: DatabaseHandle;
 
   beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('referral-tracker on the real broker and database', () => {
   const send = (events: CloudEvent[]): Promise<void> => publisher.publish(names.of('referrals.v1'), events);
   const typeOf = (r: ReadRecord): string => headersAsStrings(r.headers).ce_type;
   const about = (referralId: string) => (r: ReadRecord) => headersAsStrings(r.headers).ce_subject === referralId;
-  const dataOf = <T>(r: ReadRecord): T => JSON.parse(r.value!.toString()) as T;
+  const dataOf = (r: ReadRecord): unknown => JSON.parse(r.value!.toString());
   const referralRow = (referralId: string) =>
     database.db.selectFrom('referral').selectAll().where('referral_id', '=', referralId).executeTakeFirst();
   // The fixtures date from 2025, so response deadlines have passed: overdue entries (system:timer) come and go with timing.
@@ -112,7 +112,7 @@ describe('referral-tracker on the real broker and database', () => {
       (r) => typeOf(r) === 'ca.on.passerelle.referral.routed' && about(referral.data.referralId)(r),
     )!;
     const headers = headersAsStrings(routed.headers);
-    const data = dataOf<Referral>(routed);
+    const data = dataOf(routed) as Referral;
     expect(routed.key!.toString()).toBe(referral.data.clientId);
     expect(headers.ce_causationid).toBe(referral.id);
     expect(data.status).toBe('requested');
@@ -126,7 +126,7 @@ describe('referral-tracker on the real broker and database', () => {
       (rs) => rs.some(about(referral.data.referralId)),
       60_000,
     );
-    const note = dataOf<ReferralNotification>(notes.find(about(referral.data.referralId))!);
+    const note = dataOf(notes.find(about(referral.data.referralId))!) as ReferralNotification;
     expect(note).toMatchObject({
       change: 'routed',
       recipient: referral.data.referrer,
@@ -191,7 +191,7 @@ describe('referral-tracker on the real broker and database', () => {
       (rs) => rs.some(about(referral.data.referralId)),
       60_000,
     );
-    const note = dataOf<ReferralNotification>(out.find(about(referral.data.referralId))!);
+    const note = dataOf(out.find(about(referral.data.referralId))!) as ReferralNotification;
     expect(note.change).toBe('unroutable');
     expect(note.reason?.code).toMatch(/^NO_/);
     expect(note.reason?.text).toContain('X0A');
@@ -217,9 +217,9 @@ describe('referral-tracker on the real broker and database', () => {
       (rs) => rs.some((r) => typeOf(r) === 'ca.on.passerelle.referral.cancelled' && about(referral.data.referralId)(r)),
       60_000,
     );
-    const cancelled = dataOf<Referral>(
+    const cancelled = dataOf(
       out.find((r) => typeOf(r) === 'ca.on.passerelle.referral.cancelled' && about(referral.data.referralId)(r))!,
-    );
+    ) as Referral;
     expect(cancelled).toMatchObject({ status: 'cancelled', statusReason: { text: 'consent withdrawn' } });
     expect(cancelled.provider).toMatch(/^eo:/); // the provider it was routed to learns it from this event
     expect(cancelled.personal).toBeUndefined();
@@ -239,7 +239,7 @@ describe('referral-tracker on the real broker and database', () => {
       (rs) => rs.some(about(second.data.referralId)),
       60_000,
     );
-    expect(dataOf<ReferralNotification>(notes.find(about(second.data.referralId))!)).toMatchObject({
+    expect(dataOf(notes.find(about(second.data.referralId))!) as ReferralNotification).toMatchObject({
       change: 'unroutable',
       reason: { code: 'CONSENT_WITHDRAWN' },
     });

@@ -55,7 +55,7 @@ function tracker(database: DatabaseHandle) {
 const PSEUDONYM_KEY = randomBytes(32);
 let offset = 0;
 const inbound = (mapped: MappedEvent | { topic: string; event: CloudEvent<unknown> }): InboundEvent => {
-  const event = mapped.event as CloudEvent;
+  const event = mapped.event;
   offset += 1;
   return {
     event,
@@ -216,7 +216,7 @@ describe('referral-tracker batches on PostgreSQL: set-based application of whole
 
     const refused: string[] = [];
     for (const event of batch)
-      await apply([event]).catch((error: TrackerError) => refused.push(`${event.event.id}:${error.code}`));
+      await apply([event]).catch((error: unknown) => refused.push(`${event.event.id}:${(error as TrackerError).code}`));
     expect(refused).toEqual([`${stranger.event.id}:${TrackerErrorCode.ActorNotAllowed}`]);
     const ledger = await ledgerOf(database);
     expect(ledger.inbox).toHaveLength(new Set(referralEvents.map((e) => e.event.id)).size);
@@ -336,7 +336,7 @@ describe('referral-tracker batches on PostgreSQL: set-based application of whole
         observedOn: '2026-01-15',
         reportedBy: 'ow:greater-sudbury',
         source: { system: 'sams', recordId: 'x', recordVersion: 1 },
-      } as OutcomeMilestone;
+      };
       const keys = { ...noKeys(), outcomeClients: [clientId] };
       await expect(
         database.db.transaction().execute(async (trx) => {

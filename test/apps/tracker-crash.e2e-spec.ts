@@ -31,8 +31,8 @@ function startTracker(env: Record<string, string>): {
       // The consumer joined its group: the app is up.
       if (output.includes('consuming ')) resolve();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`tracker exited early (${String(code)}): ${output.slice(-2_000)}`)));
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

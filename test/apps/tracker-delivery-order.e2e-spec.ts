@@ -96,8 +96,8 @@ describe('referral-tracker: every event delivered twice and out of order ends in
       },
       60_000,
       'all events applied',
-    ).catch((error: Error) => {
-      throw new Error(`${error.message} (${database.schema}: ${seen})`);
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message} (${database.schema}: ${seen})`, { cause: error });
     });
   };
 
