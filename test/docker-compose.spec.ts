@@ -79,19 +79,27 @@ function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A YAML value as text: a scalar as written, a mapping or list as JSON (never `[object Object]`). */
+function scalarText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}
+
 /** Compose interpolation with defaults: `${X:-d}` / `${X-d}` -> d, `$$` -> `$`; undefined when a variable has no default. */
 function interpolate(raw: string): string | undefined {
-  let unresolved = false;
+  const unresolved: string[] = [];
   const out = raw.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?(?::?[?+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (match: string, name?: string, op?: string, def?: string) => {
       if (match === '$$') return '$';
       if (name !== undefined && op !== undefined) return def ?? '';
-      unresolved = true;
+      unresolved.push(match);
       return match;
     },
   );
-  return unresolved ? undefined : out;
+  return unresolved.length > 0 ? undefined : out;
 }
 
 /** A service's environment as name -> value (null: passed through from the host). */
@@ -106,7 +114,7 @@ function environmentOf(service: Obj): Map<string, string | null> {
       else env.set(text.slice(0, eq), text.slice(eq + 1));
     }
   } else if (isObj(raw)) {
-    for (const [k, v] of Object.entries(raw)) env.set(k, v === null || v === undefined ? null : String(v));
+    for (const [k, v] of Object.entries(raw)) env.set(k, v === null || v === undefined ? null : scalarText(v));
   }
   return env;
 }
@@ -123,7 +131,7 @@ function dependsOn(service: Obj): Map<string, string | undefined> {
   if (Array.isArray(raw)) for (const name of raw) deps.set(String(name), undefined);
   else if (isObj(raw))
     for (const [name, spec] of Object.entries(raw))
-      deps.set(name, isObj(spec) ? String(spec.condition ?? 'service_started') : undefined);
+      deps.set(name, isObj(spec) ? scalarText(spec.condition ?? 'service_started') : undefined);
   return deps;
 }
 
@@ -185,7 +193,7 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
   if ('version' in doc) problems.push('top-level `version` is obsolete in the Compose spec: remove it');
   if (!isObj(doc.services)) return [...problems, 'no `services` mapping'];
   const services = doc.services as Record<string, unknown>;
-  const service = (name: string): Obj | undefined => (isObj(services[name]) ? (services[name] as Obj) : undefined);
+  const service = (name: string): Obj | undefined => (isObj(services[name]) ? services[name] : undefined);
   const declaredVolumes = isObj(doc.volumes) ? Object.keys(doc.volumes) : [];
 
   // every service: depends_on targets exist; named volumes are declared
@@ -204,7 +212,7 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
     for (const volume of Array.isArray(raw.volumes) ? raw.volumes : []) {
       const source = isObj(volume)
         ? volume.type === 'volume'
-          ? String(volume.source ?? '')
+          ? scalarText(volume.source)
           : ''
         : String(volume).split(':')[0];
       if (source && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source) && !declaredVolumes.includes(source)) {
@@ -218,7 +226,7 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
   const advertised = new Set<string>();
   if (!kafka) problems.push('no `kafka` service');
   else {
-    if (!/^apache\/kafka:\d+\.\d+\.\d+/.test(String(kafka.image ?? ''))) {
+    if (!/^apache\/kafka:\d+\.\d+\.\d+/.test(scalarText(kafka.image))) {
       problems.push(`kafka image is ${String(kafka.image)}; expected the official apache/kafka:<version>`);
     }
     const env = environmentOf(kafka);
@@ -294,7 +302,7 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
   const pgEnv = postgres ? environmentOf(postgres) : new Map<string, string | null>();
   if (!postgres) problems.push('no `postgres` service');
   else {
-    if (!/^postgres:/.test(String(postgres.image ?? '')))
+    if (!/^postgres:/.test(scalarText(postgres.image)))
       problems.push(`postgres image is ${String(postgres.image)}; expected postgres:<version>`);
     if (!healthcheckText(postgres)) problems.push('postgres has no healthcheck');
   }
@@ -377,7 +385,7 @@ function validateCompose(doc: unknown, ctx: ComposeContext): string[] {
       if (deps.get(infra) !== 'service_healthy')
         problems.push(`service ${name} must depend on ${infra} with condition service_healthy`);
     }
-    if (!['unless-stopped', 'always', 'on-failure'].includes(String(svc.restart ?? ''))) {
+    if (!['unless-stopped', 'always', 'on-failure'].includes(scalarText(svc.restart))) {
       problems.push(`service ${name} has no restart policy (restart: unless-stopped)`);
     }
     const grace = durationMs(svc.stop_grace_period);

@@ -13,7 +13,9 @@ export default async function globalSetup(): Promise<void> {
     await pg.connect();
     await pg.query('select 1');
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${process.env.DATABASE_URL}: ${(error as Error).message}`);
+    throw new Error(`PostgreSQL is not reachable at ${process.env.DATABASE_URL}: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     await pg.end().catch(() => undefined);
   }
