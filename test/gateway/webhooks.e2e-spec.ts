@@ -501,19 +501,21 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
       await waitFor(() => requestsTo('/ok/replicas').length >= count, 60_000, `${count} deliveries`);
       const elapsed = Date.now() - started;
       // A POST that missed the time limit is retried later than a marker published now: wait for
-      // every delivery to be settled first, then for the dispatcher to pass the marker.
+      // every delivery to be queued and settled first, then for the dispatcher to pass the marker.
       await waitFor(
-        async () =>
-          (
-            await stack.database.db
-              .selectFrom('webhook_delivery')
-              .select('id')
-              .where('subscription_id', '=', sub.id)
-              .where('state', '=', 'pending')
-              .executeTakeFirst()
-          )?.id === undefined || undefined,
+        async () => {
+          const { queued, pending } = await stack.database.db
+            .selectFrom('webhook_delivery')
+            .select(({ fn }) => [
+              fn.countAll<string>().as('queued'),
+              fn.countAll<string>().filterWhere('state', '=', 'pending').as('pending'),
+            ])
+            .where('subscription_id', '=', sub.id)
+            .executeTakeFirstOrThrow();
+          return (Number(queued) === count && Number(pending) === 0) || undefined;
+        },
         30_000,
-        'every delivery settled',
+        'every delivery queued and settled',
       );
       await dispatcherPassedMarker();
       const got = requestsTo('/ok/replicas');
