@@ -3,13 +3,7 @@ import type { LedgerChanges, OutcomeWrite, SpellWrite } from './ledger-changes';
 import { compareIds, inScope, microsOf, uuidKey, type LoadedScope } from './ledger-keys';
 import type { DateColumnReader, LoadedOutcome, LoadedSpell, SupportRow } from './ledger-rows';
 
-interface SpellState {
-  employmentSpellId: string;
-  clientId: string;
-  referralId: string | null;
-  reportedBy: string;
-  startDate: string;
-  eventTimeUs: number;
+interface SpellState extends LoadedSpell {
   /** Set when this batch saved the job (its row is then written). */
   eventTime: string | null;
 }

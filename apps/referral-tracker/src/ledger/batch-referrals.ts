@@ -4,23 +4,8 @@ import type { LedgerChanges, ParkedWrite, ReferralWrite } from './ledger-changes
 import { compareIds, compareSerials, inScope, microsOf, uuidKey, type LoadedScope } from './ledger-keys';
 import type { LoadedParkedEvent, LoadedReferral, ParkedEvent, ReferralFacts, ReferralFactsChange } from './ledger-rows';
 
-interface ReferralState {
-  referralId: string;
-  clientId: string;
-  referrer: string;
-  consentId: string;
-  requestedAt: Date;
-  requestedAtUs: number;
+interface ReferralState extends LoadedReferral {
   requestedAtText: string;
-  provider: string | null;
-  status: string;
-  snapshot: Referral;
-  ageBand: string | null;
-  region: string | null;
-  catchment: string | null;
-  providerType: string | null;
-  stream: string | null;
-  acceptedAt: Date | null;
   inserted: boolean;
   updates: number;
   /** Fact columns this batch set (written; the others keep their value). */

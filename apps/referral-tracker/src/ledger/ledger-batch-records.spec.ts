@@ -1,6 +1,6 @@
 import type { Consent, OutcomeMilestone } from '@passerelle/contracts';
 import { LedgerBatch } from './ledger-batch';
-import { microsOf, type LoadedScope } from './ledger-keys';
+import { keySets, microsOf, type LoadedScope } from './ledger-keys';
 import { readDateColumn } from './ledger-reads';
 import type { LoadedLedger } from './ledger-rows';
 
@@ -17,16 +17,8 @@ function loaded(
   rows: Partial<Omit<LoadedLedger, 'scope'>>,
   scope: Partial<Record<keyof LoadedScope, string[]>>,
 ): LoadedLedger {
-  const set = (name: keyof LoadedScope) => new Set((scope[name] ?? []).map((id) => id.toLowerCase()));
   return {
-    scope: {
-      referralIds: set('referralIds'),
-      clientReferrals: set('clientReferrals'),
-      consentIds: set('consentIds'),
-      spellIds: set('spellIds'),
-      outcomeClients: set('outcomeClients'),
-      supportClients: set('supportClients'),
-    },
+    scope: keySets(scope),
     referrals: [],
     parked: [],
     consents: [],

@@ -1,6 +1,6 @@
 import type { Referral } from '@passerelle/contracts';
 import { LedgerBatch } from './ledger-batch';
-import { microsOf } from './ledger-keys';
+import { keySets, microsOf } from './ledger-keys';
 import { readDateColumn } from './ledger-reads';
 import type { LoadedLedger, LoadedReferral } from './ledger-rows';
 
@@ -48,16 +48,8 @@ function loaded(
   rows: Partial<Omit<LoadedLedger, 'scope'>> = {},
   scope: Partial<Record<keyof LoadedLedger['scope'], string[]>> = {},
 ): LoadedLedger {
-  const set = (name: keyof LoadedLedger['scope']) => new Set((scope[name] ?? []).map((id) => id.toLowerCase()));
   return {
-    scope: {
-      referralIds: set('referralIds'),
-      clientReferrals: set('clientReferrals'),
-      consentIds: set('consentIds'),
-      spellIds: set('spellIds'),
-      outcomeClients: set('outcomeClients'),
-      supportClients: set('supportClients'),
-    },
+    scope: keySets(scope),
     referrals: rows.referrals ?? [],
     parked: rows.parked ?? [],
     consents: rows.consents ?? [],

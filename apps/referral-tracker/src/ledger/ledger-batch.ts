@@ -4,6 +4,7 @@ import { BatchConsents } from './batch-consents';
 import { BatchOutcomes, type SpellReport } from './batch-outcomes';
 import { BatchReferrals } from './batch-referrals';
 import type { LedgerChanges, TimerCancel } from './ledger-changes';
+import { keySets } from './ledger-keys';
 import type {
   DateColumnReader,
   HistoryEntry,
@@ -43,17 +44,8 @@ export class LedgerBatch {
 
   /** A batch with nothing loaded: for work that only writes (history, outbox). */
   static empty(readDate: DateColumnReader): LedgerBatch {
-    const none = new Set<string>();
-    const scope = {
-      referralIds: none,
-      clientReferrals: none,
-      consentIds: none,
-      spellIds: none,
-      outcomeClients: none,
-      supportClients: none,
-    };
     const rows = { referrals: [], parked: [], consents: [], spells: [], outcomes: [], supports: [] };
-    return new LedgerBatch({ scope, ...rows }, readDate);
+    return new LedgerBatch({ scope: keySets(), ...rows }, readDate);
   }
 
   // --- referrals -------------------------------------------------------------------------

@@ -21,6 +21,24 @@ export interface LedgerKeys {
 /** The keys a batch loaded (lower case): what its working rows can answer for. */
 export type LoadedScope = { readonly [K in keyof LedgerKeys]: ReadonlySet<string> };
 
+/**
+ * One set of keys per kind, in lower case: empty, or the ids given. What a batch is loaded for
+ * (its scope) or collects keys into.
+ */
+export function keySets(ids: Partial<Record<keyof LedgerKeys, Iterable<string>>> = {}): {
+  [K in keyof LedgerKeys]: Set<string>;
+} {
+  const of = (some: Iterable<string> | undefined) => new Set(some === undefined ? [] : [...some].map(uuidKey));
+  return {
+    referralIds: of(ids.referralIds),
+    clientReferrals: of(ids.clientReferrals),
+    consentIds: of(ids.consentIds),
+    spellIds: of(ids.spellIds),
+    outcomeClients: of(ids.outcomeClients),
+    supportClients: of(ids.supportClients),
+  };
+}
+
 export const noKeys = (): LedgerKeys => ({
   referralIds: [],
   clientReferrals: [],
@@ -32,14 +50,7 @@ export const noKeys = (): LedgerKeys => ({
 
 /** The union of several events' keys. */
 export function mergeKeys(all: readonly LedgerKeys[]): LedgerKeys {
-  const merged = {
-    referralIds: new Set<string>(),
-    clientReferrals: new Set<string>(),
-    consentIds: new Set<string>(),
-    spellIds: new Set<string>(),
-    outcomeClients: new Set<string>(),
-    supportClients: new Set<string>(),
-  };
+  const merged = keySets();
   for (const keys of all) {
     for (const name of Object.keys(merged) as (keyof LedgerKeys)[]) for (const id of keys[name]) merged[name].add(id);
   }

@@ -4,7 +4,7 @@ import type { Referral } from '@passerelle/contracts';
 import type { Database } from '@passerelle/persistence';
 import { LedgerBatch } from './ledger-batch';
 import type { LedgerChanges } from './ledger-changes';
-import { mergeKeys, uuidKey, type LedgerKeys } from './ledger-keys';
+import { keySets, mergeKeys, uuidKey, type LedgerKeys } from './ledger-keys';
 import {
   lockReferrals,
   readDateColumn,
@@ -36,14 +36,7 @@ export class LedgerStore {
    * are loaded too, and the rows they in turn read (`keysOfParked`).
    */
   async load(trx: Trx, keys: LedgerKeys, keysOfParked: (event: ParkedEvent) => LedgerKeys): Promise<LedgerBatch> {
-    const scope = {
-      referralIds: new Set<string>(),
-      clientReferrals: new Set<string>(),
-      consentIds: new Set<string>(),
-      spellIds: new Set<string>(),
-      outcomeClients: new Set<string>(),
-      supportClients: new Set<string>(),
-    };
+    const scope = keySets();
     const referrals = new Map<string, LoadedReferral>();
     const parked: LoadedParkedEvent[] = [];
     const parkedLoaded = new Set<string>();

@@ -1,13 +1,13 @@
-import { type Consent, type Referral, type ReferralResponse, type ServiceEvent } from '@passerelle/contracts';
+import type { Consent, Referral, ReferralCancellation, ReferralResponse, ServiceEvent } from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
-import { OPEN_STATUSES, TAKEN_ON_STATUSES, isTerminal, type StatusChange } from '@passerelle/lifecycle';
+import { OPEN_STATUSES, TAKEN_ON_STATUSES, isTerminal } from '@passerelle/lifecycle';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { closureOfExit } from './exit-outcome';
 import { emitReferralChange } from './referral-change-events';
 import { ReferralRouting, type ResponseDeadlines } from './referral-routing';
-import { ReferralStatusChanges, type ChangeRequester } from './referral-status-changes';
+import { ReferralStatusChanges } from './referral-status-changes';
 import type { Cause } from './tracker-events';
 
 /**
@@ -142,7 +142,7 @@ export class ReferralTracking {
         : response.note !== undefined
           ? { text: response.note }
           : undefined;
-    this.changeStatus(
+    this.statuses.changeStatus(
       ledger,
       referral.referralId,
       { to, actor: 'provider', ...(reason !== undefined && { reason }) },
@@ -170,7 +170,7 @@ export class ReferralTracking {
     // its referral.response-recorded (on referrals.v1) has not arrived yet.
     const accept = (): void => {
       if (referral.status === 'requested')
-        referral = this.changeStatus(
+        referral = this.statuses.changeStatus(
           ledger,
           referral.referralId,
           { to: 'accepted', actor: 'provider' },
@@ -186,7 +186,13 @@ export class ReferralTracking {
           ledger.setReferralFacts(referral.referralId, { stream: event.assessment.stream });
         accept();
         if (referral.status === 'accepted')
-          this.changeStatus(ledger, referral.referralId, { to: 'in-progress', actor: 'provider' }, provider, cause);
+          this.statuses.changeStatus(
+            ledger,
+            referral.referralId,
+            { to: 'in-progress', actor: 'provider' },
+            provider,
+            cause,
+          );
         return;
       case 'event-scheduled':
       case 'event-attended':
@@ -200,7 +206,7 @@ export class ReferralTracking {
         if (isTerminal(referral.status) || event.exit === undefined) return;
         accept();
         const closure = closureOfExit(event.exit.exitReason);
-        this.changeStatus(
+        this.statuses.changeStatus(
           ledger,
           referral.referralId,
           closure.to === 'completed'
@@ -216,15 +222,15 @@ export class ReferralTracking {
     }
   }
 
-  /** A status change asked for by a referrer, a provider or the tracker itself; refused unless the lifecycle allows it. */
-  changeStatus(
-    ledger: LedgerBatch,
-    referralId: string,
-    change: StatusChange,
-    requester: ChangeRequester,
-    cause: Cause,
-  ): Referral {
-    return this.statuses.changeStatus(ledger, referralId, change, requester, cause);
+  /** `referral.cancellation-requested`: the referrer cancels, if the lifecycle allows it. */
+  cancellationRequested(ledger: LedgerBatch, request: ReferralCancellation, cause: Cause): void {
+    this.statuses.changeStatus(
+      ledger,
+      request.referralId,
+      { to: 'cancelled', actor: 'referrer', reason: { text: request.reason } },
+      { actor: 'referrer', org: request.requestedBy },
+      cause,
+    );
   }
 }
 

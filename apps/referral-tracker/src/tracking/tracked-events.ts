@@ -74,15 +74,7 @@ export class TrackedEvents {
       'ca.on.passerelle.referral.cancellation-requested': typed<ReferralCancellation>({
         schemaId: schemaIdForPath('canonical/referral-cancellation.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
-        apply: (ledger, data, cause) => {
-          tracking.changeStatus(
-            ledger,
-            data.referralId,
-            { to: 'cancelled', actor: 'referrer', reason: { text: data.reason } },
-            { actor: 'referrer', org: data.requestedBy },
-            cause,
-          );
-        },
+        apply: (ledger, data, cause) => tracking.cancellationRequested(ledger, data, cause),
       }),
       [SERVICE_EVENT_RECORDED]: typed<ServiceEvent>({
         schemaId: schemaIdForPath('canonical/service-event.json'),
