@@ -22,13 +22,13 @@ function startConsumer(env: Record<string, string>): ConsumerProcess {
   );
   const lines: string[] = [];
   let buffer = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     const parts = buffer.split('\n');
     buffer = parts.pop()!;
     lines.push(...parts.map((l) => l.trim()).filter((l) => /^(ready|delivered|applied)\b/.test(l)));
   });
-  child.stderr!.on('data', () => undefined);
+  child.stderr.on('data', () => undefined);
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ?? code)),
   );

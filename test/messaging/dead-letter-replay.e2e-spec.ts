@@ -49,9 +49,10 @@ describe('replaying a DLQ', () => {
       publisher,
       maxAttempts: 1,
       retryBaseMs: 10,
-      handleBatch: async (batch) => {
-        if (!accepting) throw new Error('mapping missing');
+      handleBatch: (batch) => {
+        if (!accepting) return Promise.reject(new Error('mapping missing'));
         applied.push(...batch.map((e) => e.event.id));
+        return Promise.resolve();
       },
     });
     void runner.start();

@@ -63,9 +63,7 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
     await expect(
       inUnitOfWork(database.db, async () => {
         await inbox.applyOnce(entry('c'), (trx) => addToOutbox(trx, [{ topic: 't-c', event: {} }]));
-        await inbox.applyOnce(entry('d'), async () => {
-          throw new Error('poison');
-        });
+        await inbox.applyOnce(entry('d'), () => Promise.reject(new Error('poison')));
       }),
     ).rejects.toThrow('poison');
     expect(await outboxTopics()).toEqual(['t-a', 't-b']);
@@ -84,16 +82,22 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
     let failing = true;
     const delivered: OutboxMessage[] = [];
     const relay = new OutboxRelay(database.db, {
-      deliver: async (messages) => {
-        if (failing) throw new Error('broker down');
+      deliver: (messages) => {
+        if (failing) return Promise.reject(new Error('broker down'));
         delivered.push(...messages);
+        return Promise.resolve();
       },
     });
     await expect(relay.relayOnce()).rejects.toThrow('broker down');
     expect(await outboxTopics()).toEqual(['r1', 'r2', 'r3']);
     failing = false;
     // Two relays at once: one delivers, the other finds the turn taken.
-    const other = new OutboxRelay(database.db, { deliver: async (messages) => void delivered.push(...messages) });
+    const other = new OutboxRelay(database.db, {
+      deliver: (messages) => {
+        delivered.push(...messages);
+        return Promise.resolve();
+      },
+    });
     const counts = await Promise.all([relay.relayOnce(), other.relayOnce()]);
     expect(counts.sort()).toEqual([0, 3]);
     expect(delivered.map((m) => m.topic)).toEqual(['r1', 'r2', 'r3']);
@@ -132,9 +136,10 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
       });
     });
     const fired: string[] = [];
-    const fire = async (_trx: unknown, timer: { key: string }) => {
-      if (timer.key === 'busy') return 'later' as const;
+    const fire = (_trx: unknown, timer: { key: string }) => {
+      if (timer.key === 'busy') return Promise.resolve('later' as const);
       fired.push(timer.key);
+      return Promise.resolve(undefined);
     };
     const [a, b] = [new DurableTimers(database.db, fire), new DurableTimers(database.db, fire)];
     await Promise.all([a.fireDue(), b.fireDue()]);
@@ -150,7 +155,7 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
 
   it('claims a whole batch of events with one insert per 1,000: only ids not applied before, each once', async () => {
     const inbox = new Inbox(database.db, 'c3');
-    await inbox.applyOnce(entry('old'), async () => undefined);
+    await inbox.applyOnce(entry('old'), () => Promise.resolve());
     const many = Array.from({ length: 2_345 }, (_, n) => entry(`m${n}`, String(n)));
     const claimed = await database.db
       .transaction()
@@ -173,17 +178,24 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
 
   it('runs work deferred to just before the commit in the unit of work, and rolls everything back when it fails', async () => {
     const order: string[] = [];
-    await inUnitOfWork(database.db, async () => {
+    await inUnitOfWork(database.db, () => {
       const trx = ambientTransaction()!;
       beforeCommit(async (own) => {
         expect(own).toBe(trx);
         order.push('first');
         await addToOutbox(own, [{ topic: 'deferred', event: {} }]);
         afterCommit(() => order.push('committed'));
-        beforeCommit(async () => void order.push('added by the first'));
+        beforeCommit(() => {
+          order.push('added by the first');
+          return Promise.resolve();
+        });
       });
-      beforeCommit(async () => void order.push('second'));
+      beforeCommit(() => {
+        order.push('second');
+        return Promise.resolve();
+      });
       order.push('work');
+      return Promise.resolve();
     });
     expect(order).toEqual(['work', 'first', 'second', 'added by the first', 'committed']);
     expect(await outboxTopics()).toEqual(['deferred']);
@@ -193,14 +205,12 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
       inUnitOfWork(database.db, async () => {
         await addToOutbox(ambientTransaction()!, [{ topic: 'lost', event: {} }]);
         afterCommit(() => committed.push('never'));
-        beforeCommit(async () => {
-          throw new Error('refused at the end of the batch');
-        });
+        beforeCommit(() => Promise.reject(new Error('refused at the end of the batch')));
       }),
     ).rejects.toThrow('refused at the end of the batch');
     expect(committed).toEqual([]);
     expect(await outboxTopics()).toEqual(['deferred']);
-    expect(() => beforeCommit(async () => undefined)).toThrow(/unit of work/);
+    expect(() => beforeCommit(() => Promise.resolve())).toThrow(/unit of work/);
     await database.db.deleteFrom('outbox').execute();
   });
 
@@ -290,20 +300,20 @@ describe('inbox, unit of work, outbox relay and durable timers on PostgreSQL', (
           .execute()
       ).map((r) => r.timer_key);
     const calls: string[][] = [];
-    const short = new DurableTimers(database.db, { fireAll: async () => [undefined] });
+    const short = new DurableTimers(database.db, { fireAll: () => Promise.resolve([undefined]) });
     await expect(short.fireDue()).rejects.toThrow(/1 outcomes for/);
     const failing = new DurableTimers(database.db, {
-      fireAll: async () => {
-        throw new Error('sink down');
-      },
+      fireAll: () => Promise.reject(new Error('sink down')),
     });
     await expect(failing.fireDue()).rejects.toThrow('sink down');
     expect(await pending()).toEqual(['batch-1', 'batch-2', 'batch-3']);
     const batched = new DurableTimers(database.db, {
-      fireAll: async (_trx, timers) => {
+      fireAll: (_trx, timers) => {
         const keys = timers.filter((t) => t.kind === 'batch').map((t) => t.key);
         calls.push(keys);
-        return timers.map((t) => (t.key === 'batch-2' ? 'later' : t.kind === 'batch' ? 'fired' : undefined));
+        return Promise.resolve(
+          timers.map((t) => (t.key === 'batch-2' ? 'later' : t.kind === 'batch' ? 'fired' : undefined)),
+        );
       },
     });
     await batched.fireDue();

@@ -8,9 +8,9 @@ describe('migrations while other schemas come and go', () => {
     const schemas = Array.from({ length: 4 }, () => `t_mig_${randomBytes(4).toString('hex')}`);
     const handles = schemas.map((schema) => openDatabase({ url: testDatabaseUrl(), schema, maxConnections: 2 }));
     const churn = openDatabase({ url: testDatabaseUrl(), schema: 'public', maxConnections: 2 });
-    let churning = true;
+    const stopChurning = new AbortController();
     const churner = (async () => {
-      while (churning) {
+      while (!stopChurning.signal.aborted) {
         const name = `t_churn_${randomBytes(4).toString('hex')}`;
         await sql`create schema ${sql.id(name)}`.execute(churn.db);
         await sql`create table ${sql.id(name, 'x')} (id serial primary key)`.execute(churn.db);
@@ -27,7 +27,7 @@ describe('migrations while other schemas come and go', () => {
         expect(Number(rows[0].n)).toBeGreaterThan(0);
       }
     } finally {
-      churning = false;
+      stopChurning.abort();
       await churner;
       for (const h of handles) {
         await dropSchema(h);
