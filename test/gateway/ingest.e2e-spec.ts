@@ -82,7 +82,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
   const topic = `${prefix}ow.case-records.v1`;
   const kafka = testKafka('ingest-e2e');
   const work = mkdtempSync(join(tmpdir(), 'passerelle-ingest-'));
-  let app: NestFastifyApplication;
+  let app: NestFastifyApplication | undefined;
   let baseUrl: string;
   let token: string;
   /** ce_ids every test expects on the raw topic so far. */
@@ -112,7 +112,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     await pg.end();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => request(app!.getHttpServer());
   /** A POST as the delivery agent (its token), as every caller of the bulk endpoint must be. */
   const post = (path: string) => http().post(path).set('authorization', `Bearer ${token}`);
 

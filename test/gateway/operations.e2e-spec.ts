@@ -15,7 +15,7 @@ describe('gateway operations endpoints on a real broker and database', () => {
   // This suite stops and restarts its broker, so it runs its own instead of the shared one.
   const broker = new LocalKafkaBroker({ heapMb: 384 });
   const schema = uniqueName('t_gw').replace(/-/g, '_');
-  let app: NestFastifyApplication;
+  let app: NestFastifyApplication | undefined;
 
   beforeAll(async () => {
     await broker.start();
@@ -40,7 +40,7 @@ describe('gateway operations endpoints on a real broker and database', () => {
     await pg.end();
   });
 
-  const http = () => request(app.getHttpServer());
+  const http = () => request(app!.getHttpServer());
 
   it('answers liveness without checking dependencies', async () => {
     const res = await http().get('/v1/health/live').expect(200);

@@ -72,12 +72,12 @@ function expectedOf(stories: readonly Story[], sent: SeedResult, calendar: Ontar
       .filter((r) => r.referralResponse?.referralId === story.referralId)
       .sort((a, b) => a.recordVersion - b.recordVersion);
     const first = referrer[0];
-    const latest = referrer[referrer.length - 1];
-    const latestEo = provider[provider.length - 1];
+    const latest = referrer.at(-1);
+    const latestEo = provider.at(-1);
     add('clients', client);
     add('referralsMade', client);
     if (sent.routedTo.has(story.referralId)) add('routed', client);
-    const answer = provider[0]?.referralResponse;
+    const answer = provider.at(0)?.referralResponse;
     if (answer?.decision === 'accepted') {
       add('accepted', client);
       // Routed when the referrer's record arrived; accepted when the provider's first record did.
@@ -405,7 +405,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
   });
 
   describe('the dashboard, in headless Chromium', () => {
-    let browser: Browser;
+    let browser: Browser | undefined;
     const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
     beforeAll(async () => {
@@ -439,7 +439,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
     }
 
     it('renders the charts from live data, switches to French, and has no WCAG 2.0 A/AA violation', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-CA' });
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-CA' });
       const elsewhere: string[] = [];
       const problems: string[] = [];
       page.on('request', (r) => {
@@ -487,7 +487,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
       // The CSV download goes through the same token, as a file.
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
       expect(download.suggestedFilename()).toBe('outcomes_2025-01-01_2025-06-30_by_region.csv');
-      expect(readFileSync((await download.path())!, 'utf8').split('\r\n')[0]).toMatch(
+      expect(readFileSync(await download.path(), 'utf8').split('\r\n')[0]).toMatch(
         /^level,region,clients,referralsMade,/,
       );
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-en.png'), fullPage: true });
@@ -517,7 +517,7 @@ describe('ministry outcome report and dashboard, on a province seeded through th
     }, 120_000);
 
     it('takes a token from the URL fragment, never sends it in a URL, and says so when the token may not read reports', async () => {
-      const page = await browser.newPage();
+      const page = await browser!.newPage();
       const urls: string[] = [];
       page.on('request', (r) => urls.push(r.url()));
       await page.goto(`${stack.base}/v1/dashboard?from=2025-01-01&to=2025-06-30&lang=fr#token=${ministry}`);
