@@ -24,8 +24,8 @@ export default tseslint.config(
         'error',
         { ignoreArrowShorthand: true, ignoreVoidOperator: true },
       ],
-      // It cannot see that Nest's `@EventPattern<string>(...)` needs its argument to type-check.
-      '@typescript-eslint/no-unnecessary-type-arguments': 'off',
+      // A Nest module is an empty class that carries its @Module metadata.
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

@@ -24,5 +24,4 @@ export class EoSourceRecordHandlers {
  * other type is parked on the DLQ (NO_HANDLER).
  */
 @Module({ controllers: [EoSourceRecordHandlers], providers: [sourceRecordTranslatorProvider(DATABASE)] })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class EoAdapterModule {}

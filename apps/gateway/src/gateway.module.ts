@@ -33,7 +33,6 @@ const FEATURES = [
 
 /** The gateway: logging, the shared infrastructure (global), then one module per feature. */
 @Module({})
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class GatewayModule {
   static forRoot(deps: GatewayDependencies): DynamicModule {
     return {

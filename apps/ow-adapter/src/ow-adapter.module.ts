@@ -29,5 +29,4 @@ export class OwSourceRecordHandlers {
  * events. A raw record of any other type is parked on its topic's DLQ (NO_HANDLER).
  */
 @Module({ controllers: [OwSourceRecordHandlers], providers: [sourceRecordTranslatorProvider(DATABASE)] })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class OwAdapterModule {}

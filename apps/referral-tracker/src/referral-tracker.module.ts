@@ -205,5 +205,4 @@ export class ReferralEventHandlers {
     },
   ],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class ReferralTrackerModule {}

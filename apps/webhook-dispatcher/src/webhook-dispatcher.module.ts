@@ -103,5 +103,4 @@ export class NotificationHandlers {
     },
   ],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class WebhookDispatcherModule {}

@@ -6,5 +6,5 @@ import type { ContractEventType } from '@passerelle/contracts';
  * not compile. `extras` as for `@EventPattern` (e.g. `BATCH_HANDLER`).
  */
 export function ContractEventPattern(type: ContractEventType, extras?: Record<string, unknown>): MethodDecorator {
-  return EventPattern<string>(type, extras);
+  return EventPattern(type, extras);
 }

@@ -86,7 +86,6 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
   }
 
   @Module({})
-  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
   class EventAppRootModule {}
   const root: DynamicModule = {
     module: EventAppRootModule,

@@ -8,5 +8,4 @@ import { ReadAuditEntries } from './read-audit-entries';
  * use cases that read or write personal data also inject.
  */
 @Module({ controllers: [AuditController], providers: [ReadAuditEntries] })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class AuditModule {}

@@ -8,5 +8,4 @@ import { DashboardLabels } from './dashboard-labels';
   controllers: [DashboardController],
   providers: [DashboardAssets, DashboardLabels],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class DashboardModule {}

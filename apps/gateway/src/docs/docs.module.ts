@@ -7,5 +7,4 @@ import { SwaggerUiAssets } from './swagger-ui-assets';
   controllers: [DocsController],
   providers: [SwaggerUiAssets],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class DocsModule {}

@@ -7,5 +7,4 @@ import { HealthController } from './health.controller';
   controllers: [HealthController],
   providers: [CheckReadiness],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class HealthModule {}

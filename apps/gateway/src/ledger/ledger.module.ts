@@ -8,5 +8,4 @@ import { ReferralReadModel } from './referral-read-model';
  * module instead of querying the tracker's tables themselves.
  */
 @Module({ providers: [ReferralReadModel, ConsentReadModel], exports: [ReferralReadModel, ConsentReadModel] })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class LedgerModule {}

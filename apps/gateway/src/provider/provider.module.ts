@@ -12,5 +12,4 @@ import { ServiceRecordsController } from './service-records.controller';
   controllers: [ProviderReferralsController, ServiceRecordsController],
   providers: [ReadProviderInbox, RespondToReferral, RecordServiceRecords],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class ProviderModule {}

@@ -13,5 +13,4 @@ import { SubmitReferral } from './submit-referral';
   controllers: [ReferralsController],
   providers: [SubmitReferral, ListReferrals, ReadReferralStatus, CancelReferral, ReferralSubmissionRepository],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 export class ReferralsModule {}

@@ -8,5 +8,4 @@ import { ReportsController } from './reports.controller';
   controllers: [ReportsController],
   providers: [GetOutcomeReport, ReferralFacts],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class ReportsModule {}

@@ -30,5 +30,4 @@ import { WebhooksController } from './webhooks.controller';
     ListWebhookDeliveries,
   ],
 })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is an empty class carrying @Module
 export class WebhooksModule {}

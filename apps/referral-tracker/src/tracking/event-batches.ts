@@ -11,7 +11,7 @@ import type { Cause } from './tracker-events';
 /** A validated inbound event waiting for the rest of its batch. */
 interface PendingEvent {
   inbound: InboundEvent;
-  tracked: TrackedEventType<never>;
+  tracked: TrackedEventType;
   data: never;
   cause: Cause;
 }

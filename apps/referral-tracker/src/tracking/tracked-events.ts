@@ -33,13 +33,13 @@ const PARKABLE = new Set([RESPONSE_RECORDED, SERVICE_EVENT_RECORDED, EMPLOYMENT_
  * for the handlers of inbound events and for the events parked until their referral is known.
  */
 export class TrackedEvents {
-  readonly types: Readonly<Partial<Record<string, TrackedEventType<never>>>>;
+  readonly types: Readonly<Partial<Record<string, TrackedEventType>>>;
 
   constructor(tracking: ReferralTracking, outcomes: OutcomeTracking) {
     const referral = (referralId: string | undefined): Pick<LedgerKeys, 'referralIds'> => ({
       referralIds: referralId === undefined ? [] : [referralId],
     });
-    const types: Record<string, TrackedEventType<never>> = {
+    const types: Record<string, TrackedEventType> = {
       'ca.on.passerelle.referral.submitted': typed<Referral>({
         schemaId: schemaIdForPath('canonical/referral.json'),
         keys: (data) => ({
@@ -129,7 +129,7 @@ export class TrackedEvents {
     }
   }
 
-  private parkable(type: string): TrackedEventType<never> {
+  private parkable(type: string): TrackedEventType {
     const tracked = PARKABLE.has(type) ? this.types[type] : undefined;
     if (!tracked) throw new Error(`no handler for parked ${type}`);
     return tracked;
@@ -137,6 +137,6 @@ export class TrackedEvents {
 }
 
 /** Checks a definition against its data type, then files it in the table of every type. */
-function typed<T>(definition: TrackedEventType<T>): TrackedEventType<never> {
+function typed<T>(definition: TrackedEventType<T>): TrackedEventType {
   return definition;
 }
