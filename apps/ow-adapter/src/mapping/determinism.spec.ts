@@ -17,6 +17,9 @@ describe('mapping sources', () => {
         'ow-case-record.mapping.ts',
         'odsp-employment-record.mapping.ts',
         'source-record.mapping.ts',
+        'participation.mapping.ts',
+        'outcomes.mapping.ts',
+        'source-view.ts',
       ]),
     ));
 
