@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Controller, Module } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { sql } from 'kysely';
 import { from, type Observable } from 'rxjs';
 import {
   ConsumerRunner,
+  ContractEventPattern,
   EventPublisher,
   KafkaEventContext,
   TopicNames,
@@ -36,12 +37,12 @@ const slowFinished: string[] = [];
 
 @Controller()
 class ProbeHandlers {
-  @EventPattern<string>('ca.on.passerelle.referral.submitted')
+  @ContractEventPattern('ca.on.passerelle.referral.submitted')
   submitted(@Payload() data: unknown, @Ctx() ctx: KafkaEventContext): void {
     received.push({ data, eventId: ctx.inbound.event.id, offset: ctx.inbound.offset });
   }
 
-  @EventPattern<string>('ca.on.passerelle.referral.accepted')
+  @ContractEventPattern('ca.on.passerelle.referral.accepted')
   accepted(@Payload() data: { n: number }): Observable<void> {
     return from(
       Promise.resolve().then(() => {
@@ -50,12 +51,12 @@ class ProbeHandlers {
     );
   }
 
-  @EventPattern<string>('ca.on.passerelle.referral.rejected')
+  @ContractEventPattern('ca.on.passerelle.referral.rejected')
   rejected(): void {
     throw new Error('transition refused: rejected without a coded reason');
   }
 
-  @EventPattern<string>('ca.on.passerelle.referral.on-hold')
+  @ContractEventPattern('ca.on.passerelle.referral.on-hold')
   async slow(@Ctx() ctx: KafkaEventContext): Promise<void> {
     await new Promise<void>((resolve) => {
       slowRelease = resolve;
@@ -65,7 +66,6 @@ class ProbeHandlers {
 }
 
 @Module({ controllers: [ProbeHandlers] })
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a Nest module is a class that carries its metadata
 class ProbeModule {}
 
 function event(type: string, n: number, data: Record<string, unknown> = {}): CloudEvent {

@@ -54,7 +54,7 @@ function tracker(database: DatabaseHandle) {
 
 const PSEUDONYM_KEY = randomBytes(32);
 let offset = 0;
-const inbound = (mapped: MappedEvent | { topic: string; event: CloudEvent<unknown> }): InboundEvent => {
+const inbound = (mapped: MappedEvent | { topic: string; event: CloudEvent }): InboundEvent => {
   const event = mapped.event;
   offset += 1;
   return {
