@@ -20,8 +20,11 @@ const ATTRIBUTES = [
 ] as const;
 const REQUIRED = ['id', 'source', 'type'] as const;
 
+/** A CloudEvent as the Kafka record that carries it (binary mode), ready to produce. */
+export type EncodedCloudEvent = Message;
+
 /** Kafka record for `event`; the key is the partition key (canonical clientId) when present. */
-export function encodeCloudEvent<T>(event: CloudEvent<T>): Message {
+export function encodeCloudEvent<T>(event: CloudEvent<T>): EncodedCloudEvent {
   const headers: IHeaders = { 'content-type': CONTENT_TYPE };
   for (const attribute of ATTRIBUTES) {
     const value = event[attribute];

@@ -11,3 +11,4 @@ export * from './audit-log';
 export * from './polling-loop';
 export * from './group-commit';
 export * from './shared-group-commit';
+export * from './date-column';

@@ -1,6 +1,5 @@
 import { schemaIdForPath, schemaRegistry, type OwCaseRecord } from '@passerelle/contracts';
-import { encodeCloudEvent, type CloudEvent } from '@passerelle/messaging';
-import type { Message } from 'kafkajs';
+import { encodeCloudEvent, type CloudEvent, type EncodedCloudEvent } from '@passerelle/messaging';
 import { parseCsvHeader, parseCsvRow, type CsvColumn } from './csv-record';
 import type { IngestConfig } from './ingest.config';
 import { IngestErrorCode, type LineError, type LineParse } from './line-result';
@@ -33,10 +32,10 @@ export interface IngestSummary {
 
 /** Where accepted records go: `EventPublisher.send` (acks=all) fits. */
 export interface RecordSink {
-  send(topic: string, messages: Message[]): Promise<void>;
+  send(topic: string, messages: EncodedCloudEvent[]): Promise<void>;
 }
 
-type Pending = { line: number; message: Message } | { line: number; result: LineResult };
+type Pending = { line: number; message: EncodedCloudEvent } | { line: number; result: LineResult };
 
 /**
  * Bulk sync of OW case records: reads an NDJSON or CSV upload line by line (never whole), checks
@@ -67,7 +66,7 @@ export class CaseRecordIngest {
     const { maxLineBytes, batchRecords, batchBytes } = this.config;
     const summary: IngestSummary = { lines: 0, accepted: 0, rejected: 0, failed: 0 };
     let queue: Pending[] = [];
-    let messages: Message[] = [];
+    let messages: EncodedCloudEvent[] = [];
     let bytes = 0;
     let header: { ok: true; columns: readonly CsvColumn[] } | { ok: false; line: number } | undefined;
 
@@ -173,7 +172,7 @@ export class CaseRecordIngest {
     value: unknown,
     maxBytes: number,
     deliveryAgent: string | undefined,
-  ): { ok: true; message: Message } | { ok: false; errors: LineError[] } {
+  ): { ok: true; message: EncodedCloudEvent } | { ok: false; errors: LineError[] } {
     const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, value);
     if (!validation.ok) return { ok: false, errors: validation.errors };
     const record = validation.value;

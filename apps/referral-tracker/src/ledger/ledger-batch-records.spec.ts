@@ -1,7 +1,7 @@
 import type { Consent, OutcomeMilestone } from '@passerelle/contracts';
 import { LedgerBatch } from './ledger-batch';
 import { keySets, microsOf, type LoadedScope } from './ledger-keys';
-import { readDateColumn } from './ledger-reads';
+import { readDateColumn } from '@passerelle/persistence';
 import type { LoadedLedger } from './ledger-rows';
 
 // The consents, jobs, outcome milestones and supports of a batch (ledger-batch.spec.ts: its

@@ -1,7 +1,7 @@
 import type { Referral } from '@passerelle/contracts';
 import { LedgerBatch } from './ledger-batch';
 import { keySets, microsOf } from './ledger-keys';
-import { readDateColumn } from './ledger-reads';
+import { readDateColumn } from '@passerelle/persistence';
 import type { LoadedLedger, LoadedReferral } from './ledger-rows';
 
 const CLIENT = '0f8fad5b-d9cb-469f-a165-70867728950e';

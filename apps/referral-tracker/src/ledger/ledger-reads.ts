@@ -1,9 +1,7 @@
 import { sql, type Transaction } from 'kysely';
-import { types } from 'pg';
 import type { Referral } from '@passerelle/contracts';
 import type { Database } from '@passerelle/persistence';
 import type {
-  DateColumnReader,
   LoadedConsent,
   LoadedOutcome,
   LoadedParkedEvent,
@@ -19,9 +17,6 @@ import type {
  */
 
 type Trx = Transaction<Database>;
-
-/** The pool's parser of `date` columns: what a date read back from the ledger is. */
-export const readDateColumn = types.getTypeParser(types.builtins.DATE, 'text') as DateColumnReader;
 
 /** `timestamptz` as microseconds since the epoch, exactly (PostgreSQL's precision). */
 const micros = (column: string) => sql<string>`(extract(epoch from ${sql.ref(column)}) * 1000000)::int8`;

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
 import type { Referral } from '@passerelle/contracts';
-import type { Database } from '@passerelle/persistence';
+import { readDateColumn, type Database } from '@passerelle/persistence';
 import { LedgerBatch } from './ledger-batch';
 import type { LedgerChanges } from './ledger-changes';
 import { keySets, mergeKeys, uuidKey, type LedgerKeys } from './ledger-keys';
 import {
   lockReferrals,
-  readDateColumn,
   selectConsents,
   selectOutcomes,
   selectParked,
