@@ -7,6 +7,7 @@ export * from './event-publisher';
 export * from './kafka-client';
 export * from './kafka-event.transport';
 export * from './messaging.error';
+export * from './dependency-unavailable';
 export * from './topic-provisioner';
 export * from './kafka-health';
 export * from './dead-letter-replay';

@@ -9,6 +9,8 @@ export enum MessagingErrorCode {
   HandlerFailed = 'HANDLER_FAILED',
   NoHandler = 'NO_HANDLER',
   TopicProvisioning = 'TOPIC_PROVISIONING',
+  /** Kafka did not acknowledge a write (acks=all) within the time a caller may wait. */
+  WriteTimedOut = 'WRITE_TIMED_OUT',
 }
 
 export class MessagingError extends Error {
@@ -23,6 +25,6 @@ export class MessagingError extends Error {
 
   /** Decode errors are about the bytes on the wire: retrying them cannot help. */
   get retriable(): boolean {
-    return this.code === MessagingErrorCode.HandlerFailed;
+    return this.code === MessagingErrorCode.HandlerFailed || this.code === MessagingErrorCode.WriteTimedOut;
   }
 }

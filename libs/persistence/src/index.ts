@@ -12,3 +12,4 @@ export * from './polling-loop';
 export * from './group-commit';
 export * from './shared-group-commit';
 export * from './date-column';
+export * from './database-unavailable';

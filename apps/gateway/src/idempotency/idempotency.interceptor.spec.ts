@@ -1,6 +1,8 @@
 import { HttpException, type CallHandler, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KafkaJSConnectionError } from 'kafkajs';
 import { from, lastValueFrom } from 'rxjs';
+import { unavailableDependency } from '@passerelle/messaging';
 import type { IdempotencyClaim, IdempotencyStore, StoredResponse } from '@passerelle/persistence';
 import { problem } from '../problem/problem';
 import { IdempotencyInterceptor, requestHash } from './idempotency.interceptor';
@@ -99,11 +101,16 @@ function idempotentPost(
 /** Work that succeeds: `202 {ok: true}`. */
 const accepted = (): Promise<WorkAnswer> => Promise.resolve({ status: 202, body: { ok: true } });
 
+/** The status the caller gets: the ProblemFilter answers a dependency failure 503, anything else unknown 500. */
 const statusOf = async (promise: Promise<unknown>): Promise<number> =>
   promise.then(
     () => 200,
-    (error: unknown) => (error instanceof HttpException ? error.getStatus() : -1),
+    (error: unknown) =>
+      error instanceof HttpException ? error.getStatus() : unavailableDependency(error) !== undefined ? 503 : 500,
   );
+
+/** What node-postgres raises when the server goes away mid-query. */
+const connectionLost = (): Error => new Error('Connection terminated unexpectedly');
 
 describe('IdempotencyInterceptor (@Idempotent)', () => {
   it('refuses a POST without a usable Idempotency-Key, before any work', async () => {
@@ -148,7 +155,8 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
     expect((again as HttpException).getResponse()).toMatchObject({ title: 'Bad request', detail: 'no' });
     expect(replayed.sent).toMatchObject({ headers: { 'idempotent-replayed': 'true' } });
 
-    const brokerDown = (): Promise<never> => Promise.reject(new Error('KafkaJSConnectionError: broker down'));
+    const brokerDown = (): Promise<never> =>
+      Promise.reject(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'));
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k5', {}, fakeReply(), brokerDown))).toBe(503);
     expect(store.released).toEqual(['k5']);
     // The key is free: the retry does the work.
@@ -157,7 +165,7 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
 
   it('answers 503 and frees the key when the answer and what the work wrote cannot be stored, never a 2xx', async () => {
     const store = new MemoryStore();
-    store.failWrites = new Error('connection terminated');
+    store.failWrites = connectionLost();
     const reply = fakeReply();
     const stored = idempotentPost(store, 'ow:a', 'k6', {}, reply, accepted);
     expect(await statusOf(stored)).toBe(503);
@@ -170,7 +178,7 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
 
   it('still refuses with the 4xx when the refusal cannot be kept, and frees the key', async () => {
     const store = new MemoryStore();
-    store.failWrites = new Error('connection terminated');
+    store.failWrites = connectionLost();
     expect(
       await statusOf(idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), () => Promise.reject(problem(400, 'no')))),
     ).toBe(400);
@@ -179,12 +187,30 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
 
   it('answers 503 even when freeing the key fails too (the claim frees itself once stale)', async () => {
     const store = new MemoryStore();
-    store.failWrites = new Error('connection terminated');
-    store.release = () => Promise.reject(new Error('connection terminated'));
+    store.failWrites = connectionLost();
+    store.release = () => Promise.reject(connectionLost());
     expect(
       await statusOf(
         idempotentPost(store, 'ow:a', 'k8', {}, fakeReply(), () => Promise.resolve({ status: 202, body: {} })),
       ),
     ).toBe(503);
+  });
+
+  it('stores nothing and does no work when the key cannot be claimed (the database down)', async () => {
+    const store = new MemoryStore();
+    store.claim = () =>
+      Promise.reject(Object.assign(new Error('the database system is shutting down'), { code: '57P03' }));
+    let worked = false;
+    const work = () => ((worked = true), accepted());
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k9', {}, fakeReply(), work))).toBe(503);
+    expect(worked).toBe(false);
+  });
+
+  it('frees the key and lets a failure of our own through as a 500, not a 503', async () => {
+    const store = new MemoryStore();
+    const bug = (): Promise<never> =>
+      Promise.reject(new TypeError("Cannot read properties of undefined (reading 'id')"));
+    expect(await statusOf(idempotentPost(store, 'ow:a', 'k10', {}, fakeReply(), bug))).toBe(500);
+    expect(store.released).toEqual(['k10']);
   });
 });

@@ -33,8 +33,10 @@ export function requestHash(request: Pick<FastifyRequest, 'routeOptions' | 'para
  * handler, its pipes included) and its answer is kept; the same key and request replay it
  * (`Idempotent-Replayed: true`), another request is `422`, a request while the first still runs
  * `409`. A 4xx the work throws is kept like an answer (the same request would get it again);
- * anything else, including an answer that cannot be stored, frees the key and becomes `503`, never
- * a 2xx for something not stored. The answer's status is the handler's (`@HttpCode`).
+ * any other failure, including an answer that cannot be stored, frees the key and goes on to the
+ * ProblemFilter (PostgreSQL or Kafka down: `503`), never a 2xx for something not stored. A claim
+ * that cannot be made stores nothing and fails the same way. The answer's status is the
+ * handler's (`@HttpCode`).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -114,11 +116,10 @@ function postAnswer(result: unknown, status: number): PostAnswer {
   return { status, body: result.body as unknown, headers, ...(effects !== undefined && { effects }) };
 }
 
-/** Nothing was stored: the key is freed for the retry, and the caller told so (never a 2xx). */
+/** Nothing was stored: the key is freed for the retry, and the failure goes on to the ProblemFilter. */
 async function unstored(store: Pick<Store, 'release'>, org: string, key: string, error: unknown): Promise<never> {
   await releaseQuietly(store, org, key);
-  const reason = error instanceof Error ? error.message : String(error);
-  throw problem(503, `the request could not be stored (${reason}); retry with the same Idempotency-Key`);
+  throw error;
 }
 
 /** With the database itself gone the release fails too: the claim then frees itself once stale. */

@@ -1,15 +1,23 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '@passerelle/contracts';
-import { statusTitle } from './problem';
+import { unavailableDependency, type UnavailableDependency } from '@passerelle/messaging';
+import { problem as problemException, statusTitle } from './problem';
 import { preferredLanguage, ProblemTranslator, type Language } from './problem-language';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** What a client is told to wait before retrying while PostgreSQL or Kafka is down (`Retry-After`). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+const DEPENDENCY_NAMES: Record<UnavailableDependency, string> = { database: 'the database', kafka: 'Kafka' };
+
 /**
  * Every error leaves the gateway as RFC 9457 problem details, in French when the request prefers
- * it (`Accept-Language`). Unexpected errors become a bare 500 whose body says nothing of the
- * cause (it is logged instead).
+ * it (`Accept-Language`). A failure that says PostgreSQL or Kafka is unavailable (one mapping,
+ * `unavailableDependency`) is a `503` with `Retry-After`, wherever it was raised: the client may
+ * retry, with the same Idempotency-Key for a POST. Other unexpected errors become a bare 500
+ * whose body says nothing of the cause (it is logged instead).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -20,8 +28,18 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const problem = this.toProblem(exception, request.url.split('?')[0]);
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    const dependency = unavailableDependency(exception);
+    const instance = request.url.split('?')[0];
+    const problem =
+      dependency === undefined
+        ? this.toProblem(exception, instance)
+        : this.toProblem(unavailable(dependency, request.headers['idempotency-key'] !== undefined), instance);
+    if (dependency !== undefined) {
+      this.logger.warn(`${request.method} ${instance}: ${dependency} unavailable: ${(exception as Error).message}`);
+      void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    } else if (problem.status >= 500) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
     const language = preferredLanguage(request.headers['accept-language']);
     void reply
       .status(problem.status)
@@ -71,4 +89,12 @@ export class ProblemFilter implements ExceptionFilter {
     }
     return { type: 'about:blank', title: 'Internal server error', status: 500, instance };
   }
+}
+
+/** The 503 for a request that met `dependency` down (its cause is logged, not told). */
+function unavailable(dependency: UnavailableDependency, idempotent: boolean): HttpException {
+  const retry = `retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s${idempotent ? ' with the same Idempotency-Key' : ''}`;
+  return problemException(503, `${DEPENDENCY_NAMES[dependency]} is unavailable right now; ${retry}`, {
+    code: 'DEPENDENCY_UNAVAILABLE',
+  });
 }
