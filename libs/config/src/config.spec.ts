@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       replicationFactor: 1,
       maxAttempts: 5,
       retryBaseMs: 200,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 3_000,
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       databaseSchema: 'passerelle',
       logLevel: 'info',
@@ -29,6 +31,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1_048_576,
       rateLimitPerSecond: 100,
       rateLimitBurst: 200,
+      kafkaWriteTimeoutMs: 5_000,
     });
   });
 

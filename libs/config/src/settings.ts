@@ -42,6 +42,19 @@ export const kafkaSettings = {
     default: '200',
     parse: parsers.positiveInt,
   }),
+  sessionTimeoutMs: setting({
+    name: 'KAFKA_SESSION_TIMEOUT_MS',
+    description:
+      'consumer group session timeout: how long a consumer that stopped heart-beating (a killed process) keeps its partitions before the group hands them to the others',
+    default: '10000',
+    parse: parsers.positiveInt,
+  }),
+  heartbeatIntervalMs: setting({
+    name: 'KAFKA_HEARTBEAT_INTERVAL_MS',
+    description: 'how often a consumer tells its group it is alive (at most a third of the session timeout)',
+    default: '3000',
+    parse: parsers.positiveInt,
+  }),
 };
 
 export const databaseSettings = {
@@ -96,6 +109,13 @@ export const httpSettings = {
     description:
       'authenticated requests per second an organization may make, on average, per gateway replica; beyond it requests get 429 with Retry-After',
     default: '100',
+    parse: parsers.positiveInt,
+  }),
+  kafkaWriteTimeoutMs: setting({
+    name: 'KAFKA_WRITE_TIMEOUT_MS',
+    description:
+      'longest a write request waits for Kafka to acknowledge (acks=all) before it is answered 503 with Retry-After; the same Idempotency-Key may then be retried',
+    default: '5000',
     parse: parsers.positiveInt,
   }),
   rateLimitBurst: setting({

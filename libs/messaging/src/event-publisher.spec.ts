@@ -1,6 +1,8 @@
 import fc from 'fast-check';
-import type { Message, TopicMessages } from 'kafkajs';
-import { produceRequests, recordBytes } from './event-publisher';
+import type { Kafka, Message, TopicMessages } from 'kafkajs';
+import { unavailableDependency } from './dependency-unavailable';
+import { EventPublisher, produceRequests, recordBytes } from './event-publisher';
+import { MessagingError, MessagingErrorCode } from './messaging.error';
 
 const message = (n: number, bytes: number): Message => ({
   key: `k${n}`,
@@ -66,5 +68,54 @@ describe('produceRequests', () => {
         },
       ),
     );
+  });
+});
+
+describe('EventPublisher write timeout', () => {
+  /** A cluster that accepts connections and never acknowledges a write (as while it is down). */
+  const silentKafka = (): { kafka: Kafka; writes: () => number } => {
+    let writes = 0;
+    const producer = {
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      sendBatch: () => ((writes += 1), new Promise<never>(() => undefined)),
+    };
+    return { kafka: { producer: () => producer } as unknown as Kafka, writes: () => writes };
+  };
+
+  it('fails a send with WRITE_TIMED_OUT once the caller waited writeTimeoutMs, and says Kafka is down', async () => {
+    jest.useFakeTimers();
+    try {
+      const { kafka, writes } = silentKafka();
+      const publisher = new EventPublisher(kafka, { writeTimeoutMs: 5_000 });
+      const sent = publisher.send('t', [{ key: 'k', value: 'v' }]).catch((error: unknown) => error);
+      await jest.advanceTimersByTimeAsync(4_999);
+      expect(writes()).toBe(1);
+      let settled = false;
+      void sent.then(() => (settled = true));
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      const error = await sent;
+      expect(error).toBeInstanceOf(MessagingError);
+      expect((error as MessagingError).code).toBe(MessagingErrorCode.WriteTimedOut);
+      expect(unavailableDependency(error)).toBe('kafka');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('waits for acks as long as kafkajs retries when no timeout is set', async () => {
+    jest.useFakeTimers();
+    try {
+      const publisher = new EventPublisher(silentKafka().kafka);
+      let settled = false;
+      void publisher.publishAll([{ topic: 't', events: [] }]);
+      void publisher.send('t', [{ key: 'k', value: 'v' }]).finally(() => (settled = true));
+      await jest.advanceTimersByTimeAsync(600_000);
+      expect(settled).toBe(false);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer
 import { GroupCommit } from '@passerelle/persistence';
 import { encodeCloudEvent, type CloudEvent } from './cloud-event';
 import type { InboundEvent } from './consumer-runner';
+import { MessagingError, MessagingErrorCode } from './messaging.error';
 
 /**
  * Most bytes of records one produce request carries: under the broker's 1 MiB `message.max.bytes`
@@ -12,6 +13,17 @@ export const MAX_REQUEST_BYTES = 900_000;
 /** Bytes a record adds besides its key, value and headers (record framing, an estimate on the safe side). */
 const RECORD_OVERHEAD_BYTES = 64;
 
+export interface EventPublisherOptions {
+  /** Most bytes of records in one produce request (default {@link MAX_REQUEST_BYTES}). */
+  maxRequestBytes?: number;
+  /**
+   * Longest a caller waits for acks=all before its send fails with `WRITE_TIMED_OUT` (default:
+   * as long as kafkajs keeps retrying). For callers that must answer someone, e.g. an HTTP
+   * request, while the cluster is down.
+   */
+  writeTimeoutMs?: number;
+}
+
 /**
  * Produces to Kafka and resolves only once every in-sync replica has the records (acks=all).
  * Idempotent producer: broker-side dedup of retries; kafkajs needs maxInFlightRequests 1 for it,
@@ -19,16 +31,18 @@ const RECORD_OVERHEAD_BYTES = 64;
  * the next one (group commit, no linger): concurrent callers, e.g. HTTP requests, share produce
  * requests instead of queueing one each. A failed request fails every send it carried (at least
  * once: a caller retrying may write again what an earlier request of its group already wrote).
+ * A send that times out may still be written once Kafka is back: retries carry the same ce_ids.
  */
 export class EventPublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
   private readonly sends: GroupCommit<TopicMessages[]>;
+  private readonly maxRequestBytes: number;
+  private readonly writeTimeoutMs: number | undefined;
 
-  constructor(
-    kafka: Kafka,
-    private readonly maxRequestBytes = MAX_REQUEST_BYTES,
-  ) {
+  constructor(kafka: Kafka, options: EventPublisherOptions = {}) {
+    this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+    this.writeTimeoutMs = options.writeTimeoutMs;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -57,7 +71,7 @@ export class EventPublisher {
       .filter(({ events }) => events.length > 0)
       .map(({ topic, events }) => ({ topic, messages: events.map(encodeCloudEvent) }));
     if (topicMessages.length === 0) return;
-    await this.sends.submit(topicMessages);
+    await this.acknowledged(topicMessages);
   }
 
   /**
@@ -74,7 +88,26 @@ export class EventPublisher {
   /** Raw records (already encoded), e.g. a record copied unchanged to a DLQ. */
   async send(topic: string, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.sends.submit([{ topic, messages }]);
+    await this.acknowledged([{ topic, messages }]);
+  }
+
+  /** The records written with acks=all, or a `WRITE_TIMED_OUT` failure once the caller waited long enough. */
+  private acknowledged(topicMessages: TopicMessages[]): Promise<void> {
+    const written = this.sends.submit(topicMessages);
+    const limit = this.writeTimeoutMs;
+    if (limit === undefined) return written;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new MessagingError(
+            MessagingErrorCode.WriteTimedOut,
+            `Kafka did not acknowledge the write within ${limit} ms`,
+          ),
+        );
+      }, limit);
+    });
+    return Promise.race([written, timedOut]).finally(() => clearTimeout(timer));
   }
 
   /** One group's records, in order, in as many acks=all requests as the byte limit needs. */

@@ -113,6 +113,8 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     topics: definition.topics.map((t) => names.of(t)),
     maxAttempts: config.maxAttempts,
     retryBaseMs: config.retryBaseMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
     unknownTypes: definition.unknownTypes,
     ...(definition.transactionPerBatch && {
       aroundBatch: (handle: () => Promise<void>) => inUnitOfWork(database.db, handle),

@@ -44,7 +44,12 @@ export class GatewayInfrastructureModule implements OnApplicationShutdown {
       { provide: DATABASE, useValue: deps.database },
       { provide: METRICS, useValue: deps.metrics },
       { provide: TopicNames, useValue: deps.topics },
-      { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [KAFKA] },
+      {
+        provide: EventPublisher,
+        // A request waits for acks=all at most this long: with Kafka down it is answered 503, not held.
+        useFactory: (kafka: Kafka) => new EventPublisher(kafka, { writeTimeoutMs: deps.config.kafkaWriteTimeoutMs }),
+        inject: [KAFKA],
+      },
       {
         provide: IdempotencyStore,
         useFactory: (database: DatabaseHandle<GatewayDatabase>) => new IdempotencyStore(database.db),
