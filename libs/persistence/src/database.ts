@@ -49,7 +49,12 @@ export function openDatabase<DB = Database>(options: DatabaseOptions): DatabaseH
     // a server stays up on its own listeners.
     allowExitOnIdle: true,
   });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A client losing its server must not crash the process. pg-pool listens for that only while a
+  // client is idle; one checked out (mid-query or mid-transaction) emits 'error' with nobody
+  // listening, which Node turns into an exit. Its query rejects with the same error (the unit of
+  // work fails and is retried), and the pool drops the broken client on release. Idle ones: the
+  // pool drops them and the next query reconnects.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
