@@ -197,6 +197,35 @@ describe('libs/messaging on the real broker', () => {
     await waitFor(async () => (await committedOffset(testKafka(), groupId, topic)) === '2', 15_000, 'commit past both');
   });
 
+  it('retries a record through a database outage without counting it towards the DLQ', async () => {
+    const topic = await topicWithDlq('outage');
+    const event = sampleEvent(1);
+    await publisher.publish(topic, [event]);
+
+    // Down for five tries, more than maxAttempts (3): the record is not at fault and must not be parked.
+    let tries = 0;
+    const applied: string[] = [];
+    const { groupId } = startRunner(topic, ({ event: inbound }) => {
+      tries += 1;
+      if (tries <= 5) {
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      }
+      applied.push(inbound.id);
+    });
+
+    await waitFor(async () => (await committedOffset(testKafka(), groupId, topic)) === '1', 30_000, 'commit past it');
+    expect(applied).toEqual([event.id]);
+    expect(tries).toBe(6);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const [dlq] = await admin.fetchTopicOffsets(dlqTopicFor(topic));
+      expect(dlq.high).toBe('0');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('sends records the codec rejects to the DLQ with the reason, and keeps consuming', async () => {
     const topic = await topicWithDlq('badinput');
     const good = sampleEvent(9);

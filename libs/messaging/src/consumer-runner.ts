@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { decodeCloudEvent, type CloudEvent } from './cloud-event';
+import { unavailableDependency, type UnavailableDependency } from './dependency-unavailable';
 import type { EventPublisher } from './event-publisher';
 import { MessagingError, MessagingErrorCode } from './messaging.error';
 import { dlqTopicFor } from './topic-provisioner';
@@ -64,10 +65,15 @@ export function isRetriable(error: unknown): boolean {
 
 type Outcome = 'done' | 'stopped';
 
+/** Longest wait between tries while PostgreSQL or Kafka is down: short, so work resumes soon after. */
+const OUTAGE_RETRY_MAX_MS = 5_000;
+
 /**
  * Runs a consumer group with manual commits: an offset is committed only once every record before
  * it was applied by the handler or parked on `<topic>.dlq`. A failing batch is retried record by
- * record, so one poison record never holds back or re-applies its neighbours.
+ * record, so one poison record never holds back or re-applies its neighbours. A failure that says
+ * PostgreSQL or Kafka is down (`unavailableDependency`) is no fault of the records: the same work
+ * is tried again until the dependency is back, and never counts towards the DLQ.
  */
 export class ConsumerRunner {
   private readonly logger: Logger;
@@ -187,14 +193,19 @@ export class ConsumerRunner {
       if (outcome === 'done') payload.resolveOffset(events[0].offset);
       return outcome;
     }
-    try {
-      await this.options.handleBatch(events);
-      payload.resolveOffset(events[events.length - 1].offset);
-      this.options.onProcessed?.(events[0].topic, events.length);
-      return 'done';
-    } catch (error) {
-      if (events.length > 1) {
-        this.logger.warn(`batch of ${events.length} failed (${(error as Error).message}); retrying record by record`);
+    for (let outage = 0; ; outage += 1) {
+      try {
+        await this.options.handleBatch(events);
+        payload.resolveOffset(events[events.length - 1].offset);
+        this.options.onProcessed?.(events[0].topic, events.length);
+        return 'done';
+      } catch (error) {
+        const dependency = unavailableDependency(error);
+        if (dependency === undefined) {
+          this.logger.warn(`batch of ${events.length} failed (${(error as Error).message}); retrying record by record`);
+          break;
+        }
+        if ((await this.waitOutOutage(events[0], dependency, error, outage, payload)) === 'stopped') return 'stopped';
       }
     }
     for (const event of events) {
@@ -209,14 +220,20 @@ export class ConsumerRunner {
     const { maxAttempts, retryBaseMs } = this.options;
     const retryMaxMs = this.options.retryMaxMs ?? 30_000;
     let attempt = 0;
+    let outage = 0;
     for (;;) {
-      attempt += 1;
       try {
         await this.options.handleBatch([event]);
         this.options.onProcessed?.(event.topic, 1);
         return 'done';
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
+        const dependency = unavailableDependency(err);
+        if (dependency !== undefined) {
+          if ((await this.waitOutOutage(event, dependency, err, outage++, payload)) === 'stopped') return 'stopped';
+          continue;
+        }
+        attempt += 1;
         if (!isRetriable(err) || attempt >= maxAttempts) {
           await this.deadLetter(event.topic, event.partition, event.raw, err, attempt);
           return 'done';
@@ -230,6 +247,22 @@ export class ConsumerRunner {
         if (!payload.isRunning() || payload.isStale()) return 'stopped';
       }
     }
+  }
+
+  /** Waits before the next try of work that met `dependency` down; `stopped` if the partition is no longer ours. */
+  private async waitOutOutage(
+    event: InboundEvent,
+    dependency: UnavailableDependency,
+    error: unknown,
+    outage: number,
+    payload: EachBatchPayload,
+  ): Promise<Outcome> {
+    const delay = Math.min(OUTAGE_RETRY_MAX_MS, this.options.retryBaseMs * 2 ** Math.min(outage, 20));
+    this.logger.warn(
+      `${event.topic}[${event.partition}]@${event.offset}: ${dependency} unavailable (${(error as Error).message}); try ${outage + 1} again in ${delay} ms`,
+    );
+    await sleep(delay * (0.8 + Math.random() * 0.4));
+    return payload.isRunning() && !payload.isStale() ? 'done' : 'stopped';
   }
 
   private async deadLetter(
