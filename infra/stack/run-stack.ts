@@ -2,21 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { LocalKafkaBroker, findRepoRoot } from '../kafka/local-broker';
+import { SupervisedApp } from './supervised-app';
 
 /**
  * `npm start`: the whole of Passerelle on one machine. A local KRaft broker (unless
- * KAFKA_BROKERS names a cluster), the machine's PostgreSQL, and every app as its own process.
+ * KAFKA_BROKERS names a cluster), the machine's PostgreSQL, and every app as its own process,
+ * restarted with a growing delay if it dies (the others keep running, as under an orchestrator).
  * One Ctrl-C drains the apps first, then stops the broker.
  */
 const ROOT = findRepoRoot(__dirname);
 const APPS = ['gateway', 'ow-adapter', 'eo-adapter', 'referral-tracker', 'webhook-dispatcher'];
 const APP_STOP_TIMEOUT_MS = 45_000;
-
-interface RunningApp {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
 
 export async function runStack(argv: string[] = process.argv.slice(2)): Promise<void> {
   const brokerOnly = argv.includes('--broker-only');
@@ -34,24 +30,13 @@ export async function runStack(argv: string[] = process.argv.slice(2)): Promise<
     log(`Kafka ready at ${env.KAFKA_BROKERS}; data in ${broker.dataDir}`);
   }
 
-  const apps: RunningApp[] = [];
+  const apps: SupervisedApp[] = [];
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     log('stopping: draining the apps, then the broker…');
-    for (const app of apps) signal(app.child, 'SIGTERM');
-    await Promise.all(
-      apps.map((app) =>
-        Promise.race([
-          app.exited,
-          sleep(APP_STOP_TIMEOUT_MS).then(() => {
-            signal(app.child, 'SIGKILL');
-            return app.exited;
-          }),
-        ]),
-      ),
-    );
+    await Promise.all(apps.map((app) => app.stop(APP_STOP_TIMEOUT_MS)));
     await broker?.stop();
     log('stopped');
     process.exit(code);
@@ -73,18 +58,18 @@ export async function runStack(argv: string[] = process.argv.slice(2)): Promise<
   }
 
   // The gateway first: it migrates the schema and provisions the topics the others consume.
-  apps.push(startApp('gateway', env));
+  const supervise = (name: string): SupervisedApp => new SupervisedApp(name, () => startApp(name, env), log);
+  const gateway = supervise('gateway');
+  apps.push(gateway);
   const port = Number(env.PORT ?? 3000);
-  await waitForReady(port, apps[0]);
-  for (const name of APPS.slice(1)) apps.push(startApp(name, env));
-  for (const app of apps) {
-    void app.exited.then((code) => {
-      if (!stopping) {
-        log(`${app.name} exited unexpectedly (code ${code}); stopping everything`);
-        void stop(1);
-      }
-    });
+  try {
+    await waitForReady(port, gateway.process);
+  } catch (error) {
+    // A gateway that cannot start (settings, schema) would only crash again: stop, do not loop.
+    log((error as Error).message);
+    await stop(1);
   }
+  for (const name of APPS.slice(1)) apps.push(supervise(name));
   log('');
   log(`Passerelle is up:  API  http://127.0.0.1:${port}/v1`);
   log(`                   docs http://127.0.0.1:${port}/v1/docs`);
@@ -92,7 +77,7 @@ export async function runStack(argv: string[] = process.argv.slice(2)): Promise<
   log('Ctrl-C stops everything.');
 }
 
-function startApp(name: string, env: NodeJS.ProcessEnv): RunningApp {
+function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
     env,
@@ -108,14 +93,13 @@ function startApp(name: string, env: NodeJS.ProcessEnv): RunningApp {
       for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
     });
   }
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { name, child, exited };
+  return child;
 }
 
-async function waitForReady(port: number, gateway: RunningApp): Promise<void> {
+async function waitForReady(port: number, gateway: ChildProcess): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (gateway.child.exitCode !== null || gateway.child.signalCode !== null)
+    if (gateway.exitCode !== null || gateway.signalCode !== null)
       throw new Error('the gateway exited during start-up (see its log above)');
     try {
       const res = await fetch(`http://127.0.0.1:${port}/v1/health/ready`);
@@ -136,10 +120,6 @@ async function checkPostgres(url: string): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function signal(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill(sig);
 }
 
 function log(line: string): void {
