@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { GatewayInfrastructureModule, type GatewayDependencies } from './platform/gateway-infrastructure.module';
+import { ProblemsModule } from './problems/problems.module';
 import { ProviderModule } from './provider/provider.module';
 import { ReferralsModule } from './referrals/referrals.module';
 import { ReportsModule } from './reports/reports.module';
@@ -29,6 +30,7 @@ const FEATURES = [
   DashboardModule,
   WebhooksModule,
   IngestModule,
+  ProblemsModule,
 ];
 
 /** The gateway: logging, the shared infrastructure (global), then one module per feature. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { components } from '@passerelle/contracts';
 import { AuditLog } from '@passerelle/persistence';
 import { problem } from '../problem/problem';
+import { PlatformErrorCode } from '../platform/platform.error';
 
 export type AuditPage = components['schemas']['AuditPage'];
 
@@ -17,6 +18,7 @@ export class ReadAuditEntries {
   async execute(org: string, after: string | undefined): Promise<AuditPage> {
     if (after !== undefined && !CURSOR.test(after))
       throw problem(400, 'invalid cursor', {
+        code: PlatformErrorCode.InvalidQuery,
         errors: [{ pointer: '/after', code: 'format', message: 'is not a cursor this API gave' }],
       });
     const items = await this.log.entriesOf(org, after, PAGE + 1);

@@ -6,6 +6,7 @@ import { problem } from '../problem/problem';
 import { ACCESS_RULE, PUBLIC_ENDPOINT, type AccessRule } from './access';
 import { attachCaller } from './caller.decorator';
 import type { OrgRateLimiter } from './org-rate-limiter';
+import { PlatformErrorCode } from '../platform/platform.error';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
@@ -35,7 +36,9 @@ export class AuthGuard implements CanActivate {
       const rate = this.limiter.take(principal.org);
       if (!rate.allowed) {
         void reply.header('retry-after', String(rate.retryAfterSeconds));
-        throw problem(429, `${principal.org} is over its request rate: retry in ${rate.retryAfterSeconds} s`);
+        throw problem(429, `${principal.org} is over its request rate: retry in ${rate.retryAfterSeconds} s`, {
+          code: PlatformErrorCode.RateLimited,
+        });
       }
       const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, targets);
       if (!rule) throw new AuthError(AuthErrorCode.OrgNotAllowed, 'this endpoint is not open to any caller');

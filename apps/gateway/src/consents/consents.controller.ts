@@ -7,6 +7,7 @@ import { Idempotent } from '../idempotency/idempotent.decorator';
 import { CanonicalIdPipe } from '../platform/canonical-id.pipe';
 import { ValidBodyPipe } from '../platform/valid-body.pipe';
 import { WithdrawConsent, type ConsentWithdrawn } from './withdraw-consent';
+import { ConsentErrorCode } from './consent.error';
 
 /** Referrers record a client's consent withdrawal. */
 @Controller('clients')
@@ -19,7 +20,8 @@ export class ConsentsController {
   @Access({ scopes: ['consent:write'], orgKinds: ['ow', 'odsp'] })
   withdraw(
     @Caller() caller: Principal,
-    @Param('clientId', new CanonicalIdPipe('no such consent for this client')) clientId: string,
+    @Param('clientId', new CanonicalIdPipe(ConsentErrorCode.NotFound, 'no such consent for this client'))
+    clientId: string,
     @Body(new ValidBodyPipe('api/consent-withdrawal.json', 'name the consent withdrawn')) body: { consentId: string },
     @IdempotencyKey() key: string,
   ): Promise<ConsentWithdrawn> {

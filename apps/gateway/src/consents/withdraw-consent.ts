@@ -3,6 +3,7 @@ import type { Consent, components } from '@passerelle/contracts';
 import { ApiEventSender } from '../api-events';
 import { ConsentReadModel } from '../ledger/consent-read-model';
 import { problem } from '../problem/problem';
+import { ConsentErrorCode } from './consent.error';
 
 export type ConsentWithdrawn = components['schemas']['ConsentWithdrawn'];
 
@@ -24,9 +25,12 @@ export class WithdrawConsent {
 
   async execute(referrer: string, clientId: string, consentId: string, requestKey: string): Promise<ConsentWithdrawn> {
     const recorded = await this.consents.findOfReferrer(referrer, clientId, consentId);
-    if (recorded?.consent === undefined) throw problem(404, 'no such consent for this client');
+    if (recorded?.consent === undefined)
+      throw problem(404, 'no such consent for this client', { code: ConsentErrorCode.NotFound });
     if (recorded.withdrawnAt !== undefined)
-      throw problem(409, `the consent was already withdrawn on ${recorded.withdrawnAt.toISOString()}`);
+      throw problem(409, `the consent was already withdrawn on ${recorded.withdrawnAt.toISOString()}`, {
+        code: ConsentErrorCode.AlreadyWithdrawn,
+      });
     const withdrawnAt = new Date().toISOString();
     const event = await this.events.send<Consent>({
       org: referrer,

@@ -145,7 +145,7 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
 
   it('keeps a 4xx answer for replay, but frees the key and answers 503 when nothing could be stored', async () => {
     const store = new MemoryStore();
-    const refused = (): Promise<never> => Promise.reject(problem(400, 'no'));
+    const refused = (): Promise<never> => Promise.reject(problem(400, 'no', { code: 'INVALID_BODY' }));
     expect(await statusOf(idempotentPost(store, 'ow:a', 'k4', {}, fakeReply(), refused))).toBe(400);
     // The replay is the same refusal, thrown again for the ProblemFilter (so it speaks the caller's language).
     const replayed = fakeReply();
@@ -180,7 +180,11 @@ describe('IdempotencyInterceptor (@Idempotent)', () => {
     const store = new MemoryStore();
     store.failWrites = connectionLost();
     expect(
-      await statusOf(idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), () => Promise.reject(problem(400, 'no')))),
+      await statusOf(
+        idempotentPost(store, 'ow:a', 'k7', {}, fakeReply(), () =>
+          Promise.reject(problem(400, 'no', { code: 'INVALID_BODY' })),
+        ),
+      ),
     ).toBe(400);
     expect(store.released).toEqual(['k7']);
   });

@@ -12,6 +12,7 @@ import { IdempotencyStore, type AnswerEffects } from '@passerelle/persistence';
 import { callerOf } from '../auth/caller.decorator';
 import { problem } from '../problem/problem';
 import { IdempotentAnswer } from './idempotent-answer';
+import { IdempotencyErrorCode } from './idempotency.error';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -66,13 +67,19 @@ async function answerOnce(
 ): Promise<unknown> {
   if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
     throw problem(400, 'send an Idempotency-Key header (1 to 255 visible ASCII characters) with every POST', {
+      code: IdempotencyErrorCode.KeyMissing,
       errors: [{ pointer: '', code: 'idempotency-key', message: 'the Idempotency-Key header is missing or malformed' }],
     });
   }
   const claim = await store.claim(org, key, requestHash(request));
-  if (claim.kind === 'mismatch') throw problem(422, 'this Idempotency-Key was used with another request body');
+  if (claim.kind === 'mismatch')
+    throw problem(422, 'this Idempotency-Key was used with another request body', {
+      code: IdempotencyErrorCode.KeyReused,
+    });
   if (claim.kind === 'in-progress')
-    throw problem(409, 'a request with this Idempotency-Key is still being answered; retry shortly');
+    throw problem(409, 'a request with this Idempotency-Key is still being answered; retry shortly', {
+      code: IdempotencyErrorCode.InProgress,
+    });
   if (claim.kind === 'replay') {
     for (const [name, value] of Object.entries(claim.response.headers)) void reply.header(name, value);
     void reply.header('idempotent-replayed', 'true');

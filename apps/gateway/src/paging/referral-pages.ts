@@ -2,6 +2,7 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import { isCode } from '@passerelle/codes';
 import { CANONICAL_ID } from '../platform/canonical-id.pipe';
 import { problem } from '../problem/problem';
+import { PlatformErrorCode } from '../platform/platform.error';
 
 /** Filters and position of a page of referrals (`?status=&updatedSince=&cursor=&limit=`). */
 export interface ReferralPageQuery {
@@ -35,7 +36,8 @@ export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
   ];
   const cursor = raw.cursor === undefined ? undefined : decodeCursor(raw.cursor);
   if (cursor === null) errors.push({ pointer: '/cursor', code: 'format', message: 'is not a cursor this API gave' });
-  if (errors.length > 0) throw problem(400, 'invalid query parameters', { errors });
+  if (errors.length > 0)
+    throw problem(400, 'invalid query parameters', { code: PlatformErrorCode.InvalidQuery, errors });
   return {
     ...(raw.status !== undefined && { status: raw.status }),
     ...(raw.updatedSince !== undefined && { updatedSince: new Date(raw.updatedSince).toISOString() }),

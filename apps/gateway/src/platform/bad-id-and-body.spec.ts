@@ -9,7 +9,7 @@ import { ValidBodyPipe } from './valid-body.pipe';
 class CancelLikeController {
   @Post(':referralId/cancel')
   cancel(
-    @Param('referralId', new CanonicalIdPipe('no such referral')) referralId: string,
+    @Param('referralId', new CanonicalIdPipe('REFERRAL_NOT_FOUND', 'no such referral')) referralId: string,
     @Body(new ValidBodyPipe('api/referral-cancel.json', 'a cancellation needs its reason')) body: { reason: string },
   ): { referralId: string; reason: string } {
     return { referralId, reason: body.reason };

@@ -1,6 +1,7 @@
 import type { PipeTransform } from '@nestjs/common';
 import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { problem } from '../problem/problem';
+import { PlatformErrorCode } from './platform.error';
 
 /**
  * A request body checked against `schemas/<schemaPath>`: its typed value, or a `400` with
@@ -19,7 +20,7 @@ export class ValidBodyPipe<T> implements PipeTransform<unknown, T> {
 
   transform(body: unknown): T {
     const valid = schemaRegistry().validate<T>(this.schemaId, body);
-    if (!valid.ok) throw problem(400, this.detail, { errors: valid.errors });
+    if (!valid.ok) throw problem(400, this.detail, { code: PlatformErrorCode.InvalidBody, errors: valid.errors });
     return valid.value;
   }
 }

@@ -38,7 +38,7 @@ describe('ProblemFilter', () => {
     expect(sent.headers['retry-after']).toBe(String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     expect(sent.headers['content-type']).toBe('application/problem+json');
     expect(sent.body).toEqual({
-      type: 'https://schemas.passerelle.ontario.ca/problems/dependency-unavailable',
+      type: '/v1/problems/dependency-unavailable',
       title: 'Service unavailable',
       status: 503,
       detail: 'the database is unavailable right now; retry in 5 s with the same Idempotency-Key',
@@ -83,6 +83,9 @@ describe('ProblemFilter', () => {
       status: 500,
       instance: '/v1/referrals',
     });
-    expect(answer(problem(409, 'already withdrawn')).body).toMatchObject({ status: 409, detail: 'already withdrawn' });
+    expect(answer(problem(409, 'already withdrawn', { code: 'CONSENT_ALREADY_WITHDRAWN' })).body).toMatchObject({
+      status: 409,
+      detail: 'already withdrawn',
+    });
   });
 });

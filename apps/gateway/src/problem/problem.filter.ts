@@ -4,6 +4,7 @@ import type { Problem } from '@passerelle/contracts';
 import { unavailableDependency, type UnavailableDependency } from '@passerelle/messaging';
 import { problem as problemException, statusTitle } from './problem';
 import { preferredLanguage, ProblemTranslator, type Language } from './problem-language';
+import { PlatformErrorCode } from '../platform/platform.error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -95,6 +96,6 @@ export class ProblemFilter implements ExceptionFilter {
 function unavailable(dependency: UnavailableDependency, idempotent: boolean): HttpException {
   const retry = `retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s${idempotent ? ' with the same Idempotency-Key' : ''}`;
   return problemException(503, `${DEPENDENCY_NAMES[dependency]} is unavailable right now; ${retry}`, {
-    code: 'DEPENDENCY_UNAVAILABLE',
+    code: PlatformErrorCode.DependencyUnavailable,
   });
 }

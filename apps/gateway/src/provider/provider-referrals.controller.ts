@@ -9,8 +9,9 @@ import { CanonicalIdPipe } from '../platform/canonical-id.pipe';
 import { ValidBodyPipe } from '../platform/valid-body.pipe';
 import { ReadProviderInbox, type ProviderReferralPage } from './read-provider-inbox';
 import { RespondToReferral, type ProviderDecision, type ProviderDecline } from './respond-to-referral';
+import { ReferralErrorCode } from '../referrals/referral.error';
 
-const referralId = new CanonicalIdPipe('no such referral');
+const referralId = new CanonicalIdPipe(ReferralErrorCode.NotFound, 'no such referral');
 
 /** EO providers: the inbox of referrals routed to them, and their answer to each. */
 @Controller('provider/referrals')

@@ -12,6 +12,7 @@ import { AuditLog } from '@passerelle/persistence';
 import { receivedRecordEvent, unmappedCodeErrors } from '../ingest/received-record';
 import { ReferralReadModel } from '../ledger/referral-read-model';
 import { problem } from '../problem/problem';
+import { ProviderErrorCode } from './provider.error';
 
 export type ServiceRecordsAccepted = components['schemas']['ProviderServiceRecordsAccepted'];
 
@@ -127,5 +128,8 @@ export class RecordServiceRecords {
 }
 
 function invalid(errors: FieldError[]): HttpException {
-  return problem(400, 'the service records are invalid: nothing was stored', { errors });
+  return problem(400, 'the service records are invalid: nothing was stored', {
+    code: ProviderErrorCode.InvalidServiceRecords,
+    errors,
+  });
 }

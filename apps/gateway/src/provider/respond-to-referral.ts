@@ -4,6 +4,7 @@ import { transition } from '@passerelle/lifecycle';
 import { ApiEventSender, apiSourceRecord } from '../api-events';
 import { ReferralReadModel } from '../ledger/referral-read-model';
 import { problem } from '../problem/problem';
+import { ReferralErrorCode } from '../referrals/referral.error';
 
 export type ProviderDecision = components['schemas']['ProviderDecision'];
 export type ProviderDecline = components['schemas']['ProviderDecline'];
@@ -32,7 +33,7 @@ export class RespondToReferral {
     requestKey: string,
   ): Promise<ProviderDecision> {
     const referral = await this.ledger.find(referralId, 'provider', provider);
-    if (!referral) throw problem(404, 'no such referral');
+    if (!referral) throw problem(404, 'no such referral', { code: ReferralErrorCode.NotFound });
     const decline = answer.decision === 'decline' ? answer : undefined;
     const allowed = transition(referral.status, {
       to: decline ? 'rejected' : 'accepted',

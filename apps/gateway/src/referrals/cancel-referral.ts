@@ -5,6 +5,7 @@ import { ApiEventSender, apiSourceRecord } from '../api-events';
 import { ReferralReadModel } from '../ledger/referral-read-model';
 import { problem } from '../problem/problem';
 import { ReferralSubmissionRepository } from './referral-submission.repository';
+import { ReferralErrorCode } from './referral.error';
 
 export type ReferralChangeRequested = components['schemas']['ReferralChangeRequested'];
 
@@ -33,11 +34,13 @@ export class CancelReferral {
     if (!referral) {
       const pending = await this.submissions.findOfReferrer(referralId, referrer);
       throw pending
-        ? problem(409, 'the referral is not recorded by the tracker yet; retry in a moment')
-        : problem(404, 'no such referral');
+        ? problem(409, 'the referral is not recorded by the tracker yet; retry in a moment', {
+            code: ReferralErrorCode.NotTrackedYet,
+          })
+        : problem(404, 'no such referral', { code: ReferralErrorCode.NotFound });
     }
     const allowed = transition(referral.status, { to: 'cancelled', actor: 'referrer', reason: { text: reason } });
-    if (!allowed.ok) throw problem(409, allowed.reason);
+    if (!allowed.ok) throw problem(409, allowed.reason, { code: allowed.code });
     const requestedAt = new Date().toISOString();
     const event = await this.events.send<ReferralCancellation>({
       org: referrer,

@@ -4,6 +4,7 @@ import type { Language } from '../problem/problem-language';
 import { problem } from '../problem/problem';
 import { ReferralSubmissionRepository } from './referral-submission.repository';
 import { labelled, pendingStatus, statusView, type ReferralStatus } from './referral-status';
+import { ReferralErrorCode } from './referral.error';
 
 /**
  * `GET /v1/referrals/{id}`: where a referral stands, for its referrer only: the tracker's ledger
@@ -25,7 +26,7 @@ export class ReadReferralStatus {
     const tracked = await this.ledger.find(referralId, 'referrer', referrer);
     if (tracked) return statusView(tracked);
     const submitted = await this.submissions.findOfReferrer(referralId, referrer);
-    if (!submitted) throw problem(404, 'no such referral');
+    if (!submitted) throw problem(404, 'no such referral', { code: ReferralErrorCode.NotFound });
     return pendingStatus(submitted.referralId, submitted.sourceReferralId, referrer);
   }
 }

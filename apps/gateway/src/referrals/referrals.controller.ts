@@ -15,8 +15,9 @@ import { ListReferrals } from './list-referrals';
 import { ReadReferralStatus } from './read-referral-status';
 import type { ReferralStatus, ReferralStatusPage } from './referral-status';
 import { SubmitReferral } from './submit-referral';
+import { ReferralErrorCode } from './referral.error';
 
-const referralId = new CanonicalIdPipe('no such referral');
+const referralId = new CanonicalIdPipe(ReferralErrorCode.NotFound, 'no such referral');
 
 /** Referrers: submit a referral, list and read their referrals, cancel one. */
 @Controller('referrals')

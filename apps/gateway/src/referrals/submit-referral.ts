@@ -8,6 +8,8 @@ import { caseRecordEvent, OW_CASE_RECORD_SCHEMA_ID } from '../ingest/case-record
 import { unmappedCodeErrors } from '../ingest/received-record';
 import { problem } from '../problem/problem';
 import { pendingStatus, type ReferralStatus } from './referral-status';
+import { PlatformErrorCode } from '../platform/platform.error';
+import { ReferralErrorCode } from './referral.error';
 
 /**
  * `POST /v1/referrals`: a delivery agent's case record carrying a referral request. Checked as
@@ -60,18 +62,27 @@ type ReferralRecord = OwCaseRecord & { referralRequest: NonNullable<OwCaseRecord
 function referralRecord(body: unknown, org: string): ReferralRecord {
   const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, body);
   if (!validation.ok)
-    throw problem(400, 'the case record does not match sources/ow-case-record.json', { errors: validation.errors });
+    throw problem(400, 'the case record does not match sources/ow-case-record.json', {
+      code: PlatformErrorCode.InvalidBody,
+      errors: validation.errors,
+    });
   const record = validation.value;
   if (!hasReferralRequest(record)) {
     throw problem(400, 'a referral needs its referralRequest', {
+      code: PlatformErrorCode.InvalidBody,
       errors: [{ pointer: '/referralRequest', code: 'required', message: 'is required to submit a referral' }],
     });
   }
   const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
-  if (unmapped.length > 0) throw problem(400, 'some source codes have no canonical mapping', { errors: unmapped });
+  if (unmapped.length > 0)
+    throw problem(400, 'some source codes have no canonical mapping', {
+      code: ReferralErrorCode.UnmappedSourceCode,
+      errors: unmapped,
+    });
   const agent = org.slice('ow:'.length);
   if (record.deliveryAgent.code !== agent) {
     throw problem(403, `${org} may refer only its own clients`, {
+      code: ReferralErrorCode.OtherDeliveryAgent,
       errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: `is not ${agent}` }],
     });
   }

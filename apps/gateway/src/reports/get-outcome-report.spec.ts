@@ -41,7 +41,7 @@ describe('GetOutcomeReport', () => {
     expect(refused).toBeInstanceOf(HttpException);
     expect((refused as HttpException).getResponse()).toMatchObject({
       status: 400,
-      type: 'https://schemas.passerelle.ontario.ca/problems/invalid-format',
+      type: '/v1/problems/invalid-format',
       errors: [{ pointer: '/format' }],
     });
     expect(asked).toEqual([]);

@@ -23,7 +23,7 @@ const STATUS: Record<WebhookErrorCode, number> = {
 
 /** A refusal as its problem response (`errors`: one per invalid field). */
 export function webhookRefusal(code: WebhookErrorCode, detail: string, errors?: FieldError[]): HttpException {
-  return problem(STATUS[code], detail, { errors });
+  return problem(STATUS[code], detail, { code, errors });
 }
 
 export const NO_SUCH_SUBSCRIPTION = 'no such webhook subscription';

@@ -12,7 +12,7 @@ import { ListWebhooks } from './list-webhooks';
 import { ReadWebhook } from './read-webhook';
 import { RegisterWebhook } from './register-webhook';
 import { RevealWebhookSecret } from './reveal-webhook-secret.interceptor';
-import { NO_SUCH_SUBSCRIPTION } from './webhook.error';
+import { NO_SUCH_SUBSCRIPTION, WebhookErrorCode } from './webhook.error';
 import type {
   WebhookDeliveryPage,
   WebhookSubscription,
@@ -20,7 +20,7 @@ import type {
   WebhookSubscriptionRequest,
 } from './webhook-views';
 
-const webhookId = new CanonicalIdPipe(NO_SUCH_SUBSCRIPTION);
+const webhookId = new CanonicalIdPipe(WebhookErrorCode.NotFound, NO_SUCH_SUBSCRIPTION);
 const subscriptionRequest = new ValidBodyPipe<WebhookSubscriptionRequest>(
   'api/webhook-subscription-request.json',
   'the webhook subscription is invalid',
