@@ -263,7 +263,7 @@ describe('referral-tracker on the real broker and database', () => {
       type: 'ca.on.passerelle.referral.response-recorded',
       time: at,
       subject: referral.data.referralId,
-      dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral-response.json',
+      dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-response.json',
       partitionkey: referral.data.clientId,
       datacontenttype: 'application/json',
       data: {

@@ -76,7 +76,7 @@ export function sampleEvent(n: number, clientId: string): CloudEvent<Record<stri
     type: EVENT_TYPE,
     time: `2026-03-${day}T14:${String(n % 60).padStart(2, '0')}:05.123Z`,
     subject: `referral/${recordId}`,
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
     correlationid: `corr-${recordId}`,
     causationid: `ow-case-record-${recordId}-v1`,
     partitionkey: clientId,

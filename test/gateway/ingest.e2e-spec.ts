@@ -30,7 +30,7 @@ const ROOT = join(__dirname, '..', '..');
 const SOURCES = join(ROOT, 'test', 'fixtures', 'sources');
 const URL_PATH = '/v1/ow/case-records:batch';
 const TYPE = 'ca.on.passerelle.ow-case-record.received';
-const OW_SCHEMA = 'https://schemas.passerelle.ontario.ca/sources/ow-case-record.json';
+const OW_SCHEMA = 'https://schemas.passerelle.ontario.ca/v1/sources/ow-case-record.json';
 
 /** A delivery agent's export holds its own caseload: every record here is the caller's (ow:ottawa). */
 const AGENT = 'ottawa';

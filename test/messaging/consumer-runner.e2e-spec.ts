@@ -30,7 +30,7 @@ function sampleEvent(n: number, data: Record<string, unknown> = {}): CloudEvent<
     type,
     time: '2026-11-23T15:04:05.123Z',
     subject: `referral/R-${n}`,
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
     correlationid: `corr-${n}`,
     causationid: `cause-${n}`,
     partitionkey: 'client-42',

@@ -1,4 +1,4 @@
-import { SCHEMA_BASE_URL, normalizeSchemaId, schemasDir } from '@passerelle/contracts';
+import { normalizeSchemaId, schemaPathForId, schemasDir } from '@passerelle/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCodeTableName, mapSourceCode, SOURCE_SYSTEMS, type CodeTableName, type SourceSystem } from './code-tables';
@@ -87,8 +87,9 @@ export function unmappedSourceCodes(schemaId: string, record: unknown): Unmapped
 }
 
 function readSchema(id: string): JsonObject {
-  if (!id.startsWith(SCHEMA_BASE_URL)) throw new Error(`${id} is not a schema of schemas/`);
-  const file = join(schemasDir(), id.slice(SCHEMA_BASE_URL.length));
+  const path = schemaPathForId(id);
+  if (path === undefined) throw new Error(`${id} is not a schema of schemas/`);
+  const file = join(schemasDir(), path);
   const schema = JSON.parse(readFileSync(file, 'utf8')) as Json;
   if (!isObject(schema)) throw new Error(`${file} does not hold a schema object`);
   return schema;

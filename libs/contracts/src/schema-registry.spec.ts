@@ -3,16 +3,19 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
-import { SCHEMA_BASE_URL, SchemaIds, schemaIdForPath } from './schema-ids';
+import { SCHEMA_BASE_URL, SCHEMA_MAJOR_VERSIONS, SchemaIds, schemaIdForPath } from './schema-ids';
 import { SchemaRegistry, SchemaValidationError, schemaRegistry, type FieldError } from './schema-registry';
-import { schemasDir } from './schemas-dir';
+import { RELEASED_SNAPSHOT_DIR, schemasDir } from './schemas-dir';
 
 const SCHEMAS = join(__dirname, '..', '..', '..', 'schemas');
 
+/** The schema files of the live contract: every `*.json` under `dir` but the released snapshot. */
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
-      ? jsonFiles(join(dir, entry.name))
+      ? dir === SCHEMAS && entry.name === RELEASED_SNAPSHOT_DIR
+        ? []
+        : jsonFiles(join(dir, entry.name))
       : entry.name.endsWith('.json')
         ? [join(dir, entry.name)]
         : [],
@@ -130,10 +133,20 @@ describe('SchemaRegistry', () => {
           for (const [name, example] of examples) {
             const value = isJsonObject(example) ? example.value : undefined;
             const at = `${where}/content/${mediaType}/examples/${name}`;
-            expect({ at, result: schemaRegistry().validate(schemaId, value) }).toEqual({
-              at,
-              result: { ok: true, value },
-            });
+            // An NDJSON schema describes one line: each line of the example is one value.
+            const values =
+              mediaType === 'application/x-ndjson' && typeof value === 'string'
+                ? value
+                    .split('\n')
+                    .filter(Boolean)
+                    .map((line) => JSON.parse(line) as JsonValue)
+                : [value];
+            for (const one of values) {
+              expect({ at, result: schemaRegistry().validate(schemaId, one) }).toEqual({
+                at,
+                result: { ok: true, value: one },
+              });
+            }
             checked.push(at);
           }
         }
@@ -141,9 +154,9 @@ describe('SchemaRegistry', () => {
       for (const [key, value] of Object.entries(node)) visit(value, `${where}/${key}`);
     };
     visit(document, '');
-    // live, ready, ready-503, the three problem examples, and the six of the webhooks (list,
-    // register request, 201 and 400, delivery log, the outgoing notification)
-    expect(checked).toHaveLength(12);
+    // Every body has examples (openapi-examples.spec.ts checks them against the bundled
+    // document); here, those whose schema is a file, against the registry the gateway uses.
+    expect(checked.length).toBeGreaterThan(30);
     expect(checked.some((at) => at.includes('503'))).toBe(true);
     expect(checked.some((at) => at.includes('application/problem+json'))).toBe(true);
   });
@@ -303,6 +316,44 @@ describe('SchemaRegistry', () => {
       });
     });
 
+    it('finds a schema by its versioned $id, its path and its unversioned $id, and skips released/', () => {
+      write('a/b.json', schema('a/b.json', { type: 'string', minLength: 2 }));
+      // The snapshot of the last release holds the same $ids: it is not part of the live contract.
+      write('released/a/b.json', schema('a/b.json', { type: 'string' }));
+      const registry = new SchemaRegistry({ dir });
+      expect(registry.schemaIds()).toEqual(['https://schemas.passerelle.ontario.ca/v1/a/b.json']);
+      for (const id of [
+        'https://schemas.passerelle.ontario.ca/v1/a/b.json',
+        'a/b.json',
+        // the ce_dataschema of events produced before ids carried a version
+        'https://schemas.passerelle.ontario.ca/a/b.json',
+      ]) {
+        expect(registry.has(id)).toBe(true);
+        expect(registry.validate(id, 'x').ok).toBe(false);
+      }
+      expect(registry.has('https://schemas.passerelle.ontario.ca/v2/a/b.json')).toBe(false);
+    });
+
+    it('resolves relative $refs between files of different major versions', () => {
+      const majors = SCHEMA_MAJOR_VERSIONS as Record<string, number>;
+      majors['a/b.json'] = 2;
+      try {
+        write('a/b.json', schema('a/b.json', { type: 'object', properties: { c: { $ref: '../c.json' } } }));
+        write('c.json', schema('c.json', { type: 'string', minLength: 2 }));
+        const registry = new SchemaRegistry({ dir });
+        expect(registry.schemaIds()).toEqual([
+          'https://schemas.passerelle.ontario.ca/v1/c.json',
+          'https://schemas.passerelle.ontario.ca/v2/a/b.json',
+        ]);
+        expect(registry.validate('a/b.json', { c: 'x' }).ok).toBe(false);
+        expect(registry.validate('a/b.json', { c: 'xy' }).ok).toBe(true);
+        expect(registry.has('https://schemas.passerelle.ontario.ca/v2/c.json')).toBe(false);
+        expect(registry.has('https://schemas.passerelle.ontario.ca/v1/a/b.json')).toBe(false);
+      } finally {
+        delete majors['a/b.json'];
+      }
+    });
+
     it('refuses SCHEMAS_DIR naming no folder', () => {
       process.env.SCHEMAS_DIR = join(dir, 'missing');
       expect(() => schemasDir()).toThrow(/SCHEMAS_DIR=.* is not a directory/);
@@ -311,7 +362,7 @@ describe('SchemaRegistry', () => {
     it('refuses a file whose $id does not mirror its path', () => {
       write('x.json', schema('y.json', { type: 'string' }));
       expect(() => new SchemaRegistry({ dir })).toThrow(
-        'schemas/x.json must be a JSON Schema whose $id is "https://schemas.passerelle.ontario.ca/x.json"',
+        'schemas/x.json must be a JSON Schema whose $id is "https://schemas.passerelle.ontario.ca/v1/x.json"',
       );
     });
 
@@ -323,7 +374,7 @@ describe('SchemaRegistry', () => {
     it('fails at construction on a dangling $ref or a strict-mode violation', () => {
       write('x.json', schema('x.json', { $ref: './missing.json' }));
       expect(() => new SchemaRegistry({ dir })).toThrow(
-        /schema https:\/\/schemas\.passerelle\.ontario\.ca\/x\.json does not compile/,
+        /schema https:\/\/schemas\.passerelle\.ontario\.ca\/v1\/x\.json does not compile/,
       );
       write('x.json', schema('x.json', { type: 'string', colour: 'blue' }));
       expect(() => new SchemaRegistry({ dir })).toThrow(/unknown keyword: "colour"/);

@@ -3,9 +3,9 @@ import addFormats from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { components } from './generated/openapi';
-import { escapePointerToken, isJsonObject } from './json';
-import { normalizeSchemaId, schemaIdForPath } from './schema-ids';
-import { schemasDir } from './schemas-dir';
+import { escapePointerToken, isJsonObject, type JsonObject } from './json';
+import { SCHEMA_BASE_URL, normalizeSchemaId, schemaIdForPath, schemaMajorVersion } from './schema-ids';
+import { RELEASED_SNAPSHOT_DIR, schemasDir } from './schemas-dir';
 
 /** One invalid field: the shape of an entry of `Problem.errors`. */
 export type FieldError = NonNullable<components['schemas']['Problem']['errors']>[number];
@@ -41,12 +41,15 @@ export interface SchemaRegistryOptions {
 export const ANNOTATION_KEYWORDS = ['x-codes', 'x-source-maps', 'x-code-table', 'x-source-system'] as const;
 
 /**
- * Every JSON Schema under `schemas/` (`*.json`, recursively), loaded once into one Ajv 2020-12
- * instance (strict mode, all errors, ajv-formats) and compiled eagerly, so a broken schema or a
- * dangling `$ref` fails at start-up, not on the first request.
+ * Every JSON Schema under `schemas/` (`*.json`, recursively, except the snapshot of the last
+ * release in `schemas/released/`), loaded once into one Ajv 2020-12 instance (strict mode, all
+ * errors, ajv-formats) and compiled eagerly, so a broken schema or a dangling `$ref` fails at
+ * start-up, not on the first request.
  *
- * Each file must carry the `$id` that mirrors its path (`schemas/common/problem.json` ->
- * `https://schemas.passerelle.ontario.ca/common/problem.json`).
+ * Each file must carry the versioned `$id` that mirrors its path (`schemas/common/problem.json`
+ * -> `https://schemas.passerelle.ontario.ca/v1/common/problem.json`, see {@link schemaIdForPath}).
+ * A schema is also found by its path, or by the unversioned `$id` events carried before ids had a
+ * version ({@link normalizeSchemaId}).
  */
 export class SchemaRegistry {
   readonly dir: string;
@@ -63,7 +66,8 @@ export class SchemaRegistry {
     for (const keyword of ANNOTATION_KEYWORDS) this.ajv.addKeyword({ keyword });
 
     const ids: string[] = [];
-    for (const file of listJsonFiles(this.dir)) {
+    const loaded: Array<{ path: string; schema: JsonObject }> = [];
+    for (const file of listJsonFiles(this.dir, RELEASED_SNAPSHOT_DIR)) {
       const relativePath = relative(this.dir, file).split(sep).join('/');
       let schema: unknown;
       try {
@@ -73,11 +77,16 @@ export class SchemaRegistry {
       }
       const expectedId = schemaIdForPath(relativePath);
       if (!isJsonObject(schema) || schema.$id !== expectedId) {
-        throw new Error(`schemas/${relativePath} must be a JSON Schema whose $id is "${expectedId}"`);
+        throw new Error(
+          `schemas/${relativePath} must be a JSON Schema whose $id is "${expectedId}" ` +
+            '(its major version is set in SCHEMA_MAJOR_VERSIONS, libs/contracts/src/schema-ids.ts)',
+        );
       }
       this.ajv.addSchema(schema);
       ids.push(expectedId);
+      loaded.push({ path: relativePath, schema });
     }
+    this.addOtherMajorAliases(loaded, new Set(ids));
     for (const id of ids) {
       try {
         this.ajv.getSchema(id);
@@ -86,6 +95,24 @@ export class SchemaRegistry {
       }
     }
     this.ids = ids.sort();
+  }
+
+  /**
+   * A relative `$ref` resolves under the major version of the file it is in (`../common/x.json`
+   * from `.../v2/canonical/y.json` is `.../v2/common/x.json`): when files of several majors are
+   * loaded, each file is also reachable for `$ref`s under the other majors' prefixes, so a file
+   * at a new major can still refer to its neighbours by relative path. These aliases are not ids
+   * of the registry (`has`, `validate` refuse them).
+   */
+  private addOtherMajorAliases(loaded: ReadonlyArray<{ path: string; schema: JsonObject }>, ids: Set<string>): void {
+    const majors = new Set(loaded.map(({ path }) => schemaMajorVersion(path)));
+    if (majors.size < 2) return;
+    for (const { path, schema } of loaded) {
+      for (const major of majors) {
+        const alias = `${SCHEMA_BASE_URL}v${String(major)}/${path}`;
+        if (!ids.has(alias)) this.ajv.addSchema(schema, alias);
+      }
+    }
   }
 
   /** `$id`s of every loaded schema file, sorted. */
@@ -155,10 +182,12 @@ export function schemaRegistry(): SchemaRegistry {
   return singleton;
 }
 
-function listJsonFiles(dir: string): string[] {
+/** Every `*.json` file under `dir`, recursively, sorted; a top-level folder named `skip` is left out. */
+function listJsonFiles(dir: string, skip?: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name === skip) continue;
     if (entry.isDirectory()) files.push(...listJsonFiles(path));
     else if (entry.isFile() && entry.name.endsWith('.json')) files.push(path);
   }

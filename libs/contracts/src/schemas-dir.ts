@@ -20,6 +20,13 @@ export function schemasDir(): string {
 
 const found = new Map<string, string>();
 
+/**
+ * The folder of `schemas/` holding the snapshot of the last released contract (schemas and both
+ * documents, with a `manifest.json`), which the evolution check compares the tree with
+ * (schemas/README.md). It is not part of the live contract: the registry does not load it.
+ */
+export const RELEASED_SNAPSHOT_DIR = 'released';
+
 function locate(override: string | undefined): string {
   if (override !== undefined && override !== '') {
     const dir = resolve(override);

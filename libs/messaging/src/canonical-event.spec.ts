@@ -32,7 +32,7 @@ describe('canonicalEvent()', () => {
       type: 'ca.on.passerelle.service-event.recorded',
       time: '2026-03-02T10:00:00Z',
       subject: 'se-1',
-      dataschema: 'https://schemas.passerelle.ontario.ca/canonical/service-event.json',
+      dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/service-event.json',
       correlationid: 'corr-1',
       causationid: 'cause-1',
       partitionkey: CLIENT,

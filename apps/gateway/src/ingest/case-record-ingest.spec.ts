@@ -49,7 +49,7 @@ describe('CaseRecordIngest', () => {
     expect(headers).toMatchObject({
       ce_type: 'ca.on.passerelle.ow-case-record.received',
       ce_source: '/passerelle/gateway',
-      ce_dataschema: 'https://schemas.passerelle.ontario.ca/sources/ow-case-record.json',
+      ce_dataschema: 'https://schemas.passerelle.ontario.ca/v1/sources/ow-case-record.json',
       ce_time: JSON.parse(good[0]).recordedAt,
       ce_partitionkey: JSON.parse(good[0]).personal.memberId,
     });

@@ -1,4 +1,4 @@
-import { normalizeSchemaId, SCHEMA_BASE_URL, schemasDir } from '@passerelle/contracts';
+import { normalizeSchemaId, schemaPathForId, schemasDir } from '@passerelle/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -46,8 +46,9 @@ export class SchemaFieldTypes {
   private load(id: string): SchemaNode {
     let node = this.files.get(id);
     if (node === undefined) {
-      if (!id.startsWith(SCHEMA_BASE_URL)) throw new Error(`${id} is not a schema of schemas/`);
-      const parsed = JSON.parse(readFileSync(join(schemasDir(), id.slice(SCHEMA_BASE_URL.length)), 'utf8')) as unknown;
+      const path = schemaPathForId(id);
+      if (path === undefined) throw new Error(`${id} is not a schema of schemas/`);
+      const parsed = JSON.parse(readFileSync(join(schemasDir(), path), 'utf8')) as unknown;
       if (!isNode(parsed)) throw new Error(`${id} is not a schema object`);
       node = parsed;
       this.files.set(id, node);

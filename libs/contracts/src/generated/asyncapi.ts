@@ -75,138 +75,138 @@ export type ContractEventType = (typeof CONTRACT_EVENT_TYPES)[number];
 export const CONTRACT_EVENTS = {
   'ca.on.passerelle.ow-case-record.received': {
     topic: 'ow.case-records.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/sources/ow-case-record.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/sources/ow-case-record.json',
   },
   'ca.on.passerelle.odsp-employment-record.received': {
     topic: 'odsp.employment-records.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/sources/odsp-employment-record.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/sources/odsp-employment-record.json',
   },
   'ca.on.passerelle.eo-service-record.received': {
     topic: 'eo.service-records.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/sources/eo-service-record.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/sources/eo-service-record.json',
   },
   'ca.on.passerelle.referral.submitted': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.routed': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.accepted': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.rejected': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.started': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.on-hold': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.resumed': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.completed': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.failed': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.cancelled': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.entered-in-error': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.business-status-changed': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.overdue': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.unroutable': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral.json',
   },
   'ca.on.passerelle.referral.response-recorded': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral-response.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-response.json',
   },
   'ca.on.passerelle.referral.cancellation-requested': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral-cancellation.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-cancellation.json',
   },
   'ca.on.passerelle.consent.granted': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/consent.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/consent.json',
   },
   'ca.on.passerelle.consent.withdrawn': {
     topic: 'referrals.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/consent.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/consent.json',
   },
   'ca.on.passerelle.service-event.recorded': {
     topic: 'service-events.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/service-event.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/service-event.json',
   },
   'ca.on.passerelle.benefit.issued': {
     topic: 'service-events.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/benefit-issued.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/benefit-issued.json',
   },
   'ca.on.passerelle.outcome.recorded': {
     topic: 'outcomes.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/outcome-milestone.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/outcome-milestone.json',
   },
   'ca.on.passerelle.outcome.follow-up-due': {
     topic: 'outcomes.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/follow-up-due.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/follow-up-due.json',
   },
   'ca.on.passerelle.employment.started': {
     topic: 'outcomes.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/employment-spell.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/employment-spell.json',
   },
   'ca.on.passerelle.employment.updated': {
     topic: 'outcomes.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/employment-spell.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/employment-spell.json',
   },
   'ca.on.passerelle.employment.ended': {
     topic: 'outcomes.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/employment-spell.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/employment-spell.json',
   },
   'ca.on.passerelle.client.linked': {
     topic: 'clients.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/client.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/client.json',
   },
   'ca.on.passerelle.client.updated': {
     topic: 'clients.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/client.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/client.json',
   },
   'ca.on.passerelle.client.link-conflict': {
     topic: 'clients.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/client-link-conflict.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/client-link-conflict.json',
   },
   'ca.on.passerelle.ministry.outcome-reported': {
     topic: 'ministry.outcomes.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/ministry-outcome.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/ministry-outcome.json',
   },
   'ca.on.passerelle.notification.referral-status-changed': {
     topic: 'notifications.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/referral-notification.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-notification.json',
   },
   'ca.on.passerelle.support.duplicate-suspected': {
     topic: 'notifications.v1',
-    dataschema: 'https://schemas.passerelle.ontario.ca/canonical/support-duplicate-suspected.json',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/support-duplicate-suspected.json',
   },
 } as const satisfies Record<ContractEventType, { topic: ContractTopicName; dataschema: string }>;
