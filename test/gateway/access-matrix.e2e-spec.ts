@@ -1,18 +1,42 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
-import { parse as parseYaml } from 'yaml';
 import { mintDevToken } from '@passerelle/auth';
+import { documentedScopes, loadOpenApiDocument, operationAccess } from '@passerelle/contracts';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { readFixture } from '../support/client-path';
-import { endpointsOf, STRANGERS, ORG_KINDS, type Endpoint } from '../support/gateway-endpoints';
+import { endpointsOf, openApiPath, STRANGERS, ORG_KINDS, type Endpoint } from '../support/gateway-endpoints';
 import { useGatewayStack } from '../support/gateway-stack';
 import { waitFor } from '../support/kafka';
 
-/** `/v1/ow/case-records::batch` and `{referralId}` templates, as the one OpenAPI spelling. */
-const openApiPath = (path: string): string => path.replace(/::/g, ':').replace(/\/:(\w+)/g, '/{$1}');
+type OrgKind = (typeof ORG_KINDS)[number];
+/** What the document says an operation requires: the scopes and kinds every check below uses. */
+interface DocumentedRule {
+  scopes: string[];
+  orgKinds: OrgKind[];
+}
 
+const document = loadOpenApiDocument();
+const documented = new Map(operationAccess(document).map((a) => [`${a.method} ${a.path}`, a]));
+
+/** The rule openapi.yaml declares for an endpoint of the app (none: the endpoint is undocumented). */
+function documentedRule(endpoint: Endpoint): DocumentedRule {
+  const access = documented.get(`${endpoint.method} ${openApiPath(endpoint.path)}`);
+  if (!access) throw new Error(`${endpoint.method} ${endpoint.path} is not in openapi.yaml`);
+  const orgKinds = access.orgKinds.filter((k): k is OrgKind => (ORG_KINDS as readonly string[]).includes(k));
+  return { scopes: access.scopes, orgKinds };
+}
+
+/** A 403 of the AuthGuard (scope or kind of organization), not of the operation itself. */
+const refusedByGuard = (res: request.Response): boolean =>
+  res.status === 401 ||
+  (res.status === 403 &&
+    (/\/(scope-missing|org-not-allowed)$/.test(String(res.body?.type)) ||
+      /^(the token lacks the scope|this endpoint serves)/.test(String(res.body?.detail))));
+
+/**
+ * Every endpoint against every kind of caller, with the scopes and organization kinds openapi.yaml
+ * declares (a client's only source): a wrong or missing scope in the document fails here.
+ */
 describe('access matrix: every endpoint × every kind of caller that must be refused', () => {
   const stack = useGatewayStack('t_acl', [owAdapterApp, referralTrackerApp]);
   const { config } = stack;
@@ -100,31 +124,47 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
   };
 
   it('finds the same endpoints in the app and in openapi.yaml, public exactly where the document says', () => {
-    const document = parseYaml(readFileSync(join(__dirname, '..', '..', 'schemas', 'openapi.yaml'), 'utf8')) as {
-      paths: Record<string, Record<string, { security?: unknown[] }>>;
-    };
-    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
-      Object.entries(operations)
-        .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
-        .map(
-          ([method, operation]) =>
-            `${method.toUpperCase()} ${path} ${Array.isArray(operation.security) && operation.security.length === 0 ? 'public' : 'token'}`,
-        ),
-    );
+    const operations = [...documented.values()].map((a) => `${a.method} ${a.path} ${a.isPublic ? 'public' : 'token'}`);
     const served = endpoints.map((e) => `${e.method} ${openApiPath(e.path)} ${e.isPublic ? 'public' : 'token'}`);
     // Served but not documented: only the public assets of a documented public page (docs, dashboard).
-    const pages = documented.filter((d) => d.startsWith('GET ') && d.endsWith(' public')).map((d) => d.split(' ')[1]);
+    const pages = operations.filter((d) => d.startsWith('GET ') && d.endsWith(' public')).map((d) => d.split(' ')[1]);
     const asset = (s: string): boolean =>
       s.startsWith('GET ') && s.endsWith(' public') && pages.some((page) => s.split(' ')[1].startsWith(`${page}/`));
-    expect(served.filter((s) => !documented.includes(s) && !asset(s))).toEqual([]);
+    expect(served.filter((s) => !operations.includes(s) && !asset(s))).toEqual([]);
     // Documented but not served: only operations the gateway calls rather than serves (webhooks).
-    expect(documented.filter((d) => !served.includes(d)).filter((d) => !d.includes('webhook-receiver'))).toEqual([]);
+    expect(operations.filter((d) => !served.includes(d)).filter((d) => !d.includes('webhook-receiver'))).toEqual([]);
     expect(endpoints.filter((e) => !e.isPublic && !e.rule)).toEqual([]);
+    // What the document declares is what the decorators enforce (the checks below use the document).
+    const sorted = (rule: DocumentedRule | Endpoint['rule']) => ({
+      scopes: [...(rule?.scopes ?? [])].sort(),
+      orgKinds: [...(rule?.orgKinds ?? [])].sort(),
+    });
+    for (const endpoint of endpoints.filter((e) => !e.isPublic)) {
+      const what = `${endpoint.method} ${endpoint.path}`;
+      expect({ what, ...sorted(documentedRule(endpoint)) }).toEqual({ what, ...sorted(endpoint.rule) });
+    }
   });
+
+  it('lets in a token minted from the document: each kind of organization it names, with the scopes it lists', async () => {
+    for (const endpoint of endpoints.filter((e) => !e.isPublic)) {
+      const rule = documentedRule(endpoint);
+      expect(rule.scopes.length).toBeGreaterThan(0);
+      for (const kind of rule.orgKinds) {
+        const token = await mintDevToken({ org: STRANGERS[kind], scopes: rule.scopes }, config);
+        const res = await call(endpoint, `Bearer ${token}`);
+        const what = `${endpoint.method} ${endpoint.path} as ${kind} with ${rule.scopes.join(' ')}`;
+        expect({ what, refused: refusedByGuard(res), status: res.status }).toEqual({
+          what,
+          refused: false,
+          status: res.status,
+        });
+      }
+    }
+  }, 120_000);
 
   it('refuses every protected endpoint without a valid token: none, expired, wrong audience, wrong issuer, unsigned, garbage (401)', async () => {
     const org = 'ow:greater-sudbury';
-    const scopes = [...new Set(endpoints.flatMap((e) => e.rule?.scopes ?? []))];
+    const scopes = Object.keys(documentedScopes(document));
     const expired = await mintDevToken({ org, scopes, ttlSeconds: -120 }, config);
     const wrongAudience = await mintDevToken({ org, scopes }, { ...config, audience: 'https://elsewhere.example' });
     const wrongIssuer = await mintDevToken({ org, scopes }, { ...config, issuer: 'https://issuer.example' });
@@ -149,32 +189,35 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
   }, 120_000);
 
   it('refuses organizations of the wrong kind and tokens without the scope (403)', async () => {
-    for (const endpoint of endpoints.filter((e) => !e.isPublic && e.rule)) {
-      const rule = endpoint.rule!;
+    for (const endpoint of endpoints.filter((e) => !e.isPublic)) {
+      const rule = documentedRule(endpoint);
       for (const kind of ORG_KINDS.filter((k) => !rule.orgKinds.includes(k))) {
         const token = await mintDevToken({ org: STRANGERS[kind], scopes: rule.scopes }, config);
-        refusedCleanly(await call(endpoint, `Bearer ${token}`), 403, `${endpoint.method} ${endpoint.path} as ${kind}`);
+        const res = await call(endpoint, `Bearer ${token}`);
+        const what = `${endpoint.method} ${endpoint.path} as ${kind}`;
+        refusedCleanly(res, 403, what);
+        expect({ what, byGuard: refusedByGuard(res) }).toEqual({ what, byGuard: true });
       }
       for (const scope of rule.scopes) {
         const token = await mintDevToken(
           { org: STRANGERS[rule.orgKinds[0]], scopes: rule.scopes.filter((s) => s !== scope) },
           config,
         );
-        refusedCleanly(
-          await call(endpoint, `Bearer ${token}`),
-          403,
-          `${endpoint.method} ${endpoint.path} without ${scope}`,
-        );
+        const res = await call(endpoint, `Bearer ${token}`);
+        const what = `${endpoint.method} ${endpoint.path} without ${scope}`;
+        refusedCleanly(res, 403, what);
+        expect({ what, byGuard: refusedByGuard(res) }).toEqual({ what, byGuard: true });
       }
     }
   }, 120_000);
 
   it("answers another organization's referral or client exactly like one that does not exist (404)", async () => {
-    const owned = endpoints.filter((e) => !e.isPublic && e.rule && /:(referralId|clientId)/.test(e.path));
+    const owned = endpoints.filter((e) => !e.isPublic && /:(referralId|clientId)/.test(e.path));
     expect(owned.length).toBeGreaterThanOrEqual(5);
     for (const endpoint of owned) {
-      for (const kind of endpoint.rule!.orgKinds) {
-        const token = `Bearer ${await mintDevToken({ org: STRANGERS[kind], scopes: endpoint.rule!.scopes }, config)}`;
+      const rule = documentedRule(endpoint);
+      for (const kind of rule.orgKinds) {
+        const token = `Bearer ${await mintDevToken({ org: STRANGERS[kind], scopes: rule.scopes }, config)}`;
         const theirs = await call(endpoint, token);
         const missing = await call(endpoint, token, urlOf(endpoint, {}));
         refusedCleanly(theirs, 404, `${endpoint.method} ${endpoint.path} as ${STRANGERS[kind]}`);
@@ -185,12 +228,13 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
 
   it("lists none of another organization's referrals", async () => {
     const lists = endpoints.filter(
-      (e) => e.method === 'GET' && !e.isPublic && e.rule && !e.path.includes(':') && /referrals|audit/.test(e.path),
+      (e) => e.method === 'GET' && !e.isPublic && !e.path.includes(':') && /referrals|audit/.test(e.path),
     );
     expect(lists.length).toBeGreaterThanOrEqual(3);
     for (const endpoint of lists) {
-      for (const kind of endpoint.rule!.orgKinds) {
-        const token = await mintDevToken({ org: STRANGERS[kind], scopes: endpoint.rule!.scopes }, config);
+      const rule = documentedRule(endpoint);
+      for (const kind of rule.orgKinds) {
+        const token = await mintDevToken({ org: STRANGERS[kind], scopes: rule.scopes }, config);
         const res = await call(endpoint, `Bearer ${token}`).expect(200);
         for (const secret of secrets)
           expect({ endpoint: endpoint.path, kind, leaked: res.text.includes(secret) ? secret : undefined }).toEqual({

@@ -19,26 +19,35 @@ export function endpointsOf(app: NestFastifyApplication): Endpoint[] {
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | null;
-      if (!controller) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler = (controller.prototype as Record<string, unknown>)[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue;
-        const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-        const path = `/v1/${base}/${sub}`.replace(/\/+/g, '/').replace(/\/$/, '');
-        const isPublic =
-          Reflect.getMetadata(PUBLIC_ENDPOINT, handler) === true ||
-          Reflect.getMetadata(PUBLIC_ENDPOINT, controller) === true;
-        const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as
-          AccessRule | undefined;
-        endpoints.push({ method: RequestMethod[method], path, isPublic, ...(rule && { rule }) });
-      }
+      if (controller) endpoints.push(...controllerEndpoints(controller));
     }
   }
   return endpoints;
 }
+
+/** The routes one controller class declares (its decorators: path, method, `@Public`, `@Access`). */
+export function controllerEndpoints(controller: Type): Endpoint[] {
+  const endpoints: Endpoint[] = [];
+  const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+  for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+    const handler = (controller.prototype as Record<string, unknown>)[name];
+    if (name === 'constructor' || typeof handler !== 'function') continue;
+    const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+    if (method === undefined) continue;
+    const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+    const path = `/v1/${base}/${sub}`.replace(/\/+/g, '/').replace(/\/$/, '');
+    const isPublic =
+      Reflect.getMetadata(PUBLIC_ENDPOINT, handler) === true ||
+      Reflect.getMetadata(PUBLIC_ENDPOINT, controller) === true;
+    const rule = (Reflect.getMetadata(ACCESS_RULE, handler) ?? Reflect.getMetadata(ACCESS_RULE, controller)) as
+      AccessRule | undefined;
+    endpoints.push({ method: RequestMethod[method], path, isPublic, ...(rule && { rule }) });
+  }
+  return endpoints;
+}
+
+/** `/v1/ow/case-records::batch` and `:referralId` templates, as the one OpenAPI spelling. */
+export const openApiPath = (path: string): string => path.replace(/::/g, ':').replace(/\/:(\w+)/g, '/{$1}');
 
 export const ORG_KINDS = ['ow', 'odsp', 'eo', 'ministry'] as const;
 /** Organizations of each kind that own nothing in the suites that use them. */

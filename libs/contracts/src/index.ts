@@ -2,13 +2,26 @@ import type { components } from './generated/openapi';
 
 export { SchemaRegistry, SchemaValidationError, schemaRegistry, toFieldErrors } from './schema-registry';
 export type { FieldError, SchemaRegistryOptions, ValidationResult } from './schema-registry';
-export { SCHEMA_BASE_URL, SchemaIds, normalizeSchemaId, schemaIdForPath } from './schema-ids';
-export { dataDir, schemasDir } from './schemas-dir';
+export {
+  SCHEMA_BASE_URL,
+  SCHEMA_MAJOR_VERSIONS,
+  SchemaIds,
+  normalizeSchemaId,
+  schemaIdForPath,
+  schemaIdMajorVersion,
+  schemaMajorVersion,
+  schemaPathForId,
+} from './schema-ids';
+export { RELEASED_SNAPSHOT_DIR, dataDir, schemasDir } from './schemas-dir';
 export { loadAsyncApiDocument, loadOpenApiDocument } from './openapi-document';
 export type { AsyncApiDocument, LoadDocumentOptions, OpenApiDocument } from './openapi-document';
+export { BEARER_SCHEME, documentOperations, documentedScopes, operationAccess } from './openapi-access';
+export type { DocumentOperation, OperationAccess } from './openapi-access';
+export { OpenApiValidator } from './openapi-validator';
 export { DLQ_SUFFIX, consumedTopicsWithDlq, contractTopicSpecs, contractTopics, dlqTopicFor } from './topics';
 export type { ContractTopic } from './topics';
 export type { JsonObject, JsonValue } from './json';
+export { escapePointerToken, isJsonObject, resolvePointer } from './json';
 export type { components, operations, paths } from './generated/openapi';
 
 /** RFC 9457 problem details (`schemas/common/problem.json`). */

@@ -35,6 +35,8 @@ describe('loadOpenApiDocument', () => {
       '/v1/health/ready',
       '/v1/metrics',
       '/v1/ow/case-records:batch',
+      '/v1/problems',
+      '/v1/problems/{code}',
       '/v1/provider/referrals',
       '/v1/provider/referrals/{referralId}/accept',
       '/v1/provider/referrals/{referralId}/decline',

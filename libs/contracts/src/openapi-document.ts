@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { escapePointerToken, isJsonObject, type JsonObject, type JsonValue } from './json';
-import { SCHEMA_BASE_URL } from './schema-ids';
+import { schemaPathForId } from './schema-ids';
 import { schemasDir } from './schemas-dir';
 
 /** The parts of an OpenAPI 3.1 document this library relies on; the rest is kept as is. */
@@ -159,9 +159,8 @@ class Bundler {
   }
 
   private resolveFile(filePart: string, fromFile: string): string {
-    if (filePart.startsWith(SCHEMA_BASE_URL)) {
-      return join(dirname(this.rootFile), filePart.slice(SCHEMA_BASE_URL.length));
-    }
+    const schemaPath = schemaPathForId(filePart);
+    if (schemaPath !== undefined) return join(dirname(this.rootFile), schemaPath);
     if (/^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
       throw new Error(`cannot bundle ${filePart} (referenced from ${fromFile}): only files under schemas/ are inlined`);
     }

@@ -113,6 +113,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The error catalogue
+         * @description Every problem `type` the gateway answers with: its code, HTTP status, title and
+         *     description, in the language `Accept-Language` prefers (English or French).
+         */
+        get: operations["listProblemTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/problems/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One problem type of the error catalogue
+         * @description The page a problem's `type` points to: HTML for a browser (`Accept: text/html`), JSON
+         *     otherwise, in English or French (`Accept-Language`, or `?lang=fr`).
+         */
+        get: operations["getProblemType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ow/case-records:batch": {
         parameters: {
             query?: never;
@@ -205,7 +247,7 @@ export interface paths {
          *
          *     Caller: a delivery agent (`ow:<agent>`) with scope `referrals:write`, for its own
          *     clients (`deliveryAgent.code`). `Idempotency-Key` is required: the same key and body
-         *     replay the first answer (`Idempotency-Replayed: true`), another body is `422`, and while
+         *     replay the first answer (`Idempotent-Replayed: true`), another body is `422`, and while
          *     the first request is still being answered, `409`.
          */
         post: operations["submitReferral"];
@@ -589,12 +631,41 @@ export interface webhooks {
 export interface components {
     schemas: {
         Problem: components["schemas"]["problem"];
+        ProblemType: components["schemas"]["problem-type"];
+        ProblemTypeList: components["schemas"]["problem-type-list"];
         HealthReport: components["schemas"]["health"];
         HealthCheck: components["schemas"]["health-check"];
         BulkResultLine: components["schemas"]["bulk-result-line"];
         CloudEventHeaders: components["schemas"]["cloudevent-headers"];
         DlqHeaders: components["schemas"]["dlq-headers"];
         OwCaseRecord: components["schemas"]["ow-case-record"];
+        /**
+         * ReferralSubmission
+         * @description Body of `POST /v1/referrals`: an `OwCaseRecord` that carries its `referralRequest` (a
+         *     plain case sync may leave it out; a referral may not) and the consent it names
+         *     (`referralRequest.consentId` must be the `consentId` of one of `consents`, or the referral
+         *     is refused downstream after the `202`). The gateway also refuses a SAMS code without a
+         *     mapping in the code table its field names in `x-code-table` (`400`), and a record of
+         *     another delivery agent than the caller's (`403`).
+         */
+        ReferralSubmission: components["schemas"]["ow-case-record"] & {
+            /** @description The referral the record asks for (required here, optional in a plain case sync). */
+            referralRequest: unknown;
+            /** @description At least the consent the referral request names. */
+            consents: unknown;
+        };
+        /**
+         * WebhookRegistration
+         * @description Body of `POST /v1/webhooks`: a `WebhookSubscriptionRequest` whose `url` is an absolute
+         *     `https` URL with a host name or an IP address, an optional port, and no user name,
+         *     password or fragment (the gateway's development setting may also take plain `http` to a
+         *     loopback address). A host that is a private, link-local or other non-public address is
+         *     refused too.
+         */
+        WebhookRegistration: components["schemas"]["webhook-subscription-request"] & {
+            /** @description `https://`, a host, an optional port, then an optional path and query. */
+            url?: unknown;
+        };
         OdspEmploymentRecord: components["schemas"]["odsp-employment-record"];
         EoServiceRecord: components["schemas"]["eo-service-record"];
         Client: components["schemas"]["client"];
@@ -636,9 +707,9 @@ export interface components {
         problem: {
             /**
              * Format: uri-reference
-             * @description URI reference identifying the problem type; `about:blank` when the problem has no more meaning than its HTTP status.
+             * @description URI reference identifying the problem type: `/v1/problems/<code>`, a page of the gateway's error catalogue (HTML for people, JSON for programs, in English or French; `GET /v1/problems` lists them all). `about:blank` only for a plain HTTP status with no more meaning (an unknown route, a body too large).
              * @default about:blank
-             * @example https://schemas.passerelle.ontario.ca/problems/validation
+             * @example /v1/problems/invalid-body
              * @example about:blank
              */
             type: string;
@@ -715,6 +786,33 @@ export interface components {
             } & {
                 [key: string]: components["schemas"]["health-check"];
             };
+        };
+        /**
+         * ProblemType
+         * @description One entry of the error catalogue: what a problem `type` means and what to do about it, in the language asked for.
+         */
+        "problem-type": {
+            /**
+             * Format: uri-reference
+             * @description The problem `type` URI this entry describes.
+             */
+            type: string;
+            /** @description The problem code (UPPER_SNAKE_CASE); the end of `type` is it in kebab-case. */
+            code: string;
+            /** @description The HTTP status problems of this type carry. */
+            status: number;
+            /** @description Short name of the problem type. */
+            title: string;
+            /** @description What the problem means and what the client can do about it (Markdown). */
+            description: string;
+        };
+        /**
+         * ProblemTypeList
+         * @description The whole error catalogue: every problem type the gateway answers with.
+         */
+        "problem-type-list": {
+            /** @description Every problem type, in the order of the catalogue. */
+            items: components["schemas"]["problem-type"][];
         };
         /** @description Physical line number in the uploaded file, from 1 (empty lines and a CSV header row count). */
         line: number;
@@ -922,7 +1020,7 @@ export interface components {
         };
         /**
          * SourceCode
-         * @description A code of the source system, as the source system writes it (upper-case letters, digits, `-`, `_` or `.`). Deliberately not an enum: the field that carries it names its code table in `x-code-table`, and the adapter maps it through that table's `x-source-maps` for the record's `x-source-system`; a code with no mapping sends the record to the DLQ with a reason naming the field and the code, instead of being rejected here or turned into "unknown".
+         * @description A code of the source system, as the source system writes it (upper-case letters, digits, `-`, `_` or `.`). Deliberately not an enum: the field that carries it names its code table in `x-code-table`, and the adapter maps it through that table's `x-source-maps` for the record's `x-source-system`; a code with no mapping is refused, never turned into "unknown": the gateway refuses it naming the field and the code (a `400`, or a `rejected` line of a bulk upload), and a record produced straight to Kafka goes to the DLQ with that reason. A client finds the codes it may send in the table's `x-source-maps`.
          * @example JSS
          * @example EMP-FT
          * @example FU03
@@ -3158,7 +3256,8 @@ export interface components {
         };
         /**
          * @description Any error: RFC 9457 problem details. Validation problems (`400`) list one entry per
-         *     invalid field in `errors`, each with a JSON pointer into the request body.
+         *     invalid field in `errors`, each with a JSON pointer into the request body. `type` is a
+         *     page of the error catalogue (`/v1/problems/<code>`, listed at `GET /v1/problems`).
          */
         Problem: {
             headers: {
@@ -3290,6 +3389,64 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listProblemTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every problem type, in the order of the catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["problem-type-list"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getProblemType: {
+        parameters: {
+            query?: {
+                /** @description Forces the language, over `Accept-Language`. */
+                lang?: "en" | "fr";
+            };
+            header?: never;
+            path: {
+                /** @description The problem code in kebab-case, as at the end of its `type`. */
+                code: "token-missing" | "token-invalid" | "token-expired" | "scope-missing" | "org-not-allowed" | "rate-limited" | "dependency-unavailable" | "idempotency-key-missing" | "idempotency-key-reused" | "request-in-progress" | "invalid-body" | "invalid-query" | "unmapped-source-code" | "other-delivery-agent" | "referral-not-found" | "referral-not-tracked-yet" | "illegal-transition" | "actor-not-allowed" | "reason-required" | "consent-not-found" | "consent-already-withdrawn" | "invalid-service-records" | "invalid-subscription" | "webhook-not-found" | "webhook-limit-reached" | "invalid-period" | "invalid-grouping" | "invalid-format" | "not-acceptable";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["problem-type"];
+                    "text/html": string;
+                };
+            };
+            /** @description No problem type has this code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     syncOwCaseRecords: {
         parameters: {
             query?: never;
@@ -3372,7 +3529,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ow-case-record"];
+                "application/json": components["schemas"]["ReferralSubmission"];
             };
         };
         responses: {
@@ -3746,7 +3903,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["webhook-subscription-request"];
+                "application/json": components["schemas"]["WebhookRegistration"];
             };
         };
         responses: {
