@@ -51,7 +51,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: [
-        '<rootDir>/{apps,libs,infra,scripts}/**/*.spec.ts',
+        '<rootDir>/{apps,libs,packages,infra,scripts}/**/*.spec.ts',
         '<rootDir>/test/*.spec.ts',
         '<rootDir>/test/bench/*.spec.ts',
       ],
