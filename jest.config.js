@@ -1,7 +1,7 @@
 // Three Jest projects, run together by `npm test`:
 // - unit: specs beside the code (and test/'s static checks of files): no broker, no database,
 //   no global setup (`npm run test:unit`);
-// - checks: whole-repository checks that spawn tools (type check, lint);
+// - checks: whole-repository checks that spawn tools (type check, lint, OpenAPI lint);
 // - e2e: suites in test/ against the real broker and database that test/global-setup.ts provides.
 const { swcOptions } = require('./scripts/swc-options.cjs');
 const { compilerOptions } = require('./tsconfig.json');
@@ -38,8 +38,8 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cache/', '/.kafka/'],
 };
 
-/** Whole-repository checks: slow (they spawn tsc, eslint), but need no broker or database. */
-const CHECKS = ['<rootDir>/test/typecheck.spec.ts', '<rootDir>/test/lint.spec.ts'];
+/** Whole-repository checks: slow (they spawn tsc, eslint, spectral), but need no broker or database. */
+const CHECKS = ['<rootDir>/test/typecheck.spec.ts', '<rootDir>/test/lint.spec.ts', '<rootDir>/test/lint-api.spec.ts'];
 
 /** @type {import('jest').Config} */
 module.exports = {
