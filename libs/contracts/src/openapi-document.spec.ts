@@ -44,6 +44,8 @@ describe('loadOpenApiDocument', () => {
       '/v1/referrals',
       '/v1/referrals/{referralId}',
       '/v1/referrals/{referralId}/cancel',
+      '/v1/referrals/{referralId}/history',
+      '/v1/referrals/{referralId}/outcomes',
       '/v1/reports/outcomes',
       '/v1/webhooks',
       '/v1/webhooks/{webhookId}',

@@ -32,7 +32,7 @@ export class ReferralReadModel {
    * A page of one organization's referrals in the order the ledger changed them (`changed_at`,
    * the database clock: a change reported late with an old event time still comes after what a
    * poller already saw), keyset-paged on (changed_at, referral_id) so pages never skip or repeat.
-   * `updatedSince` filters on the same clock.
+   * `updatedSince` filters on the same clock; `sourceReferralId` on the referrer's own id.
    */
   async page(
     role: ReferralRole,
@@ -48,6 +48,9 @@ export class ReferralReadModel {
       ])
       .where(role, '=', org);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
+    // Within the organization's own rows (its index): a referrer finds its referral by its own id.
+    if (query.sourceReferralId !== undefined)
+      select = select.where(sql<string>`snapshot->>'sourceReferralId'`, '=', query.sourceReferralId);
     if (query.updatedSince !== undefined)
       select = select.where('changed_at', '>=', sql<Date>`${query.updatedSince}::timestamptz`);
     if (query.cursor)

@@ -1,13 +1,16 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { isCode } from '@passerelle/codes';
+import { schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { CANONICAL_ID } from '../platform/canonical-id.pipe';
 import { problem } from '../problem/problem';
 import { PlatformErrorCode } from '../platform/platform.error';
 
-/** Filters and position of a page of referrals (`?status=&updatedSince=&cursor=&limit=`). */
+/** Filters and position of a page of referrals (`?status=&updatedSince=&sourceReferralId=&cursor=&limit=`). */
 export interface ReferralPageQuery {
   status?: string;
   updatedSince?: string;
+  /** The referrer's own id of the referral (referrers' lists only). */
+  sourceReferralId?: string;
   /** After this change of this referral (`changed_at` in UTC, to the microsecond). */
   cursor?: { changedAt: string; referralId: string };
   limit: number;
@@ -17,18 +20,34 @@ export interface ReferralPageQuery {
 export interface ReferralListParams {
   status?: string;
   updatedSince?: string;
+  /** An array when the parameter is repeated. */
+  sourceReferralId?: string | string[];
   cursor?: string;
   limit?: string;
 }
 
+/** What a list takes beyond status, time and paging. */
+export interface ReferralListFilters {
+  /** `sourceReferralId`: a referrer's lists (a provider does not know the referrer's ids; ignored there). */
+  bySourceReferralId?: boolean;
+}
+
+/** What a referrer's own id of a referral can be (the schema its records carry it under). */
+const SOURCE_RECORD_ID = schemaIdForPath('sources/source-record-id.json');
+const isSourceRecordId = (value: string): boolean => schemaRegistry().validate(SOURCE_RECORD_ID, value).ok;
+
 /** The query parameters of a referral list, checked: a problem naming each bad one. */
-export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
+export function referralPageQuery(raw: ReferralListParams, filters: ReferralListFilters = {}): ReferralPageQuery {
+  const sourceReferralId = filters.bySourceReferralId === true ? raw.sourceReferralId : undefined;
   const errors = [
     ...(raw.status !== undefined && !isCode('referral-statuses', raw.status)
       ? [{ pointer: '/status', code: 'enum', message: 'is not a referral status' }]
       : []),
     ...(raw.updatedSince !== undefined && Number.isNaN(Date.parse(raw.updatedSince))
       ? [{ pointer: '/updatedSince', code: 'format', message: 'must be a date-time' }]
+      : []),
+    ...(sourceReferralId !== undefined && (typeof sourceReferralId !== 'string' || !isSourceRecordId(sourceReferralId))
+      ? [{ pointer: '/sourceReferralId', code: 'pattern', message: 'is not a source referral id' }]
       : []),
     ...(raw.limit !== undefined && !/^([1-9]\d?|1\d\d|200)$/.test(raw.limit)
       ? [{ pointer: '/limit', code: 'maximum', message: 'must be an integer from 1 to 200' }]
@@ -41,6 +60,7 @@ export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
   return {
     ...(raw.status !== undefined && { status: raw.status }),
     ...(raw.updatedSince !== undefined && { updatedSince: new Date(raw.updatedSince).toISOString() }),
+    ...(typeof sourceReferralId === 'string' && { sourceReferralId }),
     ...(cursor && { cursor }),
     limit: raw.limit === undefined ? 50 : Number(raw.limit),
   };
@@ -51,6 +71,14 @@ export function referralPageQuery(raw: ReferralListParams): ReferralPageQuery {
 export class ReferralPageQueryPipe implements PipeTransform<ReferralListParams, ReferralPageQuery> {
   transform(raw: ReferralListParams): ReferralPageQuery {
     return referralPageQuery(raw);
+  }
+}
+
+/** The same for a referrer's list, which also finds a referral by the referrer's own id (`sourceReferralId`). */
+@Injectable()
+export class ReferrerPageQueryPipe implements PipeTransform<ReferralListParams, ReferralPageQuery> {
+  transform(raw: ReferralListParams): ReferralPageQuery {
+    return referralPageQuery(raw, { bySourceReferralId: true });
   }
 }
 

@@ -5,7 +5,7 @@ import { Caller } from '../auth/caller.decorator';
 import { IdempotencyKey } from '../idempotency/idempotency-key.decorator';
 import type { IdempotentAnswer } from '../idempotency/idempotent-answer';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { ReferralPageQueryPipe, type ReferralPageQuery } from '../paging/referral-pages';
+import { ReferrerPageQueryPipe, type ReferralPageQuery } from '../paging/referral-pages';
 import { CanonicalIdPipe } from '../platform/canonical-id.pipe';
 import { ValidBodyPipe } from '../platform/valid-body.pipe';
 import { PreferredLanguage } from '../problem/preferred-language.decorator';
@@ -42,12 +42,12 @@ export class ReferralsController {
     return this.submitReferral.execute(caller, body);
   }
 
-  /** The caller's referrals, oldest change first, with filters and cursor pages. */
+  /** The caller's referrals, oldest change first, with filters (its own `sourceReferralId` too) and cursor pages. */
   @Get()
   @Access({ scopes: ['referrals:read'], orgKinds: ['ow', 'odsp'] })
   list(
     @Caller() caller: Principal,
-    @Query(ReferralPageQueryPipe) query: ReferralPageQuery,
+    @Query(ReferrerPageQueryPipe) query: ReferralPageQuery,
     @PreferredLanguage() language: Language,
   ): Promise<ReferralStatusPage> {
     return this.listReferrals.execute(caller.org, query, language);

@@ -123,7 +123,7 @@ export interface paths {
         /**
          * The error catalogue
          * @description Every problem `type` the gateway answers with: its code, HTTP status, title and
-         *     description, in the language `Accept-Language` prefers (English or French).
+         *     description, in the language `Accept-Language` prefers (English or French), or `?lang=`.
          */
         get: operations["listProblemTypes"];
         put?: never;
@@ -233,7 +233,8 @@ export interface paths {
          * The caller's referrals
          * @description A referrer's referrals as the tracker holds them (a submission appears within moments of
          *     its `202`; `GET /v1/referrals/{referralId}` finds it at once), oldest change first. Poll
-         *     with `updatedSince` to follow status changes. Caller: `ow:` or `odsp:` with `referrals:read`.
+         *     with `updatedSince` to follow status changes; find a referral by your own id with
+         *     `sourceReferralId`. Caller: `ow:` or `odsp:` with `referrals:read`.
          */
         get: operations["listReferrals"];
         put?: never;
@@ -271,6 +272,54 @@ export interface paths {
          *     referrer (`ow:` or `odsp:`) with scope `referrals:read`.
          */
         get: operations["getReferral"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every change of a referral
+         * @description Who changed the referral, when, from which status to which and why (a coded reason with
+         *     its label in the language the request prefers, and the words given), in the order the
+         *     referral tracker recorded the changes. Empty while the tracker has not yet recorded a
+         *     referral just accepted. Another organization's referral is `404`, exactly like one that
+         *     does not exist. Caller: the referrer (`ow:` or `odsp:`) with scope `referrals:read`.
+         */
+        get: operations["getReferralHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The outcome milestones of a referral
+         * @description The outcomes the referral tracker tied to the referral (a job, the IES follow-ups 1, 3, 6
+         *     and 12 months after it, ODSP milestones), whoever reported them, with the labels of their
+         *     codes in the language the request prefers. One entry per milestone: the latest word on it.
+         *     Another organization's referral is `404`, exactly like one that does not exist. Caller:
+         *     the referrer (`ow:` or `odsp:`) with scope `referrals:read`.
+         */
+        get: operations["getReferralOutcomes"];
         put?: never;
         post?: never;
         delete?: never;
@@ -684,6 +733,8 @@ export interface components {
         ConsentWithdrawal: components["schemas"]["consent-withdrawal"];
         ConsentWithdrawn: components["schemas"]["consent-withdrawn"];
         ReferralStatusPage: components["schemas"]["referral-status-page"];
+        ReferralHistory: components["schemas"]["referral-history"];
+        ReferralOutcomes: components["schemas"]["referral-outcomes"];
         ReferralCancel: components["schemas"]["referral-cancel"];
         ReferralChangeRequested: components["schemas"]["referral-change-requested"];
         ReferralCancellation: components["schemas"]["referral-cancellation"];
@@ -1314,7 +1365,10 @@ export interface components {
         "ow-case-record": {
             /** @description Id of this case record in the delivery agent's export (one per participant; not the member id). */
             sourceRecordId: components["schemas"]["source-record-id"];
-            /** @description Version of the record, increasing with every change in SAMS. With `sourceRecordId` it makes event ids deterministic: the same version always yields the same events. */
+            /**
+             * Format: int32
+             * @description Version of the record, increasing with every change in SAMS. With `sourceRecordId` it makes event ids deterministic: the same version always yields the same events.
+             */
             recordVersion: number;
             /**
              * Format: date-time
@@ -1388,6 +1442,147 @@ export interface components {
             exit?: components["schemas"]["exit"];
         };
         /**
+         * ReferralHistoryEntry
+         * @description One change of a referral: its status (FHIR Task) or business status (BSeR) moved, or the tracker recorded something about it without moving it (routing refused, response overdue), by whom, when and why.
+         */
+        "referral-history-entry": {
+            /** @description Status before the change; absent on the first entry (the submission). */
+            fromStatus?: components["schemas"]["referral-statuses"];
+            /** @description Status after the change (the same as `fromStatus` when only the business status moved). */
+            toStatus: components["schemas"]["referral-statuses"];
+            /** @description Business status after the change. */
+            businessStatus: components["schemas"]["referral-business-statuses"];
+            /** @description Who made the change. */
+            actor: {
+                /**
+                 * @description `referrer` (the organization that made the referral), `provider` (the EO provider it is routed to) or `system` (the tracker itself: routing, deadlines, consent withdrawal).
+                 * @enum {string}
+                 */
+                kind: "referrer" | "provider" | "system";
+                /** @description The organization (`ow:toronto`, `eo:provider-7`), or for `system` the part of the tracker that acted (`system:routing:catchment`, `system:timer`, `system:consent`). */
+                org: string;
+            };
+            /** @description Why, when the change has a reason: a code, words, or both. */
+            reason?: {
+                /** @description Coded reason: a decline reason (`codes/decline-reasons.json`), or one of the tracker's own codes (`NO_PROVIDER_IN_CATCHMENT`, `CONSENT_WITHDRAWN`, `OVERDUE`...). */
+                code?: string;
+                /** @description Explanation in words, as whoever made the change wrote it (not translated). */
+                text?: string;
+            };
+            /**
+             * Format: date-time
+             * @description When the change happened, by the event that made it (a provider's record may report it late).
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @description When the tracker recorded it.
+             */
+            recordedAt: string;
+            /** @description Id of the event that made the change (its CloudEvent `ce_id`), to trace it. */
+            eventId?: string;
+            /** @description Labels of the codes above, in the language the request prefers (`Accept-Language`: French for `fr`, else English), from the code tables. */
+            labels: {
+                /** @description Label of `fromStatus`, when there is one. */
+                fromStatus?: string;
+                /** @description Label of `toStatus`. */
+                toStatus: string;
+                /** @description Label of `businessStatus`. */
+                businessStatus: string;
+                /** @description Label of `reason.code` when a code table holds it (decline reasons); the tracker's own codes have none yet. */
+                reason?: string;
+            };
+        };
+        /**
+         * ReferralHistory
+         * @description Every change of a referral as the referral tracker recorded it (`GET /v1/referrals/{referralId}/history`): who, when, from which status to which, and why. In the order the tracker recorded them, so each entry's `fromStatus` is the previous entry's `toStatus`; a referral has a few dozen changes at most, so the list comes whole. Empty while the tracker has not recorded a referral the gateway has just accepted. No personal data.
+         */
+        "referral-history": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /** @description The changes, oldest first. */
+            items: components["schemas"]["referral-history-entry"][];
+        };
+        /**
+         * OutcomeType
+         * @description One outcome taxonomy for every program: Ontario Works outcomes (employment, employment retention, increased earnings, exits to employment), Integrated Employment Services milestones (employment checked 1, 3, 6 and 12 months after a job start: 20+ hours a week on average at minimum wage or better, unsubsidized) and ODSP employment supports milestones. CaMS reports IES milestones as follow-up codes. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "outcome-types": "employment" | "employment-retention" | "increased-earnings" | "exit-to-employment" | "ies-employed-1-month" | "ies-employed-3-months" | "ies-employed-6-months" | "ies-employed-12-months" | "odsp-6-week-placement" | "odsp-13-week-placement" | "odsp-job-retention" | "odsp-self-employment-business-plan" | "odsp-self-employment-milestone" | "odsp-self-employment-placement";
+        /**
+         * Program
+         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        programs: "OW" | "ODSP" | "EO";
+        /**
+         * ExitReason
+         * @description Situation of the client when a case, plan or service plan closes, and at each outcome follow-up (EO reports exits and follow-ups with the same categories). `opened-in-error` closes a plan that should not exist and counts as no outcome. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "exit-reasons": "employed-full-time" | "employed-part-time" | "self-employed" | "employed-and-in-education" | "in-education" | "in-training" | "unemployed" | "unable-to-work" | "other-income" | "moved" | "unable-to-contact" | "opened-in-error" | "other";
+        /**
+         * ReferralOutcome
+         * @description One outcome milestone of a referred client, as its referrer reads it: what, whether it was met, when, who reported it.
+         */
+        "referral-outcome": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the outcome.
+             */
+            outcomeId: string;
+            /** @description Outcome or milestone. */
+            outcomeType: components["schemas"]["outcome-types"];
+            /** @description True when the milestone is met; false when the check found it not met. */
+            achieved: boolean;
+            /**
+             * Format: date
+             * @description Date the outcome was reached or the follow-up was done.
+             */
+            observedOn: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /**
+             * Format: uuid
+             * @description The job the milestone is about, when it is about one.
+             */
+            employmentSpellId?: string;
+            /** @description Client's situation found at a follow-up. */
+            clientSituation?: components["schemas"]["exit-reasons"];
+            /** @description Organization that reported it. */
+            reportedBy: components["schemas"]["organization-id"];
+            /**
+             * Format: date-time
+             * @description When it was reported (time of the event that carried it).
+             */
+            reportedAt: string;
+            /** @description Labels of the codes above, in the language the request prefers (`Accept-Language`: French for `fr`, else English), from the code tables. */
+            labels: {
+                /** @description Label of `outcomeType`. */
+                outcomeType: string;
+                /** @description Label of `program`. */
+                program: string;
+                /** @description Label of `clientSituation`, when there is one. */
+                clientSituation?: string;
+            };
+        };
+        /**
+         * ReferralOutcomes
+         * @description The outcome milestones the referral tracker tied to a referral (`GET /v1/referrals/{referralId}/outcomes`): employment, IES follow-ups at 1, 3, 6 and 12 months, ODSP milestones, in one taxonomy for every program. One entry per milestone (per job for job milestones): the latest word on it, by event time. Oldest observation first; the list comes whole. No personal data.
+         */
+        "referral-outcomes": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /** @description The milestones. */
+            items: components["schemas"]["referral-outcome"][];
+        };
+        /**
          * ReferralCancel
          * @description Body of `POST /v1/referrals/{referralId}/cancel`.
          */
@@ -1458,12 +1653,6 @@ export interface components {
              */
             eventId: string;
         };
-        /**
-         * Program
-         * @description Program a client is served under, so reports compare programs side by side. `EO` is a client of Employment Ontario with no OW or ODSP income support. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        programs: "OW" | "ODSP" | "EO";
         /**
          * Stream
          * @description Integrated Employment Services client segmentation from the Common Assessment: stream C is the highest risk of long-term unemployment. CaMS shows the segment as the letter itself, so its map is the identity; it still guards against a new segment appearing unannounced.
@@ -1960,7 +2149,10 @@ export interface components {
         "eo-service-record": {
             /** @description Id of this service record at the provider (one per client and provider; not the client reference number). */
             sourceRecordId: components["schemas"]["source-record-id"];
-            /** @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic. */
+            /**
+             * Format: int32
+             * @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic.
+             */
             recordVersion: number;
             /**
              * Format: date-time
@@ -2651,12 +2843,6 @@ export interface components {
          */
         "attendance-statuses": "scheduled" | "attended" | "no-show" | "cancelled";
         /**
-         * ExitReason
-         * @description Situation of the client when a case, plan or service plan closes, and at each outcome follow-up (EO reports exits and follow-ups with the same categories). `opened-in-error` closes a plan that should not exist and counts as no outcome. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "exit-reasons": "employed-full-time" | "employed-part-time" | "self-employed" | "employed-and-in-education" | "in-education" | "in-training" | "unemployed" | "unable-to-work" | "other-income" | "moved" | "unable-to-contact" | "opened-in-error" | "other";
-        /**
          * ServiceEvent
          * @description Something that happened in a client's service, recorded by either network: plans, Common Assessment, activities, deferrals, scheduled events and attendance, exits. Data of `ca.on.passerelle.service-event.recorded` on `service-events.v1`. No `personal` member: nothing in it identifies the person besides `clientId`.
          */
@@ -2871,12 +3057,6 @@ export interface components {
             /** @description The job. */
             employment: components["schemas"]["employment-details"];
         };
-        /**
-         * OutcomeType
-         * @description One outcome taxonomy for every program: Ontario Works outcomes (employment, employment retention, increased earnings, exits to employment), Integrated Employment Services milestones (employment checked 1, 3, 6 and 12 months after a job start: 20+ hours a week on average at minimum wage or better, unsubsidized) and ODSP employment supports milestones. CaMS reports IES milestones as follow-up codes. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "outcome-types": "employment" | "employment-retention" | "increased-earnings" | "exit-to-employment" | "ies-employed-1-month" | "ies-employed-3-months" | "ies-employed-6-months" | "ies-employed-12-months" | "odsp-6-week-placement" | "odsp-13-week-placement" | "odsp-job-retention" | "odsp-self-employment-business-plan" | "odsp-self-employment-milestone" | "odsp-self-employment-placement";
         /**
          * OutcomeMilestone
          * @description An outcome of a client in one taxonomy for OW, ODSP and IES (`codes/outcome-types.json`). Data of `ca.on.passerelle.outcome.recorded` on `outcomes.v1`. No `personal` member; the ministry stream replaces `clientId` by a pseudonym.
@@ -3255,6 +3435,21 @@ export interface components {
             };
         };
         /**
+         * @description The calling organization is over its request rate (`RATE_LIMIT_PER_SECOND` on average, in
+         *     bursts of up to `RATE_LIMIT_BURST`, counted by each gateway replica); nothing was done.
+         *     Retry once `Retry-After` seconds have passed (a POST with the same `Idempotency-Key`).
+         */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["problem"];
+            };
+        };
+        /**
          * @description Any error: RFC 9457 problem details. Validation problems (`400`) list one entry per
          *     invalid field in `errors`, each with a JSON pointer into the request body. `type` is a
          *     page of the error catalogue (`/v1/problems/<code>`, listed at `GET /v1/problems`).
@@ -3391,7 +3586,10 @@ export interface operations {
     };
     listProblemTypes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Forces the language, over `Accept-Language`. */
+                lang?: "en" | "fr";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3407,6 +3605,7 @@ export interface operations {
                     "application/json": components["schemas"]["problem-type-list"];
                 };
             };
+            400: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3435,6 +3634,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["Problem"];
             /** @description No problem type has this code. */
             404: {
                 headers: {
@@ -3481,6 +3681,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3489,11 +3690,13 @@ export interface operations {
             query?: {
                 /** @description FHIR Task status to keep. */
                 status?: components["schemas"]["referral-statuses"];
+                /** @description Only the referral(s) with this id of your own (the `referralRequest.referralId` of your record), exactly as sent. */
+                sourceReferralId?: components["schemas"]["source-record-id"];
                 /** @description Only referrals the ledger changed at or after this instant (its own clock, not the time of the event that changed them, so a change reported late is not missed). Pages come in that order. */
                 updatedSince?: string;
                 /** @description Page size (default 50). */
                 limit?: number;
-                /** @description The `next` of the previous page. */
+                /** @description The `next` of the previous page (opaque). */
                 cursor?: string;
             };
             header?: never;
@@ -3514,6 +3717,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3549,6 +3753,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
@@ -3577,6 +3782,63 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getReferralHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral's changes, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-history"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getReferralOutcomes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The referral's milestones, oldest observation first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-outcomes"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3613,6 +3875,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3649,6 +3912,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3684,6 +3948,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3732,6 +3997,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3744,7 +4010,7 @@ export interface operations {
                 updatedSince?: string;
                 /** @description Page size (default 50). */
                 limit?: number;
-                /** @description The `next` of the previous page. */
+                /** @description The `next` of the previous page (opaque). */
                 cursor?: string;
             };
             header?: never;
@@ -3765,6 +4031,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3798,6 +4065,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3825,10 +4093,12 @@ export interface operations {
                     "application/json": components["schemas"]["provider-decision"];
                 };
             };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3865,6 +4135,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3888,6 +4159,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3931,6 +4203,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
@@ -3959,6 +4232,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -3984,6 +4258,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
@@ -4017,6 +4292,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Problem"];
         };
     };
