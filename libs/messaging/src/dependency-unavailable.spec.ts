@@ -46,6 +46,7 @@ describe('unavailableDependency', () => {
     ],
     ['too few in-sync replicas', protocolError('NOT_ENOUGH_REPLICAS', true)],
     ['no leader', protocolError('LEADER_NOT_AVAILABLE', true)],
+    ['a producer sequence lost in a broker restart', protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER', false)],
     ['our own wait for acks', new MessagingError(MessagingErrorCode.WriteTimedOut, 'no acks within 5000 ms')],
   ])('says Kafka is down for %s', (_, error) => {
     expect(unavailableDependency(error)).toBe('kafka');

@@ -16,6 +16,12 @@ const BROKER_UNREACHABLE = new Set([
 ]);
 
 /**
+ * Protocol errors about the idempotent producer's own state after a failure: the publisher starts
+ * a new producer on any failed request, so a retry of the same write succeeds.
+ */
+const PRODUCER_STATE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+/**
  * Whether `error` (or one it wraps: kafkajs gives up with `KafkaJSNumberOfRetriesExceeded` around
  * the last failure) says Kafka cannot take or serve the request now: a connection refused or
  * lost, a request timed out, no leader or too few in-sync replicas (a retriable protocol error),
@@ -26,7 +32,10 @@ export function isBrokerUnavailable(error: unknown): boolean {
     if (current instanceof MessagingError) return current.code === MessagingErrorCode.WriteTimedOut;
     const name = typeof current.name === 'string' ? current.name : '';
     if (BROKER_UNREACHABLE.has(name)) return true;
-    if (name === 'KafkaJSProtocolError' && (current as { retriable?: unknown }).retriable === true) return true;
+    if (name === 'KafkaJSProtocolError') {
+      const { retriable, type } = current as { retriable?: unknown; type?: unknown };
+      if (retriable === true || (typeof type === 'string' && PRODUCER_STATE.has(type))) return true;
+    }
     current = current.cause;
   }
   return false;

@@ -119,3 +119,51 @@ describe('EventPublisher write timeout', () => {
     }
   });
 });
+
+describe('EventPublisher after a failed request', () => {
+  it('starts a new idempotent producer, so the retry does not reuse the failed sequence numbers', async () => {
+    const producers: Array<{ sent: number; disconnected: boolean }> = [];
+    const kafka = {
+      producer: () => {
+        const n = producers.length;
+        const state = { sent: 0, disconnected: false };
+        producers.push(state);
+        return {
+          connect: () => Promise.resolve(),
+          disconnect: () => ((state.disconnected = true), Promise.resolve()),
+          sendBatch: () => {
+            state.sent += 1;
+            // The first producer's request fails as after a broker restart; the next one's succeed.
+            return n === 0 ? Promise.reject(new Error('out of order sequence number')) : Promise.resolve([]);
+          },
+        };
+      },
+    } as unknown as Kafka;
+    const publisher = new EventPublisher(kafka);
+    await expect(publisher.send('t', [{ key: 'k', value: 'v' }])).rejects.toThrow('out of order sequence number');
+    await publisher.send('t', [{ key: 'k', value: 'v' }]);
+    await publisher.send('t', [{ key: 'k', value: 'w' }]);
+    expect(producers).toEqual([
+      { sent: 1, disconnected: true },
+      { sent: 2, disconnected: false },
+    ]);
+  });
+
+  it('tries to connect again after a failed connect', async () => {
+    let attempts = 0;
+    const kafka = {
+      producer: () => ({
+        connect: () => (
+          (attempts += 1),
+          attempts === 1 ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve()
+        ),
+        disconnect: () => Promise.resolve(),
+        sendBatch: () => Promise.resolve([]),
+      }),
+    } as unknown as Kafka;
+    const publisher = new EventPublisher(kafka);
+    await expect(publisher.send('t', [{ key: 'k', value: 'v' }])).rejects.toThrow('ECONNREFUSED');
+    await publisher.send('t', [{ key: 'k', value: 'v' }]);
+    expect(attempts).toBe(2);
+  });
+});

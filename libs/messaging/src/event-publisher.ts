@@ -34,27 +34,34 @@ export interface EventPublisherOptions {
  * A send that times out may still be written once Kafka is back: retries carry the same ce_ids.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected?: Promise<void>;
   private readonly sends: GroupCommit<TopicMessages[]>;
   private readonly maxRequestBytes: number;
   private readonly writeTimeoutMs: number | undefined;
+  private readonly newProducer: () => Producer;
 
   constructor(kafka: Kafka, options: EventPublisherOptions = {}) {
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     this.writeTimeoutMs = options.writeTimeoutMs;
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // Java-client-compatible murmur2 partitioning: other producers of the same keys agree.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.newProducer = () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Java-client-compatible murmur2 partitioning: other producers of the same keys agree.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+    this.producer = this.newProducer();
     this.sends = new GroupCommit((groups) => this.produce(groups.flat()));
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    // A failed connect is not kept: the next send tries again (the broker may be back).
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     return this.connected;
   }
 
@@ -113,9 +120,31 @@ export class EventPublisher {
   /** One group's records, in order, in as many acks=all requests as the byte limit needs. */
   private async produce(topicMessages: TopicMessages[]): Promise<void> {
     await this.connect();
-    for (const request of produceRequests(topicMessages, this.maxRequestBytes)) {
-      await this.producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+    const producer = this.producer;
+    try {
+      for (const request of produceRequests(topicMessages, this.maxRequestBytes)) {
+        await producer.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+      }
+    } catch (error) {
+      this.replaceProducer(producer);
+      throw error;
     }
+  }
+
+  /**
+   * After a failed request the idempotent producer's sequence numbers are no longer known to
+   * match the broker's: the request may have been written (a timeout after the write), and
+   * kafkajs does not roll its sequence back. The next batch could then reuse a sequence number the
+   * broker already holds, be taken for a duplicate and acknowledged without being written, or be
+   * refused for ever as out of order (seen after a broker restart). A new producer (a new producer
+   * id, sequences from 0) rules both out; a retry may write a record twice, with the same ce_id,
+   * which consumers deduplicate.
+   */
+  private replaceProducer(failed: Producer): void {
+    if (this.producer !== failed) return;
+    this.producer = this.newProducer();
+    this.connected = undefined;
+    void failed.disconnect().catch(() => undefined);
   }
 
   async disconnect(): Promise<void> {
