@@ -17,6 +17,7 @@ export async function problemOf(work: Promise<unknown>): Promise<{ status: numbe
 export function recordingEventSender(): { events: ApiEventSender; sent: ApiChange<unknown>[] } {
   const sent: ApiChange<unknown>[] = [];
   const events = {
+    eventIdOf: () => 'event-1',
     send: (change: ApiChange<unknown>) => {
       sent.push(change);
       return Promise.resolve({ id: 'event-1' });

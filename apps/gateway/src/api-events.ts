@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CloudEvent, ContractEventType } from '@passerelle/contracts';
-import { canonicalEvent, type EventPublisher } from '@passerelle/messaging';
+import { canonicalEvent, deterministicEventId, type EventPublisher } from '@passerelle/messaging';
 
 /** What an API request asks of the tracker, as one canonical event. */
 export interface ApiChange<T> {
@@ -37,10 +37,23 @@ export class ApiEventSender {
     private readonly referralsTopic: string,
   ) {}
 
+  /**
+   * The `ce_id` the change of this request gets, known before it is sent: a use case can tell that
+   * a retried request's change was already applied (its first try's answer lost) and answer it so.
+   */
+  eventIdOf(change: Pick<ApiChange<unknown>, 'org' | 'requestKey' | 'type' | 'subject'>): string {
+    return deterministicEventId({
+      sourceSystem: `passerelle-api:${change.org}`,
+      recordId: change.subject,
+      version: change.requestKey,
+      type: change.type,
+    });
+  }
+
   async send<T>(change: ApiChange<T>): Promise<CloudEvent<T>> {
     const event = canonicalEvent({
       type: change.type,
-      id: { sourceSystem: `passerelle-api:${change.org}`, recordId: change.subject, version: change.requestKey },
+      id: this.eventIdOf(change),
       source: change.route,
       time: change.time,
       subject: change.subject,

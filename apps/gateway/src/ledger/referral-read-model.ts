@@ -17,6 +17,21 @@ export type ReferralRole = 'referrer' | 'provider';
 export class ReferralReadModel {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle<GatewayDatabase>) {}
 
+  /**
+   * When the tracker applied the change event `eventId` to the referral, if it did: a request
+   * retried after its answer was lost (the event written, the answer not stored) finds its change
+   * already made, rather than a status that no longer allows it.
+   */
+  async appliedAt(referralId: string, eventId: string): Promise<Date | undefined> {
+    const row = await this.database.db
+      .selectFrom('referral_history')
+      .select('occurred_at')
+      .where('referral_id', '=', referralId)
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
+    return row?.occurred_at;
+  }
+
   /** The referral as the tracker last recorded it, if `org` is its referrer (or its provider). */
   async find(referralId: string, role: ReferralRole, org: string): Promise<Referral | undefined> {
     const row = await this.database.db

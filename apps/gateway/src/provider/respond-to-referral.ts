@@ -35,6 +35,10 @@ export class RespondToReferral {
     const referral = await this.ledger.find(referralId, 'provider', provider);
     if (!referral) throw problem(404, 'no such referral', { code: ReferralErrorCode.NotFound });
     const decline = answer.decision === 'decline' ? answer : undefined;
+    const eventId = this.events.eventIdOf({ org: provider, requestKey, type: RESPONSE_TYPE, subject: referralId });
+    const applied = await this.ledger.appliedAt(referralId, eventId);
+    // This very request's answer is already in the ledger: its first try's reply was lost.
+    if (applied) return { referralId, decision: answer.decision, decidedAt: applied.toISOString(), eventId };
     const allowed = transition(referral.status, {
       to: decline ? 'rejected' : 'accepted',
       actor: 'provider',

@@ -8,9 +8,10 @@ const REFERRAL_ID = '0b0e7c1e-3c55-4d3a-9d7e-5f1b2a3c4d5e';
 const CLIENT_ID = '7f9c2ba4-e88f-4c3a-b1a2-3d4e5f6a7b8c';
 
 /** A use case over a ledger holding `tracked` and a submissions table holding `submitted`, recording what it sends. */
-function cancelReferral(tracked?: Partial<Referral>, submitted?: ReferralSubmission) {
+function cancelReferral(tracked?: Partial<Referral>, submitted?: ReferralSubmission, applied?: Date) {
   const ledger = {
     find: () => Promise.resolve(tracked && { referralId: REFERRAL_ID, clientId: CLIENT_ID, ...tracked }),
+    appliedAt: () => Promise.resolve(applied),
   };
   const submissions = { findOfReferrer: () => Promise.resolve(submitted) };
   const { events, sent } = recordingEventSender();
@@ -35,6 +36,17 @@ describe('CancelReferral', () => {
       clientId: CLIENT_ID,
       data: { referralId: REFERRAL_ID, reason: 'moved away', requestedBy: 'ow:toronto' },
     });
+  });
+
+  it('answers a retry whose cancellation the tracker already applied as the first try, sending nothing', async () => {
+    const { useCase, sent } = cancelReferral({ status: 'cancelled' }, undefined, new Date('2026-12-01T15:00:00.000Z'));
+    expect(await useCase.execute('ow:toronto', REFERRAL_ID, 'moved away', 'key-1')).toEqual({
+      referralId: REFERRAL_ID,
+      change: 'cancel',
+      requestedAt: '2026-12-01T15:00:00.000Z',
+      eventId: 'event-1',
+    });
+    expect(sent).toEqual([]);
   });
 
   it('refuses what the lifecycle refuses with a 409, and sends nothing', async () => {

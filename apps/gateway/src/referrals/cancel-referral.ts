@@ -39,6 +39,10 @@ export class CancelReferral {
           })
         : problem(404, 'no such referral', { code: ReferralErrorCode.NotFound });
     }
+    const eventId = this.events.eventIdOf({ org: referrer, requestKey, type: CANCELLATION_TYPE, subject: referralId });
+    const applied = await this.ledger.appliedAt(referralId, eventId);
+    // This very request's cancellation is already in the ledger: its first try's reply was lost.
+    if (applied) return { referralId, change: 'cancel', requestedAt: applied.toISOString(), eventId };
     const allowed = transition(referral.status, { to: 'cancelled', actor: 'referrer', reason: { text: reason } });
     if (!allowed.ok) throw problem(409, allowed.reason, { code: allowed.code });
     const requestedAt = new Date().toISOString();
