@@ -230,6 +230,18 @@ export class LocalKafkaBroker {
     this.process = undefined;
   }
 
+  /**
+   * SIGKILL, no controlled shutdown: a crash, as fault-injection tests want it. The data dir, the
+   * ports and the cluster id are kept, so `start()` brings the same broker back (log recovery).
+   */
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child || !this.running) return;
+    child.kill('SIGKILL');
+    await this.exited;
+    this.process = undefined;
+  }
+
   private async waitForAdmin(deadline: number): Promise<void> {
     const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     let lastError: unknown;
