@@ -5,7 +5,9 @@ import { extname } from 'node:path';
 
 /**
  * `npm run ingest -- <file> [--gateway http://127.0.0.1:3000]`: streams a delivery agent's export
- * of OW case records (`.ndjson` / `.jsonl`, or `.csv`) to `POST /v1/ow/case-records:batch`, with
+ * of OW case records (`.ndjson` / `.jsonl`, or `.csv`) to `POST /v1/ow/case-records:batch` (an
+ * ODSP office's employment records to `POST /v1/odsp/employment-records:batch`: the token's
+ * organization chooses), with
  * a progress bar on stderr (bytes sent, lines answered), prints every line that was not accepted
  * and the summary. Exit code 0 when every record was accepted, 1 otherwise, 2 on a usage error.
  */
@@ -104,6 +106,19 @@ function describe(result: ResultLine): string {
   return `line ${result.line}: rejected: ${reasons.join('; ')}`;
 }
 
+/** The bulk endpoint of the token's organization: ODSP offices (`odsp:`) sync their own records. */
+function bulkPathOf(token: string): string {
+  let org: unknown;
+  try {
+    org = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { org?: unknown }).org;
+  } catch {
+    // Not a JWT the tool can read: the gateway answers 401 at the OW endpoint.
+  }
+  return typeof org === 'string' && org.startsWith('odsp:')
+    ? '/v1/odsp/employment-records:batch'
+    : '/v1/ow/case-records:batch';
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (!args) {
@@ -124,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${args.file}: ${(error as Error).message}`);
     return 2;
   }
-  const url = new URL('/v1/ow/case-records:batch', args.gateway);
+  const url = new URL(bulkPathOf(args.token), args.gateway);
   const progress = new Progress(size);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
 

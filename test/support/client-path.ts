@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EoServiceRecord, MappedEvent, OwCaseRecord, Referral } from '@passerelle/contracts';
+import type { EoServiceRecord, MappedEvent, OdspEmploymentRecord, OwCaseRecord, Referral } from '@passerelle/contracts';
 import { mapEoServiceRecord } from '../../apps/eo-adapter/src/mapping';
 import { mapOwCaseRecord } from '../../apps/ow-adapter/src/mapping';
 import { CatchmentRouter } from '../../apps/referral-tracker/src/routing/catchment-router';
@@ -17,6 +17,7 @@ const FIXTURES = join(
 /** The record type of the fixtures in each source folder. */
 interface FixtureRecords {
   'ow-case-record': OwCaseRecord;
+  'odsp-employment-record': OdspEmploymentRecord;
   'eo-service-record': EoServiceRecord;
 }
 

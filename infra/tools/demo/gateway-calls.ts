@@ -1,4 +1,4 @@
-import type { OwCaseRecord } from '@passerelle/contracts';
+import type { OdspEmploymentRecord, OwCaseRecord } from '@passerelle/contracts';
 import { SeedError } from './seed-error';
 
 /** The few gateway calls seeding makes, waiting out the per-organization rate limit (429). */
@@ -12,10 +12,17 @@ export class Gateway {
     return response.json();
   }
 
-  /** One bulk upload of OW case records (NDJSON); every line must come back accepted. */
-  async bulk(token: string, records: OwCaseRecord[]): Promise<void> {
+  /**
+   * One bulk upload (NDJSON) of OW case records, or of ODSP employment records to
+   * `/v1/odsp/employment-records:batch`; every line must come back accepted.
+   */
+  async bulk(
+    token: string,
+    records: OwCaseRecord[] | OdspEmploymentRecord[],
+    path = '/v1/ow/case-records:batch',
+  ): Promise<void> {
     const body = records.map((r) => JSON.stringify(r)).join('\n');
-    const response = await this.call('/v1/ow/case-records:batch', {
+    const response = await this.call(path, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
       body,
@@ -29,7 +36,7 @@ export class Gateway {
     const refused = lines.filter((l) => l.status !== undefined && l.status !== 'accepted');
     const summary = lines.find((l) => l.summary !== undefined)?.summary;
     if (refused.length > 0 || summary?.accepted !== records.length) {
-      throw new SeedError(`the gateway did not accept every case record: ${JSON.stringify(refused.slice(0, 3))}`);
+      throw new SeedError(`the gateway did not accept every record: ${JSON.stringify(refused.slice(0, 3))}`);
     }
   }
 

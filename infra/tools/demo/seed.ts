@@ -17,9 +17,9 @@ import type { Story } from './story';
 
 /**
  * Sends a province's stories through the real pipeline, the way each network would: OW delivery
- * agents upload their case records to the gateway's bulk endpoint with their own token; ODSP
- * offices and EO providers produce their records to their raw topics (DESIGN.md: "or produce EO
- * records straight to Kafka"); providers learn which referrals reached them from their inbox
+ * agents and ODSP offices upload their records to the gateway's bulk endpoints with their own
+ * token; EO providers produce their records to their raw topic (DESIGN.md: "or produce EO records
+ * straight to Kafka"); providers learn which referrals reached them from their inbox
  * (`GET /v1/provider/referrals`). Three phases, each waiting until the adapters and the tracker
  * have applied everything (their consumer groups have no lag): referrals, then the providers'
  * answers, then services, jobs, follow-ups and the referrers' own outcomes — so every answer
@@ -58,7 +58,6 @@ export interface SeedResult {
 }
 
 const RAW = {
-  odsp: { topic: 'odsp.employment-records.v1', type: 'ca.on.passerelle.odsp-employment-record.received' },
   eo: { topic: 'eo.service-records.v1', type: 'ca.on.passerelle.eo-service-record.received' },
 } as const;
 
@@ -184,13 +183,13 @@ export async function seedProvince(
         step(chunk.length);
       }
     }
-    for (const chunk of chunks(odsp)) {
-      await publisher.publish(
-        names.of(RAW.odsp.topic),
-        chunk.map((r) => rawEvent(RAW.odsp.type, `odsp:${r.office.code}`, r, r.personal.memberId)),
-      );
-      await adapterDone(admin, names, target.topicPrefix, 'ow-adapter');
-      step(chunk.length);
+    for (const [office, records] of groupBy(odsp, (r) => r.office.code)) {
+      const token = await tokenOf(`odsp:${office}`, ['case-records:write']);
+      for (const chunk of chunks(records)) {
+        await http.bulk(token, chunk, '/v1/odsp/employment-records:batch');
+        await adapterDone(admin, names, target.topicPrefix, 'ow-adapter');
+        step(chunk.length);
+      }
     }
     for (const chunk of chunks(eo)) {
       await publisher.publish(

@@ -1,7 +1,7 @@
 import { createParamDecorator, UnsupportedMediaTypeException, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { IngestFormat } from './case-record-ingest';
+import type { IngestFormat } from './source-record-ingest';
 
 /** Media types of a bulk upload, and the format each one carries. */
 export const BULK_MEDIA_TYPES: Readonly<Record<string, IngestFormat>> = {

@@ -3,23 +3,29 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { EventPublisher, TopicNames } from '@passerelle/messaging';
 import { acceptBulkUploads } from './bulk-upload';
-import { CaseRecordIngest } from './case-record-ingest';
-import { CaseRecordsBatchController } from './case-records-batch.controller';
+import { OdspEmploymentRecordsBatchController, OwCaseRecordsBatchController } from './records-batch.controller';
 import { loadIngestConfig } from './ingest.config';
-import { SyncCaseRecords } from './sync-case-records';
+import { ODSP_EMPLOYMENT_RECORDS, OW_CASE_RECORDS, type SourceDefinition } from './source-definition';
+import { SourceRecordIngest } from './source-record-ingest';
+import { SyncOdspEmploymentRecords, SyncOwCaseRecords, type SyncSourceRecords } from './sync-source-records';
 
-/** `POST /v1/ow/case-records:batch`: bulk sync of OW exports to `ow.case-records.v1`. */
+/** The bulk sync of one source, on the source's raw topic. */
+function syncOf(Sync: new (ingest: SourceRecordIngest) => SyncSourceRecords, source: SourceDefinition) {
+  return {
+    provide: Sync,
+    useFactory: (publisher: EventPublisher, topics: TopicNames) =>
+      new Sync(new SourceRecordIngest(source, publisher, topics.of(source.topic), loadIngestConfig())),
+    inject: [EventPublisher, TopicNames],
+  };
+}
+
+/**
+ * Bulk sync of referrers' exports: `POST /v1/ow/case-records:batch` to `ow.case-records.v1`,
+ * `POST /v1/odsp/employment-records:batch` to `odsp.employment-records.v1`.
+ */
 @Module({
-  controllers: [CaseRecordsBatchController],
-  providers: [
-    {
-      provide: CaseRecordIngest,
-      useFactory: (publisher: EventPublisher, topics: TopicNames) =>
-        new CaseRecordIngest(publisher, topics.of('ow.case-records.v1'), loadIngestConfig()),
-      inject: [EventPublisher, TopicNames],
-    },
-    SyncCaseRecords,
-  ],
+  controllers: [OwCaseRecordsBatchController, OdspEmploymentRecordsBatchController],
+  providers: [syncOf(SyncOwCaseRecords, OW_CASE_RECORDS), syncOf(SyncOdspEmploymentRecords, ODSP_EMPLOYMENT_RECORDS)],
 })
 export class IngestModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

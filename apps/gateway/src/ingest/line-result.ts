@@ -23,4 +23,6 @@ export const IngestErrorCode = {
   unmappedCode: 'unmapped-code',
   /** The record belongs to another delivery agent than the caller's organization. */
   otherDeliveryAgent: 'other-delivery-agent',
+  /** The record belongs to another ODSP office than the caller's organization. */
+  otherOffice: 'other-office',
 } as const;

@@ -8,4 +8,6 @@ export enum ReferralErrorCode {
   UnmappedSourceCode = 'UNMAPPED_SOURCE_CODE',
   /** A record of another delivery agent than the caller. */
   OtherDeliveryAgent = 'OTHER_DELIVERY_AGENT',
+  /** A record of another ODSP office than the caller. */
+  OtherOdspOffice = 'OTHER_ODSP_OFFICE',
 }

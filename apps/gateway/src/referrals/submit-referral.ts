@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@passerelle/auth';
-import { schemaRegistry, type OwCaseRecord } from '@passerelle/contracts';
+import { schemaIdForPath, schemaRegistry, type OdspEmploymentRecord, type OwCaseRecord } from '@passerelle/contracts';
 import { EventPublisher, TopicNames, encodeCloudEvent } from '@passerelle/messaging';
 import { canonicalReferralId } from '@passerelle/translation';
 import { IdempotentAnswer } from '../idempotency/idempotent-answer';
-import { caseRecordEvent, OW_CASE_RECORD_SCHEMA_ID } from '../ingest/case-record-ingest';
+import {
+  ODSP_EMPLOYMENT_RECORDS,
+  OW_CASE_RECORDS,
+  ownerCodeOf,
+  type SourceDefinition,
+  type SourceReferralRequest,
+} from '../ingest/source-definition';
 import { unmappedCodeErrors } from '../ingest/received-record';
 import { problem } from '../problem/problem';
 import { pendingStatus, type ReferralStatus } from './referral-status';
@@ -12,28 +18,27 @@ import { PlatformErrorCode } from '../platform/platform.error';
 import { ReferralErrorCode } from './referral.error';
 
 /**
- * `POST /v1/referrals`: a delivery agent's case record carrying a referral request. Checked as
- * the adapter will check it (source schema, every source code mapped), produced to
- * `ow.case-records.v1` with acks=all, then recorded as submitted: only then is it `202`.
+ * A referrer's source record carrying a referral request (`SourceDefinition`: an OW delivery
+ * agent's case record, an ODSP office's employment record). Checked as the adapter will check it
+ * (source schema, every source code mapped, the caller's own client), produced to the source's
+ * raw topic with acks=all, then recorded as submitted: only then is it `202`.
  */
-@Injectable()
-export class SubmitReferral {
+export class SubmitSourceReferral<T> {
   private readonly topic: string;
 
   constructor(
+    private readonly source: SourceDefinition<T>,
     private readonly publisher: EventPublisher,
     topics: TopicNames,
   ) {
-    this.topic = topics.of('ow.case-records.v1');
+    this.topic = topics.of(source.topic);
   }
 
   async execute(caller: Principal, body: unknown): Promise<IdempotentAnswer<ReferralStatus>> {
     const { org, subject } = caller;
-    const record = referralRecord(body, org);
-    const { referralRequest } = record;
-    const agent = record.deliveryAgent.code;
-    const referralId = canonicalReferralId({ system: 'sams', orgCode: agent }, referralRequest.referralId);
-    const event = caseRecordEvent(record);
+    const { record, referralRequest, owner } = referralRecord(this.source, body, org);
+    const referralId = canonicalReferralId({ system: this.source.system, orgCode: owner }, referralRequest.referralId);
+    const event = this.source.event(record);
     // Kafka first (acks=all); the interceptor then commits the answer with the submission row and
     // audit entry: a 202 means all are durable.
     await this.publisher.send(this.topic, [encodeCloudEvent(event)]);
@@ -55,40 +60,70 @@ export class SubmitReferral {
   }
 }
 
-/** A case record that carries a referral request. */
-type ReferralRecord = OwCaseRecord & { referralRequest: NonNullable<OwCaseRecord['referralRequest']> };
+/** `POST /v1/referrals`: a delivery agent's OW case record, to `ow.case-records.v1`. */
+@Injectable()
+export class SubmitReferral extends SubmitSourceReferral<OwCaseRecord> {
+  constructor(publisher: EventPublisher, topics: TopicNames) {
+    super(OW_CASE_RECORDS, publisher, topics);
+  }
+}
 
-/** The case record, if it is one `org` may submit as a referral (else a `400` or `403` naming the fields). */
-function referralRecord(body: unknown, org: string): ReferralRecord {
-  const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, body);
-  if (!validation.ok)
-    throw problem(400, 'the case record does not match sources/ow-case-record.json', {
-      code: PlatformErrorCode.InvalidBody,
-      errors: validation.errors,
-    });
-  const record = validation.value;
-  if (!hasReferralRequest(record)) {
+/** `POST /v1/odsp/referrals`: an ODSP office's employment record, to `odsp.employment-records.v1`. */
+@Injectable()
+export class SubmitOdspReferral extends SubmitSourceReferral<OdspEmploymentRecord> {
+  constructor(publisher: EventPublisher, topics: TopicNames) {
+    super(ODSP_EMPLOYMENT_RECORDS, publisher, topics);
+  }
+}
+
+interface ReferralRecord<T> {
+  record: T;
+  referralRequest: SourceReferralRequest;
+  /** The caller's organization code, which is the record's. */
+  owner: string;
+}
+
+/** The record, if it is one `org` may submit as a referral (else a `400` or `403` naming the fields). */
+export function referralRecord<T>(source: SourceDefinition<T>, body: unknown, org: string): ReferralRecord<T> {
+  const schemas =
+    source.referralSchemaPath === undefined ? [source.schemaPath] : [source.referralSchemaPath, source.schemaPath];
+  let record = body as T;
+  for (const path of schemas) {
+    const validation = schemaRegistry().validate<T>(schemaIdForPath(path), body);
+    if (!validation.ok)
+      throw problem(400, `the ${source.noun} does not match ${path}`, {
+        code: PlatformErrorCode.InvalidBody,
+        errors: validation.errors,
+      });
+    record = validation.value;
+  }
+  const referralRequest = source.referralRequest(record);
+  if (referralRequest === undefined) {
     throw problem(400, 'a referral needs its referralRequest', {
       code: PlatformErrorCode.InvalidBody,
       errors: [{ pointer: '/referralRequest', code: 'required', message: 'is required to submit a referral' }],
     });
   }
-  const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
+  const unmapped = unmappedCodeErrors(source.schemaId, record);
   if (unmapped.length > 0)
     throw problem(400, 'some source codes have no canonical mapping', {
       code: ReferralErrorCode.UnmappedSourceCode,
       errors: unmapped,
     });
-  const agent = org.slice('ow:'.length);
-  if (record.deliveryAgent.code !== agent) {
+  const owner = ownerCodeOf(source, org);
+  const recordOwner = source.owner(record);
+  if (recordOwner.code !== owner) {
+    const ow = source.orgKind === 'ow';
     throw problem(403, `${org} may refer only its own clients`, {
-      code: ReferralErrorCode.OtherDeliveryAgent,
-      errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent', message: `is not ${agent}` }],
+      code: ow ? ReferralErrorCode.OtherDeliveryAgent : ReferralErrorCode.OtherOdspOffice,
+      errors: [
+        {
+          pointer: recordOwner.pointer,
+          code: ow ? 'other-delivery-agent' : 'other-office',
+          message: `is not ${owner}`,
+        },
+      ],
     });
   }
-  return record;
-}
-
-function hasReferralRequest(record: OwCaseRecord): record is ReferralRecord {
-  return record.referralRequest !== undefined;
+  return { record, referralRequest, owner };
 }

@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Message } from 'kafkajs';
-import { CaseRecordIngest, type LineResult, type RecordSink } from './case-record-ingest';
+import { ODSP_EMPLOYMENT_RECORDS, OW_CASE_RECORDS, type SourceDefinition } from './source-definition';
+import { SourceRecordIngest, type LineResult, type RecordSink } from './source-record-ingest';
 
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'sources');
-const good = readFileSync(join(FIXTURES, 'ow-case-record.ndjson'), 'utf8')
-  .split('\n')
-  .filter((l) => l !== '');
+const lines = (file: string): string[] =>
+  readFileSync(join(FIXTURES, file), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+const good = lines('ow-case-record.ndjson');
+const odsp = lines('odsp-employment-record.ndjson');
 
 class FakeSink implements RecordSink {
   readonly batches: Message[][] = [];
@@ -19,20 +23,31 @@ class FakeSink implements RecordSink {
   }
 }
 
-async function run(sink: RecordSink, text: string, batchRecords = 2) {
+async function run(
+  sink: RecordSink,
+  text: string,
+  batchRecords = 2,
+  source: SourceDefinition = OW_CASE_RECORDS,
+  owner?: string,
+) {
   const results: LineResult[] = [];
-  const ingest = new CaseRecordIngest(sink, 'ow.case-records.v1', {
+  const ingest = new SourceRecordIngest(source, sink, source.topic, {
     maxLineBytes: 1_000_000,
     batchRecords,
     batchBytes: 900_000,
   });
-  const summary = await ingest.run(Readable.from([Buffer.from(text)]), 'ndjson', (r) => {
-    results.push(r);
-  });
+  const summary = await ingest.run(
+    Readable.from([Buffer.from(text)]),
+    'ndjson',
+    (r) => {
+      results.push(r);
+    },
+    owner,
+  );
   return { results, summary };
 }
 
-describe('CaseRecordIngest', () => {
+describe('SourceRecordIngest', () => {
   it('produces accepted records in batches and reports every line in input order', async () => {
     const sink = new FakeSink();
     const { results, summary } = await run(sink, [good[0], 'nope', good[1], good[2], good[3]].join('\n'));
@@ -94,5 +109,48 @@ describe('CaseRecordIngest', () => {
     await run(first, good[0]);
     await run(second, `\n\n${good[0]}\n`);
     expect(second.batches[0][0].headers!.ce_id).toBe(first.batches[0][0].headers!.ce_id);
+  });
+
+  it('takes ODSP employment records by their own definition: schema, event type, key, and the office as owner', async () => {
+    const sink = new FakeSink();
+    const central = odsp.filter((l) => (JSON.parse(l) as { office: { code: string } }).office.code === 'central');
+    const other = odsp.find((l) => (JSON.parse(l) as { office: { code: string } }).office.code !== 'central')!;
+    const { results, summary } = await run(sink, [central[0], other].join('\n'), 2, ODSP_EMPLOYMENT_RECORDS, 'central');
+    expect(results).toEqual([
+      { line: 1, status: 'accepted' },
+      {
+        line: 2,
+        status: 'rejected',
+        errors: [
+          {
+            pointer: '/office/code',
+            code: 'other-office',
+            message: 'the record belongs to another ODSP office than odsp:central',
+          },
+        ],
+      },
+    ]);
+    expect(summary).toEqual({ lines: 2, accepted: 1, rejected: 1, failed: 0 });
+    expect(sink.batches[0][0].headers).toMatchObject({
+      ce_type: 'ca.on.passerelle.odsp-employment-record.received',
+      ce_dataschema: 'https://schemas.passerelle.ontario.ca/v1/sources/odsp-employment-record.json',
+    });
+    expect(sink.batches[0][0].key).toBe(
+      (JSON.parse(central[0]) as { personal: { memberId: string } }).personal.memberId,
+    );
+  });
+
+  it('checks an upload against its own source schema: an OW case record is not an ODSP employment record', async () => {
+    const { results } = await run(new FakeSink(), good[0], 2, ODSP_EMPLOYMENT_RECORDS);
+    expect(results[0]).toMatchObject({ line: 1, status: 'rejected' });
+  });
+
+  it('rejects an OW record of another delivery agent, naming deliveryAgent.code', async () => {
+    const record = JSON.parse(good[0]) as { deliveryAgent: { code: string } };
+    const { results } = await run(new FakeSink(), good[0], 2, OW_CASE_RECORDS, `not-${record.deliveryAgent.code}`);
+    expect(results[0]).toMatchObject({
+      status: 'rejected',
+      errors: [{ pointer: '/deliveryAgent/code', code: 'other-delivery-agent' }],
+    });
   });
 });

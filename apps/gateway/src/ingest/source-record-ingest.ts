@@ -1,15 +1,13 @@
-import { schemaIdForPath, schemaRegistry, type OwCaseRecord } from '@passerelle/contracts';
-import { encodeCloudEvent, type CloudEvent, type EncodedCloudEvent } from '@passerelle/messaging';
+import { schemaRegistry } from '@passerelle/contracts';
+import { encodeCloudEvent, type EncodedCloudEvent } from '@passerelle/messaging';
 import { parseCsvHeader, parseCsvRow, type CsvColumn } from './csv-record';
 import type { IngestConfig } from './ingest.config';
 import { IngestErrorCode, type LineError, type LineParse } from './line-result';
 import { splitLines, type SplitLine } from './line-splitter';
 import { parseNdjsonLine } from './ndjson-record';
-import { receivedRecordEvent, unmappedCodeErrors } from './received-record';
+import { unmappedCodeErrors } from './received-record';
 import { SchemaFieldTypes } from './schema-field-types';
-
-export const OW_CASE_RECORD_SCHEMA_ID = schemaIdForPath('sources/ow-case-record.json');
-export const OW_CASE_RECORD_RECEIVED = 'ca.on.passerelle.ow-case-record.received';
+import type { SourceDefinition } from './source-definition';
 
 export type IngestFormat = 'ndjson' | 'csv';
 
@@ -38,30 +36,35 @@ export interface RecordSink {
 type Pending = { line: number; message: EncodedCloudEvent } | { line: number; result: LineResult };
 
 /**
- * Bulk sync of OW case records: reads an NDJSON or CSV upload line by line (never whole), checks
- * every record (syntax, OW source schema, source codes with a canonical mapping, size), produces
- * the good ones to `ow.case-records.v1` in batches with acks=all and reports each line in input
+ * Bulk sync of one source's records (OW case records, ODSP employment records: its
+ * `SourceDefinition`): reads an NDJSON or CSV upload line by line (never whole), checks every
+ * record (syntax, the source schema, owner, source codes with a canonical mapping, size), produces
+ * the good ones to the source's raw topic in batches with acks=all and reports each line in input
  * order. `accepted` is reported only once the record's batch was acknowledged; when Kafka fails,
  * that batch and every later valid record are reported `failed`, never `accepted`.
  */
-export class CaseRecordIngest {
-  private readonly fieldTypes = new SchemaFieldTypes(OW_CASE_RECORD_SCHEMA_ID);
+export class SourceRecordIngest {
+  private readonly fieldTypes: SchemaFieldTypes;
 
   constructor(
+    readonly source: SourceDefinition,
     private readonly sink: RecordSink,
     private readonly topic: string,
     private readonly config: IngestConfig,
-  ) {}
+  ) {
+    this.fieldTypes = new SchemaFieldTypes(source.schemaId);
+  }
 
   /**
-   * `deliveryAgent`: the caller's delivery agent code (its `ow:<code>` organization); a record of
-   * any other delivery agent is rejected, so no agent writes into another's caseload.
+   * `owner`: the caller's organization code (`ottawa` of `ow:ottawa`, `central` of
+   * `odsp:central`); a record of any other owner is rejected, so no organization writes into
+   * another's caseload.
    */
   async run(
     body: AsyncIterable<Buffer | Uint8Array | string>,
     format: IngestFormat,
     emit: (result: LineResult) => void | Promise<void>,
-    deliveryAgent?: string,
+    owner?: string,
   ): Promise<IngestSummary> {
     const { maxLineBytes, batchRecords, batchBytes } = this.config;
     const summary: IngestSummary = { lines: 0, accepted: 0, rejected: 0, failed: 0 };
@@ -117,7 +120,7 @@ export class CaseRecordIngest {
       } else if (!parsed.ok) {
         reject(split.line, parsed.errors);
       } else {
-        const checked = this.check(parsed.value, maxLineBytes, deliveryAgent);
+        const checked = this.check(parsed.value, maxLineBytes, owner);
         if (!checked.ok) reject(split.line, checked.errors);
         else {
           const size = checked.message.value instanceof Buffer ? checked.message.value.length : 0;
@@ -171,26 +174,28 @@ export class CaseRecordIngest {
   private check(
     value: unknown,
     maxBytes: number,
-    deliveryAgent: string | undefined,
+    owner: string | undefined,
   ): { ok: true; message: EncodedCloudEvent } | { ok: false; errors: LineError[] } {
-    const validation = schemaRegistry().validate<OwCaseRecord>(OW_CASE_RECORD_SCHEMA_ID, value);
+    const { source } = this;
+    const validation = schemaRegistry().validate(source.schemaId, value);
     if (!validation.ok) return { ok: false, errors: validation.errors };
     const record = validation.value;
-    if (deliveryAgent !== undefined && record.deliveryAgent.code !== deliveryAgent) {
+    const recordOwner = source.owner(record);
+    if (owner !== undefined && recordOwner.code !== owner) {
       return {
         ok: false,
         errors: [
           {
-            pointer: '/deliveryAgent/code',
-            code: IngestErrorCode.otherDeliveryAgent,
-            message: `the record belongs to another delivery agent than ow:${deliveryAgent}`,
+            pointer: recordOwner.pointer,
+            code: source.orgKind === 'ow' ? IngestErrorCode.otherDeliveryAgent : IngestErrorCode.otherOffice,
+            message: `the record belongs to another ${source.ownerNoun} than ${source.orgKind}:${owner}`,
           },
         ],
       };
     }
-    const unmapped = unmappedCodeErrors(OW_CASE_RECORD_SCHEMA_ID, record);
+    const unmapped = unmappedCodeErrors(source.schemaId, record);
     if (unmapped.length > 0) return { ok: false, errors: unmapped };
-    const message = encodeCloudEvent(caseRecordEvent(record));
+    const message = encodeCloudEvent(source.event(record));
     const size = (message.value as Buffer).length;
     if (size > maxBytes) {
       return {
@@ -206,16 +211,4 @@ export class CaseRecordIngest {
     }
     return { ok: true, message };
   }
-}
-
-/** The CloudEvent the gateway produces to `ow.case-records.v1` for a validated case record. */
-export function caseRecordEvent(record: OwCaseRecord): CloudEvent<OwCaseRecord> {
-  return receivedRecordEvent({
-    type: OW_CASE_RECORD_RECEIVED,
-    recordId: record.sourceRecordId,
-    version: record.recordVersion,
-    recordedAt: record.recordedAt,
-    personKey: record.personal.memberId,
-    data: record,
-  });
 }
