@@ -8,10 +8,13 @@ describe('minimal bodies generated from openapi.yaml (required members only)', (
 
   it('finds every operation with a JSON body, one body per alternative', () => {
     expect(requests.map((r) => `${r.operationId} ${r.bodies.length}`).sort()).toEqual([
+      'cancelProviderReferral 1',
       'cancelReferral 1',
       'declineReferral 1',
+      'holdReferral 1',
       'recordServiceRecords 2',
       'registerWebhook 1',
+      'submitOdspReferral 1',
       'submitReferral 1',
       'withdrawConsent 1',
     ]);

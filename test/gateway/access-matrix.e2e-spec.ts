@@ -104,7 +104,7 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
   };
   /** A body the endpoint would accept from its rightful caller, so a refusal is about access only. */
   const bodyFor = (endpoint: Endpoint): object => {
-    if (endpoint.path.endsWith('/cancel')) return { reason: 'moved away' };
+    if (/\/(cancel|on-hold)$/.test(endpoint.path)) return { reason: 'moved away' };
     if (endpoint.path.endsWith('/decline')) return { declineReason: 'no-capacity' };
     if (endpoint.path.endsWith('/consent/withdraw')) return { consentId: secrets[2] };
     if (endpoint.path === '/v1/referrals') return readFixture('ow-case-record/eloise-cote-tremblay-referral.json');

@@ -16,7 +16,7 @@ const isObject = (value: JsonValue | undefined): value is JsonObject =>
 
 /**
  * The organization a body speaks for, where the document says it must be the caller's
- * (`deliveryAgent.code` of a referral, `provider.providerId` of a service record): a token of
+ * (`deliveryAgent.code` of a referral, `office.code` of an ODSP one, `provider.providerId` of a service record): a token of
  * that organization, so the answer is about the body and not about whose it is.
  */
 function ownerOf(body: JsonValue): string | undefined {
@@ -25,7 +25,9 @@ function ownerOf(body: JsonValue): string | undefined {
   if (!isObject(record)) return undefined;
   const agent = isObject(record.deliveryAgent) ? record.deliveryAgent.code : undefined;
   const provider = isObject(record.provider) ? record.provider.providerId : undefined;
+  const office = isObject(record.office) ? record.office.code : undefined;
   if (typeof agent === 'string') return `ow:${agent}`;
+  if (typeof office === 'string') return `odsp:${office}`;
   return typeof provider === 'string' ? `eo:${provider}` : undefined;
 }
 
@@ -76,11 +78,14 @@ describe('minimal bodies generated from openapi.yaml, sent to the gateway', () =
     }
     expect(results.filter((r) => r.status === 400)).toEqual([]);
     expect(results.map((r) => `${r.operation} ${r.status}`).sort()).toEqual([
+      'cancelProviderReferral#0 404', // no referral routed to the caller has this id
       'cancelReferral#0 404', // no such referral
       'declineReferral#0 404', // no referral routed to the caller has this id
+      'holdReferral#0 404', // no referral routed to the caller has this id
       'recordServiceRecords#0 202',
       'recordServiceRecords#1 202',
       'registerWebhook#0 201',
+      'submitOdspReferral#0 202',
       'submitReferral#0 202',
       'withdrawConsent#0 404', // no such consent of the client
     ]);

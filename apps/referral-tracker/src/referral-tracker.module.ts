@@ -98,6 +98,11 @@ export class ReferralEventHandlers {
     return this.batches.submit(context.inbound);
   }
 
+  @ContractEventPattern('ca.on.passerelle.referral.status-change-requested', BATCH_HANDLER)
+  statusChangeRequested(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
+    return this.batches.submit(context.inbound);
+  }
+
   @ContractEventPattern('ca.on.passerelle.service-event.recorded', BATCH_HANDLER)
   serviceEventRecorded(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);

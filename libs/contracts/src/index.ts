@@ -53,6 +53,7 @@ export type BenefitIssued = components['schemas']['BenefitIssued'];
 export type ReferralNotification = components['schemas']['ReferralNotification'];
 export type ReferralResponse = components['schemas']['ReferralResponse'];
 export type ReferralCancellation = components['schemas']['ReferralCancellation'];
+export type ReferralStatusChange = components['schemas']['ReferralStatusChange'];
 export type SupportDuplicateSuspected = components['schemas']['SupportDuplicateSuspected'];
 export type MinistryOutcome = components['schemas']['MinistryOutcome'];
 export type { MappedEvent, MappingContext, MappingResult } from './mapped-event';

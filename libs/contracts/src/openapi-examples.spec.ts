@@ -89,6 +89,16 @@ describe('examples of openapi.yaml', () => {
     for (const record of records) expect(validator.validate('/components/schemas/OwCaseRecord', record)).toEqual([]);
   });
 
+  it('gives the ODSP bulk endpoint an NDJSON example whose lines are ODSP employment records', () => {
+    const where = 'POST /v1/odsp/employment-records:batch request';
+    const ndjson = bodies.find((b) => b.where === where && b.mediaType === 'application/x-ndjson');
+    const lines = ndjson?.examples.flatMap(([, value]) => (typeof value === 'string' ? value.split('\n') : []));
+    const records = (lines ?? []).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as JsonObject);
+    expect(records.length).toBeGreaterThan(1);
+    for (const record of records)
+      expect(validator.validate('/components/schemas/OdspEmploymentRecord', record)).toEqual([]);
+  });
+
   it('catches an example that does not match its schema', () => {
     const pointer = '/components/schemas/ReferralCancel';
     expect(validator.validate(pointer, { reason: 'moved to Timmins' })).toEqual([]);

@@ -9,7 +9,12 @@ import { CanonicalIdPipe } from '../platform/canonical-id.pipe';
 import { ValidBodyPipe } from '../platform/valid-body.pipe';
 import { ReadProviderInbox, type ProviderReferralPage } from './read-provider-inbox';
 import { RespondToReferral, type ProviderDecision, type ProviderDecline } from './respond-to-referral';
+import type { ReferralChangeRequested } from '../referrals/cancel-referral';
 import { ReferralErrorCode } from '../referrals/referral.error';
+import { CancelProviderReferral } from './cancel-provider-referral';
+import { PutReferralOnHold } from './put-referral-on-hold';
+import { RecordNoShow } from './record-no-show';
+import { ResumeReferral } from './resume-referral';
 
 const referralId = new CanonicalIdPipe(ReferralErrorCode.NotFound, 'no such referral');
 
@@ -19,6 +24,10 @@ export class ProviderReferralsController {
   constructor(
     private readonly readInbox: ReadProviderInbox,
     private readonly respond: RespondToReferral,
+    private readonly putOnHold: PutReferralOnHold,
+    private readonly resumeReferral: ResumeReferral,
+    private readonly cancelReferral: CancelProviderReferral,
+    private readonly recordNoShow: RecordNoShow,
   ) {}
 
   @Get()
@@ -53,5 +62,57 @@ export class ProviderReferralsController {
     @IdempotencyKey() key: string,
   ): Promise<ProviderDecision> {
     return this.respond.execute(caller.org, id, { decision: 'decline', ...body }, key);
+  }
+
+  @Post(':referralId/on-hold')
+  @HttpCode(202)
+  @Idempotent()
+  @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
+  onHold(
+    @Caller() caller: Principal,
+    @Param('referralId', referralId) id: string,
+    @Body(new ValidBodyPipe('api/referral-change-reason.json', 'putting a referral on hold needs its reason'))
+    body: { reason: string },
+    @IdempotencyKey() key: string,
+  ): Promise<ReferralChangeRequested> {
+    return this.putOnHold.execute(caller.org, id, body.reason, key);
+  }
+
+  @Post(':referralId/resume')
+  @HttpCode(202)
+  @Idempotent()
+  @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
+  resume(
+    @Caller() caller: Principal,
+    @Param('referralId', referralId) id: string,
+    @IdempotencyKey() key: string,
+  ): Promise<ReferralChangeRequested> {
+    return this.resumeReferral.execute(caller.org, id, key);
+  }
+
+  @Post(':referralId/cancel')
+  @HttpCode(202)
+  @Idempotent()
+  @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
+  cancel(
+    @Caller() caller: Principal,
+    @Param('referralId', referralId) id: string,
+    @Body(new ValidBodyPipe('api/referral-change-reason.json', 'a cancellation needs its reason'))
+    body: { reason: string },
+    @IdempotencyKey() key: string,
+  ): Promise<ReferralChangeRequested> {
+    return this.cancelReferral.execute(caller.org, id, body.reason, key);
+  }
+
+  @Post(':referralId/no-show')
+  @HttpCode(202)
+  @Idempotent()
+  @Access({ scopes: ['provider:write'], orgKinds: ['eo'] })
+  noShow(
+    @Caller() caller: Principal,
+    @Param('referralId', referralId) id: string,
+    @IdempotencyKey() key: string,
+  ): Promise<ReferralChangeRequested> {
+    return this.recordNoShow.execute(caller.org, id, key);
   }
 }

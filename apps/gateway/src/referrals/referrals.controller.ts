@@ -12,6 +12,7 @@ import { PreferredLanguage } from '../problem/preferred-language.decorator';
 import type { Language } from '../problem/problem-language';
 import { CancelReferral, type ReferralChangeRequested } from './cancel-referral';
 import { ListReferrals } from './list-referrals';
+import { MarkEnteredInError } from './mark-entered-in-error';
 import { ReadReferralStatus } from './read-referral-status';
 import type { ReferralStatus, ReferralStatusPage } from './referral-status';
 import { SubmitReferral } from './submit-referral';
@@ -27,6 +28,7 @@ export class ReferralsController {
     private readonly listReferrals: ListReferrals,
     private readonly readReferralStatus: ReadReferralStatus,
     private readonly cancelReferral: CancelReferral,
+    private readonly markEnteredInError: MarkEnteredInError,
   ) {}
 
   /**
@@ -65,6 +67,19 @@ export class ReferralsController {
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
     return this.cancelReferral.execute(caller.org, id, body.reason, key);
+  }
+
+  /** Void a referral recorded in error: checked against the lifecycle (`409` when refused), then sent to the tracker. */
+  @Post(':referralId/entered-in-error')
+  @HttpCode(202)
+  @Idempotent()
+  @Access({ scopes: ['referrals:write'], orgKinds: ['ow', 'odsp'] })
+  enteredInError(
+    @Caller() caller: Principal,
+    @Param('referralId', referralId) id: string,
+    @IdempotencyKey() key: string,
+  ): Promise<ReferralChangeRequested> {
+    return this.markEnteredInError.execute(caller.org, id, key);
   }
 
   /** Where the referral stands; `404` for one that does not exist and for another organization's, alike. */

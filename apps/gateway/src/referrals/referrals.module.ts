@@ -1,26 +1,33 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
 import { CancelReferral } from './cancel-referral';
+import { MarkEnteredInError } from './mark-entered-in-error';
 import { ListReferrals } from './list-referrals';
+import { OdspReferralsController } from './odsp-referrals.controller';
 import { ReadReferralHistory } from './read-referral-history';
 import { ReadReferralOutcomes } from './read-referral-outcomes';
 import { ReadReferralStatus } from './read-referral-status';
 import { ReferralSubmissionRepository } from './referral-submission.repository';
 import { ReferralTimelineController } from './referral-timeline.controller';
 import { ReferralsController } from './referrals.controller';
-import { SubmitReferral } from './submit-referral';
+import { SubmitOdspReferral, SubmitReferral } from './submit-referral';
 
-/** Referrers' referrals: submit, list, read, cancel, and each one's history and outcomes (`/v1/referrals`). */
+/**
+ * Referrers' referrals: submit (`/v1/referrals`; ODSP offices `/v1/odsp/referrals`), list, read,
+ * cancel, and each one's history and outcomes.
+ */
 @Module({
   imports: [LedgerModule],
-  controllers: [ReferralsController, ReferralTimelineController],
+  controllers: [ReferralsController, OdspReferralsController, ReferralTimelineController],
   providers: [
     SubmitReferral,
+    SubmitOdspReferral,
     ListReferrals,
     ReadReferralStatus,
     ReadReferralHistory,
     ReadReferralOutcomes,
     CancelReferral,
+    MarkEnteredInError,
     ReferralSubmissionRepository,
   ],
 })

@@ -1,13 +1,28 @@
-import type { Consent, Referral, ReferralCancellation, ReferralResponse, ServiceEvent } from '@passerelle/contracts';
+import type {
+  Consent,
+  Referral,
+  ReferralCancellation,
+  ReferralResponse,
+  ReferralStatusChange,
+  ServiceEvent,
+} from '@passerelle/contracts';
 import type { TopicNames } from '@passerelle/messaging';
 import type { DueTimer } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
-import { OPEN_STATUSES, TAKEN_ON_STATUSES, isTerminal } from '@passerelle/lifecycle';
+import {
+  LifecycleRefusal,
+  OPEN_STATUSES,
+  TAKEN_ON_STATUSES,
+  checkStatusChange,
+  isTerminal,
+  statusChangeOf,
+} from '@passerelle/lifecycle';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { closureOfExit } from './exit-outcome';
 import { emitReferralChange } from './referral-change-events';
 import { ReferralRouting, type ResponseDeadlines } from './referral-routing';
 import { ReferralStatusChanges } from './referral-status-changes';
+import { TrackerError, TrackerErrorCode } from './tracker.error';
 import type { Cause } from './tracker-events';
 
 /**
@@ -232,7 +247,42 @@ export class ReferralTracking {
       cause,
     );
   }
+
+  /**
+   * `referral.status-change-requested`: a provider puts on hold, resumes, cancels or records a
+   * no-show, a referrer marks entered in error; applied if the requester is the referral's own
+   * provider (or referrer) and the lifecycle allows it, refused (DLQ) otherwise. A no-show moves
+   * the business status only (`event-unattended`), as the provider's CaMS record would.
+   */
+  statusChangeRequested(ledger: LedgerBatch, request: ReferralStatusChange, cause: Cause): void {
+    const referral = ledger.referral(request.referralId);
+    if (!referral)
+      throw new TrackerError(
+        TrackerErrorCode.UnknownReferral,
+        `referral ${request.referralId} is not known to the tracker`,
+      );
+    const allowed = checkStatusChange(referral.status, request.change, request.actor, request.reason);
+    if (!allowed.ok) throw new TrackerError(LIFECYCLE_REFUSALS[allowed.code], allowed.reason);
+    const requester = { actor: request.actor, org: request.requestedBy };
+    const change = statusChangeOf(request.change, request.actor, request.reason);
+    if (change !== undefined) {
+      this.statuses.changeStatus(ledger, request.referralId, change, requester, cause);
+      return;
+    }
+    if (request.actor !== 'provider' || referral.provider !== request.requestedBy)
+      throw new TrackerError(
+        TrackerErrorCode.ActorNotAllowed,
+        `${request.requestedBy} is not the provider of referral ${request.referralId}`,
+      );
+    this.statuses.businessStatusChange(ledger, referral, 'event-unattended', cause);
+  }
 }
+
+const LIFECYCLE_REFUSALS: Record<LifecycleRefusal, TrackerErrorCode> = {
+  [LifecycleRefusal.IllegalTransition]: TrackerErrorCode.IllegalTransition,
+  [LifecycleRefusal.ActorNotAllowed]: TrackerErrorCode.ActorNotAllowed,
+  [LifecycleRefusal.ReasonRequired]: TrackerErrorCode.ReasonRequired,
+};
 
 export const RESPONSE_RECORDED = 'ca.on.passerelle.referral.response-recorded';
 export const SERVICE_EVENT_RECORDED = 'ca.on.passerelle.service-event.recorded';

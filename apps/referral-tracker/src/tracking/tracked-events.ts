@@ -7,6 +7,7 @@ import {
   type Referral,
   type ReferralCancellation,
   type ReferralResponse,
+  type ReferralStatusChange,
   type ServiceEvent,
 } from '@passerelle/contracts';
 import type { LedgerBatch } from '../ledger/ledger-batch';
@@ -75,6 +76,11 @@ export class TrackedEvents {
         schemaId: schemaIdForPath('canonical/referral-cancellation.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
         apply: (ledger, data, cause) => tracking.cancellationRequested(ledger, data, cause),
+      }),
+      'ca.on.passerelle.referral.status-change-requested': typed<ReferralStatusChange>({
+        schemaId: schemaIdForPath('canonical/referral-status-change.json'),
+        keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
+        apply: (ledger, data, cause) => tracking.statusChangeRequested(ledger, data, cause),
       }),
       [SERVICE_EVENT_RECORDED]: typed<ServiceEvent>({
         schemaId: schemaIdForPath('canonical/service-event.json'),

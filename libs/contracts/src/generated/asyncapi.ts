@@ -51,6 +51,7 @@ export const CONTRACT_EVENT_TYPES = [
   'ca.on.passerelle.referral.unroutable',
   'ca.on.passerelle.referral.response-recorded',
   'ca.on.passerelle.referral.cancellation-requested',
+  'ca.on.passerelle.referral.status-change-requested',
   'ca.on.passerelle.consent.granted',
   'ca.on.passerelle.consent.withdrawn',
   'ca.on.passerelle.service-event.recorded',
@@ -148,6 +149,10 @@ export const CONTRACT_EVENTS = {
   'ca.on.passerelle.referral.cancellation-requested': {
     topic: 'referrals.v1',
     dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-cancellation.json',
+  },
+  'ca.on.passerelle.referral.status-change-requested': {
+    topic: 'referrals.v1',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-status-change.json',
   },
   'ca.on.passerelle.consent.granted': {
     topic: 'referrals.v1',

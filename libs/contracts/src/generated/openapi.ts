@@ -222,6 +222,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/odsp/employment-records:batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk sync of ODSP employment records (NDJSON or CSV)
+         * @description An ODSP office's export of employment supports records (`OdspEmploymentRecord`), one
+         *     record per line, streamed: the ODSP counterpart of `POST /v1/ow/case-records:batch`, read,
+         *     checked and answered the same way (see there for the NDJSON and CSV formats, the size
+         *     limit, the result lines and what happens when Kafka fails).
+         *
+         *     Each line is checked against the ODSP source schema
+         *     (`sources/odsp-employment-record.json`), and every ODSP code must have a canonical
+         *     mapping (an unknown code is refused here, naming field and code). Good records are
+         *     produced to `odsp.employment-records.v1` as CloudEvents
+         *     `ca.on.passerelle.odsp-employment-record.received` (deterministic `ce_id` from the source
+         *     record id and version, `ce_time` = `recordedAt`, key = ODSP member id) in batches, with
+         *     acks=all. A record carrying a `referralRequest` refers its client, as
+         *     `POST /v1/odsp/referrals` does.
+         *
+         *     **Who may call it**: an ODSP office's system, with a token of its organization
+         *     (`odsp:<office code>`) holding the scope `case-records:write`. Each record must belong to
+         *     that office (`office.code`); a record of another office is rejected (`other-office`) and
+         *     nothing of it is stored.
+         *
+         *     CSV example (header cells are dotted field paths, array fields one JSON cell):
+         *
+         *     ```
+         *     sourceRecordId,recordVersion,recordedAt,office.code,programCode,personal.memberId,personal.name.givenName,personal.name.familyName,personal.birthDate
+         *     ODSP-CEN-ES-2025-4410,1,2025-11-10T10:00:00Z,central,ODSP-ES,90044120,Zoé,Lachance-Ouellet,2001-10-05
+         *     ```
+         */
+        post: operations["syncOdspEmploymentRecords"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/referrals": {
         parameters: {
             query?: never;
@@ -249,9 +293,43 @@ export interface paths {
          *     Caller: a delivery agent (`ow:<agent>`) with scope `referrals:write`, for its own
          *     clients (`deliveryAgent.code`). `Idempotency-Key` is required: the same key and body
          *     replay the first answer (`Idempotent-Replayed: true`), another body is `422`, and while
-         *     the first request is still being answered, `409`.
+         *     the first request is still being answered, `409`. ODSP offices submit theirs with
+         *     `POST /v1/odsp/referrals`.
          */
         post: operations["submitReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/odsp/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a referral (ODSP office)
+         * @description An ODSP office refers an employment supports client to Employment Ontario: the body is
+         *     the client's ODSP employment record (`OdspEmploymentRecord`) carrying its
+         *     `referralRequest`, consents and contact. The ODSP counterpart of `POST /v1/referrals`,
+         *     answered the same way: checked as the ODSP adapter will check it (source schema, every
+         *     ODSP code mapped), produced to `odsp.employment-records.v1` with acks=all, and recorded;
+         *     only then is the answer `202`, with the canonical `referralId` and where to read it. The
+         *     referral is then routed, read, listed and cancelled through the referrers' endpoints
+         *     (`GET /v1/referrals/{referralId}`, `GET /v1/referrals`, ...), with `program: ODSP`.
+         *
+         *     Caller: an ODSP office (`odsp:<office code>`) with scope `referrals:write`, for its own
+         *     clients (`office.code`; another office's record is `403` `other-odsp-office`).
+         *     `Idempotency-Key` is required: the same key and body replay the first answer
+         *     (`Idempotent-Replayed: true`), another body is `422`, and while the first request is
+         *     still being answered, `409`.
+         */
+        post: operations["submitOdspReferral"];
         delete?: never;
         options?: never;
         head?: never;
@@ -345,6 +423,32 @@ export interface paths {
          *     `Idempotency-Key` is required.
          */
         post: operations["cancelReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referralId}/entered-in-error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a referral recorded in error
+         * @description The referrer voids one of its open referrals that should never have been made
+         *     (`entered-in-error`, terminal); the provider learns it from `referral.entered-in-error`. No body.
+         *     Checked against the lifecycle (`409` problem with the refusal's code when the referral's
+         *     status does not allow it), then sent to the tracker as `referral.status-change-requested`
+         *     (acks=all) before the `202`; the tracker applies it under the same rules and announces it.
+         *     A retry with the same `Idempotency-Key` already applied answers the same. `Idempotency-Key` is required.
+         *     While the tracker has not recorded the referral yet: `409`.
+         */
+        post: operations["markReferralEnteredInError"];
         delete?: never;
         options?: never;
         head?: never;
@@ -550,6 +654,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/provider/referrals/{referralId}/on-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a referral on hold, with a reason
+         * @description The provider pauses an accepted or in-progress referral routed to it.
+         *     Checked against the lifecycle (`409` problem with the refusal's code when the referral's
+         *     status does not allow it), then sent to the tracker as `referral.status-change-requested`
+         *     (acks=all) before the `202`; the tracker applies it under the same rules and announces it.
+         *     A retry with the same `Idempotency-Key` already applied answers the same. `Idempotency-Key` is required.
+         */
+        post: operations["holdReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/referrals/{referralId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a referral on hold
+         * @description The provider resumes a referral on hold: it goes back to `in-progress`. No body.
+         *     Checked against the lifecycle (`409` problem with the refusal's code when the referral's
+         *     status does not allow it), then sent to the tracker as `referral.status-change-requested`
+         *     (acks=all) before the `202`; the tracker applies it under the same rules and announces it.
+         *     A retry with the same `Idempotency-Key` already applied answers the same. `Idempotency-Key` is required.
+         */
+        post: operations["resumeReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/referrals/{referralId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a referral as its provider, with a reason
+         * @description The provider cancels an open referral routed to it; the referrer learns it from its
+         *     notifications and webhooks.
+         *     Checked against the lifecycle (`409` problem with the refusal's code when the referral's
+         *     status does not allow it), then sent to the tracker as `referral.status-change-requested`
+         *     (acks=all) before the `202`; the tracker applies it under the same rules and announces it.
+         *     A retry with the same `Idempotency-Key` already applied answers the same. `Idempotency-Key` is required.
+         */
+        post: operations["cancelProviderReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/referrals/{referralId}/no-show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that the client did not come
+         * @description The provider records a no-show on a referral it took on (accepted, in progress or on hold):
+         *     its business status becomes `event-unattended`, its status does not change. No body.
+         *     Checked against the lifecycle (`409` problem with the refusal's code when the referral's
+         *     status does not allow it), then sent to the tracker as `referral.status-change-requested`
+         *     (acks=all) before the `202`; the tracker applies it under the same rules and announces it.
+         *     A retry with the same `Idempotency-Key` already applied answers the same. `Idempotency-Key` is required.
+         */
+        post: operations["recordNoShow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -703,6 +905,7 @@ export interface components {
             /** @description At least the consent the referral request names. */
             consents: unknown;
         };
+        OdspReferralSubmission: components["schemas"]["odsp-referral-submission"];
         /**
          * WebhookRegistration
          * @description Body of `POST /v1/webhooks`: a `WebhookSubscriptionRequest` whose `url` is an absolute
@@ -738,6 +941,8 @@ export interface components {
         ReferralCancel: components["schemas"]["referral-cancel"];
         ReferralChangeRequested: components["schemas"]["referral-change-requested"];
         ReferralCancellation: components["schemas"]["referral-cancellation"];
+        ReferralStatusChange: components["schemas"]["referral-status-change"];
+        ReferralChangeReason: components["schemas"]["referral-change-reason"];
         ProviderServiceRecords: components["schemas"]["provider-service-records"];
         ProviderServiceRecordsAccepted: components["schemas"]["provider-service-records-accepted"];
         ProviderDecline: components["schemas"]["provider-decline"];
@@ -951,7 +1156,7 @@ export interface components {
              * @constant
              */
             status: "rejected";
-            /** @description Every reason, each with a JSON pointer into the record (`""` for the whole line) and a code: a JSON Schema keyword (`required`, `format`, `pattern`, ...), or `json` (not JSON, or a CSV cell that is not JSON text), `csv` (bad CSV quoting, wrong cell count), `csv-header` (unusable header row), `too-large` (line over the size limit), `encoding` (not UTF-8), `unmapped-code` (a source code with no canonical mapping: the message names the code and its code table), `other-delivery-agent` (the record belongs to another delivery agent than the caller's organization). */
+            /** @description Every reason, each with a JSON pointer into the record (`""` for the whole line) and a code: a JSON Schema keyword (`required`, `format`, `pattern`, ...), or `json` (not JSON, or a CSV cell that is not JSON text), `csv` (bad CSV quoting, wrong cell count), `csv-header` (unusable header row), `too-large` (line over the size limit), `encoding` (not UTF-8), `unmapped-code` (a source code with no canonical mapping: the message names the code and its code table), `other-delivery-agent` (the record belongs to another delivery agent than the caller's organization), `other-office` (an ODSP record of another office than the caller's). */
             errors: components["schemas"]["items"][];
         } | {
             /** @description Line of the record in the uploaded file. */
@@ -1442,6 +1647,65 @@ export interface components {
             exit?: components["schemas"]["exit"];
         };
         /**
+         * OdspReferralSubmission
+         * @description Body of `POST /v1/odsp/referrals`: an ODSP employment record (`sources/odsp-employment-record.json`, the same members and sub-schemas) that carries its `referralRequest` (a plain sync may leave it out; a referral may not) and at least the consent it names (`referralRequest.consentId` must be the `consentId` of one of `consents`, or the referral is refused downstream after the `202`), with bounds on what the gateway reads over HTTP (lengths, list sizes). The gateway also refuses an ODSP code without a mapping in the code table its field names in `x-code-table` (`400`), and a record of another office than the caller's (`403`).
+         */
+        "odsp-referral-submission": {
+            /** @description Id of this employment supports record at the ODSP office (not the member id). */
+            sourceRecordId: components["schemas"]["source-record-id"];
+            /**
+             * Format: int32
+             * @description Version of the record, increasing with every change. With `sourceRecordId` it makes event ids deterministic.
+             */
+            recordVersion: number;
+            /**
+             * Format: date-time
+             * @description When this version was recorded.
+             */
+            recordedAt: string;
+            /** @description ODSP office holding the file. */
+            office: {
+                /** @description Office code, the part after `odsp:` of its organization id (`central`, `north-east`). */
+                code: string;
+                /** @description Office name, for display. */
+                name?: string;
+            };
+            /** @description ODSP employment supports service provider working with the client, when there is one. */
+            serviceProviderName?: string;
+            /** @description ODSP program code (mapped through `codes/programs.json`). */
+            programCode: components["schemas"]["source-code"];
+            /** @description Everything that identifies the client, in one place (dropped by de-identified streams). */
+            personal: {
+                /** @description ODSP member id of the client (numeric); linked to the canonical `clientId`. */
+                memberId: string;
+                /** @description Client's name. */
+                name: components["schemas"]["person-name"];
+                /**
+                 * Format: date
+                 * @description Date of birth.
+                 */
+                birthDate: string;
+                /** @description Official language of service the client prefers (`en` or `fr`). */
+                preferredLanguage?: components["schemas"]["languages"];
+                /** @description Phone, email and mailing address. */
+                contact?: components["schemas"]["source-contact"];
+            };
+            /** @description Current ODSP employment plan; absent when none was made. */
+            employmentPlan?: components["schemas"]["participation-plan"];
+            /** @description Employment supports activities, current and past. */
+            activities?: components["schemas"]["activity"][];
+            /** @description Employment supports issued (transportation, work clothing, tools, child care, training). */
+            benefitsIssued?: components["schemas"]["source-benefit-issued"][];
+            /** @description Written consents of the client to disclose personal information, withdrawn ones included: at least the one the referral request names. */
+            consents: components["schemas"]["source-consent"][];
+            /** @description The referral to Employment Ontario this record asks for (required here, optional in a plain sync). */
+            referralRequest: components["schemas"]["referral-request"];
+            /** @description ODSP employment supports milestones reached (6- and 13-week placements, job retention months, self-employment milestones). */
+            milestones?: components["schemas"]["outcome"][];
+            /** @description Closure of the employment supports file, when closed. */
+            exit?: components["schemas"]["exit"];
+        };
+        /**
          * ReferralHistoryEntry
          * @description One change of a referral: its status (FHIR Task) or business status (BSeR) moved, or the tracker recorded something about it without moving it (routing refused, response overdue), by whom, when and why.
          */
@@ -1592,7 +1856,7 @@ export interface components {
         };
         /**
          * ReferralChangeRequested
-         * @description The `202` of a referrer's change request (cancel): it is on its way to the tracker; the referral's status changes once the tracker applied it.
+         * @description The `202` of a referrer's or a provider's change request (cancel, on-hold, resume, no-show, entered-in-error): it is on its way to the tracker; the referral's status changes once the tracker applied it.
          */
         "referral-change-requested": {
             /**
@@ -1604,7 +1868,7 @@ export interface components {
              * @description What was asked.
              * @enum {string}
              */
-            change: "cancel";
+            change: "cancel" | "on-hold" | "resume" | "no-show" | "entered-in-error";
             /**
              * Format: date-time
              * @description When the gateway recorded the request.
@@ -2369,6 +2633,14 @@ export interface components {
             declineReason: components["schemas"]["decline-reasons"];
             /** @description Explanation for the referrer. */
             note?: string;
+        };
+        /**
+         * ReferralChangeReason
+         * @description Body of `POST /v1/provider/referrals/{referralId}/on-hold` and `/cancel`: the reason the lifecycle requires.
+         */
+        "referral-change-reason": {
+            /** @description Why, in words (recorded in the referral's history and passed on to the referrer). */
+            reason: string;
         };
         /**
          * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
@@ -3223,6 +3495,43 @@ export interface components {
             source: components["schemas"]["source-record"];
         };
         /**
+         * ReferralStatusChange
+         * @description A provider or a referrer asks, through the gateway, for a lifecycle change of a referral other than an answer or a referrer's cancellation: put on hold, resume, cancel (provider), record a no-show (provider), mark entered in error (referrer). Data of `ca.on.passerelle.referral.status-change-requested` on `referrals.v1`; the referral tracker applies it when the lifecycle allows it, then announces the change as usual (`referral.on-hold`, `referral.resumed`, `referral.cancelled`, `referral.business-status-changed`, `referral.entered-in-error`).
+         */
+        "referral-status-change": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the referral.
+             */
+            referralId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /** @description Organization asking (the tracker checks it is the referral's provider, or its referrer). */
+            requestedBy: components["schemas"]["organization-id"];
+            /**
+             * @description The role the organization asks in, as the lifecycle names it.
+             * @enum {string}
+             */
+            actor: "provider" | "referrer";
+            /**
+             * @description What is asked: `on-hold`, `resume` (back to in-progress), `cancel`, `no-show` (business status `event-unattended`), `entered-in-error`.
+             * @enum {string}
+             */
+            change: "on-hold" | "resume" | "cancel" | "no-show" | "entered-in-error";
+            /** @description Why, in words (required to put on hold or cancel). */
+            reason?: string;
+            /**
+             * Format: date-time
+             * @description When the request was made.
+             */
+            requestedAt: string;
+            /** @description The request it came in (system `passerelle-api`). */
+            source: components["schemas"]["source-record"];
+        };
+        /**
          * ReferralResponse
          * @description A provider's answer to a referral routed to it, as its own system (CaMS) or the provider API recorded it. Data of `ca.on.passerelle.referral.response-recorded` on `referrals.v1`; the referral tracker turns it into `referral.accepted` or `referral.rejected` when the lifecycle allows it.
          */
@@ -3618,7 +3927,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The problem code in kebab-case, as at the end of its `type`. */
-                code: "token-missing" | "token-invalid" | "token-expired" | "scope-missing" | "org-not-allowed" | "rate-limited" | "dependency-unavailable" | "idempotency-key-missing" | "idempotency-key-reused" | "request-in-progress" | "invalid-body" | "invalid-query" | "unmapped-source-code" | "other-delivery-agent" | "referral-not-found" | "referral-not-tracked-yet" | "illegal-transition" | "actor-not-allowed" | "reason-required" | "consent-not-found" | "consent-already-withdrawn" | "invalid-service-records" | "invalid-subscription" | "webhook-not-found" | "webhook-limit-reached" | "invalid-period" | "invalid-grouping" | "invalid-format" | "not-acceptable";
+                code: "token-missing" | "token-invalid" | "token-expired" | "scope-missing" | "org-not-allowed" | "rate-limited" | "dependency-unavailable" | "idempotency-key-missing" | "idempotency-key-reused" | "request-in-progress" | "invalid-body" | "invalid-query" | "unmapped-source-code" | "other-delivery-agent" | "other-odsp-office" | "referral-not-found" | "referral-not-tracked-yet" | "illegal-transition" | "actor-not-allowed" | "reason-required" | "consent-not-found" | "consent-already-withdrawn" | "invalid-service-records" | "invalid-subscription" | "webhook-not-found" | "webhook-limit-reached" | "invalid-period" | "invalid-grouping" | "invalid-format" | "not-acceptable";
             };
             cookie?: never;
         };
@@ -3662,6 +3971,44 @@ export interface operations {
         };
         responses: {
             /** @description The upload was read to its end; one result per record, then the summary (see the description for an example). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["bulk-result-line"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The body is neither `application/x-ndjson` nor `text/csv` (UTF-8, uncompressed); nothing was read. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    syncOdspEmploymentRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description The upload was read to its end; one result per record, then the summary. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3734,6 +4081,43 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ReferralSubmission"];
+            };
+        };
+        responses: {
+            /** @description Stored and on its way to the tracker. */
+            202: {
+                headers: {
+                    /** @description The referral's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-status"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    submitOdspReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization (1 to 255 visible ASCII characters). */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["odsp-referral-submission"];
             };
         };
         responses: {
@@ -3860,6 +4244,39 @@ export interface operations {
                 "application/json": components["schemas"]["referral-cancel"];
             };
         };
+        responses: {
+            /** @description The request is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-change-requested"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    markReferralEnteredInError: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description The request is on its way to the tracker. */
             202: {
@@ -4128,6 +4545,146 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["provider-decision"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    holdReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["referral-change-reason"];
+            };
+        };
+        responses: {
+            /** @description The request is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-change-requested"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    resumeReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-change-requested"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelProviderReferral: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["referral-change-reason"];
+            };
+        };
+        responses: {
+            /** @description The request is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-change-requested"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    recordNoShow: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Canonical referral id. */
+                referralId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is on its way to the tracker. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["referral-change-requested"];
                 };
             };
             400: components["responses"]["Problem"];
