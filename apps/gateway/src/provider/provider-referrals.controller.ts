@@ -11,10 +11,7 @@ import { ReadProviderInbox, type ProviderReferralPage } from './read-provider-in
 import { RespondToReferral, type ProviderDecision, type ProviderDecline } from './respond-to-referral';
 import type { ReferralChangeRequested } from '../referrals/cancel-referral';
 import { ReferralErrorCode } from '../referrals/referral.error';
-import { CancelProviderReferral } from './cancel-provider-referral';
-import { PutReferralOnHold } from './put-referral-on-hold';
-import { RecordNoShow } from './record-no-show';
-import { ResumeReferral } from './resume-referral';
+import { RequestStatusChange } from '../referrals/request-status-change';
 
 const referralId = new CanonicalIdPipe(ReferralErrorCode.NotFound, 'no such referral');
 
@@ -24,10 +21,7 @@ export class ProviderReferralsController {
   constructor(
     private readonly readInbox: ReadProviderInbox,
     private readonly respond: RespondToReferral,
-    private readonly putOnHold: PutReferralOnHold,
-    private readonly resumeReferral: ResumeReferral,
-    private readonly cancelReferral: CancelProviderReferral,
-    private readonly recordNoShow: RecordNoShow,
+    private readonly statusChanges: RequestStatusChange,
   ) {}
 
   @Get()
@@ -75,7 +69,8 @@ export class ProviderReferralsController {
     body: { reason: string },
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
-    return this.putOnHold.execute(caller.org, id, body.reason, key);
+    const ask = { org: caller.org, referralId: id, requestKey: key };
+    return this.statusChanges.execute({ ...ask, actor: 'provider', change: 'on-hold', reason: body.reason });
   }
 
   @Post(':referralId/resume')
@@ -87,7 +82,13 @@ export class ProviderReferralsController {
     @Param('referralId', referralId) id: string,
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
-    return this.resumeReferral.execute(caller.org, id, key);
+    return this.statusChanges.execute({
+      org: caller.org,
+      actor: 'provider',
+      referralId: id,
+      change: 'resume',
+      requestKey: key,
+    });
   }
 
   @Post(':referralId/cancel')
@@ -101,7 +102,8 @@ export class ProviderReferralsController {
     body: { reason: string },
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
-    return this.cancelReferral.execute(caller.org, id, body.reason, key);
+    const ask = { org: caller.org, referralId: id, requestKey: key };
+    return this.statusChanges.execute({ ...ask, actor: 'provider', change: 'cancel', reason: body.reason });
   }
 
   @Post(':referralId/no-show')
@@ -113,6 +115,12 @@ export class ProviderReferralsController {
     @Param('referralId', referralId) id: string,
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
-    return this.recordNoShow.execute(caller.org, id, key);
+    return this.statusChanges.execute({
+      org: caller.org,
+      actor: 'provider',
+      referralId: id,
+      change: 'no-show',
+      requestKey: key,
+    });
   }
 }

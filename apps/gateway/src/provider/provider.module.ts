@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
-import { CancelProviderReferral } from './cancel-provider-referral';
-import { PutReferralOnHold } from './put-referral-on-hold';
+import { ReferralsModule } from '../referrals/referrals.module';
 import { ReadProviderInbox } from './read-provider-inbox';
-import { RecordNoShow } from './record-no-show';
-import { ResumeReferral } from './resume-referral';
 import { ProviderReferralsController } from './provider-referrals.controller';
 import { RecordServiceRecords } from './record-service-records';
 import { RespondToReferral } from './respond-to-referral';
@@ -12,16 +9,9 @@ import { ServiceRecordsController } from './service-records.controller';
 
 /** EO providers: their inbox, their answer to a referral, their service records (`/v1/provider/...`). */
 @Module({
-  imports: [LedgerModule],
+  // ReferralsModule: the status changes a provider asks share the referrers' use case.
+  imports: [LedgerModule, ReferralsModule],
   controllers: [ProviderReferralsController, ServiceRecordsController],
-  providers: [
-    ReadProviderInbox,
-    RespondToReferral,
-    RecordServiceRecords,
-    PutReferralOnHold,
-    ResumeReferral,
-    CancelProviderReferral,
-    RecordNoShow,
-  ],
+  providers: [ReadProviderInbox, RespondToReferral, RecordServiceRecords],
 })
 export class ProviderModule {}

@@ -12,11 +12,11 @@ import { PreferredLanguage } from '../problem/preferred-language.decorator';
 import type { Language } from '../problem/problem-language';
 import { CancelReferral, type ReferralChangeRequested } from './cancel-referral';
 import { ListReferrals } from './list-referrals';
-import { MarkEnteredInError } from './mark-entered-in-error';
 import { ReadReferralStatus } from './read-referral-status';
 import type { ReferralStatus, ReferralStatusPage } from './referral-status';
 import { SubmitReferral } from './submit-referral';
 import { ReferralErrorCode } from './referral.error';
+import { RequestStatusChange } from './request-status-change';
 
 const referralId = new CanonicalIdPipe(ReferralErrorCode.NotFound, 'no such referral');
 
@@ -28,7 +28,7 @@ export class ReferralsController {
     private readonly listReferrals: ListReferrals,
     private readonly readReferralStatus: ReadReferralStatus,
     private readonly cancelReferral: CancelReferral,
-    private readonly markEnteredInError: MarkEnteredInError,
+    private readonly statusChanges: RequestStatusChange,
   ) {}
 
   /**
@@ -79,7 +79,8 @@ export class ReferralsController {
     @Param('referralId', referralId) id: string,
     @IdempotencyKey() key: string,
   ): Promise<ReferralChangeRequested> {
-    return this.markEnteredInError.execute(caller.org, id, key);
+    const ask = { org: caller.org, referralId: id, requestKey: key };
+    return this.statusChanges.execute({ ...ask, actor: 'referrer', change: 'entered-in-error' });
   }
 
   /** Where the referral stands; `404` for one that does not exist and for another organization's, alike. */

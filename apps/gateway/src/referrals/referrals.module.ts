@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '../ledger/ledger.module';
 import { CancelReferral } from './cancel-referral';
-import { MarkEnteredInError } from './mark-entered-in-error';
 import { ListReferrals } from './list-referrals';
 import { OdspReferralsController } from './odsp-referrals.controller';
 import { ReadReferralHistory } from './read-referral-history';
@@ -9,6 +8,7 @@ import { ReadReferralOutcomes } from './read-referral-outcomes';
 import { ReadReferralStatus } from './read-referral-status';
 import { ReferralSubmissionRepository } from './referral-submission.repository';
 import { ReferralTimelineController } from './referral-timeline.controller';
+import { RequestStatusChange } from './request-status-change';
 import { ReferralsController } from './referrals.controller';
 import { SubmitOdspReferral, SubmitReferral } from './submit-referral';
 
@@ -27,8 +27,9 @@ import { SubmitOdspReferral, SubmitReferral } from './submit-referral';
     ReadReferralHistory,
     ReadReferralOutcomes,
     CancelReferral,
-    MarkEnteredInError,
+    RequestStatusChange,
     ReferralSubmissionRepository,
   ],
+  exports: [RequestStatusChange],
 })
 export class ReferralsModule {}
