@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { DatabaseHandle } from '@passerelle/persistence';
-import { headersAsStrings, uniqueName, waitFor } from '../support/kafka';
+import { headersAsStrings, readRecordsUntil, waitFor } from '../support/kafka';
 
 export interface LostReferral {
   referralId: string;
@@ -17,31 +17,12 @@ async function readAll(
   const ends = await waitFor(() => admin.fetchTopicOffsets(topic).catch(() => undefined), 30_000, topic).finally(() =>
     admin.disconnect(),
   );
-  const left = new Map(ends.map((p) => [p.partition, Number(p.high) - Number(p.low)]));
-  const records: Array<{ headers: Record<string, string>; value: string }> = [];
-  if ([...left.values()].every((n) => n === 0)) return records;
-  const consumer = kafka.consumer({ groupId: uniqueName('faults-trace') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic} not read to its end in 30 s`)), 30_000);
-      void consumer.run({
-        eachMessage: ({ partition, message }) => {
-          records.push({ headers: headersAsStrings(message.headers), value: message.value?.toString() ?? '' });
-          left.set(partition, (left.get(partition) ?? 0) - 1);
-          if ([...left.values()].every((n) => n <= 0)) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
+  const expected = new Map(ends.map((p) => [p.partition, Number(p.high) - Number(p.low)]));
+  if ([...expected.values()].every((n) => n === 0)) return [];
+  const records = await readRecordsUntil(kafka, topic, (read) =>
+    [...expected].every(([partition, n]) => read.filter((r) => r.partition === partition).length >= n),
+  );
+  return records.map((r) => ({ headers: headersAsStrings(r.headers), value: r.value?.toString() ?? '' }));
 }
 
 /**
