@@ -3,7 +3,7 @@ import type { OwCaseRecord, components } from '@passerelle/contracts';
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
-import { providerRecordVersions, readFixture } from '../support/client-path';
+import { providerRecordVersions, taggedReferral } from '../support/client-path';
 import { useGatewayStack } from '../support/gateway-stack';
 import { waitFor } from '../support/kafka';
 
@@ -32,15 +32,8 @@ describe('caseworker view: GET /v1/referrals/{id}/history, /outcomes and ?source
   const served = { referralId: '', sourceReferralId: '', provider: '' };
   const declined = { referralId: '', provider: '' };
 
-  const referral = (tag: string, memberId: string): OwCaseRecord => {
-    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
-    record.sourceRecordId += `-${tag}`;
-    record.personal.memberId = memberId;
-    record.referralRequest!.referralId += `-${tag}`;
-    record.referralRequest!.consentId += `-${tag}`;
-    record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
-    return record;
-  };
+  const referral = (tag: string, memberId: string): OwCaseRecord =>
+    taggedReferral('ow-case-record/eloise-cote-tremblay-referral.json', tag, memberId);
   const get = (path: string, token = sudbury, language = 'en') =>
     http().get(path).set('authorization', `Bearer ${token}`).set('accept-language', language);
   const post = (path: string, token: string, key: string, body: unknown) =>

@@ -2,7 +2,7 @@ import { mintDevToken } from '@passerelle/auth';
 import type { OwCaseRecord } from '@passerelle/contracts';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
-import { readFixture } from '../support/client-path';
+import { taggedReferral } from '../support/client-path';
 import { useGatewayStack } from '../support/gateway-stack';
 import { waitFor } from '../support/kafka';
 
@@ -26,15 +26,8 @@ describe('lifecycle over HTTP: on-hold, resume, no-show, cancel, entered-in-erro
   const http = stack.http;
   let sudbury: string;
 
-  const referral = (tag: string, memberId: string): OwCaseRecord => {
-    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
-    record.sourceRecordId += `-${tag}`;
-    record.personal.memberId = memberId;
-    record.referralRequest!.referralId += `-${tag}`;
-    record.referralRequest!.consentId += `-${tag}`;
-    record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
-    return record;
-  };
+  const referral = (tag: string, memberId: string): OwCaseRecord =>
+    taggedReferral('ow-case-record/eloise-cote-tremblay-referral.json', tag, memberId);
   const read = async (id: string): Promise<Status> =>
     (await http().get(`/v1/referrals/${id}`).set('authorization', `Bearer ${sudbury}`).expect(200)).body as Status;
   const post = (path: string, token: string, key: string, body?: unknown) => {

@@ -5,7 +5,7 @@ import { mintDevToken } from '@passerelle/auth';
 import type { OdspEmploymentRecord } from '@passerelle/contracts';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
-import { readFixture } from '../support/client-path';
+import { readFixture, taggedReferral } from '../support/client-path';
 import { useGatewayStack } from '../support/gateway-stack';
 import { testKafka, waitFor } from '../support/kafka';
 import { runTool } from '../support/run-tool';
@@ -42,14 +42,8 @@ describe('ODSP offices over HTTP: referrals and bulk sync of employment records'
   });
 
   /** Noah Tremblay's record (office `central`), under ids of its own per test. */
-  const referralRecord = (tag: string): OdspEmploymentRecord => {
-    const record = readFixture('odsp-employment-record/noah-tremblay-placements.json');
-    record.sourceRecordId += `-${tag}`;
-    record.referralRequest!.referralId += `-${tag}`;
-    record.referralRequest!.consentId += `-${tag}`;
-    record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
-    return record;
-  };
+  const referralRecord = (tag: string): OdspEmploymentRecord =>
+    taggedReferral('odsp-employment-record/noah-tremblay-placements.json', tag);
   const submit = (body: unknown, key: string | undefined, token = central) => {
     const req = http().post('/v1/odsp/referrals').set('authorization', `Bearer ${token}`);
     return key === undefined ? req.send(body as object) : req.set('idempotency-key', key).send(body as object);

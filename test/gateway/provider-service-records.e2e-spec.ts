@@ -7,7 +7,7 @@ import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { verifyWebhookSignature } from '../../apps/webhook-dispatcher/src/delivery/webhook-signature';
 import { webhookDispatcherApp } from '../../apps/webhook-dispatcher/src/webhook-dispatcher.app';
-import { providerRecordVersions, readFixture } from '../support/client-path';
+import { providerRecordVersions, taggedReferral } from '../support/client-path';
 import { useGatewayStack } from '../support/gateway-stack';
 import { headersAsStrings, readRecordsUntil, testKafka, waitFor } from '../support/kafka';
 
@@ -53,15 +53,8 @@ describe('provider service records over HTTP: POST /v1/provider/service-records'
     if (key !== undefined) void req.set('idempotency-key', key);
     return body === undefined ? req : req.send(body as object);
   };
-  const referral = (tag: string, memberId: string): OwCaseRecord => {
-    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
-    record.sourceRecordId += `-${tag}`;
-    record.personal.memberId = memberId;
-    record.referralRequest!.referralId += `-${tag}`;
-    record.referralRequest!.consentId += `-${tag}`;
-    record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
-    return record;
-  };
+  const referral = (tag: string, memberId: string): OwCaseRecord =>
+    taggedReferral('ow-case-record/eloise-cote-tremblay-referral.json', tag, memberId);
   const readReferral = async (id: string) =>
     (await http().get(`/v1/referrals/${id}`).set('authorization', `Bearer ${sudbury}`).expect(200)).body;
   const statusReached = (id: string, status: string) =>

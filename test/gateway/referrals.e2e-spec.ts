@@ -3,7 +3,7 @@ import type { OwCaseRecord } from '@passerelle/contracts';
 import { AuditLog } from '@passerelle/persistence';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
-import { readFixture } from '../support/client-path';
+import { taggedReferral } from '../support/client-path';
 import { useGatewayStack } from '../support/gateway-stack';
 import { testKafka, waitFor } from '../support/kafka';
 
@@ -17,15 +17,9 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
     sudbury = await mintDevToken({ org: 'ow:greater-sudbury', scopes: ['referrals:write', 'referrals:read'] }, config);
   });
 
-  const referralRecord = (tag: string): OwCaseRecord => {
-    const record = readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
-    record.sourceRecordId += `-${tag}`;
-    record.referralRequest!.referralId += `-${tag}`;
-    // Each referral under its own consent: withdrawing one (see below) leaves the others routable.
-    record.referralRequest!.consentId += `-${tag}`;
-    record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
-    return record;
-  };
+  // Each referral under its own consent: withdrawing one (see below) leaves the others routable.
+  const referralRecord = (tag: string): OwCaseRecord =>
+    taggedReferral('ow-case-record/eloise-cote-tremblay-referral.json', tag);
   const submit = (body: unknown, key: string | undefined, token = sudbury) => {
     const req = http().post('/v1/referrals').set('authorization', `Bearer ${token}`);
     return key === undefined ? req.send(body as object) : req.set('idempotency-key', key).send(body as object);

@@ -25,6 +25,25 @@ interface FixtureRecords {
 export const readFixture = <S extends keyof FixtureRecords>(path: `${S}/${string}`): FixtureRecords[S] =>
   JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as FixtureRecords[S];
 
+/**
+ * A referrer's fixture as a referral of its own: its record, referral and consent ids suffixed
+ * with `-<tag>` (each referral under its own consent, so withdrawing one leaves the others
+ * routable), and the person's member id replaced when given (a client of its own).
+ */
+export function taggedReferral<S extends 'ow-case-record' | 'odsp-employment-record'>(
+  path: `${S}/${string}`,
+  tag: string,
+  memberId?: string,
+): FixtureRecords[S] {
+  const record: OwCaseRecord | OdspEmploymentRecord = readFixture(path);
+  record.sourceRecordId += `-${tag}`;
+  if (memberId !== undefined) record.personal.memberId = memberId;
+  record.referralRequest!.referralId += `-${tag}`;
+  record.referralRequest!.consentId += `-${tag}`;
+  record.consents = record.consents!.map((c) => ({ ...c, consentId: `${c.consentId}-${tag}` }));
+  return record as FixtureRecords[S];
+}
+
 /** Dates moved one year on: the Hamilton fixture's job, follow-ups and exit follow a 2025 referral. */
 export const nextYear = <T>(value: T): T =>
   JSON.parse(
