@@ -18,6 +18,7 @@ import {
 import { clientIdFor } from '@passerelle/persistence';
 import { owCaseRecordSource } from '../../apps/ow-adapter/src/ow-sources';
 import { sleep, uniqueName } from './bench';
+import { baselineConsumer } from './passthrough-passes';
 
 /**
  * The baseline of ow.adapter: what the adapter publishes, computed before timing, then moved by
@@ -109,17 +110,7 @@ export async function replayPass(setup: ReplaySetup): Promise<number> {
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  const consumer = kafka.consumer({
-    groupId: setup.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    allowAutoTopicCreation: false,
-    retry: { retries: 10 },
-  });
-  let crashed: Error | undefined;
-  consumer.on(consumer.events.CRASH, (event) => {
-    crashed = event.payload.error;
-  });
+  const { consumer, crashed } = baselineConsumer(kafka, setup.groupId);
   try {
     await producer.connect();
     await consumer.connect();
@@ -159,7 +150,7 @@ export async function replayPass(setup: ReplaySetup): Promise<number> {
         }
       },
     });
-    await waitUntilCommitted(setup.admin, setup.groupId, setup.input, setup.timeoutMs, () => crashed);
+    await waitUntilCommitted(setup.admin, setup.groupId, setup.input, setup.timeoutMs, crashed);
     return (performance.now() - t0) / 1000;
   } finally {
     await consumer.disconnect().catch(() => undefined);

@@ -65,18 +65,7 @@ export async function baselinePass(setup: PassSetup): Promise<number> {
   const { kafka, output, groupId } = setup;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
-  // Same consumer settings as ConsumerRunner builds (fetch sizes left at kafkajs defaults in both).
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    allowAutoTopicCreation: false,
-    retry: { retries: 10 },
-  });
-  let crashed: Error | undefined;
-  consumer.on(consumer.events.CRASH, (event) => {
-    crashed = event.payload.error;
-  });
+  const { consumer, crashed } = baselineConsumer(kafka, groupId);
   try {
     const t0 = performance.now();
     await consumer.connect();
@@ -103,7 +92,7 @@ export async function baselinePass(setup: PassSetup): Promise<number> {
         await payload.heartbeat();
       },
     });
-    await waitUntilDone(setup, () => crashed);
+    await waitUntilDone(setup, crashed);
     return (performance.now() - t0) / 1000;
   } finally {
     await consumer.disconnect().catch(() => undefined);
@@ -133,4 +122,26 @@ async function waitUntilDone(setup: PassSetup, failed: () => Error | undefined):
     }
     await sleep(POLL_MS);
   }
+}
+
+/**
+ * The baselines' bare kafkajs consumer, with the settings ConsumerRunner builds (fetch sizes left
+ * at kafkajs defaults in both), and the crash it met, if any.
+ */
+export function baselineConsumer(
+  kafka: Kafka,
+  groupId: string,
+): { consumer: Consumer; crashed: () => Error | undefined } {
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    allowAutoTopicCreation: false,
+    retry: { retries: 10 },
+  });
+  let crash: Error | undefined;
+  consumer.on(consumer.events.CRASH, (event) => {
+    crash = event.payload.error;
+  });
+  return { consumer, crashed: () => crash };
 }
