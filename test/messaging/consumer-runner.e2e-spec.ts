@@ -1,5 +1,5 @@
 import { Kafka as CloudEventsKafka, type CloudEventV1 } from 'cloudevents';
-import type { Kafka } from 'kafkajs';
+import { KafkaJSConnectionError, type Kafka } from 'kafkajs';
 import {
   ConsumerRunner,
   EventPublisher,
@@ -216,6 +216,39 @@ describe('libs/messaging on the real broker', () => {
     await waitFor(async () => (await committedOffset(testKafka(), groupId, topic)) === '1', 30_000, 'commit past it');
     expect(applied).toEqual([event.id]);
     expect(tries).toBe(6);
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const [dlq] = await admin.fetchTopicOffsets(dlqTopicFor(topic));
+      expect(dlq.high).toBe('0');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('retries a whole batch through a Kafka outage, then applies each record once, none parked', async () => {
+    const topic = await topicWithDlq('outage-batch');
+    const events = [sampleEvent(1), sampleEvent(2), sampleEvent(3)];
+    await publisher.publish(topic, events);
+
+    // Kafka "down" for the first five tries, more than maxAttempts (3): nothing may reach the DLQ.
+    let tries = 0;
+    const applied: string[] = [];
+    const batchSizes: number[] = [];
+    const { groupId } = startRunner(topic, () => undefined, {
+      handleBatch: (batch) => {
+        batchSizes.push(batch.length);
+        tries += 1;
+        if (tries <= 5) throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+        applied.push(...batch.map((inbound) => inbound.event.id));
+        return Promise.resolve();
+      },
+    });
+
+    await waitFor(async () => (await committedOffset(testKafka(), groupId, topic)) === '3', 30_000, 'commit past all');
+    expect(applied).toEqual(events.map((e) => e.id));
+    // The same batch of three each time: an outage is waited out whole, not split record by record.
+    expect(batchSizes).toEqual([3, 3, 3, 3, 3, 3]);
     const admin = testKafka().admin();
     await admin.connect();
     try {
