@@ -115,6 +115,8 @@ export function clientPath(clientId: string, n = 0): ClientPath {
   };
 }
 
+const withoutSamsId = ({ samsMemberId: _sams, ...personal }: EoServiceRecord['personal']) => personal;
+
 /**
  * A provider's CaMS record of one referred client in three versions: v1 the answer (accepted),
  * assessment and plan; v2 adds a job start; v3 the 1, 3, 6 and 12-month follow-ups and the exit.
@@ -126,6 +128,8 @@ export function providerRecordVersions(opts: {
   referralId: string;
   clientReferenceNumber?: string;
   samsMemberId?: string;
+  /** An ODSP client's member id: the record is then of that ODSP client instead of the OW one. */
+  odspMemberId?: string;
 }): EoServiceRecord[] {
   const { tag } = opts;
   const base = readFixture('eo-service-record/eloise-cote-tremblay-accepted.json');
@@ -135,11 +139,13 @@ export function providerRecordVersions(opts: {
     ...base,
     sourceRecordId: base.sourceRecordId + tag,
     recordVersion: 1,
+    ...(opts.odspMemberId !== undefined && { programCode: 'ODSP' }),
     provider: { ...base.provider, providerId: opts.providerId },
     personal: {
-      ...base.personal,
+      ...(opts.odspMemberId === undefined ? base.personal : withoutSamsId(base.personal)),
       ...(opts.clientReferenceNumber !== undefined && { clientReferenceNumber: opts.clientReferenceNumber }),
       ...(opts.samsMemberId !== undefined && { samsMemberId: opts.samsMemberId }),
+      ...(opts.odspMemberId !== undefined && { odspMemberId: opts.odspMemberId }),
     },
     referralResponse: { ...base.referralResponse!, referralId: opts.referralId },
     benefitsIssued: base.benefitsIssued?.map((b) => ({ ...b, benefitId: b.benefitId + tag })),
