@@ -21,6 +21,7 @@ export const CODE_TABLE_NAMES = [
   'plan-types',
   'programs',
   'referral-business-statuses',
+  'referral-change-reasons',
   'referral-pathways',
   'referral-statuses',
   'service-types',

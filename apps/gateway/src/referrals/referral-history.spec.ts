@@ -39,10 +39,12 @@ describe('reasonOf: what the tracker stored as a reason, as one shape', () => {
 });
 
 describe('reasonLabel', () => {
-  it('labels a decline reason in each language, and leaves the tracker’s own codes unlabelled', () => {
+  it('labels a decline reason and the gateway’s own codes in each language, and no code it does not know', () => {
     expect(reasonLabel('language-not-offered', 'en')).toBe('Service not offered in the requested language');
     expect(reasonLabel('language-not-offered', 'fr')).toBe('Service non offert dans la langue demandée');
-    expect(reasonLabel('NO_PROVIDER_IN_CATCHMENT', 'fr')).toBeUndefined();
+    expect(reasonLabel('NO_PROVIDER_IN_CATCHMENT', 'en')).toBe("No provider with capacity serves the client's area");
+    expect(reasonLabel('OVERDUE', 'fr')).toBe('Ni accepté ni refusé dans le délai de réponse');
+    expect(reasonLabel('NOT_A_CODE', 'fr')).toBeUndefined();
   });
 });
 
@@ -80,7 +82,7 @@ describe('historyEntry', () => {
     });
   });
 
-  it('has no from status on the submission, and no reason label for a code no table holds', () => {
+  it('has no from status on the submission; labels the gateway’s own code, and none no table holds', () => {
     const submitted = historyEntry(
       change({ fromStatus: null, businessStatus: 'created', actor: 'referrer', actorOrg: 'ow:toronto' }),
       'en',
@@ -89,7 +91,9 @@ describe('historyEntry', () => {
     expect(submitted.labels).toEqual({ toStatus: 'Requested', businessStatus: 'Created' });
     const unroutable = historyEntry(change({ reason: { code: 'NO_POSTAL_CODE', text: 'no postal code' } }), 'fr');
     expect(unroutable.reason).toEqual({ code: 'NO_POSTAL_CODE', text: 'no postal code' });
-    expect(unroutable.labels).not.toHaveProperty('reason');
+    expect(unroutable.labels.reason).toBe('L’adresse du client n’a pas de code postal permettant l’aiguillage');
+    const unknown = historyEntry(change({ reason: { code: 'SOMETHING_NEW', text: 'later code' } }), 'fr');
+    expect(unknown.labels).not.toHaveProperty('reason');
   });
 
   it('reads an actor kind it does not know as the tracker’s own doing', () => {

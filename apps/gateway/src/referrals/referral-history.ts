@@ -9,10 +9,11 @@ type BusinessStatusCode = ReferralHistoryEntry['businessStatus'];
 type ActorKind = ReferralHistoryEntry['actor']['kind'];
 
 /**
- * The code tables a coded reason may come from, in the order they are asked. The tracker's own
- * codes (routing refusals, consent checks, `OVERDUE`) are in none yet, so they go unlabelled.
+ * The code tables a coded reason may come from, in the order they are asked: a provider's decline,
+ * or the gateway's own reasons (routing refusals, consent checks, `OVERDUE`). A code in none of
+ * them goes unlabelled.
  */
-const REASON_TABLES: readonly CodeTableName[] = ['decline-reasons'];
+const REASON_TABLES: readonly CodeTableName[] = ['decline-reasons', 'referral-change-reasons'];
 
 const ACTOR_KINDS: readonly string[] = ['referrer', 'provider', 'system'] satisfies ActorKind[];
 

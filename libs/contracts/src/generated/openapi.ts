@@ -1706,6 +1706,12 @@ export interface components {
             exit?: components["schemas"]["exit"];
         };
         /**
+         * ReferralChangeReason
+         * @description Coded reason the gateway itself gives for a change of a referral it made or refused (routing refusals, consent checks, the response deadline), as the referral's history and notifications carry it. Providers' decline reasons and EO exit reasons have tables of their own. The codes are the tracker's; they are not from any source system, so this table has no source maps.
+         * @enum {string}
+         */
+        "referral-change-reasons": "NO_POSTAL_CODE" | "NO_PROVIDER_FOR_SERVICE" | "NO_PROVIDER_IN_CATCHMENT" | "CONSENT_MISSING" | "CONSENT_WITHDRAWN" | "CONSENT_EXPIRED" | "CONSENT_PURPOSE" | "CONSENT_RECIPIENT" | "OVERDUE";
+        /**
          * ReferralHistoryEntry
          * @description One change of a referral: its status (FHIR Task) or business status (BSeR) moved, or the tracker recorded something about it without moving it (routing refused, response overdue), by whom, when and why.
          */
@@ -1728,8 +1734,8 @@ export interface components {
             };
             /** @description Why, when the change has a reason: a code, words, or both. */
             reason?: {
-                /** @description Coded reason: a decline reason (`codes/decline-reasons.json`), or one of the tracker's own codes (`NO_PROVIDER_IN_CATCHMENT`, `CONSENT_WITHDRAWN`, `OVERDUE`...). */
-                code?: string;
+                /** @description Coded reason: a provider's decline reason (`codes/decline-reasons.json`) or one of the gateway's own (`codes/referral-change-reasons.json`: routing refusals, consent checks, `OVERDUE`), each labelled in English and French there. A code added later may reach a consumer before it knows it: show it as it is. */
+                code?: string | components["schemas"]["decline-reasons"] | components["schemas"]["referral-change-reasons"];
                 /** @description Explanation in words, as whoever made the change wrote it (not translated). */
                 text?: string;
             };
@@ -2815,8 +2821,8 @@ export interface components {
             provider?: string;
             /** @description Why (decline reason code, or words), when the change has a reason. */
             reason?: {
-                /** @description Coded reason (a decline reason, or the tracker's routing refusal code such as `NO_PROVIDER_IN_CATCHMENT`). */
-                code?: string;
+                /** @description Coded reason: a provider's decline reason (`codes/decline-reasons.json`) or one of the gateway's own (`codes/referral-change-reasons.json`: routing refusals, consent checks, `OVERDUE`), each labelled in English and French there. A code added later may reach a consumer before it knows it: show it as it is. */
+                code?: string | components["schemas"]["decline-reasons"] | components["schemas"]["referral-change-reasons"];
                 /** @description Explanation in words. */
                 text?: string;
             };
