@@ -8,6 +8,7 @@ import { join } from 'node:path';
  */
 export const CODE_TABLE_NAMES = [
   'activities',
+  'alert-kinds',
   'attendance-statuses',
   'benefit-types',
   'consent-purposes',

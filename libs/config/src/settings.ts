@@ -1,6 +1,46 @@
 import { parsers, setting } from './config';
 import { WEBHOOK_ADDRESS_POLICIES, type WebhookAddressPolicy } from './webhook-addresses';
 
+/**
+ * How long Kafka keeps each kind of topic (`retention.ms`, set at provisioning on new and
+ * existing topics alike). README, "Retention", says why each value.
+ */
+export const topicRetentionSettings = {
+  rawTopicRetentionDays: setting({
+    name: 'KAFKA_RETENTION_RAW_DAYS',
+    description:
+      "days Kafka keeps the raw source topics (personal data as the networks sent it): long enough to replay a week's records after an adapter fix",
+    default: '7',
+    parse: parsers.positiveInt,
+  }),
+  canonicalTopicRetentionDays: setting({
+    name: 'KAFKA_RETENTION_CANONICAL_DAYS',
+    description:
+      'days Kafka keeps the canonical topics (clients, referrals, consents, service events, outcomes): the ledger in PostgreSQL is the record, the topic only carries it',
+    default: '7',
+    parse: parsers.positiveInt,
+  }),
+  deidentifiedTopicRetentionDays: setting({
+    name: 'KAFKA_RETENTION_DEIDENTIFIED_DAYS',
+    description:
+      'days Kafka keeps the de-identified ministry topic, so a ministry consumer can catch up after a month out',
+    default: '30',
+    parse: parsers.positiveInt,
+  }),
+  notificationTopicRetentionDays: setting({
+    name: 'KAFKA_RETENTION_NOTIFICATIONS_DAYS',
+    description: 'days Kafka keeps the notification topics (no personal data; webhooks keep their own log)',
+    default: '7',
+    parse: parsers.positiveInt,
+  }),
+  dlqTopicRetentionDays: setting({
+    name: 'KAFKA_RETENTION_DLQ_DAYS',
+    description: 'days Kafka keeps the dead-letter topics, the time given to fix and replay a refused record',
+    default: '30',
+    parse: parsers.positiveInt,
+  }),
+};
+
 /** Settings every app shares; each app adds its own. The README's table lists these. */
 export const kafkaSettings = {
   kafkaBrokers: setting({
@@ -55,6 +95,7 @@ export const kafkaSettings = {
     default: '3000',
     parse: parsers.positiveInt,
   }),
+  ...topicRetentionSettings,
 };
 
 export const databaseSettings = {
@@ -314,5 +355,93 @@ export const webhookDeliverySettings = {
       'how often the dispatcher looks for due webhook deliveries, in ms (a new notification wakes it at once)',
     default: '1000',
     parse: parsers.positiveInt,
+  }),
+};
+
+/**
+ * Crypto-shredding of the `personal` member: every app that seals or opens it (gateway, adapters,
+ * tracker) reads the same master key.
+ */
+export const personalDataSettings = {
+  personalDataMasterKey: setting({
+    name: 'PERSONAL_DATA_MASTER_KEY',
+    description:
+      "key (exactly 32 bytes, hex or base64) wrapping each client's data key of its `personal` member (AES-256-GCM), the same for every app; empty: personal data is written in clear (development only), erasure then only drops it from the database and from later events",
+    default: '',
+    parse: parsers.secretKey(32, true),
+  }),
+  personalDataPreviousKeys: setting({
+    name: 'PERSONAL_DATA_PREVIOUS_KEYS',
+    description:
+      'keys PERSONAL_DATA_MASTER_KEY replaced (comma-separated, 32 bytes each): data keys they wrapped still open; `npm run keys:rotate` re-wraps them under the current key, after which they can be dropped',
+    default: '',
+    parse: parsers.secretKeys(32, true),
+  }),
+  personalDataKeyCacheMs: setting({
+    name: 'PERSONAL_DATA_KEY_CACHE_MS',
+    description:
+      "how long a client's data key (or its erasure) is cached in memory, in ms: an erasure takes effect in the other replicas within this time",
+    default: '30000',
+    parse: parsers.positiveInt,
+  }),
+};
+
+/**
+ * How long the database keeps each kind of data (README, "Retention"), and how often the
+ * tracker's retention job purges what is past it. Read through `loadRetentionConfig`, which also
+ * checks the settings against each other.
+ */
+export const retentionSettings = {
+  ...topicRetentionSettings,
+  intervalMs: setting({
+    name: 'RETENTION_INTERVAL_MS',
+    description: 'how often the retention job runs, in ms (once across replicas per interval)',
+    default: '3600000',
+    parse: parsers.positiveInt,
+  }),
+  batchRows: setting({
+    name: 'RETENTION_BATCH_ROWS',
+    description: 'rows the retention job deletes or de-identifies per statement, so a backlog never holds long locks',
+    default: '1000',
+    parse: parsers.positiveInt,
+  }),
+  closedReferralPersonalDays: setting({
+    name: 'RETENTION_CLOSED_REFERRAL_PERSONAL_DAYS',
+    description:
+      "days a closed referral (terminal status) keeps its client's personal data after its last change; then the ledger keeps it de-identified",
+    default: '30',
+    parse: parsers.positiveInt,
+  }),
+  webhookDeliveryDays: setting({
+    name: 'RETENTION_WEBHOOK_DELIVERY_DAYS',
+    description:
+      'days a webhook delivery and its attempts are kept after the delivery ended (delivered, failed or cancelled)',
+    default: '90',
+    parse: parsers.positiveInt,
+  }),
+  idempotencyKeyHours: setting({
+    name: 'RETENTION_IDEMPOTENCY_KEY_HOURS',
+    description: 'hours an Idempotency-Key and its kept answer are kept; a retry after that is a new request',
+    default: '24',
+    parse: parsers.positiveInt,
+  }),
+  inboxDays: setting({
+    name: 'RETENTION_INBOX_DAYS',
+    description:
+      'days a consumer remembers an applied event id (deduplication); must exceed every KAFKA_RETENTION_*_DAYS, so no record a topic still holds is forgotten',
+    default: '60',
+    parse: parsers.positiveInt,
+  }),
+  auditLogDays: setting({
+    name: 'RETENTION_AUDIT_LOG_DAYS',
+    description:
+      'days audit entries are kept (`forever`: never purged); a purge leaves a checkpoint the chain is verified from',
+    default: 'forever',
+    parse: (raw: string): number | undefined => {
+      if (raw === 'forever') return undefined;
+      if (!/^\d+$/.test(raw) || Number(raw) < 1)
+        throw new Error(`"${raw}" is neither a positive number of days nor forever`);
+      return Number(raw);
+    },
   }),
 };

@@ -24,3 +24,9 @@ export interface CloudEvent<T = unknown> {
 
 /** The status change a referrer is notified of (consumed by webhook-dispatcher). */
 export const NOTIFICATION_TYPE = 'ca.on.passerelle.notification.referral-status-changed' satisfies ContractEventType;
+
+/** A duplicate support or a no-show, addressed to the referrer concerned (consumed by webhook-dispatcher). */
+export const ALERT_NOTIFICATION_TYPE = 'ca.on.passerelle.notification.alert-raised' satisfies ContractEventType;
+
+/** An outcome follow-up that fell due, addressed to the provider to do it (consumed by webhook-dispatcher). */
+export const FOLLOW_UP_NOTIFICATION_TYPE = 'ca.on.passerelle.notification.follow-up-due' satisfies ContractEventType;

@@ -41,23 +41,34 @@ export type OwCaseRecord = components['schemas']['OwCaseRecord'];
 export type OdspEmploymentRecord = components['schemas']['OdspEmploymentRecord'];
 export type EoServiceRecord = components['schemas']['EoServiceRecord'];
 /** Canonical event data (`schemas/canonical/`). */
-export type Client = components['schemas']['Client'];
+/**
+ * `personal` as it travels may be sealed (`SealedPersonal`) or absent (client erased); inside a
+ * service, once opened by `PersonalDataVault` at its edge, it is clear: `Client` and `Referral`
+ * are that opened form, `*OnTheWire` the form events carry.
+ */
+export type ClientOnTheWire = components['schemas']['Client'];
+export type Personal = Exclude<NonNullable<ClientOnTheWire['personal']>, { alg: 'A256GCM' }>;
+export type Client = Omit<ClientOnTheWire, 'personal'> & { personal: Personal };
 export type ClientLinkConflict = components['schemas']['ClientLinkConflict'];
 export type Consent = components['schemas']['Consent'];
-export type Referral = components['schemas']['Referral'];
+export type ReferralOnTheWire = components['schemas']['Referral'];
+export type Referral = Omit<ReferralOnTheWire, 'personal'> & { personal?: Personal };
 export type ServiceEvent = components['schemas']['ServiceEvent'];
 export type EmploymentSpell = components['schemas']['EmploymentSpell'];
 export type OutcomeMilestone = components['schemas']['OutcomeMilestone'];
 export type FollowUpDue = components['schemas']['FollowUpDue'];
 export type BenefitIssued = components['schemas']['BenefitIssued'];
 export type ReferralNotification = components['schemas']['ReferralNotification'];
+export type FollowUpNotification = components['schemas']['FollowUpNotification'];
 export type ReferralResponse = components['schemas']['ReferralResponse'];
 export type ReferralCancellation = components['schemas']['ReferralCancellation'];
+export type ReferralRefusal = components['schemas']['ReferralRefusal'];
 export type ReferralStatusChange = components['schemas']['ReferralStatusChange'];
 export type SupportDuplicateSuspected = components['schemas']['SupportDuplicateSuspected'];
+export type AlertNotification = components['schemas']['AlertNotification'];
 export type MinistryOutcome = components['schemas']['MinistryOutcome'];
 export type { MappedEvent, MappingContext, MappingResult } from './mapped-event';
-export { NOTIFICATION_TYPE } from './cloud-event';
+export { ALERT_NOTIFICATION_TYPE, FOLLOW_UP_NOTIFICATION_TYPE, NOTIFICATION_TYPE } from './cloud-event';
 export type { CloudEvent } from './cloud-event';
 export { CONTRACT_EVENTS, CONTRACT_EVENT_TYPES, CONTRACT_TOPIC_NAMES } from './generated/asyncapi';
 export type { ContractEventType, ContractTopicName } from './generated/asyncapi';

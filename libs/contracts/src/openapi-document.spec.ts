@@ -26,8 +26,13 @@ describe('loadOpenApiDocument', () => {
   it('is an OpenAPI 3.1 document with the operations endpoints under /v1', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/v1/alerts',
+      '/v1/alerts/{alertId}/acknowledge',
       '/v1/audit',
+      '/v1/clients/conflicts',
+      '/v1/clients/conflicts/{conflictId}/resolve',
       '/v1/clients/{clientId}/consent/withdraw',
+      '/v1/clients/{clientId}/erase',
       '/v1/dashboard',
       '/v1/docs',
       '/v1/docs/openapi.json',
@@ -39,6 +44,7 @@ describe('loadOpenApiDocument', () => {
       '/v1/ow/case-records:batch',
       '/v1/problems',
       '/v1/problems/{code}',
+      '/v1/provider/follow-ups',
       '/v1/provider/referrals',
       '/v1/provider/referrals/{referralId}/accept',
       '/v1/provider/referrals/{referralId}/cancel',

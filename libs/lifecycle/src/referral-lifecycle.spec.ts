@@ -33,7 +33,8 @@ const TERMINAL: ReferralStatus[] = ['rejected', 'completed', 'failed', 'cancelle
 /** A reason satisfying each requirement. */
 const REASON_FOR = {
   none: undefined,
-  coded: { declineReason: 'no-capacity' },
+  // A provider's decline reason, and the system's own refusal code: each actor reads its own.
+  coded: { declineReason: 'no-capacity', refusal: { code: 'CONSENT_NOT_FOUND', message: 'not in /consents' } },
   text: { text: 'Client moved out of the area.' },
 } as const;
 
@@ -45,6 +46,8 @@ type DesignRow = [ReferralStatus, ReferralStatus, readonly LifecycleActor[], Lif
 const DESIGN_TABLE: DesignRow[] = [
   ['requested', 'accepted', P, 'none', 'accepted'],
   ['requested', 'rejected', P, 'coded', 'rejected'],
+  // A referral the gateway answered 202 and then refused: rejected by the system, coded.
+  ['requested', 'rejected', ['system'], 'coded', 'rejected'],
   ['accepted', 'in-progress', P, 'none', 'started'],
   ['accepted', 'on-hold', P, 'text', 'on-hold'],
   ['in-progress', 'on-hold', P, 'text', 'on-hold'],
@@ -72,6 +75,9 @@ describe('referral lifecycle data', () => {
   it('gives the business status a change sets, from the data file, and none where the status keeps its own', () => {
     expect(businessStatusAfter('requested', 'accepted')).toBe('accepted');
     expect(businessStatusAfter('requested', 'rejected')).toBe('declined');
+    expect(businessStatusAfter('requested', 'rejected', 'provider')).toBe('declined');
+    expect(businessStatusAfter('requested', 'rejected', 'system')).toBe('refused-by-gateway');
+    expect(businessStatusAfter('requested', 'rejected', 'referrer')).toBeUndefined();
     expect(businessStatusAfter('in-progress', 'cancelled')).toBe('fulfillment-cancelled');
     expect(businessStatusAfter('on-hold', 'completed')).toBe('fulfillment-completed');
     expect(businessStatusAfter('accepted', 'in-progress')).toBeUndefined();
@@ -122,7 +128,10 @@ describe('transition', () => {
       });
     });
 
-    const others = ACTORS.filter((a) => !row.actors.includes(a));
+    // Another row of the same pair may allow an actor this one does not (provider vs system rejection).
+    const others = ACTORS.filter(
+      (a) => !ROWS.some((r) => r.from === row.from && r.to === row.to && r.actors.includes(a)),
+    );
     if (others.length > 0) {
       it.each(others.map((a) => [a]))('is refused to the %s', (actor) => {
         const result = transition(row.from, change(row.to, actor, REASON_FOR[row.reason]));
@@ -223,6 +232,34 @@ describe('transition', () => {
             'Moving a referral from requested to rejected (by provider) needs a coded decline reason (a decline-reasons code).',
         });
       }
+    });
+
+    it("refuses the system's rejection (a refusal by the gateway) without a refusal code, even with a decline code", () => {
+      const needs =
+        'Moving a referral from requested to rejected (by system) needs a coded refusal reason (statusReason.refusal: an upper-case code and a message).';
+      for (const reason of [
+        undefined,
+        { declineReason: 'other' },
+        { refusal: { code: 'consent-not-found', message: 'lower case is a decline code, not a refusal code' } },
+        { refusal: { code: 'CONSENT_NOT_FOUND', message: '  ' } },
+      ]) {
+        expect(transition('requested', change('rejected', 'system', reason))).toEqual({
+          ok: false,
+          code: LifecycleRefusal.ReasonRequired,
+          reason: needs,
+        });
+      }
+      expect(
+        transition('requested', change('rejected', 'system', { refusal: { code: 'REFERRAL_REFUSED', message: 'x' } })),
+      ).toEqual({ ok: true, status: 'rejected', eventType: 'ca.on.passerelle.referral.rejected' });
+    });
+
+    it('refuses the system rejecting a referral that already moved on (no row from accepted)', () => {
+      const refusal = { code: 'CONSENT_NOT_FOUND', message: 'x' };
+      expect(transition('accepted', change('rejected', 'system', { refusal }))).toMatchObject({
+        ok: false,
+        code: LifecycleRefusal.IllegalTransition,
+      });
     });
 
     it('refuses a decline with a code outside the table', () => {

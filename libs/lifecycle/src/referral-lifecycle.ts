@@ -13,13 +13,27 @@ import { LifecycleError, LifecycleErrorCode } from './lifecycle.error';
 
 export type ReferralStatus = Referral['status'];
 export type LifecycleActor = 'referrer' | 'provider' | 'system';
-/** What a transition asks for: nothing, a decline-reasons code, or an explanation in words. */
+/**
+ * What a transition asks for: nothing, a code (a decline-reasons code from a provider, a refusal
+ * code from the system), or an explanation in words.
+ */
 export type ReasonRequirement = 'none' | 'coded' | 'text';
 
 export interface StatusChange {
   to: ReferralStatus;
   actor: LifecycleActor;
-  reason?: { declineReason?: string; text?: string };
+  reason?: { declineReason?: string; text?: string; refusal?: RefusalReason };
+}
+
+/**
+ * Why the gateway itself refused a referral it had answered `202` (the `coded` reason of the
+ * system's rejection): a code of `codes/referral-change-reasons.json`, the JSON pointer of the
+ * field at fault in the referrer's record, and words.
+ */
+export interface RefusalReason {
+  code: string;
+  field?: string;
+  message: string;
 }
 
 export enum LifecycleRefusal {
@@ -49,6 +63,8 @@ interface LifecycleFile {
 
 export const LIFECYCLE_SCHEMA_ID = schemaIdForPath('lifecycle/referral-lifecycle.json');
 const DECLINE_REASONS_SCHEMA_ID = schemaIdForPath('codes/decline-reasons.json');
+/** Same shape as `reason.code` of referral-refusal.json: the gateway's own codes, upper snake case. */
+const REFUSAL_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** Same bound as `statusReason.text` in the canonical referral: a longer text could not be emitted. */
 const MAX_REASON_TEXT = 2000;
 
@@ -79,17 +95,20 @@ export function isTerminal(status: ReferralStatus): boolean {
 /** A loaded, checked lifecycle table. */
 export class ReferralLifecycle {
   readonly rules: readonly LifecycleRule[];
-  private readonly byPair = new Map<string, LifecycleRule>();
+  /** The rows of each (from, to) pair: one, or several with disjoint actors (a provider's decline, the system's refusal). */
+  private readonly byPair = new Map<string, LifecycleRule[]>();
 
   /** Checks the rules against the terminal statuses; `source` names them in errors. */
   constructor(rules: readonly LifecycleRule[], source = 'lifecycle rules') {
     const problems: string[] = [];
     rules.forEach((rule, i) => {
       const key = pairKey(rule.from, rule.to);
-      if (this.byPair.has(key)) problems.push(`${source}#/transitions/${i} repeats ${rule.from} -> ${rule.to}`);
+      const same = this.byPair.get(key) ?? [];
+      if (same.some((other) => other.actors.some((actor) => rule.actors.includes(actor))))
+        problems.push(`${source}#/transitions/${i} repeats ${rule.from} -> ${rule.to}`);
       if (isTerminal(rule.from)) problems.push(`${source}#/transitions/${i} leaves ${rule.from}, a terminal status`);
       if (rule.from === rule.to) problems.push(`${source}#/transitions/${i} does not change the status (${rule.from})`);
-      if (!this.byPair.has(key)) this.byPair.set(key, rule);
+      this.byPair.set(key, [...same, rule]);
     });
     for (const status of OPEN_STATUSES) {
       // An open status without an exit would strand referrals there forever.
@@ -101,27 +120,29 @@ export class ReferralLifecycle {
     );
   }
 
-  /** The row allowing `from` -> `to`, if any. */
-  rule(from: ReferralStatus, to: ReferralStatus): LifecycleRule | undefined {
-    return this.byPair.get(pairKey(from, to));
+  /** The row allowing `from` -> `to` to `actor` (without an actor: the pair's first row), if any. */
+  rule(from: ReferralStatus, to: ReferralStatus, actor?: LifecycleActor): LifecycleRule | undefined {
+    const rows = this.byPair.get(pairKey(from, to));
+    return actor === undefined ? rows?.[0] : rows?.find((row) => row.actors.includes(actor));
   }
 
   transition(from: ReferralStatus, change: StatusChange): TransitionResult {
     const { to, actor } = change;
-    const rule = this.rule(from, to);
-    if (rule === undefined) {
+    const rows = this.byPair.get(pairKey(from, to));
+    if (rows === undefined) {
       return refuse(
         LifecycleRefusal.IllegalTransition,
         `A referral cannot move from ${from} to ${to} (asked by ${actor}): ${this.whyIllegal(from, to)}.`,
       );
     }
-    if (!rule.actors.includes(actor)) {
+    const rule = rows.find((row) => row.actors.includes(actor));
+    if (rule === undefined) {
       return refuse(
         LifecycleRefusal.ActorNotAllowed,
-        `The ${actor} may not move a referral from ${from} to ${to}: only ${listOf(rule.actors)} may.`,
+        `The ${actor} may not move a referral from ${from} to ${to}: only ${listOf(rows.flatMap((row) => row.actors))} may.`,
       );
     }
-    const missing = missingReason(rule.reason, change.reason);
+    const missing = missingReason(rule.reason, change.reason, actor);
     if (missing !== undefined) {
       return refuse(
         LifecycleRefusal.ReasonRequired,
@@ -180,16 +201,34 @@ export function transition(from: ReferralStatus, change: StatusChange): Transiti
   return lifecycle().transition(from, change);
 }
 
-/** The business status a referral takes when it goes from `from` to `to` (undefined: it keeps its own). */
-export function businessStatusAfter(from: ReferralStatus, to: ReferralStatus): Referral['businessStatus'] | undefined {
-  return lifecycle().rule(from, to)?.businessStatus;
+/**
+ * The business status a referral takes when `actor` (without one: the pair's first row) moves it
+ * from `from` to `to` (undefined: it keeps its own).
+ */
+export function businessStatusAfter(
+  from: ReferralStatus,
+  to: ReferralStatus,
+  actor?: LifecycleActor,
+): Referral['businessStatus'] | undefined {
+  return lifecycle().rule(from, to, actor)?.businessStatus;
 }
 
-function missingReason(requirement: ReasonRequirement, reason: StatusChange['reason']): string | undefined {
+function missingReason(
+  requirement: ReasonRequirement,
+  reason: StatusChange['reason'],
+  actor: LifecycleActor,
+): string | undefined {
   switch (requirement) {
     case 'none':
       return undefined;
     case 'coded': {
+      // The system codes its own refusals; decline reasons are a provider's words for its choice.
+      if (actor === 'system') {
+        const refusal = reason?.refusal;
+        if (refusal === undefined || !REFUSAL_CODE.test(refusal.code) || refusal.message.trim() === '')
+          return 'a coded refusal reason (statusReason.refusal: an upper-case code and a message)';
+        return undefined;
+      }
       const code = reason?.declineReason;
       if (code === undefined || code === '') return 'a coded decline reason (a decline-reasons code)';
       if (!schemaRegistry().validate(DECLINE_REASONS_SCHEMA_ID, code).ok) {

@@ -52,6 +52,7 @@ export const CONTRACT_EVENT_TYPES = [
   'ca.on.passerelle.referral.response-recorded',
   'ca.on.passerelle.referral.cancellation-requested',
   'ca.on.passerelle.referral.status-change-requested',
+  'ca.on.passerelle.referral.refused',
   'ca.on.passerelle.consent.granted',
   'ca.on.passerelle.consent.withdrawn',
   'ca.on.passerelle.service-event.recorded',
@@ -67,6 +68,8 @@ export const CONTRACT_EVENT_TYPES = [
   'ca.on.passerelle.ministry.outcome-reported',
   'ca.on.passerelle.notification.referral-status-changed',
   'ca.on.passerelle.support.duplicate-suspected',
+  'ca.on.passerelle.notification.alert-raised',
+  'ca.on.passerelle.notification.follow-up-due',
 ] as const;
 
 /** An event type of the contract (`ca.on.passerelle.<entity>.<verb>`). */
@@ -154,6 +157,10 @@ export const CONTRACT_EVENTS = {
     topic: 'referrals.v1',
     dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-status-change.json',
   },
+  'ca.on.passerelle.referral.refused': {
+    topic: 'referrals.v1',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/referral-refusal.json',
+  },
   'ca.on.passerelle.consent.granted': {
     topic: 'referrals.v1',
     dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/consent.json',
@@ -213,5 +220,13 @@ export const CONTRACT_EVENTS = {
   'ca.on.passerelle.support.duplicate-suspected': {
     topic: 'notifications.v1',
     dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/support-duplicate-suspected.json',
+  },
+  'ca.on.passerelle.notification.alert-raised': {
+    topic: 'notifications.v1',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/alert-notification.json',
+  },
+  'ca.on.passerelle.notification.follow-up-due': {
+    topic: 'notifications.v1',
+    dataschema: 'https://schemas.passerelle.ontario.ca/v1/canonical/follow-up-notification.json',
   },
 } as const satisfies Record<ContractEventType, { topic: ContractTopicName; dataschema: string }>;

@@ -480,6 +480,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's alerts (duplicate supports, no-shows)
+         * @description What the caller's caseworkers should act on, as the referral tracker raised it: a support
+         *     issued by both the caller and an EO provider for overlapping periods (`duplicate-support`),
+         *     a client who did not attend an event scheduled under one of the caller's referrals
+         *     (`no-show`). Only the caller's own alerts, newest first, with the kind labelled in the
+         *     language the request prefers; filter with `kind` and `referralId`, page with `limit` and
+         *     the `next` cursor. Each alert is also notified to the caller's webhooks
+         *     (`duplicate-support`, `no-show` changes). A bad parameter is `400` naming it. Caller:
+         *     `ow:` or `odsp:` with scope `referrals:read`.
+         */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alertId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an alert
+         * @description The caller's caseworker took the alert in hand: its `acknowledgedAt` is set, once (acknowledging
+         *     again answers the same). No body. Another organization's alert is `404`, exactly like one
+         *     that does not exist. Written to the audit log. `Idempotency-Key` is required. Caller:
+         *     `ow:` or `odsp:` with scope `referrals:write`.
+         */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clients/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Identity-link conflicts the caller is involved in
+         * @description Source records whose ids point at two different clients (say a CaMS record naming the
+         *     caller's SAMS member id, whose CaMS client reference number is already another client's):
+         *     Passerelle never merges on its own, a person decides. Only the conflicts the caller is
+         *     involved in (one of its records linked one of the ids in conflict); for any other
+         *     organization they do not exist. Newest first; `status=open` (or `resolved`) filters, page
+         *     with `limit` and the `next` cursor. Source ids are personal data: each conflict read is
+         *     written to the audit log. Caller: `ow:` or `odsp:` with scope `clients:read`.
+         */
+        get: operations["listLinkConflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clients/conflicts/{conflictId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link the two clients of a conflict, or keep them apart
+         * @description A person of an organization involved decides: `link` (one person: the ids in conflict that
+         *     point at the other client move to `clientId`, one of the two `clientIds`, and every later
+         *     record carrying them resolves to it) or `keep-apart` (two people: every link stays, and a
+         *     record naming both no longer raises the conflict). Once only: a resolved conflict is `409`.
+         *     A `clientId` that is not one of the two is `422` naming `/clientId`; a body that does not
+         *     fit is `400` naming each field. Another organization's conflict is `404`, like a missing
+         *     one. Written to the audit log. `Idempotency-Key` is required. Caller: `ow:` or `odsp:`
+         *     with scope `clients:write`.
+         */
+        post: operations["resolveLinkConflict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clients/{clientId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a client's personal data
+         * @description Crypto-shredding: the client's data key is destroyed (a tombstone stays, so none is ever
+         *     created for the client again). Every copy of its personal data on every topic was sealed
+         *     with that key (`personal` as a `SealedPersonal`) and can no longer be read; the ledger's
+         *     and the identity links' copies are purged. Events about the client go on, without
+         *     `personal`. Other replicas stop opening the client's data within
+         *     `PERSONAL_DATA_KEY_CACHE_MS` (30 s by default). Caller: an organization that referred
+         *     the client (`ow:` or `odsp:`, scope `consent:write`); for any other the client does not
+         *     exist (`404`). Idempotent: erasing an erased client is `204` again. Audited.
+         */
+        post: operations["eraseClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/outcomes": {
         parameters: {
             query?: never;
@@ -752,6 +882,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/provider/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A provider's outcome follow-ups due
+         * @description The outcome follow-ups (1, 3, 6 and 12 months after a job start) of the jobs the calling
+         *     provider (`eo:<provider>`, scope `provider:read`) reported, due on or before `due` (default:
+         *     today in Ontario) and not yet answered by an outcome for their milestone; never another
+         *     provider's. Earliest due first; page with `limit` and the `next` cursor. A `due` that is not
+         *     a date is `400` naming `/due`. A `follow-up-due` webhook notification links here.
+         */
+        get: operations["listProviderFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -762,16 +916,20 @@ export interface paths {
         /**
          * The caller's webhook subscriptions
          * @description Every live subscription of the calling organization, oldest first, without secrets.
-         *     Caller: `ow:` or `odsp:` with scope `webhooks:read`.
+         *     Caller: `ow:`, `odsp:` or `eo:` with scope `webhooks:read`.
          */
         get: operations["listWebhooks"];
         put?: never;
         /**
          * Register a webhook for referral status changes
-         * @description The organization (`ow:` or `odsp:`, scope `webhooks:write`) registers a URL to which every
-         *     status change of its referrals (`ReferralNotification`, optionally only some `changes`) is
-         *     POSTed, signed; see the `referralStatusChanged` webhook for the request it receives and
-         *     how to check its signature. The answer carries the signing `secret`, shown this once
+         * @description The organization (`ow:`, `odsp:` or `eo:`, scope `webhooks:write`) registers a URL to which
+         *     every notification addressed to it (optionally only some `changes`) is POSTed, signed: a
+         *     referrer gets each status change of its referrals (`ReferralNotification`); a provider
+         *     gets each new referral routed to it (`routed`, no personal data: its `link` is the inbox
+         *     that has it), each one cancelled by its referrer or the system (`cancelled`) or left
+         *     unanswered too long (`overdue`), and each outcome follow-up falling due
+         *     (`FollowUpNotification`, `follow-up-due`). See the `referralStatusChanged` and
+         *     `followUpDue` webhooks for the requests it receives and how to check their signature. The answer carries the signing `secret`, shown this once
          *     (and in idempotent replays of this request): store it. The URL must be absolute, `https`
          *     (plain `http` only where `WEBHOOK_HTTP_URLS` allows it: by default to loopback
          *     addresses, for development) and carry no user name or password. Its host must be a
@@ -853,7 +1011,10 @@ export interface webhooks {
         /**
          * What a subscriber's URL receives
          * @description Sent by the webhook dispatcher for each `ca.on.passerelle.notification.referral-status-changed`
-         *     addressed to the subscription's organization (and, with a filter, of one of its `changes`).
+         *     addressed to the subscription's organization (and, with a filter, of one of its `changes`):
+         *     a referrer's of every change of its referrals; a provider's of a referral routed to it
+         *     (`routed`, with `link` to its inbox, which has what the consent shares), cancelled by its
+         *     referrer or the system (`cancelled`), or not answered in time (`overdue`).
          *     The body is the canonical `ReferralNotification` as JSON (no personal data); the same
          *     bytes on every attempt. Answer any `2xx` to acknowledge. Anything else, a redirect, or no
          *     answer within `WEBHOOK_TIMEOUT_MS` (10 s by default) is retried with exponential backoff
@@ -872,6 +1033,31 @@ export interface webhooks {
          *     values; one match is enough.
          */
         post: operations["referralStatusChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    followUpDue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a provider's URL receives when a follow-up falls due
+         * @description Sent by the webhook dispatcher for each `ca.on.passerelle.notification.follow-up-due`
+         *     addressed to the subscription's provider (with a filter, when it lists `follow-up-due`),
+         *     when the tracker's timer for an outcome follow-up (1, 3, 6 or 12 months after a job start)
+         *     fires. The body is the canonical `FollowUpNotification` as JSON: no personal data; its
+         *     `link` is `GET /v1/provider/follow-ups?due=<dueOn>`. Headers, signature, retries and
+         *     acknowledgement exactly as for `referralStatusChanged`.
+         */
+        post: operations["followUpDueWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -930,6 +1116,7 @@ export interface components {
         FollowUpDue: components["schemas"]["follow-up-due"];
         BenefitIssued: components["schemas"]["benefit-issued"];
         ReferralNotification: components["schemas"]["referral-notification"];
+        FollowUpNotification: components["schemas"]["follow-up-notification"];
         ReferralStatus: components["schemas"]["referral-status"];
         AuditPage: components["schemas"]["audit-page"];
         OutcomeReport: components["schemas"]["outcome-report"];
@@ -942,14 +1129,22 @@ export interface components {
         ReferralChangeRequested: components["schemas"]["referral-change-requested"];
         ReferralCancellation: components["schemas"]["referral-cancellation"];
         ReferralStatusChange: components["schemas"]["referral-status-change"];
+        ReferralRefusal: components["schemas"]["referral-refusal"];
         ReferralChangeReason: components["schemas"]["referral-change-reason"];
         ProviderServiceRecords: components["schemas"]["provider-service-records"];
         ProviderServiceRecordsAccepted: components["schemas"]["provider-service-records-accepted"];
         ProviderDecline: components["schemas"]["provider-decline"];
         ProviderDecision: components["schemas"]["provider-decision"];
         ProviderReferralPage: components["schemas"]["provider-referral-page"];
+        ProviderFollowUpPage: components["schemas"]["provider-follow-up-page"];
         ReferralResponse: components["schemas"]["referral-response"];
         SupportDuplicateSuspected: components["schemas"]["support-duplicate-suspected"];
+        AlertNotification: components["schemas"]["alert-notification"];
+        AlertPage: components["schemas"]["alert-page"];
+        Alert: components["schemas"]["alert"];
+        LinkConflict: components["schemas"]["link-conflict"];
+        LinkConflictPage: components["schemas"]["link-conflict-page"];
+        LinkConflictResolution: components["schemas"]["link-conflict-resolution"];
         MinistryOutcome: components["schemas"]["ministry-outcome"];
         WebhookSubscriptionRequest: components["schemas"]["webhook-subscription-request"];
         WebhookSubscription: components["schemas"]["webhook-subscription"];
@@ -1207,16 +1402,28 @@ export interface components {
         "organization-id": string;
         /**
          * ReferralBusinessStatus
-         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider). Passerelle sets these itself, so the table has no source maps.
+         * @description Finer business status of a referral, after BSeR / 360X, plus `routed` (Passerelle chose the provider) and `refused-by-gateway` (Passerelle refused the referral after answering `202`: status `rejected`). Passerelle sets these itself, so the table has no source maps.
          * @enum {string}
          */
-        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed";
+        "referral-business-statuses": "created" | "routed" | "accepted" | "declined" | "event-scheduled" | "event-unattended" | "event-cancelled" | "event-completed" | "cancellation-requested" | "fulfillment-cancelled" | "fulfillment-completed" | "refused-by-gateway";
         /**
          * DeclineReason
          * @description Coded reason an EO service provider declines (FHIR Task `rejected`) a referral; a decline without one is refused. Source codes (CaMS) are illustrative: the real CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
          * @enum {string}
          */
         "decline-reasons": "not-eligible" | "outside-catchment" | "no-capacity" | "service-not-offered" | "language-not-offered" | "client-unreachable" | "client-declined" | "duplicate-referral" | "other";
+        /**
+         * RefusalReason
+         * @description Why the gateway refused a referral it had accepted: a code of `codes/referral-change-reasons.json` (`CONSENT_NOT_FOUND`, `DUPLICATE_ENTRY_ID`, `UNMAPPED_SOURCE_CODE`, `CONSENT_WITHDRAWN`...; `REFERRAL_REFUSED` when no more precise code applies), the JSON pointer of the field at fault in the referrer's record, and words.
+         */
+        "refusal-reason": {
+            /** @description Coded reason; a code added later may reach a consumer before it knows it: show it as it is. */
+            code: string;
+            /** @description JSON pointer of the field at fault in the record the referrer sent (`/referralRequest/consentId`); absent when no one field is. */
+            field?: string;
+            /** @description What is wrong, in words (English, as the DLQ records it). */
+            message: string;
+        };
         /**
          * ReferralStatus
          * @description Where a referral stands, as its referrer reads it (`GET /v1/referrals/{referralId}`, and the `202` of `POST /v1/referrals`). No personal data: the referrer holds the client's record under its own ids.
@@ -1243,6 +1450,8 @@ export interface components {
                 declineReason?: components["schemas"]["decline-reasons"];
                 /** @description Explanation in words. */
                 text?: string;
+                /** @description Why the gateway refused the referral after its `202` (business status `refused-by-gateway`): the code, the field at fault in the record sent, and words. */
+                refusal?: components["schemas"]["refusal-reason"];
             };
             /**
              * Format: date-time
@@ -1710,7 +1919,7 @@ export interface components {
          * @description Coded reason the gateway itself gives for a change of a referral it made or refused (routing refusals, consent checks, the response deadline), as the referral's history and notifications carry it. Providers' decline reasons and EO exit reasons have tables of their own. The codes are the tracker's; they are not from any source system, so this table has no source maps.
          * @enum {string}
          */
-        "referral-change-reasons": "NO_POSTAL_CODE" | "NO_PROVIDER_FOR_SERVICE" | "NO_PROVIDER_IN_CATCHMENT" | "CONSENT_MISSING" | "CONSENT_WITHDRAWN" | "CONSENT_EXPIRED" | "CONSENT_PURPOSE" | "CONSENT_RECIPIENT" | "OVERDUE";
+        "referral-change-reasons": "NO_POSTAL_CODE" | "NO_PROVIDER_FOR_SERVICE" | "NO_PROVIDER_IN_CATCHMENT" | "CONSENT_MISSING" | "CONSENT_WITHDRAWN" | "CONSENT_EXPIRED" | "CONSENT_PURPOSE" | "CONSENT_RECIPIENT" | "OVERDUE" | "CONSENT_NOT_FOUND" | "DUPLICATE_ENTRY_ID" | "UNMAPPED_SOURCE_CODE" | "REFERRAL_REFUSED";
         /**
          * ReferralHistoryEntry
          * @description One change of a referral: its status (FHIR Task) or business status (BSeR) moved, or the tracker recorded something about it without moving it (routing refused, response overdue), by whom, when and why.
@@ -1738,6 +1947,8 @@ export interface components {
                 code?: string | components["schemas"]["decline-reasons"] | components["schemas"]["referral-change-reasons"];
                 /** @description Explanation in words, as whoever made the change wrote it (not translated). */
                 text?: string;
+                /** @description JSON pointer of the field at fault in the record the referrer sent, when the gateway refused the referral after its `202`. */
+                field?: string;
             };
             /**
              * Format: date-time
@@ -1924,6 +2135,196 @@ export interface components {
             eventId: string;
         };
         /**
+         * AlertKind
+         * @description What an alert to a referrer's caseworker is about: a support issued by both OW / ODSP and an EO provider for overlapping periods (a reconciliation the IES directives ask caseworkers to do), or a client who did not attend a scheduled event (BSeR's "scheduled event unattended"). The codes are the tracker's; no source system has them, so this table has no source maps.
+         * @enum {string}
+         */
+        "alert-kinds": "duplicate-support" | "no-show";
+        /**
+         * BenefitType
+         * @description Employment and participation benefits and employment supports issued to a client, by OW, ODSP or an EO provider: one list, so duplicate supports issued by two networks can be reconciled. The Full-Time Employment Benefit (up to $500 in 12 months) is not issued in IES sites. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
+         * @enum {string}
+         */
+        "benefit-types": "full-time-employment-benefit" | "work-clothing" | "grooming" | "licences-certification" | "tools-equipment" | "transportation" | "child-care" | "training-costs" | "employer-incentive" | "other-employment-benefit";
+        /**
+         * AlertDetails
+         * @description What an alert is about, with ids and codes only (never personal data): for `duplicate-support`, the support type and the two supports (OW / ODSP first, then EO); for `no-show`, the provider that recorded it and, when it came from a provider's record, the service event.
+         */
+        "alert-details": {
+            /** @description Type of support both networks issued (`duplicate-support`). */
+            benefitType?: components["schemas"]["benefit-types"];
+            /** @description The two supports whose periods overlap: the OW / ODSP one first, then the EO one (`duplicate-support`). */
+            supports?: {
+                /**
+                 * Format: uuid
+                 * @description Canonical id of the support.
+                 */
+                benefitId: string;
+                /** @description Organization that issued it. */
+                issuedBy: components["schemas"]["organization-id"];
+                /**
+                 * Format: date
+                 * @description First day the support covers.
+                 */
+                periodStart: string;
+                /**
+                 * Format: date
+                 * @description Last day it covers (absent: the first day only).
+                 */
+                periodEnd?: string;
+            }[];
+            /** @description Provider that recorded the no-show (`no-show`). */
+            provider?: string;
+            /**
+             * Format: uuid
+             * @description The provider's `event-unattended` service event, when the no-show came from its record (`no-show`).
+             */
+            serviceEventId?: string;
+            /**
+             * Format: date
+             * @description Day of the event the client did not attend, when known (`no-show`).
+             */
+            occurredOn?: string;
+        };
+        /**
+         * Alert
+         * @description An alert as its referrer reads it (`GET /v1/alerts`): what, about which referral and client, when, with its kind labelled in the caller's language. Ids and codes only, no personal data.
+         */
+        alert: {
+            /**
+             * Format: uuid
+             * @description Id of the alert.
+             */
+            alertId: string;
+            /** @description What the alert is about. */
+            kind: components["schemas"]["alert-kinds"];
+            /**
+             * Format: uuid
+             * @description Referral concerned, when known.
+             */
+            referralId?: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client.
+             */
+            clientId: string;
+            /**
+             * Format: date-time
+             * @description When what raised the alert happened.
+             */
+            occurredAt: string;
+            /** @description What the alert is about, ids and codes only. */
+            details: components["schemas"]["alert-details"];
+            /**
+             * Format: date-time
+             * @description When the recipient acknowledged it (`POST /v1/alerts/{alertId}/acknowledge`); absent until then.
+             */
+            acknowledgedAt?: string;
+            /** @description Labels of the codes, in the language of `Accept-Language` (English or French). */
+            labels: {
+                /** @description Label of `kind`. */
+                kind: string;
+                /** @description Label of `details.benefitType`, when there is one. */
+                benefitType?: string;
+            };
+        };
+        /**
+         * AlertPage
+         * @description A page of a referrer's alerts (`GET /v1/alerts`), newest first.
+         */
+        "alert-page": {
+            /** @description Alerts of this page. */
+            items: components["schemas"]["alert"][];
+            /** @description Cursor of the next page (pass as `cursor`); absent on the last page. */
+            next?: string;
+        };
+        /**
+         * SourceSystem
+         * @description Systems of record Passerelle receives records from. Each source schema names its system in `x-source-system`, and each code table keys its `x-source-maps` by these codes.
+         * @enum {string}
+         */
+        "source-systems": "sams" | "odsp" | "cams" | "passerelle-api";
+        /**
+         * LinkConflict
+         * @description A source record whose ids point at two different clients (`GET /v1/clients/conflicts`): Passerelle does not guess, a person of an organization involved links them into one client or keeps them apart. Holds source ids, which are personal data: every read is written to the audit log.
+         */
+        "link-conflict": {
+            /**
+             * Format: uuid
+             * @description Id of the conflict.
+             */
+            conflictId: string;
+            /** @description The two candidate clients (the one the record was kept under first). */
+            clientIds: string[];
+            /** @description The record's source ids in conflict, and the client each pointed at when it was detected. */
+            sourceIds: {
+                /** @description Source system of the id. */
+                system: components["schemas"]["source-systems"];
+                /** @description The id in that system (SAMS or ODSP member id, CaMS client reference number). */
+                sourceId: string;
+                /**
+                 * Format: uuid
+                 * @description Client the id pointed at.
+                 */
+                clientId: string;
+            }[];
+            /** @description The record that revealed the conflict. */
+            source: {
+                /** @description Source system of the record. */
+                system: components["schemas"]["source-systems"];
+                /** @description Id of the record in that system. */
+                recordId: string;
+            };
+            /**
+             * Format: date-time
+             * @description Time of the record that revealed it.
+             */
+            detectedAt: string;
+            /**
+             * @description `open` until resolved, then `linked` or `kept-apart`.
+             * @enum {string}
+             */
+            status: "open" | "linked" | "kept-apart";
+            /**
+             * Format: uuid
+             * @description The client kept when linked.
+             */
+            resolvedTo?: string;
+            /** @description Organization that resolved it. */
+            resolvedBy?: components["schemas"]["organization-id"];
+            /**
+             * Format: date-time
+             * @description When it was resolved.
+             */
+            resolvedAt?: string;
+        };
+        /**
+         * LinkConflictPage
+         * @description A page of the identity-link conflicts the caller is involved in (`GET /v1/clients/conflicts`), newest first.
+         */
+        "link-conflict-page": {
+            /** @description Conflicts of this page. */
+            items: components["schemas"]["link-conflict"][];
+            /** @description Cursor of the next page (pass as `cursor`); absent on the last page. */
+            next?: string;
+        };
+        /**
+         * LinkConflictResolution
+         * @description A person's decision on an identity-link conflict: `link` (the two are one person: the ids in conflict move to `clientId`, one of the two candidates, and the records carrying them resolve to it from now on) or `keep-apart` (two people: every link stays, and the same conflict is not raised again).
+         */
+        "link-conflict-resolution": {
+            /**
+             * @description `link` or `keep-apart`.
+             * @enum {string}
+             */
+            resolution: "link" | "keep-apart";
+            /**
+             * Format: uuid
+             * @description With `link` (required there): the candidate client to keep, one of the conflict's `clientIds`.
+             */
+            clientId?: string;
+        };
+        /**
          * Stream
          * @description Integrated Employment Services client segmentation from the Common Assessment: stream C is the highest risk of long-term unemployment. CaMS shows the segment as the letter itself, so its map is the identity; it still guards against a new segment appearing unannounced.
          * @enum {string}
@@ -1963,7 +2364,7 @@ export interface components {
             routed: components["schemas"]["reportCount"];
             /** @description Referrals a provider accepted (a `referral_history` row to `accepted`), whatever happened next. */
             accepted: components["schemas"]["reportCount"];
-            /** @description Referrals a provider declined (a `referral_history` row to `rejected`). */
+            /** @description Referrals a provider declined (a `referral_history` row to `rejected` by the provider; referrals the gateway refused, business status `refused-by-gateway`, are not declines). */
             rejected: components["schemas"]["reportCount"];
             /** @description `rejected` by the coded reason of the first decline (`codes/decline-reasons.json`); every code of the table is present. */
             rejectedByReason: {
@@ -2154,7 +2555,7 @@ export interface components {
                     routed: components["schemas"]["reportCount"];
                     /** @description Referrals a provider accepted (a `referral_history` row to `accepted`), whatever happened next. */
                     accepted: components["schemas"]["reportCount"];
-                    /** @description Referrals a provider declined (a `referral_history` row to `rejected`). */
+                    /** @description Referrals a provider declined (a `referral_history` row to `rejected` by the provider; referrals the gateway refused, business status `refused-by-gateway`, are not declines). */
                     rejected: components["schemas"]["reportCount"];
                     /** @description `rejected` by the coded reason of the first decline (`codes/decline-reasons.json`); every code of the table is present. */
                     rejectedByReason: {
@@ -2225,12 +2626,6 @@ export interface components {
             /** @description Cursor of the next page (pass as `after`); absent on the last page. */
             next?: string;
         };
-        /**
-         * SourceSystem
-         * @description Systems of record Passerelle receives records from. Each source schema names its system in `x-source-system`, and each code table keys its `x-source-maps` by these codes.
-         * @enum {string}
-         */
-        "source-systems": "sams" | "odsp" | "cams" | "passerelle-api";
         /**
          * SourceRecordRef
          * @description Which source record a canonical record was mapped from. Event ids are derived from `system`, `recordId`, `recordVersion` and, for a record holding several entries, `entryId`.
@@ -2343,6 +2738,26 @@ export interface components {
             notes?: string;
         };
         /**
+         * SealedPersonal
+         * @description A `personal` member sealed with its client's data key (AES-256-GCM, the clientId authenticated with it; JOSE names). Only the services entitled to the person's data open it; once the client is erased its key is destroyed and no copy of it can be read again.
+         */
+        "sealed-personal": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the client whose data key sealed it.
+             */
+            keyId: string;
+            /**
+             * @description Content encryption: AES-256-GCM.
+             * @constant
+             */
+            alg: "A256GCM";
+            /** @description The 96-bit initialization vector, base64url without padding. */
+            iv: string;
+            /** @description The JSON of the clear member, encrypted, followed by the 128-bit authentication tag; base64url without padding. */
+            ciphertext: string;
+        };
+        /**
          * Referral
          * @description A referral of a client from OW or ODSP to Employment Ontario, as a snapshot after the change the event reports. `status` follows FHIR Task (Gravity SDOH Clinical Care), `businessStatus` BSeR. Data of every `ca.on.passerelle.referral.*` event on `referrals.v1`.
          */
@@ -2388,6 +2803,8 @@ export interface components {
                 declineReason?: components["schemas"]["decline-reasons"];
                 /** @description Explanation in words (required in practice on cancel, hold and fail, where no code list applies). */
                 text?: string;
+                /** @description Why the gateway itself refused the referral after its `202` (business status `refused-by-gateway`; `declineReason` is then `other`). */
+                refusal?: components["schemas"]["refusal-reason"];
             };
             /**
              * Format: date-time
@@ -2400,7 +2817,7 @@ export interface components {
              */
             updatedAt: string;
             /** @description The client's identity and contact for the provider, and the referral notes. Absent once the client withdrew consent: the tracker's later events about the referral carry no personal data. */
-            personal?: components["schemas"]["personal"];
+            personal?: components["schemas"]["personal"] | components["schemas"]["sealed-personal"];
         } & (unknown & unknown);
         /**
          * ProviderReferralPage
@@ -2649,10 +3066,64 @@ export interface components {
             reason: string;
         };
         /**
-         * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
+         * FollowUpDue
+         * @description An outcome follow-up falls due for a job (1, 3, 6 or 12 months after its start). Data of `ca.on.passerelle.outcome.follow-up-due` on `outcomes.v1`, raised by the referral tracker to the provider.
+         */
+        "follow-up-due": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` this is correlated to, when known.
+             */
+            referralId?: string;
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
+            source: components["schemas"]["source-record"];
+            /**
+             * Format: uuid
+             * @description Employment spell to follow up.
+             */
+            employmentSpellId: string;
+            /** @description Provider to do the follow-up. */
+            provider: string;
+            /** @description Milestone the follow-up checks (an `ies-employed-*` code). */
+            outcomeType: components["schemas"]["outcome-types"];
+            /**
+             * Format: date
+             * @description First day of the job.
+             */
+            jobStartDate: string;
+            /**
+             * Format: date
+             * @description Date the follow-up is due.
+             */
+            dueOn: string;
+        };
+        /**
+         * ProviderFollowUpPage
+         * @description A page of a provider's outcome follow-ups due (`GET /v1/provider/follow-ups`): those due on or before the asked date for the jobs it reported, not yet answered by an outcome, earliest due first.
+         */
+        "provider-follow-up-page": {
+            /** @description Follow-ups of this page. */
+            items: components["schemas"]["follow-up-due"][];
+            /** @description Cursor of the next page (pass as `cursor`); absent on the last page. */
+            next?: string;
+        };
+        /**
+         * @description What happened: the `ca.on.passerelle.referral.*` event type's last part; `refused`: the gateway refused the referral after its `202` (status `rejected`, business status `refused-by-gateway`, `reason` with the code and the field at fault).
          * @enum {string}
          */
-        change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue";
+        change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue" | "refused";
+        /**
+         * @description What happened: a follow-up fell due.
+         * @enum {string}
+         */
+        "properties-change": "follow-up-due";
         /**
          * WebhookSubscription
          * @description A webhook subscription of the calling organization. The signing `secret` is present only in the answer to `POST /v1/webhooks` (and its idempotent replays, while the subscription exists): keep it then, it is never shown again.
@@ -2669,7 +3140,7 @@ export interface components {
              */
             url: string;
             /** @description The `change` values notified; absent: every change. */
-            changes?: components["schemas"]["change"][];
+            changes?: (components["schemas"]["change"] | components["schemas"]["properties-change"] | components["schemas"]["alert-kinds"])[];
             /** @description What the subscription is for, as registered. */
             description?: string;
             /** @description Signing secret (`whsec_` and 43 base64url characters): the HMAC-SHA256 key of the `Passerelle-Signature` header, used as its UTF-8 bytes. Only in the answer to `POST /v1/webhooks`. */
@@ -2699,7 +3170,7 @@ export interface components {
              */
             url: string;
             /** @description Only notifications whose `change` is one of these; absent: every change. */
-            changes?: components["schemas"]["change"][];
+            changes?: (components["schemas"]["change"] | components["schemas"]["properties-change"] | components["schemas"]["alert-kinds"])[];
             /** @description What the subscription is for, in the organization's words (never sent to the receiver). */
             description?: string;
         };
@@ -2722,11 +3193,13 @@ export interface components {
             notificationId: string;
             /**
              * Format: uuid
-             * @description The referral the notification is about.
+             * @description The referral the notification is about, when it names one (a referral's notification always does; a follow-up's when the job is tied to a referral).
              */
-            referralId: string;
-            /** @description What happened to the referral. */
-            change: components["schemas"]["change"];
+            referralId?: string;
+            /** @description CloudEvents type of the notification (the `ce-type` header), e.g. `ca.on.passerelle.notification.follow-up-due`. */
+            eventType?: string;
+            /** @description What happened: the notification's `change` (of a referral, or `follow-up-due`). */
+            change: components["schemas"]["change"] | components["schemas"]["properties-change"];
             /**
              * @description `pending` (an attempt is due or in flight), `delivered` (a 2xx answer), `failed` (attempts or age exhausted), `cancelled` (the subscription was deleted first).
              * @enum {string}
@@ -2794,7 +3267,7 @@ export interface components {
              * @description Id of the notification (the `ce_id` of the tracker event it reports), for deduplication by the receiver.
              */
             notificationId: string;
-            /** @description Organization the notification is for: the referrer (`ow:<delivery agent>` or `odsp:<office>`). */
+            /** @description Organization the notification is for: the referrer (`ow:<delivery agent>` or `odsp:<office>`), or the provider the referral is routed to (`eo:<provider>`: told of a new referral, `routed`; of a cancellation by the referrer or the system, `cancelled`; of its answer being late, `overdue`). */
             recipient: components["schemas"]["organization-id"];
             /**
              * Format: uuid
@@ -2809,10 +3282,10 @@ export interface components {
              */
             clientId: string;
             /**
-             * @description What happened: the `ca.on.passerelle.referral.*` event type's last part.
+             * @description What happened: the `ca.on.passerelle.referral.*` event type's last part; `refused`: the gateway refused the referral after its `202` (status `rejected`, business status `refused-by-gateway`, `reason` with the code and the field at fault).
              * @enum {string}
              */
-            change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue";
+            change: "routed" | "unroutable" | "accepted" | "rejected" | "started" | "resumed" | "on-hold" | "completed" | "failed" | "cancelled" | "entered-in-error" | "overdue" | "refused";
             /** @description FHIR Task status after the change. */
             status: components["schemas"]["referral-statuses"];
             /** @description BSeR business status after the change. */
@@ -2825,12 +3298,63 @@ export interface components {
                 code?: string | components["schemas"]["decline-reasons"] | components["schemas"]["referral-change-reasons"];
                 /** @description Explanation in words. */
                 text?: string;
+                /** @description JSON pointer of the field at fault in the record the referrer sent, when the gateway refused the referral (`refused`) because of one field. */
+                field?: string;
             };
+            /** @description Path under the API where the recipient reads what it may see of the referral. In a provider's notification: its inbox (`/v1/provider/referrals`), whose entry with this `referralId` carries what the client's consent shares with it (identity, contact); the notification itself carries none. */
+            link?: string;
             /**
              * Format: date-time
              * @description When the change happened.
              */
             occurredAt: string;
+        };
+        /**
+         * FollowUpNotification
+         * @description An outcome follow-up the provider should do now (1, 3, 6 or 12 months after a job start). Data of `ca.on.passerelle.notification.follow-up-due` on `notifications.v1`, raised by the referral tracker when the follow-up's timer fires; drives providers' webhooks. Carries no personal data: `link` is where the provider reads its due follow-ups.
+         */
+        "follow-up-notification": {
+            /**
+             * Format: uuid
+             * @description Id of the notification (the `ce_id` of the `outcome.follow-up-due` event it reports), for deduplication by the receiver.
+             */
+            notificationId: string;
+            /** @description Organization the notification is for: the provider to do the follow-up (`eo:<provider>`). */
+            recipient: components["schemas"]["organization-id"];
+            /**
+             * @description What happened: a follow-up fell due.
+             * @enum {string}
+             */
+            change: "follow-up-due";
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /**
+             * Format: uuid
+             * @description Canonical `referralId` the job is correlated to, when known.
+             */
+            referralId?: string;
+            /**
+             * Format: uuid
+             * @description Employment spell to follow up.
+             */
+            employmentSpellId: string;
+            /** @description Milestone the follow-up checks (an `ies-employed-*` code). */
+            outcomeType: components["schemas"]["outcome-types"];
+            /**
+             * Format: date
+             * @description Date the follow-up is due.
+             */
+            dueOn: string;
+            /**
+             * Format: date-time
+             * @description When the follow-up fell due (its timer's time).
+             */
+            occurredAt: string;
+            /** @description Path under the API (`/v1/provider/follow-ups?due=<dueOn>`) where the provider lists the follow-ups due, this one among them. */
+            link: string;
         };
         /**
          * CloudEventHeaders
@@ -3005,8 +3529,8 @@ export interface components {
             program: components["schemas"]["programs"];
             /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
             source: components["schemas"]["source-record"];
-            /** @description Identity of the client, with `links` to every source id known for the client. */
-            personal: components["schemas"]["personal"];
+            /** @description Identity of the client, with `links` to every source id known for the client; sealed with the client's data key (`SealedPersonal`) where a master key is configured, absent once the client was erased. */
+            personal?: components["schemas"]["personal"] | components["schemas"]["sealed-personal"];
             /**
              * Format: date-time
              * @description When the client (or its links) last changed.
@@ -3383,51 +3907,6 @@ export interface components {
             employment?: components["schemas"]["employment-details"];
         };
         /**
-         * FollowUpDue
-         * @description An outcome follow-up falls due for a job (1, 3, 6 or 12 months after its start). Data of `ca.on.passerelle.outcome.follow-up-due` on `outcomes.v1`, raised by the referral tracker to the provider.
-         */
-        "follow-up-due": {
-            /**
-             * Format: uuid
-             * @description Canonical id of the client (UUID), the same for the person in every network; the Kafka record key of the event.
-             */
-            clientId: string;
-            /**
-             * Format: uuid
-             * @description Canonical `referralId` this is correlated to, when known.
-             */
-            referralId?: string;
-            /** @description Program the client is served under. */
-            program: components["schemas"]["programs"];
-            /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
-            source: components["schemas"]["source-record"];
-            /**
-             * Format: uuid
-             * @description Employment spell to follow up.
-             */
-            employmentSpellId: string;
-            /** @description Provider to do the follow-up. */
-            provider: string;
-            /** @description Milestone the follow-up checks (an `ies-employed-*` code). */
-            outcomeType: components["schemas"]["outcome-types"];
-            /**
-             * Format: date
-             * @description First day of the job.
-             */
-            jobStartDate: string;
-            /**
-             * Format: date
-             * @description Date the follow-up is due.
-             */
-            dueOn: string;
-        };
-        /**
-         * BenefitType
-         * @description Employment and participation benefits and employment supports issued to a client, by OW, ODSP or an EO provider: one list, so duplicate supports issued by two networks can be reconciled. The Full-Time Employment Benefit (up to $500 in 12 months) is not issued in IES sites. Source codes (SAMS, ODSP and CaMS) are illustrative: the real SAMS, ODSP and CaMS code lists are not public, so these were invented in the style of those systems; replace them in `x-source-maps` when a delivery partner supplies its list (the canonical codes do not change).
-         * @enum {string}
-         */
-        "benefit-types": "full-time-employment-benefit" | "work-clothing" | "grooming" | "licences-certification" | "tools-equipment" | "transportation" | "child-care" | "training-costs" | "employer-incentive" | "other-employment-benefit";
-        /**
          * BenefitIssued
          * @description An employment or participation benefit, or an EO financial support, issued to a client: one shape for every network so duplicate supports can be reconciled. Data of `ca.on.passerelle.benefit.issued` on `service-events.v1`.
          */
@@ -3538,6 +4017,51 @@ export interface components {
             source: components["schemas"]["source-record"];
         };
         /**
+         * ReferralRefusal
+         * @description The gateway refused a referral after answering its referrer `202`: the OW adapter could not turn the record carrying it into canonical events (a consent it names is not in the record, entry ids repeat, a source code has no mapping). Data of `ca.on.passerelle.referral.refused` on `referrals.v1`, keyed by `clientId`; the raw record still goes to its topic's DLQ, for operators to replay. The referral tracker records the referral as `rejected` / `refused-by-gateway` with `reason` and tells the referrer; a referral already past `requested` keeps its status and only its history records the refusal. No personal data: ids and codes only.
+         */
+        "referral-refusal": {
+            /**
+             * Format: uuid
+             * @description Canonical id of the refused referral, derived from the referrer and its own id as the gateway's `202` named it.
+             */
+            referralId: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client the record's ids link to; the Kafka record key.
+             */
+            clientId: string;
+            /** @description Organization that made the referral (`ow:<delivery agent>` or `odsp:<office>`): the one told. */
+            referrer: components["schemas"]["organization-id"];
+            /** @description The referrer's own id of the referral. */
+            sourceReferralId: components["schemas"]["source-record-id"];
+            /** @description Program the client is served under. */
+            program: components["schemas"]["programs"];
+            /** @description The refused source record (system, record id and version); the event id derives from it. */
+            source: components["schemas"]["source-record"];
+            /** @description How the referral came about, when its source code maps; with `serviceWanted`, `consentId` and `requestedAt`, what lets the tracker record a referral it never saw. */
+            pathway?: components["schemas"]["referral-pathways"];
+            /** @description Employment Ontario service asked for, when its source code maps. */
+            serviceWanted?: components["schemas"]["service-types"];
+            /**
+             * Format: uuid
+             * @description Canonical id of the consent the referral names (even when the record does not hold it).
+             */
+            consentId?: string;
+            /**
+             * Format: date-time
+             * @description When the referrer made the referral.
+             */
+            requestedAt?: string;
+            /** @description Why the gateway refused it. */
+            reason: components["schemas"]["refusal-reason"];
+            /**
+             * Format: date-time
+             * @description When the record was refused: the record's own `recordedAt`, so a redelivery describes the same refusal.
+             */
+            occurredAt: string;
+        };
+        /**
          * ReferralResponse
          * @description A provider's answer to a referral routed to it, as its own system (CaMS) or the provider API recorded it. Data of `ca.on.passerelle.referral.response-recorded` on `referrals.v1`; the referral tracker turns it into `referral.accepted` or `referral.rejected` when the lifecycle allows it.
          */
@@ -3620,6 +4144,43 @@ export interface components {
              * @description When the tracker saw the overlap (event time of the later support).
              */
             detectedAt: string;
+        };
+        /**
+         * AlertNotification
+         * @description Something a referrer's caseworker should act on, kept in the tracker's alert ledger (`GET /v1/alerts`): the same support issued by OW / ODSP and by an EO provider for overlapping periods (`duplicate-support`), or a client who did not attend a scheduled event of the referral (`no-show`). Data of `ca.on.passerelle.notification.alert-raised` on `notifications.v1`, raised by the referral tracker; drives the referrer's webhooks. Carries no personal data: ids and codes only.
+         */
+        "alert-notification": {
+            /**
+             * Format: uuid
+             * @description Id of the notification, for deduplication by the receiver (derived from the alert: the same alert is notified once).
+             */
+            notificationId: string;
+            /** @description Organization the alert is for: the referrer of the referral concerned (`ow:<delivery agent>` or `odsp:<office>`); for a duplicate support not tied to a referral, the OW / ODSP office that issued its side. */
+            recipient: components["schemas"]["organization-id"];
+            /** @description What the alert is about: `duplicate-support` or `no-show`. */
+            change: components["schemas"]["alert-kinds"];
+            /**
+             * Format: uuid
+             * @description Id of the alert, derived from what raised it (the two supports; the referral and the event), so the same cause never raises two alerts.
+             */
+            alertId: string;
+            /**
+             * Format: uuid
+             * @description Referral concerned, when known.
+             */
+            referralId?: string;
+            /**
+             * Format: uuid
+             * @description Canonical id of the client; the Kafka record key.
+             */
+            clientId: string;
+            /**
+             * Format: date-time
+             * @description When what raised the alert happened (event time of the later support, or of the no-show).
+             */
+            occurredAt: string;
+            /** @description What the alert is about, ids and codes only. */
+            details: components["schemas"]["alert-details"];
         };
         /**
          * MinistryOutcome
@@ -3933,7 +4494,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The problem code in kebab-case, as at the end of its `type`. */
-                code: "token-missing" | "token-invalid" | "token-expired" | "scope-missing" | "org-not-allowed" | "rate-limited" | "dependency-unavailable" | "idempotency-key-missing" | "idempotency-key-reused" | "request-in-progress" | "invalid-body" | "invalid-query" | "unmapped-source-code" | "other-delivery-agent" | "other-odsp-office" | "referral-not-found" | "referral-not-tracked-yet" | "illegal-transition" | "actor-not-allowed" | "reason-required" | "consent-not-found" | "consent-already-withdrawn" | "invalid-service-records" | "invalid-subscription" | "webhook-not-found" | "webhook-limit-reached" | "invalid-period" | "invalid-grouping" | "invalid-format" | "not-acceptable";
+                code: "token-missing" | "token-invalid" | "token-expired" | "scope-missing" | "org-not-allowed" | "rate-limited" | "dependency-unavailable" | "idempotency-key-missing" | "idempotency-key-reused" | "request-in-progress" | "invalid-body" | "invalid-query" | "unmapped-source-code" | "other-delivery-agent" | "other-odsp-office" | "referral-not-found" | "referral-not-tracked-yet" | "illegal-transition" | "actor-not-allowed" | "reason-required" | "erasure-client-not-found" | "consent-not-found" | "consent-already-withdrawn" | "alert-not-found" | "link-conflict-not-found" | "link-conflict-already-resolved" | "link-conflict-client-not-candidate" | "invalid-service-records" | "invalid-subscription" | "webhook-not-found" | "webhook-limit-reached" | "invalid-period" | "invalid-grouping" | "invalid-format" | "not-acceptable";
             };
             cookie?: never;
         };
@@ -4339,6 +4900,168 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Only alerts of this kind. */
+                kind?: components["schemas"]["alert-kinds"];
+                /** @description Only alerts about this referral. */
+                referralId?: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page (opaque). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["alert-page"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Id of the alert. */
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert, acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["alert"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listLinkConflicts: {
+        parameters: {
+            query?: {
+                /** @description Only open or only resolved conflicts. */
+                status?: "open" | "resolved";
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page (opaque). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["link-conflict-page"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    resolveLinkConflict: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per logical request of the organization. */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /** @description Id of the conflict. */
+                conflictId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["link-conflict-resolution"];
+            };
+        };
+        responses: {
+            /** @description The conflict as resolved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["link-conflict"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    eraseClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Canonical client id. */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client's data key is destroyed and the database's copies purged. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
     getOutcomeReport: {
         parameters: {
             query?: {
@@ -4702,6 +5425,46 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listProviderFollowUps: {
+        parameters: {
+            query?: {
+                /** @description Follow-ups due on or before this date (default: today in Ontario). */
+                due?: string;
+                /** @description Page size (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page (opaque). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["provider-follow-up-page"];
+                };
+            };
+            /** @description A query parameter is invalid; `errors` names each one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["problem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Problem"];
+        };
+    };
     listWebhooks: {
         parameters: {
             query?: never;
@@ -4886,6 +5649,52 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["referral-notification"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged; not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged; retried with backoff. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    followUpDueWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Id of the delivery (one notification to one subscription): the same on every attempt. */
+                "Passerelle-Delivery-Id": string;
+                /** @description Number of this attempt, from 1. */
+                "Passerelle-Attempt": number;
+                /** @description When this attempt was signed, in Unix seconds. */
+                "Passerelle-Timestamp": string;
+                /** @description `v1=` and the hex HMAC-SHA256 of `<timestamp>.<body>` under the subscription secret. */
+                "Passerelle-Signature": string;
+                /** @description CloudEvents id of the notification event (HTTP binary mode); `eventId` in the delivery log. */
+                "ce-id": string;
+                /** @description CloudEvents type: `ca.on.passerelle.notification.follow-up-due`. */
+                "ce-type": string;
+                /** @description CloudEvents source: the tracker. */
+                "ce-source": string;
+                /** @description CloudEvents version: `1.0`. */
+                "ce-specversion": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["follow-up-notification"];
             };
         };
         responses: {
