@@ -108,4 +108,29 @@ describe('AuditLog: append-only and hash-chained', () => {
     await sql`delete from audit_log where seq = 5`.execute(database.db);
     expect(await log.verify()).toMatchObject({ ok: false, brokenAt: '6' });
   });
+
+  it('purges the oldest entries while others append, the chain verifiable from the checkpoint', async () => {
+    const log = await filled();
+    const later = new Date(Date.now() + 3_600_000);
+    const appends = Array.from({ length: 60 }, (_, n) => log.append([entry(n)]));
+    let purged = 0;
+    for (let n = 0; n < 10; n += 1) purged += await log.purgeBefore(later, 5);
+    await Promise.all(appends);
+    const verified = await log.verify();
+    expect(verified).toMatchObject({ ok: true, rows: 67 - purged, checkpoint: { deleted: purged } });
+    expect(purged).toBeGreaterThanOrEqual(7);
+    // Purged to nothing, the next entry still chains on.
+    while ((await log.purgeBefore(later, 50)) > 0);
+    await log.append([entry(99)]);
+    expect(await log.verify()).toMatchObject({ ok: true, rows: 1, checkpoint: { deleted: 67 } });
+  });
+
+  it('breaks the chain when entries are deleted around audit_purge, leaving no checkpoint', async () => {
+    const log = await filled();
+    await database.db.transaction().execute(async (trx) => {
+      await sql`select set_config('passerelle.audit_purge', 'on', true)`.execute(trx);
+      await sql`delete from audit_log where seq <= 2`.execute(trx);
+    });
+    expect(await log.verify()).toMatchObject({ ok: false, brokenAt: '3' });
+  });
 });

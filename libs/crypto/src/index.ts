@@ -1,1 +1,4 @@
 export * from './secret-seal';
+export * from './client-data-keys';
+export * from './personal-data.error';
+export * from './personal-data-vault';

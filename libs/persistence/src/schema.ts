@@ -12,13 +12,17 @@ export interface SharedTables {
   outbox: OutboxTable;
   timer: TimerTable;
   audit_log: AuditLogTable;
+  audit_checkpoint: AuditCheckpointTable;
+  retention_run: RetentionRunTable;
   idempotency_key: IdempotencyKeyTable;
+  client_key: ClientKeyTable;
 }
 
 /** Tables the gateway owns. */
 export interface GatewayTables {
   referral_submission: ReferralSubmissionTable;
   webhook_subscription: WebhookSubscriptionTable;
+  alert_acknowledgement: AlertAcknowledgementTable;
 }
 
 /** Tables the referral tracker owns: its ledger. */
@@ -30,11 +34,13 @@ export interface TrackerTables {
   outcome: OutcomeTable;
   support_issued: SupportIssuedTable;
   parked_event: ParkedEventTable;
+  referral_alert: ReferralAlertTable;
 }
 
 /** Tables the adapters own: the links of source identities to canonical client ids. */
 export interface AdapterTables {
   client_link: ClientLinkTable;
+  client_link_conflict: ClientLinkConflictTable;
 }
 
 /** Tables the webhook dispatcher owns. */
@@ -65,10 +71,15 @@ export interface LedgerReadModel {
   employment_spell: ReadOnlyTable<EmploymentSpellTable>;
   outcome: ReadOnlyTable<OutcomeTable>;
   support_issued: ReadOnlyTable<SupportIssuedTable>;
+  referral_alert: ReadOnlyTable<ReferralAlertTable>;
 }
 
-/** What the gateway sees: its own and the shared tables, the tracker's ledger read-only, the delivery log. */
-export interface GatewayDatabase extends SharedTables, GatewayTables, LedgerReadModel {
+/**
+ * What the gateway sees: its own and the shared tables, the tracker's ledger read-only, the delivery
+ * log, and the identity links, read and changed only through `ClientLinkRegistry` (a person
+ * resolving a link conflict).
+ */
+export interface GatewayDatabase extends SharedTables, GatewayTables, LedgerReadModel, AdapterTables {
   /**
    * The dispatcher's: read for a subscription's delivery log, written only to cancel the pending
    * deliveries of a subscription the gateway deletes, in the deleting transaction.
@@ -99,6 +110,24 @@ export interface AuditLogTable {
   client_id: string | null;
   prev_hash: string;
   hash: string;
+}
+
+/** Where purged audit entries ended (0017): the chain goes on from `last_hash`. */
+export interface AuditCheckpointTable {
+  id: Generated<string>;
+  through_seq: string;
+  last_hash: string;
+  deleted: string;
+  cutoff: ColumnType<Date, never, never>;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+/** One retention schedule slot, claimed by the replica that purges it (0017). */
+export interface RetentionRunTable {
+  slot: ColumnType<Date, string, never>;
+  started_at: ColumnType<Date, never, never>;
+  finished_at: ColumnType<Date | null, never, string>;
+  report: ColumnType<unknown, never, string>;
 }
 
 export interface IdempotencyKeyTable {
@@ -238,11 +267,63 @@ export interface OutboxTable {
   created_at: ColumnType<Date, never, never>;
 }
 
+/** One client's data key of its `personal` member (0018): wrapped, or a tombstone once erased. */
+export interface ClientKeyTable {
+  client_id: string;
+  wrapped_key: string | null;
+  master_key_id: string | null;
+  created_at: ColumnType<Date, never, never>;
+  erased_at: ColumnType<Date | null, string | null | undefined, string | null>;
+}
+
 export interface ClientLinkTable {
   source_system: string;
   source_id: string;
   client_id: string;
   linked_at: ColumnType<Date, never, never>;
+  /** Organization whose record attached the source id (null: linked before it was kept). */
+  linked_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ClientLinkConflictTable {
+  conflict_id: string;
+  /** Organizations whose records linked the ids in conflict: who may see and resolve it. */
+  involved_orgs: string[];
+  client_id: string;
+  conflicting_client_id: string;
+  /** `[{ system, id, clientId }]`: the record's source ids and the client each pointed at. */
+  identities: ColumnType<unknown, string, never>;
+  source_system: string;
+  source_record_id: string;
+  detected_at: ColumnType<Date, string, never>;
+  /** null while open, then `linked` or `kept-apart`. */
+  resolution: string | null;
+  resolved_to: string | null;
+  resolved_by: string | null;
+  resolved_at: ColumnType<Date | null, string | null | undefined, string | null>;
+}
+
+export interface ReferralAlertTable {
+  alert_id: string;
+  /** `duplicate-support` or `no-show`. */
+  kind: string;
+  /** Referrer org the alert is for. */
+  recipient: string;
+  referral_id: string | null;
+  client_id: string;
+  occurred_at: ColumnType<Date, string, never>;
+  /** Ids and codes only (no personal data), as JSON. */
+  details: ColumnType<unknown, string, never>;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+/** A recipient's acknowledgement of an alert of the tracker's (`POST /v1/alerts/{id}/acknowledge`). */
+export interface AlertAcknowledgementTable {
+  alert_id: string;
+  org: string;
+  /** Token subject of the person (or system) that acknowledged it. */
+  acknowledged_by: string;
+  acknowledged_at: ColumnType<Date, string | undefined, never>;
 }
 
 export interface InboxTable {

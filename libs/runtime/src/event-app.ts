@@ -79,6 +79,7 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
       names,
       partitions: config.topicPartitions,
       replicationFactor: config.replicationFactor,
+      retention: config,
     });
   } catch (error) {
     await database.close();

@@ -1,4 +1,5 @@
 export * from './source-record-translator';
+export * from './personal-data-edge';
 export * from './translation.error';
 export * from './contact';
 export * from './ow-entity-ids';

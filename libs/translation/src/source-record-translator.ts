@@ -8,9 +8,19 @@ import type {
 } from '@passerelle/contracts';
 import { schemaRegistry } from '@passerelle/contracts';
 import type { FactoryProvider } from '@nestjs/common';
+import { loadConfig, personalDataSettings } from '@passerelle/config';
+import type { PersonalDataVault } from '@passerelle/crypto';
 import { EventPublisher, TopicNames, canonicalEvent, type InboundEvent } from '@passerelle/messaging';
-import { ClientLinkRegistry, type DatabaseHandle, type SourceIdentity } from '@passerelle/persistence';
+import {
+  ClientLinkRegistry,
+  personalDataVault,
+  type DatabaseHandle,
+  type LinkOrigin,
+  type LinkResolution,
+  type SourceIdentity,
+} from '@passerelle/persistence';
 import { TranslationError, TranslationErrorCode } from './translation.error';
+import { ERASED_RECORD, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
 
 /** What an adapter knows about one kind of source record. Everything here is pure. */
 export interface SourceDefinition<R> {
@@ -24,10 +34,20 @@ export interface SourceDefinition<R> {
   /** Every identifier of the person the record carries (links across networks). */
   identities(record: R): SourceIdentity[];
   map(record: R, context: MappingContext): MappingResult;
+  /**
+   * A schema-valid stand-in for the `personal` member of a record about an erased client (its own
+   * is unreadable), so the record's de-identified events still flow: the mapping stays as it is,
+   * and every `personal` member built from the stand-in is dropped before emitting. None: such
+   * records publish nothing.
+   */
+  erasedPersonal?: unknown;
 }
 
 export type TranslationOutcome =
-  { outcome: 'published'; clientId: string; events: number } | { outcome: 'link-conflict'; conflicts: number };
+  | { outcome: 'published'; clientId: string; events: number }
+  | { outcome: 'link-conflict'; conflicts: number }
+  /** The record's client was erased and its source has no `erasedPersonal`: nothing is published from it. */
+  | { outcome: 'erased' };
 
 /**
  * Raw source record in, canonical events out: source-schema validation, identity links, the
@@ -40,6 +60,8 @@ export class SourceRecordTranslator {
     private readonly links: ClientLinkRegistry,
     private readonly publisher: EventPublisher,
     private readonly names: TopicNames,
+    /** Opens raw records' and seals canonical events' `personal` (crypto-shredding); none: left as they are. */
+    private readonly vault?: PersonalDataVault,
   ) {}
 
   async translate<R>(definition: SourceDefinition<R>, inbound: InboundEvent): Promise<TranslationOutcome> {
@@ -54,9 +76,39 @@ export class SourceRecordTranslator {
    * the consumer runner then retries record by record, so only that record reaches the DLQ.
    */
   async translateBatch<R>(definition: SourceDefinition<R>, inbounds: InboundEvent[]): Promise<TranslationOutcome[]> {
+    const datas = await openRawRecords(this.vault, inbounds);
+    // About an erased client: linked to the client its sealed member names, mapped from the stand-in.
+    const erasedClients = inbounds.map((inbound, n) =>
+      datas[n] === ERASED_RECORD ? (inbound.event.data as { personal: { keyId: string } }).personal.keyId : undefined,
+    );
+    const { erasedPersonal } = definition;
+    if (erasedPersonal !== undefined) {
+      const standIns = datas.map((data, n) =>
+        data === ERASED_RECORD ? { ...(inbounds[n].event.data as object), personal: erasedPersonal } : data,
+      );
+      return this.translateOpened(definition, inbounds, standIns, erasedClients);
+    }
+    const live = inbounds.flatMap((_, n) => (datas[n] === ERASED_RECORD ? [] : [n]));
+    if (live.length === inbounds.length) return this.translateOpened(definition, inbounds, datas);
+    const outcomes = await this.translateOpened(
+      definition,
+      live.map((n) => inbounds[n]),
+      live.map((n) => datas[n]),
+    );
+    return inbounds.map((_, n) => (live.includes(n) ? outcomes[live.indexOf(n)] : { outcome: 'erased' }));
+  }
+
+  /** {@link translateBatch} of records whose `personal` is open (`datas`: each record's data). */
+  private async translateOpened<R>(
+    definition: SourceDefinition<R>,
+    inbounds: InboundEvent[],
+    datas: unknown[],
+    /** The client of each record already known (an erased one), not to be linked again. */
+    knownClients: Array<string | undefined> = [],
+  ): Promise<TranslationOutcome[]> {
     const registry = schemaRegistry();
-    const records = inbounds.map((inbound) => {
-      const validation = registry.validate<R>(definition.schemaId, inbound.event.data);
+    const records = inbounds.map((_inbound, n) => {
+      const validation = registry.validate<R>(definition.schemaId, datas[n]);
       if (!validation.ok) {
         throw new TranslationError(
           TranslationErrorCode.SchemaViolation,
@@ -66,7 +118,9 @@ export class SourceRecordTranslator {
       return validation.value;
     });
     const identities = records.map((record) => definition.identities(record));
-    const resolutions = await this.links.resolveMany(identities);
+    // Origins: the links remember whose record made them, and a conflict is kept for those involved.
+    const origins = records.map((record) => recordOrigin(definition, record));
+    const resolutions = await this.resolveLinks(identities, origins, knownClients);
 
     const byTopic = new Map<ContractTopicName, CloudEvent[]>();
     const emit = (topic: ContractTopicName, event: CloudEvent): void => {
@@ -97,8 +151,29 @@ export class SourceRecordTranslator {
       return { outcome: 'published', clientId: resolution.clientId, events: mapped.events.length };
     });
 
+    await sealOutgoingPersonal(this.vault, [...byTopic.values()].flat());
     await this.publisher.publishAll([...byTopic].map(([topic, events]) => ({ topic: this.names.of(topic), events })));
     return outcomes;
+  }
+
+  /** Each record's link resolution: those of a known client as they are (its links were purged on erasure). */
+  private async resolveLinks(
+    identities: SourceIdentity[][],
+    origins: LinkOrigin[],
+    knownClients: Array<string | undefined>,
+  ): Promise<LinkResolution[]> {
+    const toLink = identities.flatMap((_, n) => (knownClients[n] === undefined ? [n] : []));
+    if (toLink.length === identities.length) return this.links.resolveMany(identities, undefined, origins);
+    const linked = await this.links.resolveMany(
+      toLink.map((n) => identities[n]),
+      undefined,
+      toLink.map((n) => origins[n]),
+    );
+    const byRecord = new Map(toLink.map((n, at) => [n, linked[at]]));
+    return identities.map(
+      (_, n): LinkResolution =>
+        byRecord.get(n) ?? { outcome: 'linked', clientId: knownClients[n] ?? '', created: false, newLinks: [] },
+    );
   }
 
   /** One `client.link-conflict` per other client the record's ids point at: for a person to resolve. */
@@ -136,14 +211,34 @@ export class SourceRecordTranslator {
 }
 
 /**
+ * Whose record it is and which: the organization is `<network>:<code>` of the record's
+ * `ce_source` (`/ow/sams/toronto` is `ow:toronto`, `/odsp/central` `odsp:central`,
+ * `/eo/cams/provider-1` `eo:provider-1`), the ids every event of the record names its issuer by.
+ */
+export function recordOrigin<R>(definition: SourceDefinition<R>, record: R): LinkOrigin {
+  const { recordId, recordedAt, ceSource } = definition.describe(record);
+  const segments = ceSource.split('/').filter((segment) => segment !== '');
+  if (segments.length < 2) throw new Error(`ce_source ${ceSource} names no organization`);
+  return { org: `${segments[0]}:${segments[segments.length - 1]}`, system: definition.system, recordId, recordedAt };
+}
+
+/**
  * The Nest provider of the translator, for an adapter module: built from the app's database
  * handle (under `databaseToken`), its publisher and its topic names.
  */
-export function sourceRecordTranslatorProvider(databaseToken: symbol): FactoryProvider<SourceRecordTranslator> {
+export function sourceRecordTranslatorProvider(
+  databaseToken: symbol,
+  envToken: symbol,
+): FactoryProvider<SourceRecordTranslator> {
   return {
     provide: SourceRecordTranslator,
-    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames) =>
-      new SourceRecordTranslator(new ClientLinkRegistry(database.db), publisher, names),
-    inject: [databaseToken, EventPublisher, TopicNames],
+    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames, env: NodeJS.ProcessEnv) =>
+      new SourceRecordTranslator(
+        new ClientLinkRegistry(database.db),
+        publisher,
+        names,
+        personalDataVault(database.db, loadConfig(personalDataSettings, env)),
+      ),
+    inject: [databaseToken, EventPublisher, TopicNames, envToken],
   };
 }

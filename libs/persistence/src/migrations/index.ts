@@ -8,9 +8,13 @@ import * as gatewayRequests from './0006_gateway_requests';
 import * as consentSnapshot from './0007_consent_snapshot';
 import * as auditLog from './0008_audit_log';
 import * as timerPendingIndex from './0009_timer_pending_index';
-import * as referralChangeOrder from './0012_referral_change_order';
 import * as webhooks from './0010_webhooks';
+import * as referralChangeOrder from './0012_referral_change_order';
 import * as auditAppend from './0013_audit_append';
+import * as followUpsByProvider from './0015_follow_ups_by_provider';
+import * as alertsAndLinkConflicts from './0016_alerts_and_link_conflicts';
+import * as retention from './0017_retention';
+import * as clientKeys from './0018_client_keys';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +30,8 @@ export const migrations: Record<string, Migration> = {
   '0010_webhooks': webhooks,
   '0012_referral_change_order': referralChangeOrder,
   '0013_audit_append': auditAppend,
+  '0015_follow_ups_by_provider': followUpsByProvider,
+  '0016_alerts_and_link_conflicts': alertsAndLinkConflicts,
+  '0017_retention': retention,
+  '0018_client_keys': clientKeys,
 };

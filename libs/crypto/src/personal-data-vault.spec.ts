@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { masterKey, type ClientKeyStore, type StoredClientKey } from './client-data-keys';
+import { PersonalDataErrorCode } from './personal-data.error';
+import { isSealedPersonal, PersonalDataVault, type SealedPersonal } from './personal-data-vault';
+
+/** The key store contract over a Map, for unit specs only (the table one is tested e2e). */
+class MapKeyStore implements ClientKeyStore {
+  readonly rows = new Map<string, StoredClientKey>();
+  finds = 0;
+  find(ids: readonly string[]): Promise<StoredClientKey[]> {
+    this.finds++;
+    return Promise.resolve(ids.flatMap((id) => (this.rows.has(id) ? [{ ...this.rows.get(id)! }] : [])));
+  }
+  createIfAbsent(keys: ReadonlyArray<{ clientId: string; wrappedKey: string; masterKeyId: string }>) {
+    return Promise.resolve(
+      keys.map((k) => {
+        if (!this.rows.has(k.clientId)) this.rows.set(k.clientId, { ...k, erasedAt: null });
+        return { ...this.rows.get(k.clientId)! };
+      }),
+    );
+  }
+  erase(clientId: string) {
+    const row = this.rows.get(clientId);
+    if (row?.erasedAt) return Promise.resolve({ erasedAt: row.erasedAt, newlyErased: false });
+    const erasedAt = new Date();
+    this.rows.set(clientId, { clientId, wrappedKey: null, masterKeyId: null, erasedAt });
+    return Promise.resolve({ erasedAt, newlyErased: true });
+  }
+  wrappedByOther(masterKeyId: string, limit: number) {
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter((r) => r.wrappedKey !== null && r.masterKeyId !== masterKeyId)
+        .slice(0, limit)
+        .map((r) => ({ ...r })),
+    );
+  }
+  rewrap(clientId: string, from: string, wrappedKey: string, masterKeyId: string) {
+    const row = this.rows.get(clientId);
+    if (!row || row.masterKeyId !== from || row.wrappedKey === null) return Promise.resolve(false);
+    this.rows.set(clientId, { ...row, wrappedKey, masterKeyId });
+    return Promise.resolve(true);
+  }
+}
+
+const person = {
+  name: { given: 'Amélie', family: 'Tremblay' },
+  birthDate: '1988-04-12',
+  contact: { phone: '+14165550123', address: { postalCode: 'M5V 2T6' } },
+  links: [{ system: 'sams', sourceId: '123456789', linkedAt: '2026-01-05T10:00:00Z' }],
+};
+
+async function code(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe('PersonalDataVault', () => {
+  const master = randomBytes(32);
+  const client = randomUUID();
+  const other = randomUUID();
+
+  it('seals so that nothing of the person is readable, and opens it again for the same client', async () => {
+    const vault = new PersonalDataVault(new MapKeyStore(), { masterKey: master, cacheTtlMs: 30_000 });
+    const sealed = await vault.protect(client, person);
+    expect(isSealedPersonal(sealed)).toBe(true);
+    const text = JSON.stringify(sealed);
+    for (const clear of ['Amélie', 'Tremblay', '1988-04-12', '5550123', 'M5V', '123456789'])
+      expect(text).not.toContain(clear);
+    expect(sealed).toMatchObject({ keyId: client, alg: 'A256GCM' });
+    expect(await vault.reveal(client, sealed)).toEqual(person);
+    // A fresh IV each time.
+    expect((await vault.protect(client, person)) as SealedPersonal).not.toEqual(sealed);
+  });
+
+  it('another replica with the same master key and store opens it', async () => {
+    const store = new MapKeyStore();
+    const sealed = await new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 }).protect(
+      client,
+      person,
+    );
+    const replica = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 });
+    expect(await replica.reveal(client, sealed)).toEqual(person);
+    const stranger = new PersonalDataVault(store, { masterKey: randomBytes(32), cacheTtlMs: 30_000 });
+    expect(await code(stranger.reveal(client, sealed))).toBe(PersonalDataErrorCode.MasterKeyMissing);
+  });
+
+  it('refuses personal data sealed for another client, altered or truncated', async () => {
+    const vault = new PersonalDataVault(new MapKeyStore(), { masterKey: master, cacheTtlMs: 30_000 });
+    const sealed = (await vault.protect(client, person)) as SealedPersonal;
+    await vault.protect(other, person);
+    expect(await code(vault.reveal(other, sealed))).toBe(PersonalDataErrorCode.OtherClient);
+    // Relabelled for the other client: its key and the AAD (the clientId) both refuse it.
+    expect(await code(vault.reveal(other, { ...sealed, keyId: other }))).toBe(PersonalDataErrorCode.CannotOpen);
+    const bytes = Buffer.from(sealed.ciphertext, 'base64url');
+    bytes[0] ^= 1;
+    const tampered = { ...sealed, ciphertext: bytes.toString('base64url') };
+    expect(await code(vault.reveal(client, tampered))).toBe(PersonalDataErrorCode.CannotOpen);
+    expect(await code(vault.reveal(client, { ...sealed, ciphertext: 'AAAA' }))).toBe(PersonalDataErrorCode.CannotOpen);
+    expect(await code(vault.reveal(randomUUID(), { ...sealed, keyId: 'x' }))).toBe(PersonalDataErrorCode.OtherClient);
+  });
+
+  it('once erased: nothing opens, nothing is sealed, and no new key is ever created', async () => {
+    const store = new MapKeyStore();
+    const vault = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 });
+    const sealed = await vault.protect(client, person);
+    expect(await vault.erase(client)).toMatchObject({ newlyErased: true });
+    expect(await vault.erase(client)).toMatchObject({ newlyErased: false });
+    expect(store.rows.get(client)).toMatchObject({ wrappedKey: null, masterKeyId: null });
+    expect(await vault.reveal(client, sealed)).toBeUndefined();
+    expect(await vault.protect(client, person)).toBeUndefined();
+    // Plain personal data (written before sealing) of an erased client is dropped too.
+    expect(await vault.reveal(client, person)).toBeUndefined();
+    const fresh = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 });
+    expect(await fresh.protect(client, person)).toBeUndefined();
+    expect(store.rows.get(client)?.wrappedKey).toBeNull();
+  });
+
+  it('an erasure in another replica takes effect there once its cached key expires', async () => {
+    const store = new MapKeyStore();
+    let now = 1_000;
+    const replica = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000, now: () => now });
+    const sealed = await replica.protect(client, person);
+    await new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 }).erase(client);
+    expect(await replica.reveal(client, sealed)).toEqual(person);
+    // What was shredded since does not open with the stale key: the replica looks again and learns the erasure.
+    expect(await replica.reveal(client, replica.shred(client, person))).toBeUndefined();
+    expect(await replica.protect(client, person)).toBeUndefined();
+    now += 30_000;
+    expect(await replica.reveal(client, sealed)).toBeUndefined();
+  });
+
+  it('loads the keys of a batch in one store round trip', async () => {
+    const store = new MapKeyStore();
+    const vault = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 });
+    const ids = Array.from({ length: 50 }, () => randomUUID());
+    const sealed = await vault.protectMany(ids.map((clientId) => ({ clientId, personal: person })));
+    expect(store.finds).toBe(1);
+    expect(await vault.revealMany(ids.map((clientId, n) => ({ clientId, personal: sealed[n]! })))).toEqual(
+      ids.map(() => person),
+    );
+    expect(store.finds).toBe(1);
+  });
+
+  it('rotation re-wraps every key under the current master key; previous keys open until then', async () => {
+    const store = new MapKeyStore();
+    const old = randomBytes(32);
+    const before = new PersonalDataVault(store, { masterKey: old, cacheTtlMs: 0 });
+    const sealed = await before.protect(client, person);
+    await before.protect(other, person);
+    await before.erase(other);
+    const after = new PersonalDataVault(store, { masterKey: master, previousKeys: [old], cacheTtlMs: 0 });
+    expect(await after.reveal(client, sealed)).toEqual(person);
+    expect(await after.rotate(1)).toEqual({ rewrapped: 1, unopened: [] });
+    expect(store.rows.get(client)?.masterKeyId).toBe(masterKey(master).id);
+    expect(await after.rotate()).toEqual({ rewrapped: 0, unopened: [] });
+    const withoutOld = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 0 });
+    expect(await withoutOld.reveal(client, sealed)).toEqual(person);
+    // A key no configured master key unwraps is reported, not lost.
+    const lost = randomUUID();
+    await new PersonalDataVault(store, { masterKey: randomBytes(32), cacheTtlMs: 0 }).protect(lost, person);
+    expect(await withoutOld.rotate()).toEqual({ rewrapped: 0, unopened: [lost] });
+  });
+
+  it('without a master key keeps personal data in clear, but still drops it once erased', async () => {
+    const vault = new PersonalDataVault(new MapKeyStore(), { masterKey: undefined, cacheTtlMs: 30_000 });
+    expect(vault.sealing).toBe(false);
+    expect(await vault.protect(client, person)).toEqual(person);
+    await vault.erase(client);
+    expect(await vault.protect(client, person)).toBeUndefined();
+    expect(
+      () => new PersonalDataVault(new MapKeyStore(), { masterKey: undefined, previousKeys: [master], cacheTtlMs: 1 }),
+    ).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,72 @@
+import type { CloudEvent } from '@passerelle/contracts';
+import { isSealedPersonal, type PersonalDataVault } from '@passerelle/crypto';
+import type { InboundEvent } from '@passerelle/messaging';
+
+/** A raw record whose client was erased: its `personal` can never be read again. */
+export const ERASED_RECORD = Symbol('erased record');
+
+/** Event types whose `personal` is not the person's `Personal` (a link conflict's pair of ids: kept as mapped). */
+const NOT_SEALED = new Set(['ca.on.passerelle.client.link-conflict']);
+
+/**
+ * The data of each raw record with its `personal` opened (the gateway sealed it with the data key
+ * of the client it found for the record, named by `keyId`), or {@link ERASED_RECORD} when that
+ * client was erased. Records in clear (written without a master key) are as they came. One key
+ * store round trip for the batch's uncached clients; a value that does not open throws (the
+ * record then goes the way of any failing record: retried, then dead-lettered).
+ */
+export async function openRawRecords(
+  vault: PersonalDataVault | undefined,
+  inbounds: readonly InboundEvent[],
+): Promise<unknown[]> {
+  const datas = inbounds.map((inbound) => inbound.event.data as { personal?: unknown } | undefined);
+  const sealedAt = datas.flatMap((data, n) => (isSealedPersonal(data?.personal) ? [n] : []));
+  if (sealedAt.length === 0 || vault === undefined) return datas;
+  const opened = await vault.revealMany(
+    sealedAt.map((n) => {
+      const personal = datas[n]?.personal as { keyId: string };
+      return { clientId: personal.keyId, personal };
+    }),
+  );
+  // Each record's data, or ERASED_RECORD.
+  const out: unknown[] = [...datas];
+  sealedAt.forEach((n, at) => {
+    const personal = opened[at];
+    out[n] = personal === undefined ? ERASED_RECORD : { ...datas[n], personal };
+  });
+  return out;
+}
+
+/**
+ * Seals the `personal` member of every outgoing event with its client's data key, in place (the
+ * mapping that built them stays pure), or drops it when the client was erased: events about an
+ * erased client still flow, de-identified. Without a master key `personal` stays in clear, but
+ * is still dropped for erased clients.
+ */
+export async function sealOutgoingPersonal(
+  vault: PersonalDataVault | undefined,
+  events: readonly CloudEvent[],
+): Promise<void> {
+  if (vault === undefined) return;
+  const carrying = events.filter(
+    (event): event is CloudEvent<{ clientId: string; personal: unknown }> =>
+      !NOT_SEALED.has(event.type) &&
+      typeof event.data === 'object' &&
+      event.data !== null &&
+      (event.data as { personal?: unknown }).personal !== undefined &&
+      typeof (event.data as { clientId?: unknown }).clientId === 'string',
+  );
+  if (carrying.length === 0) return;
+  const sealed = await vault.protectMany(
+    carrying.map((event) => ({ clientId: event.data.clientId, personal: event.data.personal })),
+  );
+  carrying.forEach((event, n) => {
+    const personal = sealed[n];
+    if (personal === undefined) {
+      const { personal: _dropped, ...deidentified } = event.data;
+      (event as { data: unknown }).data = deidentified;
+    } else {
+      (event as { data: unknown }).data = { ...event.data, personal };
+    }
+  });
+}
