@@ -225,7 +225,7 @@ describe('referral-tracker on the real broker and database', () => {
     expect(cancelled.personal).toBeUndefined();
     const row = await referralRow(referral.data.referralId);
     expect((row!.snapshot as Referral).personal).toBeUndefined();
-    // A new referral under the withdrawn consent is never routed.
+    // A new referral under the withdrawn consent is never routed: the gateway refuses it, and its referrer is told.
     const again = canonicalEvents('withdrawn', 'P3C 1A1').referral;
     const second = {
       ...again,
@@ -240,8 +240,10 @@ describe('referral-tracker on the real broker and database', () => {
       60_000,
     );
     expect(dataOf(notes.find(about(second.data.referralId))!) as ReferralNotification).toMatchObject({
-      change: 'unroutable',
-      reason: { code: 'CONSENT_WITHDRAWN' },
+      change: 'refused',
+      status: 'rejected',
+      businessStatus: 'refused-by-gateway',
+      reason: { code: 'CONSENT_WITHDRAWN', field: '/referralRequest/consentId' },
     });
   }, 120_000);
 

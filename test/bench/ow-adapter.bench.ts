@@ -121,6 +121,8 @@ async function adapterRound(brokers: string[], count: number, order: Variant[]):
         KAFKA_TOPIC_PREFIX: prefix,
         DATABASE_URL: databaseUrl,
         DATABASE_SCHEMA: schema,
+        // Sealing is opt-in here: the check below compares ours with the baseline's clear events byte for byte.
+        ...(process.env.PERSONAL_DATA_MASTER_KEY && { PERSONAL_DATA_MASTER_KEY: process.env.PERSONAL_DATA_MASTER_KEY }),
         ...benchAppLogs('warn'),
       };
       const t0 = performance.now();

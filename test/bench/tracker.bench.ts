@@ -87,6 +87,8 @@ async function trackerPass(
       DATABASE_URL: databaseUrl,
       DATABASE_SCHEMA: schema,
       MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+      // As in production: `personal` is opened and sealed with each client's data key.
+      PERSONAL_DATA_MASTER_KEY: process.env.PERSONAL_DATA_MASTER_KEY ?? randomBytes(32).toString('hex'),
       ...benchAppLogs('warn'),
     });
     const started = performance.now();

@@ -22,4 +22,11 @@ export const eoServiceRecordSource: SourceDefinition<EoServiceRecord> = {
     return ids;
   },
   map: mapEoServiceRecord,
+  // Stand-in `personal` of a record about an erased client (its own cannot be read): schema-valid
+  // and about no one, so the record's de-identified events flow; nothing built from it is emitted.
+  erasedPersonal: {
+    clientReferenceNumber: '000000000',
+    name: { givenName: 'erased', familyName: 'erased' },
+    birthDate: '1900-01-01',
+  } satisfies EoServiceRecord['personal'],
 };

@@ -1,10 +1,11 @@
 import { Controller, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
-import { loadConfig, trackerSettings, type ConfigOf } from '@passerelle/config';
+import { loadConfig, personalDataSettings, trackerSettings, type ConfigOf } from '@passerelle/config';
 import { BATCH_HANDLER, ContractEventPattern, TopicNames, type KafkaBatchContext } from '@passerelle/messaging';
 import { failureLine, recoveryLine } from '@passerelle/observability';
-import { DurableTimers, Inbox, type DatabaseHandle } from '@passerelle/persistence';
+import { PersonalDataVault } from '@passerelle/crypto';
+import { DurableTimers, Inbox, personalDataVault, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE, OutboxRelayWorker } from '@passerelle/runtime';
 import { LedgerStore } from './ledger/ledger-store';
 import { Pseudonymizer } from './ministry/deidentify';
@@ -16,6 +17,7 @@ import { CatchmentRouter } from './routing/catchment-router';
 import { watchProviderDirectory } from './routing/directory-watch';
 import { defaultProviderDirectoryFile, loadProviderDirectory } from './routing/provider-directory';
 import { ReferralTracking } from './tracking/referral-tracking';
+import { trackerRetentionProvider } from './retention/tracker-retention';
 import { TrackedEvents } from './tracking/tracked-events';
 
 const CONSUMER = 'referral-tracker';
@@ -98,6 +100,11 @@ export class ReferralEventHandlers {
     return this.batches.submit(context.inbound);
   }
 
+  @ContractEventPattern('ca.on.passerelle.referral.refused', BATCH_HANDLER)
+  refused(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
+    return this.batches.submit(context.inbound);
+  }
+
   @ContractEventPattern('ca.on.passerelle.referral.status-change-requested', BATCH_HANDLER)
   statusChangeRequested(@Payload() _data: unknown[], @Ctx() context: KafkaBatchContext): Promise<void> {
     return this.batches.submit(context.inbound);
@@ -141,6 +148,7 @@ export class ReferralEventHandlers {
     },
     { provide: CatchmentRouter, useFactory: () => new CatchmentRouter(loadProviderDirectory()) },
     DirectoryWatch,
+    trackerRetentionProvider,
     {
       provide: ReferralTracking,
       useFactory: (router: CatchmentRouter, names: TopicNames, settings: TrackerConfig) =>
@@ -175,17 +183,25 @@ export class ReferralEventHandlers {
         tracking: ReferralTracking,
         outcomes: OutcomeTracking,
         settings: TrackerConfig,
+        vault: PersonalDataVault,
       ) => {
         const logger = new Logger('TrackerTimers');
-        return new TrackerTimers(database.db, new DueTimers(store, tracking, outcomes), {
+        return new TrackerTimers(database.db, new DueTimers(store, tracking, outcomes, vault), {
           pollMs: settings.timerPollMs,
           onError: (error, consecutive) => logger.warn(failureLine('firing due timers', error, consecutive)),
           onRecovered: (failures) => logger.log(recoveryLine('firing due timers', failures)),
         });
       },
-      inject: [DATABASE, LedgerStore, ReferralTracking, OutcomeTracking, TRACKER_SETTINGS],
+      inject: [DATABASE, LedgerStore, ReferralTracking, OutcomeTracking, TRACKER_SETTINGS, PersonalDataVault],
     },
     { provide: Inbox, useFactory: (database: DatabaseHandle) => new Inbox(database.db, CONSUMER), inject: [DATABASE] },
+    {
+      // One vault per process (one key cache): batches open and seal `personal`, timers seal it.
+      provide: PersonalDataVault,
+      useFactory: (database: DatabaseHandle, env: NodeJS.ProcessEnv) =>
+        personalDataVault(database.db, loadConfig(personalDataSettings, env)),
+      inject: [DATABASE, APP_ENV],
+    },
     {
       provide: EventBatches,
       useFactory: (
@@ -195,13 +211,21 @@ export class ReferralEventHandlers {
         events: TrackedEvents,
         relay: TrackerOutboxRelay,
         timers: TrackerTimers,
+        vault: PersonalDataVault,
       ) =>
         // Once a batch committed: relay what it emitted, fire timers it scheduled in the past.
-        new EventBatches(database.db, inbox, store, events, () => {
-          relay.nudge();
-          timers.nudge();
-        }),
-      inject: [DATABASE, Inbox, LedgerStore, TrackedEvents, TrackerOutboxRelay, TrackerTimers],
+        new EventBatches(
+          database.db,
+          inbox,
+          store,
+          events,
+          () => {
+            relay.nudge();
+            timers.nudge();
+          },
+          vault,
+        ),
+      inject: [DATABASE, Inbox, LedgerStore, TrackedEvents, TrackerOutboxRelay, TrackerTimers, PersonalDataVault],
     },
     {
       provide: TrackerOutboxRelay,

@@ -1,6 +1,6 @@
 /** Why the dispatcher refused a notification event; the code ends up in the DLQ record's headers. */
 export enum DispatchErrorCode {
-  /** The event's data does not satisfy `canonical/referral-notification.json`. */
+  /** The event's data does not satisfy its type's schema (`canonical/referral-notification.json`, ...). */
   InvalidEvent = 'INVALID_EVENT',
 }
 

@@ -5,7 +5,7 @@ export const webhookDispatcherApp: EventAppDefinition = {
   name: 'webhook-dispatcher',
   module: WebhookDispatcherModule,
   topics: ['notifications.v1'],
-  // notifications.v1 also carries alerts that are not referral status changes: not for webhooks.
+  // Every contract type of notifications.v1 has a handler; a type outside the contract is not for webhooks.
   unknownTypes: 'skip',
   transactionPerBatch: true,
 };

@@ -1,8 +1,7 @@
 import { Controller, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig, webhookDeliverySettings, type ConfigOf } from '@passerelle/config';
-import { CONTRACT_EVENTS, NOTIFICATION_TYPE, schemaRegistry, type ReferralNotification } from '@passerelle/contracts';
-import { ContractEventPattern, type KafkaEventContext } from '@passerelle/messaging';
+import type { KafkaEventContext } from '@passerelle/messaging';
 import { SecretSeal } from '@passerelle/crypto';
 import { failureLine, recoveryLine } from '@passerelle/observability';
 import { Inbox, afterCommit, type DatabaseHandle } from '@passerelle/persistence';
@@ -11,10 +10,10 @@ import { DispatchError, DispatchErrorCode } from './dispatch.error';
 import { DeliveryDispatcher } from './delivery/delivery-dispatcher';
 import { DeliveryStore } from './delivery/delivery-store';
 import { WebhookSender } from './delivery/webhook-sender';
+import { NOTIFICATION_EVENT_TYPES, addressedNotification } from './fan-out/addressed-notification';
 import { NotificationFanOut } from './fan-out/notification-fan-out';
 
 const CONSUMER = 'webhook-dispatcher';
-const NOTIFICATION_SCHEMA = CONTRACT_EVENTS[NOTIFICATION_TYPE].dataschema;
 /** A claimed delivery stays this replica's for the POST's time limit plus this margin (recording it). */
 const LEASE_MARGIN_MS = 30_000;
 
@@ -33,26 +32,30 @@ class RunningDispatcher extends DeliveryDispatcher implements OnModuleInit, OnAp
 @Controller()
 export class NotificationHandlers {
   private readonly fanOut = new NotificationFanOut();
+  private readonly logger = new Logger('NotificationFanOut');
 
   constructor(
     private readonly inbox: Inbox,
     private readonly dispatcher: RunningDispatcher,
   ) {}
 
-  /** Queues one delivery per matching subscription, with the inbox row: exactly once. */
-  @ContractEventPattern(NOTIFICATION_TYPE)
-  async statusChanged(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
+  /**
+   * Every notification type of the contract comes here (an added one too): one addressed to a
+   * `recipient` with a `change` is queued, one delivery per matching subscription, with the inbox
+   * row (exactly once); one that is not is skipped and logged.
+   */
+  @EventPattern(NOTIFICATION_EVENT_TYPES)
+  async notified(@Payload() _data: unknown, @Ctx() context: KafkaEventContext): Promise<void> {
     const { event, topic, partition, offset } = context.inbound;
-    const valid = schemaRegistry().validate<ReferralNotification>(NOTIFICATION_SCHEMA, event.data);
-    if (!valid.ok) {
-      throw new DispatchError(
-        DispatchErrorCode.InvalidEvent,
-        valid.errors.map((e) => `${e.pointer || '/'}: ${e.message}`).join('; '),
-      );
+    const verdict = addressedNotification(event.type, event.data);
+    if (verdict.kind === 'invalid') throw new DispatchError(DispatchErrorCode.InvalidEvent, verdict.reason);
+    if (verdict.kind === 'skip') {
+      this.logger.log(`notification ${event.id} skipped: ${verdict.reason}`);
+      return;
     }
     let queued = 0;
     await this.inbox.applyOnce({ eventId: event.id, eventType: event.type, topic, partition, offset }, async (trx) => {
-      queued = await this.fanOut.queue(trx, event, valid.value);
+      queued = await this.fanOut.queue(trx, event, verdict.notification);
     });
     if (queued > 0) afterCommit(() => this.dispatcher.nudge());
   }

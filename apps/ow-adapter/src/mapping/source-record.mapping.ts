@@ -49,6 +49,10 @@ export function mapSourceView(view: SourceView, context: MappingContext): Mappin
   return { ok: true, events: out.events };
 }
 
+/** The words of each consistency problem: the refusal of the referral (../refusal) reads its code from them. */
+export const REPEATED_ENTRY_ID = '(entry ids must be unique in a record)';
+export const CONSENT_NOT_IN_RECORD = 'is not the consentId of any consent in /consents';
+
 /** Repeated entry ids in one list, and a referral whose `consentId` is not among the record's consents. */
 function consistencyProblems(view: SourceView): string[] {
   const problems: string[] = [];
@@ -59,9 +63,7 @@ function consistencyProblems(view: SourceView): string[] {
       const seen = first.get(id);
       if (seen === undefined) first.set(id, i);
       else
-        problems.push(
-          `${pointer}/${i}/${idName}: "${id}" repeats ${pointer}/${seen}/${idName} (entry ids must be unique in a record)`,
-        );
+        problems.push(`${pointer}/${i}/${idName}: "${id}" repeats ${pointer}/${seen}/${idName} ${REPEATED_ENTRY_ID}`);
     });
   };
   unique('/activities', view.activities, (a) => a.activityId, 'activityId');
@@ -72,7 +74,7 @@ function consistencyProblems(view: SourceView): string[] {
   const referral = view.referralRequest;
   if (referral !== undefined && !view.consents.some((c) => c.consentId === referral.consentId)) {
     problems.push(
-      `/referralRequest/consentId: "${referral.consentId}" is not the consentId of any consent in /consents (the referral needs the consent covering it)`,
+      `/referralRequest/consentId: "${referral.consentId}" ${CONSENT_NOT_IN_RECORD} (the referral needs the consent covering it)`,
     );
   }
   return problems;

@@ -14,6 +14,7 @@ import type {
   ReferralFactsChange,
   StoredConsent,
   SupportRow,
+  AlertRow,
 } from './ledger-rows';
 
 type TimerOp = { schedule: TimerSpec } | { cancel: TimerCancel };
@@ -34,6 +35,7 @@ export class LedgerBatch {
   private readonly history: HistoryEntry[] = [];
   private readonly timerOps = new Map<string, TimerOp[]>();
   private readonly outbox: SerializedOutboxMessage[] = [];
+  private readonly alerts: AlertRow[] = [];
 
   /** `readDate`: how the SQL edge reads a `date` column, for the dates the batch itself sets. */
   constructor(loaded: LoadedLedger, readDate: DateColumnReader) {
@@ -147,6 +149,11 @@ export class LedgerBatch {
     return this.outcomes.saveSupport(support);
   }
 
+  /** Keeps an alert for a referrer's caseworker (an alert already kept under its id stays as it is). */
+  raiseAlert(alert: AlertRow): void {
+    this.alerts.push(alert);
+  }
+
   // --- what the batch emits and schedules ------------------------------------------------
 
   /** Events to relay, serialized now: what is emitted cannot change afterwards. */
@@ -169,6 +176,7 @@ export class LedgerBatch {
       history: [...this.history],
       ...this.consents.changes(),
       ...this.outcomes.changes(),
+      alerts: [...this.alerts],
       timers: this.timerChanges(),
       outbox: [...this.outbox],
     };

@@ -1,5 +1,5 @@
 import type { SerializedOutboxMessage, TimerSpec } from '@passerelle/persistence';
-import type { HistoryEntry, SupportRow } from './ledger-rows';
+import type { AlertRow, HistoryEntry, SupportRow } from './ledger-rows';
 
 /** What a batch writes back: rows in the form their statements take them, one list per statement. */
 
@@ -83,6 +83,7 @@ export interface LedgerChanges {
   spells: SpellWrite[];
   outcomes: OutcomeWrite[];
   supports: SupportRow[];
+  alerts: AlertRow[];
   /**
    * Timer changes as three statements that end where the row-at-a-time calls would: cancels
    * asked before a key's first schedule (they can only hit a timer that already existed), the

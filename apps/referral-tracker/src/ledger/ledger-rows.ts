@@ -1,4 +1,4 @@
-import type { Referral } from '@passerelle/contracts';
+import type { AlertNotification, Referral } from '@passerelle/contracts';
 import type { LoadedScope } from './ledger-keys';
 
 /**
@@ -55,6 +55,17 @@ export interface SupportRow {
   periodStart: string;
   periodEnd: string | null;
   referralId: string | null;
+}
+
+/** An alert for a referrer's caseworker (`referral_alert`): ids and codes only, no personal data. */
+export interface AlertRow {
+  alertId: string;
+  kind: AlertNotification['change'];
+  recipient: string;
+  referralId: string | null;
+  clientId: string;
+  occurredAt: string;
+  details: AlertNotification['details'];
 }
 
 /** What caused a parked event (its inbound event), kept with it. */

@@ -98,6 +98,19 @@ export async function writeLedgerChanges(trx: Trx, changes: LedgerChanges): Prom
       s.referralId,
     ]),
   );
+  await insertRows(
+    trx,
+    ALERT_INSERT,
+    changes.alerts.map((a) => [
+      a.alertId,
+      a.kind,
+      a.recipient,
+      a.referralId,
+      a.clientId,
+      a.occurredAt,
+      JSON.stringify(a.details),
+    ]),
+  );
   await cancelTimers(trx, changes.timers.cancelFirst);
   await scheduleTimers(trx, changes.timers.schedule);
   await cancelTimers(trx, changes.timers.cancelAfter);
@@ -201,6 +214,13 @@ const SUPPORT_INSERT: MultiRowInsert<'support_issued'> = {
     'referral_id',
   ],
   suffix: 'on conflict (benefit_id) do nothing',
+};
+
+/** An alert's id derives from what raised it: raised again (a replay), it stays as first kept. */
+const ALERT_INSERT: MultiRowInsert<'referral_alert'> = {
+  table: 'referral_alert',
+  columns: ['alert_id', 'kind', 'recipient', 'referral_id', 'client_id', 'occurred_at', 'details'],
+  suffix: 'on conflict (alert_id) do nothing',
 };
 
 function referralValues(r: ReferralWrite): unknown[] {

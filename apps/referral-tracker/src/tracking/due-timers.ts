@@ -1,9 +1,11 @@
 import type { Transaction } from 'kysely';
+import type { PersonalDataVault } from '@passerelle/crypto';
 import type { Database, DueTimer, FireTimers, TimerOutcome } from '@passerelle/persistence';
 import type { LedgerStore } from '../ledger/ledger-store';
 import { FOLLOW_UP_TIMER, type OutcomeTracking } from './outcome-tracking';
 import { OVERDUE_TIMER } from './referral-routing';
 import type { ReferralTracking } from './referral-tracking';
+import { sealOutboxPersonal } from './tracker-personal-data';
 
 /**
  * Fires a claimed batch of the tracker's due timers set-based: the referrals its overdue timers
@@ -16,6 +18,8 @@ export class DueTimers implements FireTimers {
     private readonly store: LedgerStore,
     private readonly tracking: ReferralTracking,
     private readonly outcomes: OutcomeTracking,
+    /** Seals the `personal` member of what the timers emit (referral.overdue carries the snapshot). */
+    private readonly vault?: PersonalDataVault,
   ) {}
 
   async fireAll(trx: Transaction<Database>, timers: readonly DueTimer[]): Promise<TimerOutcome[]> {
@@ -38,7 +42,9 @@ export class DueTimers implements FireTimers {
           throw new Error(`timer ${timer.key} has unknown kind ${timer.kind}`);
       }
     });
-    await this.store.write(trx, ledger.changes());
+    const changes = ledger.changes();
+    await sealOutboxPersonal(this.vault, changes.outbox);
+    await this.store.write(trx, changes);
     return outcomes;
   }
 }

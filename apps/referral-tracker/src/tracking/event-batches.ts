@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { PersonalDataVault } from '@passerelle/crypto';
 import { schemaRegistry } from '@passerelle/contracts';
 import type { CloudEvent, InboundEvent } from '@passerelle/messaging';
 import { afterCommit, ambientTransaction, beforeCommit, type Database, type Inbox } from '@passerelle/persistence';
@@ -7,6 +8,7 @@ import type { LedgerStore } from '../ledger/ledger-store';
 import type { TrackedEventType, TrackedEvents } from './tracked-events';
 import { TrackerError, TrackerErrorCode } from './tracker.error';
 import type { Cause } from './tracker-events';
+import { openInboundPersonal, sealOutboxPersonal } from './tracker-personal-data';
 
 /** A validated inbound event waiting for the rest of its batch. */
 interface PendingEvent {
@@ -35,6 +37,8 @@ export class EventBatches {
     private readonly events: TrackedEvents,
     /** Called once a batch that applied something committed (wakes the outbox relay and the timers). */
     private readonly onApplied: () => void,
+    /** Opens inbound and seals outgoing `personal` members (crypto-shredding); none: left as they are. */
+    private readonly vault?: PersonalDataVault,
   ) {}
 
   /**
@@ -42,7 +46,7 @@ export class EventBatches {
    * are applied with the batch before the commit; outside one, in a transaction of their own now.
    */
   async submit(inbound: readonly InboundEvent[]): Promise<void> {
-    const events = inbound.map((e) => this.validated(e));
+    const events = (await openInboundPersonal(this.vault, inbound)).map((e) => this.validated(e));
     const trx = ambientTransaction();
     if (!trx) {
       const applied = await this.db.transaction().execute((own) => this.applyAll(own, events));
@@ -80,7 +84,9 @@ export class EventBatches {
       this.events.keysOfParked(parked),
     );
     for (const e of fresh) e.tracked.apply(ledger, e.data, e.cause);
-    await this.store.write(trx, ledger.changes());
+    const changes = ledger.changes();
+    await sealOutboxPersonal(this.vault, changes.outbox);
+    await this.store.write(trx, changes);
     return fresh.length;
   }
 

@@ -15,7 +15,8 @@ import type { LedgerBatch } from '../ledger/ledger-batch';
 import type { ReferralFacts, SupportRow } from '../ledger/ledger-rows';
 import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
 import { FOLLOW_UP_MONTHS, followUpDueDates, type FollowUpMonth } from '../timers/follow-up-schedule';
-import { checkedEvent, type Cause } from './tracker-events';
+import { ReferralAlerts } from './referral-alerts';
+import { checkedEvent, followUpNotificationOf, type Cause } from './tracker-events';
 
 export const FOLLOW_UP_TIMER = 'follow-up-due';
 export const EMPLOYMENT_STARTED = 'ca.on.passerelle.employment.started';
@@ -46,10 +47,14 @@ interface FollowUpPayload {
  * issued by both networks for overlapping periods are flagged to the referrer.
  */
 export class OutcomeTracking {
+  private readonly alerts: ReferralAlerts;
+
   constructor(
     private readonly names: TopicNames,
     private readonly pseudonymizer: Pseudonymizer,
-  ) {}
+  ) {
+    this.alerts = new ReferralAlerts(names);
+  }
 
   /** `employment.started`: the job is kept, and an EO provider's follow-ups are scheduled. */
   employmentStarted(ledger: LedgerBatch, spell: EmploymentSpell, cause: Cause): void {
@@ -93,7 +98,7 @@ export class OutcomeTracking {
     }
   }
 
-  /** A follow-up fell due: `outcome.follow-up-due` to the provider. */
+  /** A follow-up fell due: `outcome.follow-up-due` to the provider, and its notification (for its webhooks). */
   followUpDue(ledger: LedgerBatch, timer: DueTimer): void {
     const payload = timer.payload as unknown as FollowUpPayload;
     const data: FollowUpDue = {
@@ -116,7 +121,10 @@ export class OutcomeTracking {
       partitionkey: timer.clientId,
       data,
     });
-    ledger.emit([{ topic: this.names.of('outcomes.v1'), event: checkedEvent(event) }]);
+    ledger.emit([
+      { topic: this.names.of('outcomes.v1'), event: checkedEvent(event) },
+      { topic: this.names.of('notifications.v1'), event: checkedEvent(followUpNotificationOf(event)) },
+    ]);
   }
 
   /**
@@ -152,7 +160,11 @@ export class OutcomeTracking {
     ledger.emit([{ topic: this.names.of('ministry.outcomes.v1'), event: checkedEvent(event) }]);
   }
 
-  /** `benefit.issued`: kept; the same support type from the other network for an overlapping period raises an alert to the referrer. */
+  /**
+   * `benefit.issued`: kept; the same support type from the other network for an overlapping period
+   * raises an alert to the referrer: `support.duplicate-suspected`, and the alert kept in the
+   * ledger (`GET /v1/alerts`) with its `notification.alert-raised` (webhooks).
+   */
   benefitIssued(ledger: LedgerBatch, benefit: BenefitIssued, cause: Cause): void {
     const support: SupportRow = {
       benefitId: benefit.benefitId,
@@ -198,6 +210,7 @@ export class OutcomeTracking {
         data,
       });
       ledger.emit([{ topic: this.names.of('notifications.v1'), event: checkedEvent(event) }]);
+      this.alerts.duplicateSupport(ledger, alertId, income, eo, cause);
     }
   }
 

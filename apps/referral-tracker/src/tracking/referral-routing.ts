@@ -6,9 +6,19 @@ import { ageBand, regionOf } from '../ministry/deidentify';
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { consentAllows } from './consent-check';
 import { emitReferralChange } from './referral-change-events';
+import { ROUTING_REFUSER, ReferralRefusals } from './referral-refusals';
 import type { Cause } from './tracker-events';
 
 export const OVERDUE_TIMER = 'referral-overdue';
+
+/**
+ * Consent verdicts no later event can lift for this referral (a withdrawal is final, an expired or
+ * off-purpose consent stays so; a new consent has a new id): the referral is refused outright
+ * instead of waiting `requested` forever.
+ */
+const REFUSING_CONSENT: ReadonlySet<string> = new Set(['CONSENT_WITHDRAWN', 'CONSENT_EXPIRED', 'CONSENT_PURPOSE']);
+/** Where the referrer's record names the consent (OW and ODSP alike). */
+const CONSENT_FIELD = '/referralRequest/consentId';
 
 /** How long a provider has to answer a routed referral, in Ontario business days. */
 export interface ResponseDeadlines {
@@ -22,11 +32,15 @@ export interface ResponseDeadlines {
  * starts then. A referral that cannot go anywhere stays requested, and its referrer is told why.
  */
 export class ReferralRouting {
+  private readonly refusals: ReferralRefusals;
+
   constructor(
     private readonly router: CatchmentRouter,
     private readonly names: TopicNames,
     private readonly deadlines: ResponseDeadlines,
-  ) {}
+  ) {
+    this.refusals = new ReferralRefusals(names);
+  }
 
   /** Routes a requested referral whose consent is on record; says why to the referrer when nothing fits. */
   route(ledger: LedgerBatch, referral: Referral, cause: Cause): void {
@@ -34,8 +48,13 @@ export class ReferralRouting {
     const at = new Date(cause.occurredAt);
     const general = consentAllows(consent, undefined, at);
     if (!general.allowed) {
-      // Not yet granted: the referral waits for `consent.granted`. Otherwise it cannot go anywhere.
-      if (general.code !== 'CONSENT_MISSING') this.unroutable(ledger, referral, cause, general.code, general.reason);
+      // Not yet granted: the referral waits for `consent.granted`. A consent that can never allow
+      // it: the gateway refuses the referral. Otherwise it cannot go anywhere for now.
+      if (REFUSING_CONSENT.has(general.code)) {
+        const reason = { code: general.code, field: CONSENT_FIELD, message: general.reason };
+        this.refusals.refuse(ledger, referral, reason, ROUTING_REFUSER, cause);
+      } else if (general.code !== 'CONSENT_MISSING')
+        this.unroutable(ledger, referral, cause, general.code, general.reason);
       return;
     }
     const decision = this.router.route({

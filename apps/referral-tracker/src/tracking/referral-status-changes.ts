@@ -66,7 +66,9 @@ export class ReferralStatusChanges {
       ...referral,
       status: result.status,
       businessStatus:
-        options.businessStatus ?? businessStatusAfter(referral.status, result.status) ?? referral.businessStatus,
+        options.businessStatus ??
+        businessStatusAfter(referral.status, result.status, change.actor) ??
+        referral.businessStatus,
       updatedAt: cause.occurredAt,
       ...(change.reason !== undefined && { statusReason: change.reason as Referral['statusReason'] }),
     };
@@ -92,7 +94,7 @@ export class ReferralStatusChanges {
         : change.reason?.text !== undefined
           ? { text: change.reason.text }
           : undefined;
-    emitReferralChange(ledger, this.names, kind, next, cause, reason);
+    emitReferralChange(ledger, this.names, kind, next, cause, reason, change.actor);
     return next;
   }
 

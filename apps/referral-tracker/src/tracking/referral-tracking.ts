@@ -2,6 +2,7 @@ import type {
   Consent,
   Referral,
   ReferralCancellation,
+  ReferralRefusal,
   ReferralResponse,
   ReferralStatusChange,
   ServiceEvent,
@@ -20,6 +21,8 @@ import {
 import type { CatchmentRouter } from '../routing/catchment-router';
 import { closureOfExit } from './exit-outcome';
 import { emitReferralChange } from './referral-change-events';
+import { ReferralAlerts } from './referral-alerts';
+import { ReferralRefusals } from './referral-refusals';
 import { ReferralRouting, type ResponseDeadlines } from './referral-routing';
 import { ReferralStatusChanges } from './referral-status-changes';
 import { TrackerError, TrackerErrorCode } from './tracker.error';
@@ -35,6 +38,8 @@ import type { Cause } from './tracker-events';
 export class ReferralTracking {
   private readonly routing: ReferralRouting;
   private readonly statuses: ReferralStatusChanges;
+  private readonly alerts: ReferralAlerts;
+  private readonly refusals: ReferralRefusals;
 
   constructor(
     router: CatchmentRouter,
@@ -43,6 +48,13 @@ export class ReferralTracking {
   ) {
     this.routing = new ReferralRouting(router, names, deadlines);
     this.statuses = new ReferralStatusChanges(names);
+    this.alerts = new ReferralAlerts(names);
+    this.refusals = new ReferralRefusals(names);
+  }
+
+  /** `referral.refused`: the gateway refused a referral after its 202; its referrer learns why (ReferralRefusals). */
+  refused(ledger: LedgerBatch, refusal: ReferralRefusal, cause: Cause): void {
+    this.refusals.refusedUpstream(ledger, refusal, cause);
   }
 
   /** `referral.submitted`: a new referral is recorded as requested, then routed if its consent is on record. */
@@ -216,6 +228,8 @@ export class ReferralTracking {
         if (referral.status === 'requested' || !TAKEN_ON_STATUSES.has(referral.status) || isTerminal(referral.status))
           return;
         this.statuses.businessStatusChange(ledger, referral, SCHEDULED_EVENT_STATUS[event.kind], cause);
+        // Every no-show is the caseworker's to follow up, even a second one in a row.
+        if (event.kind === 'event-unattended') this.alerts.noShow(ledger, referral, event.deliveredBy, cause, event);
         return;
       case 'exited': {
         if (isTerminal(referral.status) || event.exit === undefined) return;
@@ -275,6 +289,7 @@ export class ReferralTracking {
         `${request.requestedBy} is not the provider of referral ${request.referralId}`,
       );
     this.statuses.businessStatusChange(ledger, referral, 'event-unattended', cause);
+    this.alerts.noShow(ledger, referral, request.requestedBy, cause);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type OutcomeMilestone,
   type Referral,
   type ReferralCancellation,
+  type ReferralRefusal,
   type ReferralResponse,
   type ReferralStatusChange,
   type ServiceEvent,
@@ -76,6 +77,11 @@ export class TrackedEvents {
         schemaId: schemaIdForPath('canonical/referral-cancellation.json'),
         keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
         apply: (ledger, data, cause) => tracking.cancellationRequested(ledger, data, cause),
+      }),
+      'ca.on.passerelle.referral.refused': typed<ReferralRefusal>({
+        schemaId: schemaIdForPath('canonical/referral-refusal.json'),
+        keys: (data) => ({ ...noKeys(), ...referral(data.referralId) }),
+        apply: (ledger, data, cause) => tracking.refused(ledger, data, cause),
       }),
       'ca.on.passerelle.referral.status-change-requested': typed<ReferralStatusChange>({
         schemaId: schemaIdForPath('canonical/referral-status-change.json'),

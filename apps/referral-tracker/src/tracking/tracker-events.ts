@@ -1,7 +1,10 @@
 import {
+  FOLLOW_UP_NOTIFICATION_TYPE,
   NOTIFICATION_TYPE,
   schemaRegistry,
   type CloudEvent,
+  type FollowUpDue,
+  type FollowUpNotification,
   type Referral,
   type ReferralNotification,
 } from '@passerelle/contracts';
@@ -65,6 +68,85 @@ export function notificationOf(
     correlationid: event.correlationid,
     causationid: event.id,
     partitionkey: referral.clientId,
+    data,
+  });
+}
+
+/** What a provider hears of its referrals: a new one, one its referrer or the system cancelled, its answer being late. */
+const PROVIDER_CHANGES: ReadonlySet<ReferralNotification['change']> = new Set(['routed', 'cancelled', 'overdue']);
+/** Where a provider reads what the consent shares of a referral routed to it (the notification carries none of it). */
+export const PROVIDER_INBOX_PATH = '/v1/provider/referrals';
+
+/**
+ * The provider's notification of a referral event, when the change concerns it: `routed` (a new
+ * client: no personal data, a link to the inbox that has it), `cancelled` unless the provider
+ * itself cancelled, `overdue`. Its id derives from the same cause as the referrer's, apart by recipient.
+ */
+export function providerNotificationOf(
+  change: ReferralNotification['change'],
+  event: CloudEvent<Referral>,
+  actor: string | undefined,
+  reason?: ReferralNotification['reason'],
+): CloudEvent<ReferralNotification> | undefined {
+  const referral = event.data;
+  const provider = referral.provider;
+  if (provider === undefined || !PROVIDER_CHANGES.has(change)) return undefined;
+  if (change === 'cancelled' && actor === 'provider') return undefined;
+  const data: ReferralNotification = {
+    notificationId: event.id,
+    recipient: provider,
+    referralId: referral.referralId,
+    clientId: referral.clientId,
+    change,
+    status: referral.status,
+    businessStatus: referral.businessStatus,
+    provider,
+    ...(reason !== undefined && { reason }),
+    link: PROVIDER_INBOX_PATH,
+    occurredAt: event.time ?? referral.updatedAt,
+  };
+  return canonicalEvent({
+    type: NOTIFICATION_TYPE,
+    id: {
+      sourceSystem: 'passerelle:referral-tracker',
+      recordId: referral.referralId,
+      version: event.id,
+      discriminator: `to:${provider}`,
+    },
+    source: SOURCE,
+    time: data.occurredAt,
+    subject: referral.referralId,
+    correlationid: event.correlationid,
+    causationid: event.id,
+    partitionkey: referral.clientId,
+    data,
+  });
+}
+
+/** The provider's notification that a follow-up fell due (no personal data; a link to its due follow-ups). */
+export function followUpNotificationOf(event: CloudEvent<FollowUpDue>): CloudEvent<FollowUpNotification> {
+  const due = event.data;
+  const data: FollowUpNotification = {
+    notificationId: event.id,
+    recipient: due.provider,
+    change: 'follow-up-due',
+    clientId: due.clientId,
+    ...(due.referralId !== undefined && { referralId: due.referralId }),
+    employmentSpellId: due.employmentSpellId,
+    outcomeType: due.outcomeType,
+    dueOn: due.dueOn,
+    occurredAt: event.time ?? `${due.dueOn}T12:00:00.000Z`,
+    link: `/v1/provider/follow-ups?due=${due.dueOn}`,
+  };
+  return canonicalEvent({
+    type: FOLLOW_UP_NOTIFICATION_TYPE,
+    id: { sourceSystem: 'passerelle:referral-tracker', recordId: due.employmentSpellId, version: event.id },
+    source: SOURCE,
+    time: data.occurredAt,
+    subject: due.employmentSpellId,
+    correlationid: event.correlationid ?? event.id,
+    causationid: event.id,
+    partitionkey: due.clientId,
     data,
   });
 }
