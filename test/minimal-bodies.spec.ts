@@ -14,6 +14,7 @@ describe('minimal bodies generated from openapi.yaml (required members only)', (
       'holdReferral 1',
       'recordServiceRecords 2',
       'registerWebhook 1',
+      'resolveLinkConflict 1',
       'submitOdspReferral 1',
       'submitReferral 1',
       'withdrawConsent 1',

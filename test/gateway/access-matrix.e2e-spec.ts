@@ -107,6 +107,7 @@ describe('access matrix: every endpoint × every kind of caller that must be ref
     if (/\/(cancel|on-hold)$/.test(endpoint.path)) return { reason: 'moved away' };
     if (endpoint.path.endsWith('/decline')) return { declineReason: 'no-capacity' };
     if (endpoint.path.endsWith('/consent/withdraw')) return { consentId: secrets[2] };
+    if (endpoint.path.endsWith('/conflicts/:conflictId/resolve')) return { resolution: 'keep-apart' };
     if (endpoint.path === '/v1/referrals') return readFixture('ow-case-record/eloise-cote-tremblay-referral.json');
     return {};
   };

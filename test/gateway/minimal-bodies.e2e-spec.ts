@@ -85,6 +85,7 @@ describe('minimal bodies generated from openapi.yaml, sent to the gateway', () =
       'recordServiceRecords#0 202',
       'recordServiceRecords#1 202',
       'registerWebhook#0 201',
+      'resolveLinkConflict#0 404', // no link conflict of the caller has this id
       'submitOdspReferral#0 202',
       'submitReferral#0 202',
       'withdrawConsent#0 404', // no such consent of the client

@@ -396,7 +396,9 @@ describe('referrer endpoints: POST /v1/referrals and GET /v1/referrals/{id}', ()
 
   describe('audit log of personal-data access', () => {
     it("records the referrer's write and the provider's read, shows each organization only its own entries, and keeps the chain whole", async () => {
-      const res = await submit(referralRecord('a1'), 'key-a1').expect(202);
+      // A person of its own: the consent withdrawal above erased the fixture's person for good.
+      const record = taggedReferral('ow-case-record/eloise-cote-tremblay-referral.json', 'a1', '104558277');
+      const res = await submit(record, 'key-a1').expect(202);
       const referralId = res.body.referralId as string;
       const routed = await waitFor(
         async () => {

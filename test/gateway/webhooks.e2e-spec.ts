@@ -351,9 +351,18 @@ describe('status webhooks: /v1/webhooks and the webhook dispatcher', () => {
     // Still there for its owner; callers without the right scope or kind are refused.
     await http().get(`/v1/webhooks/${sub.id}`).set('authorization', `Bearer ${owner}`).expect(200);
     await http().get('/v1/webhooks').expect(401);
+    // A provider holds webhooks of its own too (and sees none of a referrer's); the ministry none.
+    expect(
+      (
+        await http()
+          .get('/v1/webhooks')
+          .set('authorization', `Bearer ${await tokenOf('eo:provider-301')}`)
+          .expect(200)
+      ).body.items,
+    ).toEqual([]);
     await http()
       .get('/v1/webhooks')
-      .set('authorization', `Bearer ${await tokenOf('eo:provider-301')}`)
+      .set('authorization', `Bearer ${await tokenOf('ministry:mcss')}`)
       .expect(403);
     await register(await tokenOf('ow:wh-owner', ['webhooks:read']), { url: `${base}/ok/x` }).expect(403);
     await http()

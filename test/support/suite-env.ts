@@ -21,6 +21,8 @@ export function suiteEnv(
     MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
     TRACKER_TIMER_POLL_MS: '200',
     LOG_LEVEL: 'warn',
+    // PERSONAL_DATA_MASTER_KEY=<hex> npx jest ...: the same suites with every `personal` member sealed.
+    ...(process.env.PERSONAL_DATA_MASTER_KEY && { PERSONAL_DATA_MASTER_KEY: process.env.PERSONAL_DATA_MASTER_KEY }),
     ...overrides,
   };
 }

@@ -31,6 +31,7 @@ export async function createGateway(config: GatewayConfig): Promise<NestFastifyA
     names: topics,
     partitions: config.topicPartitions,
     replicationFactor: config.replicationFactor,
+    retention: config,
   });
   const metrics = new MetricsRegistry('gateway');
   const verifier = await TokenVerifier.create({

@@ -4,6 +4,7 @@ import {
   httpSettings,
   kafkaSettings,
   loadConfig,
+  personalDataSettings,
   processSettings,
   webhookSubscriptionSettings,
   type ConfigOf,
@@ -16,6 +17,7 @@ export const gatewaySettings = {
   ...processSettings,
   ...authSettings,
   ...webhookSubscriptionSettings,
+  ...personalDataSettings,
 };
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
 

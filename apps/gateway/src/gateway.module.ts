@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pinoParams } from '@passerelle/observability';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
+import { ClientsModule } from './clients/clients.module';
+import { ErasureModule } from './clients/erase-client.module';
 import { ConsentsModule } from './consents/consents.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DocsModule } from './docs/docs.module';
@@ -21,6 +24,7 @@ export type { GatewayDependencies } from './platform/gateway-infrastructure.modu
 const FEATURES = [
   ReferralsModule,
   ProviderModule,
+  ErasureModule,
   ConsentsModule,
   AuditModule,
   HealthModule,
@@ -31,6 +35,8 @@ const FEATURES = [
   WebhooksModule,
   IngestModule,
   ProblemsModule,
+  AlertsModule,
+  ClientsModule,
 ];
 
 /** The gateway: logging, the shared infrastructure (global), then one module per feature. */

@@ -25,6 +25,6 @@ export class ConsentsController {
     @Body(new ValidBodyPipe('api/consent-withdrawal.json', 'name the consent withdrawn')) body: { consentId: string },
     @IdempotencyKey() key: string,
   ): Promise<ConsentWithdrawn> {
-    return this.withdrawConsent.execute(caller.org, clientId, body.consentId.toLowerCase(), key);
+    return this.withdrawConsent.execute(caller.org, clientId, body.consentId.toLowerCase(), key, caller.subject);
   }
 }

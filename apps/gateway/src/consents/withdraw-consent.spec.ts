@@ -1,5 +1,6 @@
 import type { Consent } from '@passerelle/contracts';
 import { problemOf, recordingEventSender } from '../../../../test/support/gateway-use-cases';
+import type { ClientErasure } from '../clients/erase-client';
 import type { ConsentReadModel, RecordedConsent } from '../ledger/consent-read-model';
 import { WithdrawConsent } from './withdraw-consent';
 
@@ -11,14 +12,21 @@ const consent = { consentId: CONSENT_ID, clientId: CLIENT_ID, purpose: 'referral
 function withdrawConsent(recorded?: RecordedConsent) {
   const consents = { findOfReferrer: () => Promise.resolve(recorded) };
   const { events, sent } = recordingEventSender();
-  const useCase = new WithdrawConsent(consents as unknown as ConsentReadModel, events);
-  return { useCase, sent };
+  const erased: string[][] = [];
+  const erasure = { erase: (...args: string[]) => Promise.resolve(void erased.push(args)) };
+  const useCase = new WithdrawConsent(
+    consents as unknown as ConsentReadModel,
+    events,
+    erasure as unknown as ClientErasure,
+  );
+  return { useCase, sent, erased };
 }
 
 describe('WithdrawConsent', () => {
-  it('sends the consent as the tracker holds it, with its withdrawal time', async () => {
-    const { useCase, sent } = withdrawConsent({ consent });
-    const withdrawn = await useCase.execute('ow:toronto', CLIENT_ID, CONSENT_ID, 'key-1');
+  it('sends the consent as the tracker holds it, with its withdrawal time, then erases the client', async () => {
+    const { useCase, sent, erased } = withdrawConsent({ consent });
+    const withdrawn = await useCase.execute('ow:toronto', CLIENT_ID, CONSENT_ID, 'key-1', 'caseworker-7');
+    expect(erased).toEqual([['ow:toronto', 'caseworker-7', CLIENT_ID, 'consent-withdrawal']]);
     expect(withdrawn).toMatchObject({ clientId: CLIENT_ID, consentId: CONSENT_ID, eventId: 'event-1' });
     expect(sent[0]).toMatchObject({
       type: 'ca.on.passerelle.consent.withdrawn',
@@ -41,5 +49,6 @@ describe('WithdrawConsent', () => {
       detail: 'the consent was already withdrawn on 2026-01-05T10:00:00.000Z',
     });
     expect([...stranger.sent, ...dropped.sent, ...again.sent]).toHaveLength(0);
+    expect([...stranger.erased, ...dropped.erased, ...again.erased]).toHaveLength(0);
   });
 });

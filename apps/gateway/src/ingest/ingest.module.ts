@@ -1,7 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { EventPublisher, TopicNames } from '@passerelle/messaging';
+import { TopicNames } from '@passerelle/messaging';
+import { SealingRecordSink } from './raw-record-sealer';
 import { acceptBulkUploads } from './bulk-upload';
 import { OdspEmploymentRecordsBatchController, OwCaseRecordsBatchController } from './records-batch.controller';
 import { loadIngestConfig } from './ingest.config';
@@ -13,9 +14,10 @@ import { SyncOdspEmploymentRecords, SyncOwCaseRecords, type SyncSourceRecords } 
 function syncOf(Sync: new (ingest: SourceRecordIngest) => SyncSourceRecords, source: SourceDefinition) {
   return {
     provide: Sync,
-    useFactory: (publisher: EventPublisher, topics: TopicNames) =>
-      new Sync(new SourceRecordIngest(source, publisher, topics.of(source.topic), loadIngestConfig())),
-    inject: [EventPublisher, TopicNames],
+    // Records go to the raw topic with their personal data sealed (SealingRecordSink).
+    useFactory: (sink: SealingRecordSink, topics: TopicNames) =>
+      new Sync(new SourceRecordIngest(source, sink, topics.of(source.topic), loadIngestConfig())),
+    inject: [SealingRecordSink, TopicNames],
   };
 }
 

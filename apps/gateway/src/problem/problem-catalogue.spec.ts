@@ -1,6 +1,9 @@
 import { AuthError, AuthErrorCode } from '@passerelle/auth';
 import { loadOpenApiDocument, schemaIdForPath, schemaRegistry } from '@passerelle/contracts';
 import { LifecycleRefusal } from '@passerelle/lifecycle';
+import { AlertErrorCode } from '../alerts/alert.error';
+import { ClientLinkErrorCode } from '../clients/client-link.error';
+import { ErasureErrorCode } from '../clients/erase-client.error';
 import { ConsentErrorCode } from '../consents/consent.error';
 import { IdempotencyErrorCode } from '../idempotency/idempotency.error';
 import { PlatformErrorCode } from '../platform/platform.error';
@@ -19,6 +22,9 @@ const MODULE_CODES: Record<string, string[]> = {
   referrals: Object.values(ReferralErrorCode),
   lifecycle: Object.values(LifecycleRefusal),
   consents: Object.values(ConsentErrorCode),
+  clients: Object.values(ClientLinkErrorCode),
+  alerts: Object.values(AlertErrorCode),
+  erasure: Object.values(ErasureErrorCode),
   provider: Object.values(ProviderErrorCode),
   webhooks: Object.values(WebhookErrorCode),
   reports: Object.values(ReportErrorCode),

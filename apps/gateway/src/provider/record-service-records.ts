@@ -5,11 +5,13 @@ import {
   type FieldError,
   type components,
 } from '@passerelle/contracts';
-import { Injectable, type HttpException } from '@nestjs/common';
+import { Inject, Injectable, type HttpException } from '@nestjs/common';
 import type { Principal } from '@passerelle/auth';
-import { EventPublisher, TopicNames, encodeCloudEvent } from '@passerelle/messaging';
+import { TopicNames, encodeCloudEvent } from '@passerelle/messaging';
 import { AuditLog } from '@passerelle/persistence';
+import { SealingRecordSink } from '../ingest/raw-record-sealer';
 import { receivedRecordEvent, unmappedCodeErrors } from '../ingest/received-record';
+import type { RecordSink } from '../ingest/source-record-ingest';
 import { ReferralReadModel } from '../ledger/referral-read-model';
 import { problem } from '../problem/problem';
 import { ProviderErrorCode } from './provider.error';
@@ -41,7 +43,8 @@ export class RecordServiceRecords {
   constructor(
     private readonly ledger: ReferralReadModel,
     private readonly audit: AuditLog,
-    private readonly publisher: EventPublisher,
+    /** `SealingRecordSink`: the records' personal data goes to the raw topic sealed. */
+    @Inject(SealingRecordSink) private readonly publisher: RecordSink,
     topics: TopicNames,
   ) {
     this.topic = topics.of('eo.service-records.v1');

@@ -20,12 +20,17 @@ const ACTOR_KINDS: readonly string[] = ['referrer', 'provider', 'system'] satisf
 /** What the tracker stored as a change's reason, as one shape: a code, words, or both. */
 export function reasonOf(stored: unknown): ReferralHistoryEntry['reason'] {
   if (typeof stored !== 'object' || stored === null) return undefined;
-  const { declineReason, code, text } = stored as Record<string, unknown>;
+  const { declineReason, code, text, field } = stored as Record<string, unknown>;
   // A decline keeps its code as `declineReason` (the Referral's statusReason); the tracker's own as `code`.
   const coded = typeof declineReason === 'string' ? declineReason : typeof code === 'string' ? code : undefined;
   const words = typeof text === 'string' ? text : undefined;
   if (coded === undefined && words === undefined) return undefined;
-  return { ...(coded !== undefined && { code: coded }), ...(words !== undefined && { text: words }) };
+  return {
+    ...(coded !== undefined && { code: coded }),
+    ...(words !== undefined && { text: words }),
+    // A refusal by the gateway after its 202 names the field at fault in the referrer's record.
+    ...(typeof field === 'string' && { field }),
+  };
 }
 
 /** The label of a coded reason in `language`, when a code table holds the code. */

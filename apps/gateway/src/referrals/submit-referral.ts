@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@passerelle/auth';
 import { schemaIdForPath, schemaRegistry, type OdspEmploymentRecord, type OwCaseRecord } from '@passerelle/contracts';
-import { EventPublisher, TopicNames, encodeCloudEvent } from '@passerelle/messaging';
+import { TopicNames, encodeCloudEvent } from '@passerelle/messaging';
 import { canonicalReferralId } from '@passerelle/translation';
 import { IdempotentAnswer } from '../idempotency/idempotent-answer';
 import {
@@ -12,6 +12,8 @@ import {
   type SourceReferralRequest,
 } from '../ingest/source-definition';
 import { unmappedCodeErrors } from '../ingest/received-record';
+import { SealingRecordSink } from '../ingest/raw-record-sealer';
+import type { RecordSink } from '../ingest/source-record-ingest';
 import { problem } from '../problem/problem';
 import { pendingStatus, type ReferralStatus } from './referral-status';
 import { PlatformErrorCode } from '../platform/platform.error';
@@ -28,7 +30,8 @@ export class SubmitSourceReferral<T> {
 
   constructor(
     private readonly source: SourceDefinition<T>,
-    private readonly publisher: EventPublisher,
+    /** The raw topic's producer: `SealingRecordSink` seals the record's personal data. */
+    private readonly publisher: RecordSink,
     topics: TopicNames,
   ) {
     this.topic = topics.of(source.topic);
@@ -63,7 +66,7 @@ export class SubmitSourceReferral<T> {
 /** `POST /v1/referrals`: a delivery agent's OW case record, to `ow.case-records.v1`. */
 @Injectable()
 export class SubmitReferral extends SubmitSourceReferral<OwCaseRecord> {
-  constructor(publisher: EventPublisher, topics: TopicNames) {
+  constructor(@Inject(SealingRecordSink) publisher: RecordSink, topics: TopicNames) {
     super(OW_CASE_RECORDS, publisher, topics);
   }
 }
@@ -71,7 +74,7 @@ export class SubmitReferral extends SubmitSourceReferral<OwCaseRecord> {
 /** `POST /v1/odsp/referrals`: an ODSP office's employment record, to `odsp.employment-records.v1`. */
 @Injectable()
 export class SubmitOdspReferral extends SubmitSourceReferral<OdspEmploymentRecord> {
-  constructor(publisher: EventPublisher, topics: TopicNames) {
+  constructor(@Inject(SealingRecordSink) publisher: RecordSink, topics: TopicNames) {
     super(ODSP_EMPLOYMENT_RECORDS, publisher, topics);
   }
 }

@@ -27,6 +27,7 @@ export interface ReferralFact {
   group: Record<ReportDimension, string | null>;
   routedAt: Date | null;
   acceptedAt: Date | null;
+  /** A provider declined it (a referral the gateway refused after its 202 is not a decline). */
   rejected: boolean;
   /** Coded reason of the first decline; null when not rejected (or, against the lifecycle, uncoded). */
   declineReason: string | null;
@@ -111,8 +112,8 @@ function factsQuery(from: string, to: string): RawBuilder<FactRow> {
       select h.referral_id,
              min(h.occurred_at) filter (where h.business_status = 'routed') as routed_at,
              min(h.occurred_at) filter (where h.to_status = 'accepted' and h.from_status is distinct from 'accepted') as accepted_at,
-             bool_or(h.to_status = 'rejected' and h.from_status is distinct from 'rejected') as rejected,
-             (array_agg(h.reason->>'declineReason' order by h.id) filter (where h.to_status = 'rejected' and h.from_status is distinct from 'rejected'))[1] as decline_reason,
+             bool_or(h.to_status = 'rejected' and h.from_status is distinct from 'rejected' and h.actor = 'provider') as rejected,
+             (array_agg(h.reason->>'declineReason' order by h.id) filter (where h.to_status = 'rejected' and h.from_status is distinct from 'rejected' and h.actor = 'provider'))[1] as decline_reason,
              bool_or(h.to_status = 'in-progress' and h.from_status is distinct from 'in-progress') as in_service,
              bool_or(h.to_status = 'completed' and h.from_status is distinct from 'completed') as completed
         from referral_history h

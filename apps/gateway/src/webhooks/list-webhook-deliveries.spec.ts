@@ -39,6 +39,7 @@ describe('ListWebhookDeliveries', () => {
     id: `d${seq}`,
     seq: String(seq),
     eventId: `e${seq}`,
+    eventType: 'ca.on.passerelle.notification.referral-status-changed',
     body: JSON.stringify({ notificationId: `n${seq}`, referralId: 'r1', change: 'accepted' }),
     state: 'delivered',
     createdAt: new Date('2026-01-05T14:00:00Z'),
@@ -84,6 +85,23 @@ describe('ListWebhookDeliveries', () => {
       ['d9', 'n9', 2],
       ['d8', 'n8', 1],
     ]);
+  });
+
+  it('shows a notification of any type: its event type, and a referral only when it names one', async () => {
+    const followUp: DeliveryRow = {
+      ...delivery(3),
+      eventType: 'ca.on.passerelle.notification.follow-up-due',
+      body: JSON.stringify({ notificationId: 'n3', change: 'follow-up-due', dueOn: '2026-04-06' }),
+    };
+    const page = await useCase(true, [followUp], []).listDeliveries.execute('eo:provider-7', 's1', { limit: 2 });
+    expect(page.items[0]).toMatchObject({
+      eventType: 'ca.on.passerelle.notification.follow-up-due',
+      notificationId: 'n3',
+      change: 'follow-up-due',
+    });
+    expect(page.items[0]).not.toHaveProperty('referralId');
+    const referral = await useCase(true, [delivery(4)], []).listDeliveries.execute('ow:toronto', 's1', { limit: 2 });
+    expect(referral.items[0]).toMatchObject({ referralId: 'r1', change: 'accepted' });
   });
 
   it('gives no next cursor on the last page, and 404 for a subscription the organization does not hold', async () => {

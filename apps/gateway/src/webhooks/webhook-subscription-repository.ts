@@ -35,6 +35,7 @@ export interface DeliveryRow {
   id: string;
   seq: string;
   eventId: string;
+  eventType: string;
   body: string;
   state: string;
   createdAt: Date;
@@ -193,7 +194,7 @@ export class WebhookSubscriptionRepository {
   ): Promise<{ deliveries: DeliveryRow[]; attempts: AttemptRow[] }> {
     let select = this.database.db
       .selectFrom('webhook_delivery')
-      .select(['id', 'seq', 'event_id', 'body', 'state', 'created_at', 'next_attempt_at', 'completed_at'])
+      .select(['id', 'seq', 'event_id', 'event_type', 'body', 'state', 'created_at', 'next_attempt_at', 'completed_at'])
       .where('subscription_id', '=', subscriptionId);
     if (beforeSeq !== undefined) select = select.where('seq', '<', beforeSeq);
     const rows = await select.orderBy('seq', 'desc').limit(limit).execute();
@@ -201,6 +202,7 @@ export class WebhookSubscriptionRepository {
       id: r.id,
       seq: r.seq,
       eventId: r.event_id,
+      eventType: r.event_type,
       body: r.body,
       state: r.state,
       createdAt: r.created_at,

@@ -1,4 +1,4 @@
-import type { ReferralNotification, components } from '@passerelle/contracts';
+import type { components } from '@passerelle/contracts';
 import type { AttemptRow, DeliveryRow, SubscriptionRow } from './webhook-subscription-repository';
 
 export type WebhookSubscription = components['schemas']['WebhookSubscription'];
@@ -18,15 +18,23 @@ export function subscriptionView(row: SubscriptionRow): WebhookSubscription {
   };
 }
 
+/** What the log shows of a delivered notification, whatever its type (referral status, follow-up due, ...). */
+interface DeliveredNotification {
+  notificationId: string;
+  referralId?: string;
+  change: WebhookDelivery['change'];
+}
+
 /** A delivery of the log with its attempts, oldest first. */
 export function deliveryView(delivery: DeliveryRow, attempts: AttemptRow[]): WebhookDelivery {
-  // The body is the notification the dispatcher validated before queueing it.
-  const notification = JSON.parse(delivery.body) as ReferralNotification;
+  // The body is the notification the dispatcher validated before queueing it: any type with these members.
+  const notification = JSON.parse(delivery.body) as DeliveredNotification;
   return {
     deliveryId: delivery.id,
     eventId: delivery.eventId,
+    eventType: delivery.eventType,
     notificationId: notification.notificationId,
-    referralId: notification.referralId,
+    ...(notification.referralId !== undefined && { referralId: notification.referralId }),
     change: notification.change,
     state: delivery.state as WebhookDelivery['state'],
     createdAt: delivery.createdAt.toISOString(),

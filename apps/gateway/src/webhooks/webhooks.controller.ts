@@ -26,7 +26,7 @@ const subscriptionRequest = new ValidBodyPipe<WebhookSubscriptionRequest>(
   'the webhook subscription is invalid',
 );
 
-/** Referrers' status webhooks: register, list, read, delete, and the delivery log. */
+/** Referrers' and providers' webhooks: register, list, read, delete, and the delivery log (each organization only its own). */
 @Controller('webhooks')
 export class WebhooksController {
   constructor(
@@ -45,7 +45,7 @@ export class WebhooksController {
   // Decorators apply bottom-up: RevealWebhookSecret (listed first) wraps the idempotent answer.
   @Idempotent()
   @UseInterceptors(RevealWebhookSecret)
-  @Access({ scopes: ['webhooks:write'], orgKinds: ['ow', 'odsp'] })
+  @Access({ scopes: ['webhooks:write'], orgKinds: ['ow', 'odsp', 'eo'] })
   register(
     @Caller() caller: Principal,
     @Body(subscriptionRequest) body: WebhookSubscriptionRequest,
@@ -54,27 +54,27 @@ export class WebhooksController {
   }
 
   @Get()
-  @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp'] })
+  @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp', 'eo'] })
   list(@Caller() caller: Principal): Promise<WebhookSubscriptionList> {
     return this.listWebhooks.execute(caller.org);
   }
 
   /** Another organization's subscription is `404`, like one that does not exist. */
   @Get(':webhookId')
-  @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp'] })
+  @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp', 'eo'] })
   read(@Caller() caller: Principal, @Param('webhookId', webhookId) id: string): Promise<WebhookSubscription> {
     return this.readWebhook.execute(caller.org, id);
   }
 
   @Delete(':webhookId')
   @HttpCode(204)
-  @Access({ scopes: ['webhooks:write'], orgKinds: ['ow', 'odsp'] })
+  @Access({ scopes: ['webhooks:write'], orgKinds: ['ow', 'odsp', 'eo'] })
   delete(@Caller() caller: Principal, @Param('webhookId', webhookId) id: string): Promise<void> {
     return this.deleteWebhook.execute(caller.org, id);
   }
 
   @Get(':webhookId/deliveries')
-  @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp'] })
+  @Access({ scopes: ['webhooks:read'], orgKinds: ['ow', 'odsp', 'eo'] })
   deliveries(
     @Caller() caller: Principal,
     @Param('webhookId', webhookId) id: string,

@@ -11,7 +11,7 @@ import { RevealWebhookSecret } from './reveal-webhook-secret.interceptor';
 import { WebhookSubscriptionRepository } from './webhook-subscription-repository';
 import { WebhooksController } from './webhooks.controller';
 
-/** `/v1/webhooks`: referrers' status webhook subscriptions and their delivery log. */
+/** `/v1/webhooks`: referrers' and providers' webhook subscriptions and their delivery log. */
 @Module({
   controllers: [WebhooksController],
   providers: [
