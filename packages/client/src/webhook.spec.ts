@@ -1,5 +1,5 @@
 import { webhookSignature } from '../../../apps/webhook-dispatcher/src/delivery/webhook-signature';
-import { verifyWebhook, WebhookVerificationError, type WebhookVerificationFailure } from '.';
+import { verifyWebhook, WebhookVerificationError, type ReferralNotification, type WebhookVerificationFailure } from '.';
 
 const SECRET = 'whsec_Qm9uam91ciBQYXNzZXJlbGxlLCBjZWNpIGVzdCB1bmU';
 const NOW = new Date('2025-09-18T10:15:00Z');
@@ -41,9 +41,8 @@ describe('verifyWebhook', () => {
       signedAt: NOW,
       notification: JSON.parse(BODY),
     });
-    expect(verifyWebhook(SECRET, signed(), Buffer.from(BODY, 'utf8'), { now: NOW }).notification.reason).toBe(
-      'Accepté',
-    );
+    const { notification } = verifyWebhook(SECRET, signed(), Buffer.from(BODY, 'utf8'), { now: NOW });
+    expect((notification as ReferralNotification).reason).toBe('Accepté');
   });
 
   it('reads fetch Headers and headers in any case', () => {

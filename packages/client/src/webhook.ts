@@ -1,8 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { components } from '@passerelle/contracts';
 
-/** What a subscriber's URL receives: the canonical notification (no personal data). */
+/** A referral's status changed (a referrer's, or a provider's new or cancelled referral). */
 export type ReferralNotification = components['schemas']['ReferralNotification'];
+/** An outcome follow-up fell due (to the provider). */
+export type FollowUpNotification = components['schemas']['FollowUpNotification'];
+/** A duplicate support or a no-show (to the referrer's caseworkers). */
+export type AlertNotification = components['schemas']['AlertNotification'];
+/**
+ * What a subscriber's URL receives: one of the notifications (none carries personal data), told
+ * apart by `change` (or the `ce-type` header).
+ */
+export type WebhookNotification = ReferralNotification | FollowUpNotification | AlertNotification;
 
 export const WEBHOOK_HEADERS = {
   signature: 'passerelle-signature',
@@ -36,7 +45,7 @@ export interface VerifiedWebhook {
   attempt: number | undefined;
   /** When the attempt was signed. */
   signedAt: Date;
-  notification: ReferralNotification;
+  notification: WebhookNotification;
 }
 
 export interface VerifyWebhookOptions {
@@ -89,10 +98,10 @@ export function verifyWebhook(
   });
   if (!matches) throw new WebhookVerificationError('signature-mismatch', 'no Passerelle-Signature value matches');
 
-  let notification: ReferralNotification;
+  let notification: WebhookNotification;
   try {
     const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
-    notification = JSON.parse(text) as ReferralNotification;
+    notification = JSON.parse(text) as WebhookNotification;
   } catch {
     throw new WebhookVerificationError('invalid-body', 'the signed body is not JSON');
   }
