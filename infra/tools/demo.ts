@@ -3,7 +3,9 @@ import { ConfigError, authSettings, kafkaSettings, loadConfig } from '@passerell
 import { mintDevToken } from '@passerelle/auth';
 import { createKafka } from '@passerelle/messaging';
 import { generateProvince, loadProvince } from './demo/province';
-import { seedProvince, type SeedProgress } from './demo/seed';
+import { Gateway } from './demo/gateway-calls';
+import { ProviderWebhookInbox } from './demo/provider-webhooks';
+import { directoryProviders, seedProvince, type SeedProgress } from './demo/seed';
 import { SeedError } from './demo/seed-error';
 
 /**
@@ -11,7 +13,8 @@ import { SeedError } from './demo/seed-error';
  * running stack (`npm start`) with a province — every OW delivery agent and five ODSP offices
  * referring clients to the providers of the 15 catchments over the past eighteen months, with answers,
  * declines, no-shows, job starts, follow-ups and exits — through the gateway and the raw topics,
- * so the tracker builds its ledger as it would in production. A progress bar on stderr; at the
+ * so the tracker builds its ledger as it would in production. Every provider subscribes a webhook
+ * (a receiver here, on loopback) and is told, signed, of each referral routed to it. A progress bar on stderr; at the
  * end the year's figures and a link to the dashboard carrying a development ministry token.
  * Development only: tokens come from the local development key (AUTH_DEV_KEYS).
  */
@@ -113,7 +116,12 @@ async function main(argv: string[]): Promise<number> {
   const kafka = createKafka({ brokers: kafkaConfig.kafkaBrokers, clientId: 'passerelle-demo' });
   const bar = new ProgressBar();
   const started = Date.now();
-  const result = await seedProvince(
+  // Providers are told of their new referrals by signed webhook, besides reading their inbox.
+  const webhooks = new ProviderWebhookInbox(new Gateway(options.gateway));
+  await webhooks.open(directoryProviders(), (org) =>
+    mintDevToken({ org, scopes: ['webhooks:write', 'webhooks:read'] }, auth),
+  );
+  const { result, told } = await seedProvince(
     stories,
     {
       kafka,
@@ -122,12 +130,19 @@ async function main(argv: string[]): Promise<number> {
       token: (org, scopes) => mintDevToken({ org, scopes }, auth),
     },
     (p) => bar.show(p),
-  );
+  )
+    .then(async (seeded) => ({ result: seeded, told: await webhooks.awaitAll(seeded.routedTo, 60_000) }))
+    .finally(() => webhooks.close());
   const seconds = Math.round((Date.now() - started) / 1000);
   console.error(
     `demo: sent ${result.owCaseRecords.length} OW case records, ${result.odspRecords.length} ODSP records, ${result.eoRecords.length} EO service records in ${seconds} s; ` +
       `${result.routedTo.size} referrals routed; ${result.deadLettered} records dead-lettered`,
   );
+  console.error(
+    `demo: providers were told of ${told} of the ${result.routedTo.size} routed referrals by signed webhook` +
+      (webhooks.refused > 0 ? `; ${webhooks.refused} deliveries failed verification` : ''),
+  );
+  const allTold = told === result.routedTo.size && webhooks.refused === 0;
 
   const ministry = await mintDevToken(
     { org: 'ministry:mcss', scopes: ['reports:read'], ttlSeconds: 8 * 3600, subject: 'demo-analyst' },
@@ -169,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(
     `\nDashboard (development token for ministry:mcss, valid 8 hours):\n${options.gateway}/v1/dashboard?from=${from}&to=${today}#token=${ministry}`,
   );
-  return result.deadLettered === 0 ? 0 : 1;
+  return result.deadLettered === 0 && allTold ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

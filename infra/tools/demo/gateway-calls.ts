@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { OdspEmploymentRecord, OwCaseRecord } from '@passerelle/contracts';
 import { SeedError } from './seed-error';
 
-/** The few gateway calls seeding makes, waiting out the per-organization rate limit (429). */
+/** The few gateway calls the demo makes, waiting out the per-organization rate limit (429). */
 export class Gateway {
   constructor(private readonly base: string) {}
 
@@ -10,6 +11,24 @@ export class Gateway {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
     });
     return response.json();
+  }
+
+  /** A JSON POST under a fresh Idempotency-Key; the answer's body. */
+  async post(path: string, token: string, body: unknown): Promise<unknown> {
+    const response = await this.call(path, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body: JSON.stringify(body),
+    });
+    return response.json();
+  }
+
+  async delete(path: string, token: string): Promise<void> {
+    await this.call(path, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
   }
 
   /**

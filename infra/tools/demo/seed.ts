@@ -57,6 +57,14 @@ export interface SeedResult {
   deadLettered: number;
 }
 
+/** Every provider of the directory (`eo:<id>`). */
+export const directoryProviders = (): string[] =>
+  (
+    JSON.parse(readFileSync(join(dataDir(), 'provider-directory.json'), 'utf8')) as {
+      providers: Array<{ id: string }>;
+    }
+  ).providers.map((p) => p.id);
+
 const RAW = {
   eo: { topic: 'eo.service-records.v1', type: 'ca.on.passerelle.eo-service-record.received' },
 } as const;
@@ -115,12 +123,7 @@ export async function seedProvince(
     await send(1, 'referrals', firstOw, firstOdsp, []);
 
     // 2. Answers: each provider reads its inbox, answers what reached it.
-    const providers = (
-      JSON.parse(readFileSync(join(dataDir(), 'provider-directory.json'), 'utf8')) as {
-        providers: Array<{ id: string }>;
-      }
-    ).providers.map((p) => p.id);
-    for (const provider of providers) {
+    for (const provider of directoryProviders()) {
       const token = await tokenOf(provider, ['provider:read']);
       for (let cursor: string | undefined, first = true; first || cursor !== undefined; first = false) {
         const page = (await http.json(
