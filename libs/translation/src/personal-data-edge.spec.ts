@@ -1,29 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CloudEvent } from '@passerelle/contracts';
-import { isSealedPersonal, PersonalDataVault, type ClientKeyStore, type StoredClientKey } from '@passerelle/crypto';
+import { isSealedPersonal, PersonalDataVault } from '@passerelle/crypto';
 import type { InboundEvent } from '@passerelle/messaging';
+import { MapKeyStore } from '../../../test/support/map-key-store';
 import { ERASED_RECORD, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
-
-/** The key store contract over a Map (the `client_key` table one is tested e2e). */
-function mapKeyStore(): ClientKeyStore {
-  const rows = new Map<string, StoredClientKey>();
-  return {
-    find: (ids) => Promise.resolve(ids.flatMap((id) => (rows.has(id) ? [{ ...rows.get(id)! }] : []))),
-    createIfAbsent: (keys) =>
-      Promise.resolve(
-        keys.map((k) => {
-          if (!rows.has(k.clientId)) rows.set(k.clientId, { ...k, erasedAt: null });
-          return { ...rows.get(k.clientId)! };
-        }),
-      ),
-    erase: (clientId) => {
-      rows.set(clientId, { clientId, wrappedKey: null, masterKeyId: null, erasedAt: new Date() });
-      return Promise.resolve({ erasedAt: new Date(), newlyErased: true });
-    },
-    wrappedByOther: () => Promise.resolve([]),
-    rewrap: () => Promise.resolve(false),
-  };
-}
 
 const personal = { name: { givenName: 'Amélie', familyName: 'Tremblay' }, birthDate: '1988-04-12' };
 const event = (clientId: string, type = 'ca.on.passerelle.client.updated'): CloudEvent =>
@@ -31,7 +11,7 @@ const event = (clientId: string, type = 'ca.on.passerelle.client.updated'): Clou
 const inbound = (data: unknown): InboundEvent => ({ event: { data } }) as unknown as InboundEvent;
 
 describe("the adapters' personal data edge", () => {
-  const vault = new PersonalDataVault(mapKeyStore(), { masterKey: randomBytes(32), cacheTtlMs: 60_000 });
+  const vault = new PersonalDataVault(new MapKeyStore(), { masterKey: randomBytes(32), cacheTtlMs: 60_000 });
 
   it('seals every outgoing personal member with its client key, and drops it for an erased client', async () => {
     const [kept, erased] = [randomUUID(), randomUUID()];

@@ -1,35 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isSealedPersonal, PersonalDataVault, type ClientKeyStore, type StoredClientKey } from '@passerelle/crypto';
+import { isSealedPersonal, PersonalDataVault } from '@passerelle/crypto';
 import type { InboundEvent } from '@passerelle/messaging';
+import { MapKeyStore } from '../../../../test/support/map-key-store';
 import type { SerializedOutboxMessage } from '@passerelle/persistence';
 import { openInboundPersonal, sealOutboxPersonal } from './tracker-personal-data';
-
-/** The key store contract over a Map (the `client_key` table one is tested e2e). */
-function mapKeyStore(): ClientKeyStore {
-  const rows = new Map<string, StoredClientKey>();
-  return {
-    find: (ids) => Promise.resolve(ids.flatMap((id) => (rows.has(id) ? [{ ...rows.get(id)! }] : []))),
-    createIfAbsent: (keys) =>
-      Promise.resolve(
-        keys.map((k) => {
-          if (!rows.has(k.clientId)) rows.set(k.clientId, { ...k, erasedAt: null });
-          return { ...rows.get(k.clientId)! };
-        }),
-      ),
-    erase: (clientId) => {
-      rows.set(clientId, { clientId, wrappedKey: null, masterKeyId: null, erasedAt: new Date() });
-      return Promise.resolve({ erasedAt: new Date(), newlyErased: true });
-    },
-    wrappedByOther: () => Promise.resolve([]),
-    rewrap: () => Promise.resolve(false),
-  };
-}
 
 const personal = { name: { givenName: 'Amélie', familyName: 'Tremblay' }, birthDate: '1988-04-12' };
 const inbound = (data: unknown): InboundEvent => ({ event: { id: randomUUID(), data } }) as unknown as InboundEvent;
 
 describe("the tracker's personal data edge", () => {
-  const vault = new PersonalDataVault(mapKeyStore(), { masterKey: randomBytes(32), cacheTtlMs: 60_000 });
+  const vault = new PersonalDataVault(new MapKeyStore(), { masterKey: randomBytes(32), cacheTtlMs: 60_000 });
 
   it("opens what it routes; an erased client's event comes without personal data", async () => {
     const [live, erased] = [randomUUID(), randomUUID()];

@@ -1,0 +1,40 @@
+import type { ClientKeyStore, StoredClientKey } from '@passerelle/crypto';
+
+/** The key store contract over a Map, for unit specs only (the table one is tested e2e). */
+export class MapKeyStore implements ClientKeyStore {
+  readonly rows = new Map<string, StoredClientKey>();
+  finds = 0;
+  find(ids: readonly string[]): Promise<StoredClientKey[]> {
+    this.finds++;
+    return Promise.resolve(ids.flatMap((id) => (this.rows.has(id) ? [{ ...this.rows.get(id)! }] : [])));
+  }
+  createIfAbsent(keys: ReadonlyArray<{ clientId: string; wrappedKey: string; masterKeyId: string }>) {
+    return Promise.resolve(
+      keys.map((k) => {
+        if (!this.rows.has(k.clientId)) this.rows.set(k.clientId, { ...k, erasedAt: null });
+        return { ...this.rows.get(k.clientId)! };
+      }),
+    );
+  }
+  erase(clientId: string) {
+    const row = this.rows.get(clientId);
+    if (row?.erasedAt) return Promise.resolve({ erasedAt: row.erasedAt, newlyErased: false });
+    const erasedAt = new Date();
+    this.rows.set(clientId, { clientId, wrappedKey: null, masterKeyId: null, erasedAt });
+    return Promise.resolve({ erasedAt, newlyErased: true });
+  }
+  wrappedByOther(masterKeyId: string, limit: number) {
+    return Promise.resolve(
+      [...this.rows.values()]
+        .filter((r) => r.wrappedKey !== null && r.masterKeyId !== masterKeyId)
+        .slice(0, limit)
+        .map((r) => ({ ...r })),
+    );
+  }
+  rewrap(clientId: string, from: string, wrappedKey: string, masterKeyId: string) {
+    const row = this.rows.get(clientId);
+    if (!row || row.masterKeyId !== from || row.wrappedKey === null) return Promise.resolve(false);
+    this.rows.set(clientId, { ...row, wrappedKey, masterKeyId });
+    return Promise.resolve(true);
+  }
+}
