@@ -59,17 +59,7 @@ export function notificationOf(
     ...(reason !== undefined && { reason }),
     occurredAt: event.time ?? referral.updatedAt,
   };
-  return canonicalEvent({
-    type: NOTIFICATION_TYPE,
-    id: { sourceSystem: 'passerelle:referral-tracker', recordId: referral.referralId, version: event.id },
-    source: SOURCE,
-    time: data.occurredAt,
-    subject: referral.referralId,
-    correlationid: event.correlationid,
-    causationid: event.id,
-    partitionkey: referral.clientId,
-    data,
-  });
+  return referralNotificationEvent(event, data);
 }
 
 /** What a provider hears of its referrals: a new one, one its referrer or the system cancelled, its answer being late. */
@@ -105,20 +95,33 @@ export function providerNotificationOf(
     link: PROVIDER_INBOX_PATH,
     occurredAt: event.time ?? referral.updatedAt,
   };
+  return referralNotificationEvent(event, data, `to:${provider}`);
+}
+
+/**
+ * The envelope of a notification of referral event `event`: its id derives from that event, set
+ * apart by `discriminator` when the same event notifies more than one recipient.
+ */
+function referralNotificationEvent(
+  event: CloudEvent<Referral>,
+  data: ReferralNotification,
+  discriminator?: string,
+): CloudEvent<ReferralNotification> {
+  const referralId = event.data.referralId;
   return canonicalEvent({
     type: NOTIFICATION_TYPE,
     id: {
       sourceSystem: 'passerelle:referral-tracker',
-      recordId: referral.referralId,
+      recordId: referralId,
       version: event.id,
-      discriminator: `to:${provider}`,
+      ...(discriminator !== undefined && { discriminator }),
     },
     source: SOURCE,
     time: data.occurredAt,
-    subject: referral.referralId,
+    subject: referralId,
     correlationid: event.correlationid,
     causationid: event.id,
-    partitionkey: referral.clientId,
+    partitionkey: event.data.clientId,
     data,
   });
 }
