@@ -1,7 +1,7 @@
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { BATCH_HANDLER, ContractEventPattern, type KafkaBatchContext } from '@passerelle/messaging';
-import { APP_ENV, DATABASE } from '@passerelle/runtime';
+import { DATABASE } from '@passerelle/runtime';
 import {
   SourceRecordTranslator,
   sourceRecordTranslatorProvider,
@@ -23,5 +23,5 @@ export class EoSourceRecordHandlers {
  * Maps Employment Ontario (EOIS-CaMS) service records to canonical events. A raw record of any
  * other type is parked on the DLQ (NO_HANDLER).
  */
-@Module({ controllers: [EoSourceRecordHandlers], providers: [sourceRecordTranslatorProvider(DATABASE, APP_ENV)] })
+@Module({ controllers: [EoSourceRecordHandlers], providers: [sourceRecordTranslatorProvider(DATABASE)] })
 export class EoAdapterModule {}

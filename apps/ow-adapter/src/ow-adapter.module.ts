@@ -2,7 +2,7 @@ import { Controller, Module } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { OdspEmploymentRecord, OwCaseRecord } from '@passerelle/contracts';
 import { BATCH_HANDLER, ContractEventPattern, type KafkaBatchContext } from '@passerelle/messaging';
-import { APP_ENV, DATABASE } from '@passerelle/runtime';
+import { DATABASE } from '@passerelle/runtime';
 import {
   SourceRecordTranslator,
   TranslationError,
@@ -60,6 +60,6 @@ export class OwSourceRecordHandlers {
  */
 @Module({
   controllers: [OwSourceRecordHandlers],
-  providers: [sourceRecordTranslatorProvider(DATABASE, APP_ENV), referralRefusalsProvider(DATABASE, APP_ENV)],
+  providers: [sourceRecordTranslatorProvider(DATABASE), referralRefusalsProvider(DATABASE)],
 })
 export class OwAdapterModule {}

@@ -1,11 +1,11 @@
 import { Controller, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
-import { loadConfig, personalDataSettings, trackerSettings, type ConfigOf } from '@passerelle/config';
+import { loadConfig, trackerSettings, type ConfigOf } from '@passerelle/config';
 import { BATCH_HANDLER, ContractEventPattern, TopicNames, type KafkaBatchContext } from '@passerelle/messaging';
 import { failureLine, recoveryLine } from '@passerelle/observability';
 import { PersonalDataVault } from '@passerelle/crypto';
-import { DurableTimers, Inbox, personalDataVault, type DatabaseHandle } from '@passerelle/persistence';
+import { DurableTimers, Inbox, type DatabaseHandle } from '@passerelle/persistence';
 import { APP_ENV, DATABASE, OutboxRelayWorker } from '@passerelle/runtime';
 import { LedgerStore } from './ledger/ledger-store';
 import { Pseudonymizer } from './ministry/deidentify';
@@ -195,13 +195,6 @@ export class ReferralEventHandlers {
       inject: [DATABASE, LedgerStore, ReferralTracking, OutcomeTracking, TRACKER_SETTINGS, PersonalDataVault],
     },
     { provide: Inbox, useFactory: (database: DatabaseHandle) => new Inbox(database.db, CONSUMER), inject: [DATABASE] },
-    {
-      // One vault per process (one key cache): batches open and seal `personal`, timers seal it.
-      provide: PersonalDataVault,
-      useFactory: (database: DatabaseHandle, env: NodeJS.ProcessEnv) =>
-        personalDataVault(database.db, loadConfig(personalDataSettings, env)),
-      inject: [DATABASE, APP_ENV],
-    },
     {
       provide: EventBatches,
       useFactory: (

@@ -13,7 +13,14 @@ import {
   createKafka,
   provisionContractTopics,
 } from '@passerelle/messaging';
-import { inUnitOfWork, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import { PersonalDataVault } from '@passerelle/crypto';
+import {
+  inUnitOfWork,
+  migrateToLatest,
+  openDatabase,
+  personalDataVault,
+  type DatabaseHandle,
+} from '@passerelle/persistence';
 import { pinoParams } from '@passerelle/observability';
 import { eventAppSettings, type EventAppConfig } from './event-app-settings';
 
@@ -103,8 +110,10 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
       { provide: APP_ENV, useValue: env },
       { provide: TopicNames, useValue: names },
       { provide: EventPublisher, useValue: publisher },
+      // One vault per process, so one key cache: an erasure seen by one handler is seen by all.
+      { provide: PersonalDataVault, useValue: personalDataVault(database.db, config) },
     ],
-    exports: [EVENT_APP_CONFIG, DATABASE, APP_ENV, TopicNames, EventPublisher],
+    exports: [EVENT_APP_CONFIG, DATABASE, APP_ENV, TopicNames, EventPublisher, PersonalDataVault],
   };
 
   const transport = new KafkaEventTransport({

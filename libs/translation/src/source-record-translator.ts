@@ -8,12 +8,10 @@ import type {
 } from '@passerelle/contracts';
 import { schemaRegistry } from '@passerelle/contracts';
 import type { FactoryProvider } from '@nestjs/common';
-import { loadConfig, personalDataSettings } from '@passerelle/config';
-import type { PersonalDataVault } from '@passerelle/crypto';
+import { PersonalDataVault } from '@passerelle/crypto';
 import { EventPublisher, TopicNames, canonicalEvent, type InboundEvent } from '@passerelle/messaging';
 import {
   ClientLinkRegistry,
-  personalDataVault,
   type DatabaseHandle,
   type LinkOrigin,
   type LinkResolution,
@@ -224,21 +222,13 @@ export function recordOrigin<R>(definition: SourceDefinition<R>, record: R): Lin
 
 /**
  * The Nest provider of the translator, for an adapter module: built from the app's database
- * handle (under `databaseToken`), its publisher and its topic names.
+ * handle (under `databaseToken`), its publisher, its topic names and the process's personal data vault.
  */
-export function sourceRecordTranslatorProvider(
-  databaseToken: symbol,
-  envToken: symbol,
-): FactoryProvider<SourceRecordTranslator> {
+export function sourceRecordTranslatorProvider(databaseToken: symbol): FactoryProvider<SourceRecordTranslator> {
   return {
     provide: SourceRecordTranslator,
-    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames, env: NodeJS.ProcessEnv) =>
-      new SourceRecordTranslator(
-        new ClientLinkRegistry(database.db),
-        publisher,
-        names,
-        personalDataVault(database.db, loadConfig(personalDataSettings, env)),
-      ),
-    inject: [databaseToken, EventPublisher, TopicNames, envToken],
+    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames, vault: PersonalDataVault) =>
+      new SourceRecordTranslator(new ClientLinkRegistry(database.db), publisher, names, vault),
+    inject: [databaseToken, EventPublisher, TopicNames, PersonalDataVault],
   };
 }

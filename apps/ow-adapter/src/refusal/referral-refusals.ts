@@ -1,9 +1,8 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
-import { loadConfig, personalDataSettings } from '@passerelle/config';
 import { schemaRegistry } from '@passerelle/contracts';
-import type { PersonalDataVault } from '@passerelle/crypto';
+import { PersonalDataVault } from '@passerelle/crypto';
 import { EventPublisher, TopicNames, type InboundEvent } from '@passerelle/messaging';
-import { ClientLinkRegistry, personalDataVault, type DatabaseHandle } from '@passerelle/persistence';
+import { ClientLinkRegistry, type DatabaseHandle } from '@passerelle/persistence';
 import {
   ERASED_RECORD,
   TranslationError,
@@ -68,17 +67,12 @@ export class ReferralRefusals {
   }
 }
 
-/** The Nest provider of the reporter, built like the translator's (same links, publisher, vault settings). */
-export function referralRefusalsProvider(databaseToken: symbol, envToken: symbol): FactoryProvider<ReferralRefusals> {
+/** The Nest provider of the reporter, built like the translator's (same links, publisher, the process's vault). */
+export function referralRefusalsProvider(databaseToken: symbol): FactoryProvider<ReferralRefusals> {
   return {
     provide: ReferralRefusals,
-    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames, env: NodeJS.ProcessEnv) =>
-      new ReferralRefusals(
-        new ClientLinkRegistry(database.db),
-        publisher,
-        names,
-        personalDataVault(database.db, loadConfig(personalDataSettings, env)),
-      ),
-    inject: [databaseToken, EventPublisher, TopicNames, envToken],
+    useFactory: (database: DatabaseHandle, publisher: EventPublisher, names: TopicNames, vault: PersonalDataVault) =>
+      new ReferralRefusals(new ClientLinkRegistry(database.db), publisher, names, vault),
+    inject: [databaseToken, EventPublisher, TopicNames, PersonalDataVault],
   };
 }
