@@ -4,13 +4,13 @@
  * reliability rules). Pure: the same record, client and reason give the same event, id included.
  */
 import { mapSourceCode } from '@passerelle/codes';
-import type { CloudEvent, Referral, ReferralRefusal } from '@passerelle/contracts';
+import type { CloudEvent, ContractEventType, Referral, ReferralRefusal } from '@passerelle/contracts';
 import type { RefusalReason } from '@passerelle/lifecycle';
 import { canonicalEvent } from '@passerelle/messaging';
 import { canonicalConsentId, canonicalReferralId } from '@passerelle/translation';
 import type { SourceView } from '../mapping';
 
-export const REFERRAL_REFUSED_TYPE = 'ca.on.passerelle.referral.refused';
+export const REFERRAL_REFUSED_TYPE = 'ca.on.passerelle.referral.refused' satisfies ContractEventType;
 
 /**
  * The refusal of the referral `view` carries (none if it carries none, or if even its program
