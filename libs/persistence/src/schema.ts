@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, SelectType } from 'kysely';
+import type { FollowUpDue } from '@passerelle/contracts';
 
 /*
  * Tables by owner: each app writes only its own tables (and the shared ones), and reads another
@@ -159,6 +160,21 @@ export interface ParkedEventTable {
   cause: ColumnType<unknown, string, never>;
   event_time: ColumnType<Date, string, never>;
   parked_at: ColumnType<Date, never, never>;
+}
+
+/**
+ * The payload of a `follow-up-due` timer: written by the tracker when a job starts, read by it
+ * when the timer fires and by the gateway's provider follow-up list.
+ */
+export interface FollowUpTimerPayload {
+  employmentSpellId: string;
+  provider: string;
+  program: FollowUpDue['program'];
+  source: FollowUpDue['source'];
+  jobStartDate: string;
+  dueOn: string;
+  /** Months after the job start. */
+  months: 1 | 3 | 6 | 12;
 }
 
 export interface TimerTable {

@@ -7,6 +7,7 @@ import type {
   LedgerReadModel,
   ReadOnlyTable,
   TimerTable,
+  FollowUpTimerPayload,
 } from '@passerelle/persistence';
 import { DATABASE } from '../tokens';
 import { encodeFollowUpCursor, type FollowUpPageQuery } from './follow-up-pages';
@@ -15,17 +16,6 @@ import { encodeFollowUpCursor, type FollowUpPageQuery } from './follow-up-pages'
 interface FollowUpLedger {
   timer: ReadOnlyTable<TimerTable>;
   outcome: LedgerReadModel['outcome'];
-}
-
-/** The timer payload the tracker writes for a follow-up (`OutcomeTracking.employmentStarted`). */
-interface FollowUpPayload {
-  employmentSpellId: string;
-  provider: string;
-  program: FollowUpDue['program'];
-  source: FollowUpDue['source'];
-  jobStartDate: string;
-  dueOn: string;
-  months: number;
 }
 
 /** The milestone a follow-up checks, as the tracker names it (`ies-employed-1-month`, `ies-employed-3-months`, ...). */
@@ -91,7 +81,7 @@ export class FollowUpReadModel {
       .execute();
     const page = rows.slice(0, query.limit);
     const followUps = page.map((row): FollowUpDue => {
-      const payload = row.payload as FollowUpPayload;
+      const payload = row.payload as FollowUpTimerPayload;
       return {
         clientId: row.client_id,
         ...(row.referral_id !== null && { referralId: row.referral_id }),
@@ -109,7 +99,7 @@ export class FollowUpReadModel {
       followUps,
       ...(rows.length > query.limit &&
         last !== undefined && {
-          next: encodeFollowUpCursor({ dueOn: (last.payload as FollowUpPayload).dueOn, timerId: last.id }),
+          next: encodeFollowUpCursor({ dueOn: (last.payload as FollowUpTimerPayload).dueOn, timerId: last.id }),
         }),
     };
   }

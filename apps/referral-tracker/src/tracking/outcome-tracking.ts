@@ -10,12 +10,12 @@ import {
   type SupportDuplicateSuspected,
 } from '@passerelle/contracts';
 import { canonicalEvent, type TopicNames } from '@passerelle/messaging';
-import type { DueTimer } from '@passerelle/persistence';
+import type { DueTimer, FollowUpTimerPayload } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
 import type { ReferralFacts, SupportRow } from '../ledger/ledger-rows';
 import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
 import { FOLLOW_UP_MONTHS, followUpDueDates, type FollowUpMonth } from '../timers/follow-up-schedule';
-import { ReferralAlerts } from './referral-alerts';
+import { ReferralAlerts, supportSide } from './referral-alerts';
 import { checkedEvent, followUpNotificationOf, type Cause } from './tracker-events';
 
 export const FOLLOW_UP_TIMER = 'follow-up-due';
@@ -29,16 +29,6 @@ const TRACKER_NAMESPACE = Buffer.from('0c7d2e9a5b814f6e9d3a2b1c0f4e5d6a', 'hex')
 const iesMilestone = (months: FollowUpMonth): FollowUpDue['outcomeType'] =>
   `ies-employed-${months}-month${months === 1 ? '' : 's'}` as FollowUpDue['outcomeType'];
 const IES_MONTHS = new Map<string, FollowUpMonth>(FOLLOW_UP_MONTHS.map((m) => [iesMilestone(m), m]));
-
-interface FollowUpPayload {
-  employmentSpellId: string;
-  provider: string;
-  program: FollowUpDue['program'];
-  source: FollowUpDue['source'];
-  jobStartDate: string;
-  dueOn: string;
-  months: FollowUpMonth;
-}
 
 /**
  * Outcomes, one way for every program: employment spells schedule the 1, 3, 6 and 12-month
@@ -77,7 +67,7 @@ export class OutcomeTracking {
     for (const { months, dueOn } of followUpDueDates(spell.employment.startDate)) {
       // A follow-up the provider already reported (its record may arrive before the job's) is not due.
       if (reported.has(iesMilestone(months))) continue;
-      const payload: FollowUpPayload = {
+      const payload: FollowUpTimerPayload = {
         employmentSpellId: spell.employmentSpellId,
         provider: spell.reportedBy,
         program: spell.program,
@@ -100,7 +90,7 @@ export class OutcomeTracking {
 
   /** A follow-up fell due: `outcome.follow-up-due` to the provider, and its notification (for its webhooks). */
   followUpDue(ledger: LedgerBatch, timer: DueTimer): void {
-    const payload = timer.payload as unknown as FollowUpPayload;
+    const payload = timer.payload as unknown as FollowUpTimerPayload;
     const data: FollowUpDue = {
       clientId: timer.clientId,
       ...(timer.referralId !== null && { referralId: timer.referralId }),
@@ -182,12 +172,6 @@ export class OutcomeTracking {
         TRACKER_NAMESPACE,
         unambiguousName(['duplicate-support', income.benefitId, eo.benefitId]),
       );
-      const side = (s: SupportRow) => ({
-        benefitId: s.benefitId,
-        issuedBy: s.issuedBy,
-        periodStart: s.periodStart,
-        ...(s.periodEnd !== null && { periodEnd: s.periodEnd }),
-      });
       const referralId = eo.referralId ?? income.referralId;
       const data: SupportDuplicateSuspected = {
         alertId,
@@ -195,7 +179,7 @@ export class OutcomeTracking {
         clientId: benefit.clientId,
         ...(referralId !== null && { referralId }),
         benefitType: benefit.benefitType,
-        supports: [side(income), side(eo)],
+        supports: [supportSide(income), supportSide(eo)],
         detectedAt: cause.occurredAt,
       };
       const event = canonicalEvent({

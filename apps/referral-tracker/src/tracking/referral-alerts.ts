@@ -12,6 +12,17 @@ import type { AlertRow, SupportRow } from '../ledger/ledger-rows';
 import { checkedEvent, type Cause } from './tracker-events';
 
 const SOURCE = '/passerelle/referral-tracker';
+
+/** One side of a duplicate support, as `support.duplicate-suspected` and its alert describe it. */
+export function supportSide(s: SupportRow) {
+  return {
+    benefitId: s.benefitId,
+    issuedBy: s.issuedBy,
+    periodStart: s.periodStart,
+    ...(s.periodEnd !== null && { periodEnd: s.periodEnd }),
+  };
+}
+
 /** Namespace of alert ids (fixed: changing it would raise every alert again on a replay). */
 const ALERT_NAMESPACE = Buffer.from('5d2e8b1f6a3c4d7e9f0a1b2c3d4e5f60', 'hex');
 
@@ -30,12 +41,6 @@ export class ReferralAlerts {
    * referrer there), under the id `support.duplicate-suspected` carries (`alertId`).
    */
   duplicateSupport(ledger: LedgerBatch, alertId: string, income: SupportRow, eo: SupportRow, cause: Cause): void {
-    const side = (s: SupportRow) => ({
-      benefitId: s.benefitId,
-      issuedBy: s.issuedBy,
-      periodStart: s.periodStart,
-      ...(s.periodEnd !== null && { periodEnd: s.periodEnd }),
-    });
     const referralId = eo.referralId ?? income.referralId;
     this.raise(
       ledger,
@@ -48,7 +53,7 @@ export class ReferralAlerts {
         occurredAt: cause.occurredAt,
         details: {
           benefitType: eo.benefitType as NonNullable<AlertRow['details']['benefitType']>,
-          supports: [side(income), side(eo)],
+          supports: [supportSide(income), supportSide(eo)],
         },
       },
       cause,
