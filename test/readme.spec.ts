@@ -22,11 +22,11 @@ describe('README configuration table', () => {
     expect(settings.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(settings.map((s) => [s.name, s] as const))('documents %s with its default', (name, s) => {
+  it.each(settings.map((s) => [s.name, s] as const))('documents %s with its default (or as required)', (name, s) => {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
     expect(row).toBeDefined();
     const shown = row!.split('|')[2].trim();
-    expect(shown).toBe(s.default ? `\`${s.default}\`` : '(empty)');
+    expect(shown).toBe(s.default === undefined ? '(required)' : s.default ? `\`${s.default}\`` : '(empty)');
   });
 
   it('keeps the quick start to the two commands', () => {

@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { LocalKafkaBroker, findRepoRoot } from '../kafka/local-broker';
+import { developmentMasterKey } from './development-master-key';
 import { SupervisedApp } from './supervised-app';
 
 /**
  * `npm start`: the whole of Passerelle on one machine. A local KRaft broker (unless
  * KAFKA_BROKERS names a cluster), the machine's PostgreSQL, and every app as its own process,
  * restarted with a growing delay if it dies (the others keep running, as under an orchestrator).
+ * Personal data is sealed with PERSONAL_DATA_MASTER_KEY, or with a development key kept in .cache/.
  * One Ctrl-C drains the apps first, then stops the broker.
  */
 const ROOT = findRepoRoot(__dirname);
@@ -28,6 +30,13 @@ export async function runStack(argv: string[] = process.argv.slice(2)): Promise<
     log(`starting Apache Kafka ${broker.version} (KRaft) on 127.0.0.1:${port} (jars fetched with Maven on first run)…`);
     env.KAFKA_BROKERS = (await broker.start()).join(',');
     log(`Kafka ready at ${env.KAFKA_BROKERS}; data in ${broker.dataDir}`);
+  }
+
+  if (!brokerOnly && env.PERSONAL_DATA_MASTER_KEY === undefined) {
+    const file = join(ROOT, '.cache', 'personal-data-master-key');
+    const { key, created } = developmentMasterKey(file);
+    env.PERSONAL_DATA_MASTER_KEY = key;
+    log(`personal data sealed with the development master key ${created ? 'made in' : 'kept in'} ${file}`);
   }
 
   const apps: SupervisedApp[] = [];

@@ -15,7 +15,7 @@ const settings = { ...databaseSettings, ...personalDataSettings };
 async function main(): Promise<number> {
   const config = loadConfig(settings);
   if (config.personalDataMasterKey === undefined) {
-    console.error('PERSONAL_DATA_MASTER_KEY is empty: there is no key to wrap with');
+    console.error('PERSONAL_DATA_MASTER_KEY is `clear`: there is no key to wrap with');
     return 2;
   }
   const database = openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });

@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaIds, schemaRegistry, type EoServiceRecord, type OwCaseRecord } from '@passerelle/contracts';
+import { isSealedPersonal } from '@passerelle/crypto';
 import { EventPublisher, TopicNames, createKafka, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
-import { dropSchema, openDatabase } from '@passerelle/persistence';
+import { dropSchema, openDatabase, personalDataVault } from '@passerelle/persistence';
 import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
@@ -54,6 +55,18 @@ function raw(record: OwCaseRecord, tag = ''): CloudEvent<OwCaseRecord> {
     datacontenttype: 'application/json',
     data: record,
   };
+}
+
+/** Each client event's data with its sealed `personal` opened through the app's own key store. */
+async function openedData(app: RunningEventApp, events: ReadRecord[]): Promise<unknown[]> {
+  const vault = personalDataVault(app.database.db, app.config);
+  return Promise.all(
+    events.map(async (event) => {
+      const data = JSON.parse(event.value!.toString()) as { clientId: string; personal: unknown };
+      expect(isSealedPersonal(data.personal)).toBe(true);
+      return { ...data, personal: await vault.reveal(data.clientId, data.personal) };
+    }),
+  );
 }
 
 describe('ow-adapter on the real broker: raw OW records in, canonical events out', () => {
@@ -116,13 +129,15 @@ describe('ow-adapter on the real broker: raw OW records in, canonical events out
       },
       60_000,
     );
+    // Every `personal` is sealed; the suite's master key opens it, as an entitled consumer's would.
+    const opened = await openedData(apps[0], clientEvents);
     const byId = new Map<string, string>();
-    for (const event of clientEvents) {
+    clientEvents.forEach((event, n) => {
       const h = headersAsStrings(event.headers);
-      const value = event.value!.toString();
-      expect(byId.get(h.ce_id) ?? value).toBe(value); // duplicates are identical
+      const value = JSON.stringify(opened[n]);
+      expect(byId.get(h.ce_id) ?? value).toBe(value); // duplicates say the same (each sealed with its own IV)
       byId.set(h.ce_id, value);
-    }
+    });
     for (const event of clientEvents) {
       const headers = headersAsStrings(event.headers);
       expect(schemaRegistry().validate(SchemaIds.cloudEventHeaders, headers).ok).toBe(true);
@@ -131,8 +146,9 @@ describe('ow-adapter on the real broker: raw OW records in, canonical events out
       expect(data.clientId).toBe(headers.ce_partitionkey);
       expect(schemaRegistry().validate(headers.ce_dataschema, data).ok).toBe(true);
     }
-    // French names come through intact.
-    expect(clientEvents.map((e) => e.value!.toString()).join('\n')).toContain('Côté-Tremblay');
+    // French names come through intact, and only sealed: no topic holds them in clear.
+    expect(opened.map((data) => JSON.stringify(data)).join('\n')).toContain('Côté-Tremblay');
+    expect(clientEvents.map((e) => e.value!.toString()).join('\n')).not.toContain('Tremblay');
 
     // Both instances hold partitions of the raw topic.
     const admin = kafka.admin();
@@ -213,8 +229,8 @@ describe('ow-adapter and eo-adapter together: one client across networks', () =>
     const keys = new Set(clientEvents.map((e) => e.key!.toString()));
     expect(keys).toEqual(new Set([owClient.key!.toString()]));
     const eoClient = clientEvents.find((e) => headersAsStrings(e.headers).ce_source.startsWith('/eo/'))!;
-    const links = (JSON.parse(eoClient.value!.toString()) as { personal: { links: Array<{ system: string }> } })
-      .personal.links;
+    const [eoData] = await openedData(apps[1], [eoClient]);
+    const links = (eoData as { personal: { links: Array<{ system: string }> } }).personal.links;
     expect(links.map((l) => l.system).sort()).toEqual(expect.arrayContaining(['cams', 'sams']));
   }, 120_000);
 });

@@ -89,9 +89,12 @@ describe('client data key rotation (npm run keys:rotate)', () => {
 
   it('refuses to run without a current key, or with a previous key of the wrong size, changing nothing', async () => {
     const before = await row(ids.old[1]);
-    const noKey = await rotate({});
+    const noKey = await rotate({ PERSONAL_DATA_MASTER_KEY: 'clear' });
     expect({ code: noKey.code, stdout: noKey.stdout }).toEqual({ code: 2, stdout: '' });
-    expect(noKey.stderr).toContain('PERSONAL_DATA_MASTER_KEY is empty');
+    expect(noKey.stderr).toContain('PERSONAL_DATA_MASTER_KEY is `clear`');
+    const emptyKey = await rotate({});
+    expect({ code: emptyKey.code, stdout: emptyKey.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(emptyKey.stderr).toContain('PERSONAL_DATA_MASTER_KEY: is empty');
     const badPrevious = await rotate({
       PERSONAL_DATA_MASTER_KEY: newKey.toString('hex'),
       PERSONAL_DATA_PREVIOUS_KEYS: 'c2hvcnQ=',

@@ -16,6 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OwCaseRecord } from '@passerelle/contracts';
+import { isSealedPersonal } from '@passerelle/crypto';
 import { deterministicEventId } from '@passerelle/messaging';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -25,6 +26,7 @@ import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { testDatabaseUrl } from '../support/database';
 import { runTool } from '../support/run-tool';
 import { headersAsStrings, readRecords, testBrokers, testKafka, uniqueName } from '../support/kafka';
+import { SUITE_MASTER_KEY } from '../support/suite-env';
 
 const ROOT = join(__dirname, '..', '..');
 const SOURCES = join(ROOT, 'test', 'fixtures', 'sources');
@@ -45,7 +47,7 @@ const goodRecords = (): OwCaseRecord[] =>
     .map((l) => ofAgent(JSON.parse(l) as OwCaseRecord));
 const fixtureRecord = (file: string): OwCaseRecord =>
   ofAgent((JSON.parse(readFileSync(join(SOURCES, file), 'utf8')) as { record: OwCaseRecord }).record);
-const eventIdOf = (r: OwCaseRecord) =>
+const eventIdOf = (r: Pick<OwCaseRecord, 'sourceRecordId' | 'recordVersion'>) =>
   deterministicEventId({ sourceSystem: 'gateway', recordId: r.sourceRecordId, version: r.recordVersion, type: TYPE });
 
 type Result = {
@@ -95,6 +97,7 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
       KAFKA_TOPIC_PREFIX: prefix,
       DATABASE_URL: testDatabaseUrl(),
       DATABASE_SCHEMA: schema,
+      PERSONAL_DATA_MASTER_KEY: SUITE_MASTER_KEY,
       LOG_LEVEL: 'warn',
     });
     app = await createGateway(config);
@@ -122,15 +125,17 @@ describe('POST /v1/ow/case-records:batch on the shared broker', () => {
     const byId = new Map<string, Record<string, string>>();
     for (const record of records) {
       const headers = headersAsStrings(record.headers);
-      const data = JSON.parse(record.value!.toString()) as OwCaseRecord;
+      const data = JSON.parse(record.value!.toString()) as Omit<OwCaseRecord, 'personal'> & { personal: unknown };
+      // The person travels sealed with its client's key, and the record is keyed by that client.
+      if (!isSealedPersonal(data.personal)) throw new Error(`${headers.ce_id} carries personal data in clear`);
       expect(headers).toMatchObject({
         ce_type: TYPE,
         ce_time: data.recordedAt,
         ce_dataschema: OW_SCHEMA,
-        ce_partitionkey: data.personal.memberId,
+        ce_partitionkey: data.personal.keyId,
         'content-type': 'application/json',
       });
-      expect(record.key?.toString()).toBe(data.personal.memberId);
+      expect(record.key?.toString()).toBe(data.personal.keyId);
       expect(headers.ce_id).toBe(eventIdOf(data));
       byId.set(headers.ce_id, headers);
     }

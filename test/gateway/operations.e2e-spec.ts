@@ -8,6 +8,7 @@ import { LocalKafkaBroker } from '../../infra/kafka/local-broker';
 import { testDatabaseUrl } from '../support/database';
 import { uniqueName, waitFor } from '../support/kafka';
 import { Client } from 'pg';
+import { SUITE_MASTER_KEY } from '../support/suite-env';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -24,6 +25,7 @@ describe('gateway operations endpoints on a real broker and database', () => {
       KAFKA_TOPIC_PREFIX: `${schema}.`,
       DATABASE_URL: testDatabaseUrl(),
       DATABASE_SCHEMA: schema,
+      PERSONAL_DATA_MASTER_KEY: SUITE_MASTER_KEY,
       LOG_LEVEL: 'warn',
     });
     app = await createGateway(config);

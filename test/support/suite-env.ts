@@ -3,8 +3,14 @@ import { testDatabaseUrl } from './database';
 import { testBrokers } from './kafka';
 
 /**
+ * The master key every app of one suite seals personal data with (one per test file: each file is
+ * its own module registry), as in production: no suite runs with personal data in clear.
+ */
+export const SUITE_MASTER_KEY = randomBytes(32).toString('hex');
+
+/**
  * The environment of an app under test: the shared broker and database, the suite's own topic
- * prefix and schema (so suites never see each other's data), a fresh pseudonym key, quick timer
+ * prefix and schema (so suites never see each other's data), a fresh pseudonym key, the suite's master key, quick timer
  * polls and quiet logs. `overrides` change or add settings.
  */
 export function suiteEnv(
@@ -21,8 +27,7 @@ export function suiteEnv(
     MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
     TRACKER_TIMER_POLL_MS: '200',
     LOG_LEVEL: 'warn',
-    // PERSONAL_DATA_MASTER_KEY=<hex> npx jest ...: the same suites with every `personal` member sealed.
-    ...(process.env.PERSONAL_DATA_MASTER_KEY && { PERSONAL_DATA_MASTER_KEY: process.env.PERSONAL_DATA_MASTER_KEY }),
+    PERSONAL_DATA_MASTER_KEY: SUITE_MASTER_KEY,
     ...overrides,
   };
 }

@@ -366,9 +366,13 @@ export const personalDataSettings = {
   personalDataMasterKey: setting({
     name: 'PERSONAL_DATA_MASTER_KEY',
     description:
-      "key (exactly 32 bytes, hex or base64) wrapping each client's data key of its `personal` member (AES-256-GCM), the same for every app; empty: personal data is written in clear (development only), erasure then only drops it from the database and from later events",
-    default: '',
-    parse: parsers.secretKey(32, true),
+      "key (exactly 32 bytes, hex or base64) wrapping each client's data key of its `personal` member (AES-256-GCM), the same for every app; required (`npm start` makes a development key in .cache/); `clear` writes personal data unsealed, only to measure what sealing costs (`npm run bench`), never in production",
+    parse: (raw: string): Buffer | undefined => {
+      if (raw === 'clear') return undefined;
+      const key = parsers.secretKey(32, true)(raw);
+      if (key === undefined) throw new Error('is empty: set a key (32 bytes, hex or base64), or `clear`');
+      return key;
+    },
   }),
   personalDataPreviousKeys: setting({
     name: 'PERSONAL_DATA_PREVIOUS_KEYS',

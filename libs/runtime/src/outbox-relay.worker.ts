@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfig } from '@passerelle/config';
+import { databaseSettings, kafkaSettings, loadConfig } from '@passerelle/config';
 // Single files, not the libraries' indexes: the thread starts with the app and loads only what
 // relaying needs (the indexes bring Nest, Ajv and every schema: ~0.7 s of CPU at each start). The
 // publisher takes GroupCommit from persistence's index, which costs ~30 ms of that.
@@ -8,7 +8,6 @@ import { kafkaClient, kafkaLogCreator } from '../../messaging/src/kafka-connecti
 import { openDatabase } from '../../persistence/src/database';
 import { OutboxRelay } from '../../persistence/src/outbox';
 import { failureLine, recoveryLine } from '../../observability/src/retry-lines';
-import { eventAppSettings } from './event-app-settings';
 import {
   kafkaOutboxSink,
   type FromRelayWorker,
@@ -29,7 +28,8 @@ const log = (level: RelayLogLevel, context: string, message: string): void =>
   post({ kind: 'log', level, context, message });
 
 const { app, env, idleMs, batchSize } = workerData as RelayWorkerData;
-const config = loadConfig(eventAppSettings, env);
+// Only what relaying needs: sealed or not, the outbox's events go as the app wrote them.
+const config = loadConfig({ ...kafkaSettings, ...databaseSettings }, env);
 const publisher = new EventPublisher(
   kafkaClient(
     { brokers: config.kafkaBrokers, clientId: `passerelle-${app}-relay` },
