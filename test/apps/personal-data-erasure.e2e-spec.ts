@@ -26,6 +26,8 @@ function needlesOf(record: OwCaseRecord): string[] {
     ...(phoneDigits ? [phoneDigits.slice(-7), `${phoneDigits.slice(-7, -4)}-${phoneDigits.slice(-4)}`] : []),
     ...(postal ? [postal, postal.replace(' ', '')] : []),
     ...(personal.contact?.email ? [personal.contact.email] : []),
+    // Free text about the person: sealed on the raw topic, under `personal` in canonical events.
+    ...(record.referralRequest?.notes ? [record.referralRequest.notes.slice(0, 40)] : []),
   ];
 }
 

@@ -3,7 +3,7 @@ import type { CloudEvent } from '@passerelle/contracts';
 import { isSealedPersonal, PersonalDataVault } from '@passerelle/crypto';
 import type { InboundEvent } from '@passerelle/messaging';
 import { MapKeyStore } from '../../../test/support/map-key-store';
-import { ERASED_RECORD, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
+import { ERASED_RECORD, erasedRecordStandIn, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
 
 const personal = { name: { givenName: 'Amélie', familyName: 'Tremblay' }, birthDate: '1988-04-12' };
 const event = (clientId: string, type = 'ca.on.passerelle.client.updated'): CloudEvent =>
@@ -19,13 +19,14 @@ describe("the adapters' personal data edge", () => {
     const conflict = event(kept, 'ca.on.passerelle.client.link-conflict');
     const events = [event(kept), event(erased), conflict];
     await sealOutgoingPersonal(vault, events);
-    const [sealed, deidentified] = events.map((e) => e.data as { personal?: unknown; program: string });
+    const [sealed, deidentified, sealedConflict] = events.map((e) => e.data as { personal?: unknown; program: string });
     expect(isSealedPersonal(sealed.personal)).toBe(true);
     expect(JSON.stringify(sealed)).not.toContain('Tremblay');
     expect(await vault.reveal(kept, sealed.personal)).toEqual(personal);
     expect(deidentified).toEqual({ clientId: erased, program: 'OW' });
-    // A link conflict's pair of ids is not a Personal: left as mapped.
-    expect((conflict.data as { personal: unknown }).personal).toEqual(personal);
+    // A link conflict's source id identifies the person too: sealed with the kept client's key.
+    expect(isSealedPersonal(sealedConflict.personal)).toBe(true);
+    expect(await vault.reveal(kept, sealedConflict.personal)).toEqual(personal);
   });
 
   it('opens sealed raw records, passes clear ones, and marks those of an erased client', async () => {
@@ -42,6 +43,42 @@ describe("the adapters' personal data edge", () => {
       inbound(clear),
     ]);
     expect(opened).toEqual([{ sourceRecordId: 'r-1', personal }, ERASED_RECORD, clear]);
+  });
+
+  it("opens a referral request's sealed notes with the record, and leaves them out of an erased record's stand-in", async () => {
+    const [live, erased] = [randomUUID(), randomUUID()];
+    const notes = 'Préfère le matin; Amélie a un rendez-vous le 22.';
+    const [livePersonal, liveNotes, erasedPersonal, erasedNotes] = await vault.protectMany<unknown>([
+      { clientId: live, personal },
+      { clientId: live, personal: notes },
+      { clientId: erased, personal },
+      { clientId: erased, personal: notes },
+    ]);
+    await vault.erase(erased);
+    const request = { consentId: 'c-1', notes: liveNotes };
+    const opened = await openRawRecords(vault, [
+      inbound({ personal: livePersonal, referralRequest: request }),
+      inbound({ personal: erasedPersonal, referralRequest: { consentId: 'c-2', notes: erasedNotes } }),
+    ]);
+    expect(opened).toEqual([{ personal, referralRequest: { consentId: 'c-1', notes } }, ERASED_RECORD]);
+    expect(
+      erasedRecordStandIn({ personal: erasedPersonal, referralRequest: { consentId: 'c-2', notes: erasedNotes } }, {}),
+    ).toEqual({ personal: {}, referralRequest: { consentId: 'c-2' } });
+    expect(erasedRecordStandIn({ personal: erasedPersonal, programCode: 'OW' }, {})).toEqual({
+      personal: {},
+      programCode: 'OW',
+    });
+  });
+
+  it('refuses a raw record whose notes were sealed for another client', async () => {
+    const [owner, other] = [randomUUID(), randomUUID()];
+    const sealedPersonal = await vault.protect(owner, personal);
+    const othersNotes = (await vault.protect(other, 'notes')) as { keyId: string };
+    await expect(
+      openRawRecords(vault, [
+        inbound({ personal: sealedPersonal, referralRequest: { notes: { ...othersNotes, keyId: owner } } }),
+      ]),
+    ).rejects.toMatchObject({ code: 'PERSONAL_DATA_CANNOT_OPEN' });
   });
 
   it('refuses a raw record whose sealed personal data was altered (the record then fails like any other)', async () => {

@@ -1,40 +1,68 @@
 import type { CloudEvent } from '@passerelle/contracts';
-import { isSealedPersonal, type PersonalDataVault } from '@passerelle/crypto';
+import { isSealedPersonal, type PersonalDataVault, type SealedPersonal } from '@passerelle/crypto';
 import type { InboundEvent } from '@passerelle/messaging';
 
 /** A raw record whose client was erased: its `personal` can never be read again. */
 export const ERASED_RECORD = Symbol('erased record');
 
-/** Event types whose `personal` is not the person's `Personal` (a link conflict's pair of ids: kept as mapped). */
-const NOT_SEALED = new Set(['ca.on.passerelle.client.link-conflict']);
+/** What the edge reads of a raw record: the members the gateway seals. */
+interface RawRecordData {
+  personal?: unknown;
+  referralRequest?: { notes?: unknown };
+}
 
 /**
- * The data of each raw record with its `personal` opened (the gateway sealed it with the data key
- * of the client it found for the record, named by `keyId`), or {@link ERASED_RECORD} when that
- * client was erased. Records in clear (written without a master key) are as they came. One key
- * store round trip for the batch's uncached clients; a value that does not open throws (the
- * record then goes the way of any failing record: retried, then dead-lettered).
+ * The data of each raw record with its `personal` and a referral request's `notes` opened (the
+ * gateway sealed them with the data key of the client it found for the record, named by
+ * `keyId`), or {@link ERASED_RECORD} when that client was erased. Records in clear (written
+ * without a master key) are as they came. One key store round trip for the batch's uncached
+ * clients; a value that does not open throws (the record then goes the way of any failing
+ * record: retried, then dead-lettered).
  */
 export async function openRawRecords(
   vault: PersonalDataVault | undefined,
   inbounds: readonly InboundEvent[],
 ): Promise<unknown[]> {
-  const datas = inbounds.map((inbound) => inbound.event.data as { personal?: unknown } | undefined);
+  const datas = inbounds.map((inbound) => inbound.event.data as RawRecordData | undefined);
   const sealedAt = datas.flatMap((data, n) => (isSealedPersonal(data?.personal) ? [n] : []));
   if (sealedAt.length === 0 || vault === undefined) return datas;
-  const opened = await vault.revealMany(
-    sealedAt.map((n) => {
-      const personal = datas[n]?.personal as { keyId: string };
-      return { clientId: personal.keyId, personal };
-    }),
-  );
+  const notesAt = sealedAt.filter((n) => isSealedPersonal(datas[n]?.referralRequest?.notes));
+  const sealedOf = (value: unknown) => {
+    const sealed = value as SealedPersonal;
+    return { clientId: sealed.keyId, personal: sealed };
+  };
+  const opened = await vault.revealMany([
+    ...sealedAt.map((n) => sealedOf(datas[n]?.personal)),
+    ...notesAt.map((n) => sealedOf(datas[n]?.referralRequest?.notes)),
+  ]);
+  const notes = new Map(notesAt.map((n, at) => [n, opened[sealedAt.length + at]]));
   // Each record's data, or ERASED_RECORD.
   const out: unknown[] = [...datas];
   sealedAt.forEach((n, at) => {
     const personal = opened[at];
-    out[n] = personal === undefined ? ERASED_RECORD : { ...datas[n], personal };
+    const data = datas[n] as RawRecordData;
+    out[n] =
+      personal === undefined
+        ? ERASED_RECORD
+        : {
+            ...data,
+            personal,
+            ...(notes.has(n) && { referralRequest: { ...data.referralRequest, notes: notes.get(n) } }),
+          };
   });
   return out;
+}
+
+/**
+ * A raw record of an erased client as its mapping can take it: `personal` replaced by the
+ * definition's stand-in, and the sealed, unreadable `notes` left out.
+ */
+export function erasedRecordStandIn(raw: unknown, personal: unknown): unknown {
+  const data = raw as RawRecordData;
+  const request = data.referralRequest;
+  if (request?.notes === undefined) return { ...data, personal };
+  const { notes: _unreadable, ...rest } = request;
+  return { ...data, personal, referralRequest: rest };
 }
 
 /**
@@ -50,7 +78,6 @@ export async function sealOutgoingPersonal(
   if (vault === undefined) return;
   const carrying = events.filter(
     (event): event is CloudEvent<{ clientId: string; personal: unknown }> =>
-      !NOT_SEALED.has(event.type) &&
       typeof event.data === 'object' &&
       event.data !== null &&
       (event.data as { personal?: unknown }).personal !== undefined &&

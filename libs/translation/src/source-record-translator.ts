@@ -18,7 +18,7 @@ import {
   type SourceIdentity,
 } from '@passerelle/persistence';
 import { TranslationError, TranslationErrorCode } from './translation.error';
-import { ERASED_RECORD, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
+import { ERASED_RECORD, erasedRecordStandIn, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
 
 /** What an adapter knows about one kind of source record. Everything here is pure. */
 export interface SourceDefinition<R> {
@@ -82,7 +82,7 @@ export class SourceRecordTranslator {
     const { erasedPersonal } = definition;
     if (erasedPersonal !== undefined) {
       const standIns = datas.map((data, n) =>
-        data === ERASED_RECORD ? { ...(inbounds[n].event.data as object), personal: erasedPersonal } : data,
+        data === ERASED_RECORD ? erasedRecordStandIn(inbounds[n].event.data, erasedPersonal) : data,
       );
       return this.translateOpened(definition, inbounds, standIns, erasedClients);
     }

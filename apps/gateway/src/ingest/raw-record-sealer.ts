@@ -13,6 +13,12 @@ type SourcePersonal = {
   odspMemberId?: string;
 };
 
+/** What the sealer reads of a raw record: whose it is, and the members that identify the person. */
+interface RawRecord {
+  personal: SourcePersonal;
+  referralRequest?: { notes?: string };
+}
+
 /** The person's source ids of a raw record, by its type: what the adapter links it by. */
 const IDENTITIES: Partial<Record<string, (personal: SourcePersonal) => SourceIdentity[]>> = {
   'ca.on.passerelle.ow-case-record.received': (p) => [{ system: 'sams', id: p.memberId ?? '' }],
@@ -27,7 +33,8 @@ const IDENTITIES: Partial<Record<string, (personal: SourcePersonal) => SourceIde
 /**
  * The gateway's producing edge of raw records (every `*.received` it sends: bulk syncs, referral
  * submissions, providers' service records): each record's `personal` member (names, birth date,
- * contact, the person's own source ids) is sealed with the data key of the client it is about,
+ * contact, the person's own source ids) and a referral request's free-text `notes` (which may
+ * name or describe the person) are sealed with the data key of the client it is about,
  * and the record is keyed by that client's id instead of the person's source id, so no raw topic
  * holds anything of the person in clear. A record about an erased client is shredded (sealed with
  * a key no one keeps): the adapter learns from its `keyId` which client it is about and that it
@@ -43,25 +50,39 @@ export class SealingRecordSink implements RecordSink {
 
   async send(topic: string, messages: EncodedCloudEvent[]): Promise<void> {
     if (!this.vault.sealing) return this.publisher.send(topic, messages);
-    const events = messages.map((m) => decodeCloudEvent<{ personal: SourcePersonal }>(m));
+    const events = messages.map((m) => decodeCloudEvent<RawRecord>(m));
     return this.publisher.send(topic, (await this.seal(events)).map(encodeCloudEvent));
   }
 
-  /** The events with `personal` sealed and keyed by client id. */
-  async seal<T extends { personal: SourcePersonal }>(events: CloudEvent<T>[]): Promise<CloudEvent<T>[]> {
+  /** The events with `personal` (and a referral request's free-text `notes`) sealed and keyed by client id. */
+  async seal<T extends RawRecord>(events: CloudEvent<T>[]): Promise<CloudEvent<T>[]> {
     const identities = events.map((e) => {
       const of = IDENTITIES[e.type];
       if (!of) throw new Error(`${e.type} is not a raw record type the gateway seals`);
       return of(e.data.personal);
     });
     const clientIds = await this.clients.clientIdsOf(identities);
-    const sealed = await this.vault.protectMany(
-      events.map((e, n) => ({ clientId: clientIds[n], personal: e.data.personal })),
-    );
-    return events.map((e, n) => ({
-      ...e,
-      partitionkey: clientIds[n],
-      data: { ...e.data, personal: sealed[n] ?? this.vault.shred(clientIds[n], e.data.personal) },
-    }));
+    // Notes go with the personal members in one call: the same clients, one key lookup.
+    const withNotes = events.flatMap((e, n) => (e.data.referralRequest?.notes === undefined ? [] : [n]));
+    const sealed = await this.vault.protectMany<unknown>([
+      ...events.map((e, n) => ({ clientId: clientIds[n], personal: e.data.personal })),
+      ...withNotes.map((n) => ({ clientId: clientIds[n], personal: events[n].data.referralRequest?.notes })),
+    ]);
+    const sealedNotes = new Map(withNotes.map((n, at) => [n, sealed[events.length + at]]));
+    const sealedOrShred = (n: number, clear: unknown, value: unknown) => value ?? this.vault.shred(clientIds[n], clear);
+    return events.map((e, n) => {
+      const request = e.data.referralRequest;
+      return {
+        ...e,
+        partitionkey: clientIds[n],
+        data: {
+          ...e.data,
+          personal: sealedOrShred(n, e.data.personal, sealed[n]),
+          ...(request?.notes !== undefined && {
+            referralRequest: { ...request, notes: sealedOrShred(n, request.notes, sealedNotes.get(n)) },
+          }),
+        },
+      };
+    });
   }
 }

@@ -3554,11 +3554,11 @@ export interface components {
             conflictingClientId: string;
             /** @description Source record this was mapped from (system, record id and version), for tracing and deterministic ids. */
             source: components["schemas"]["source-record"];
-            /** @description The source id in conflict (identifying, hence here). */
-            personal: {
+            /** @description The source id in conflict (identifying, hence here), sealed with the data key of `clientId` (`SealedPersonal`); absent once that client was erased. */
+            personal?: {
                 /** @description The source id that is linked to `clientId` but that the record would link to `conflictingClientId`. */
                 link: components["schemas"]["client-link"];
-            };
+            } | components["schemas"]["sealed-personal"];
             /**
              * Format: date-time
              * @description When the conflict was detected.
