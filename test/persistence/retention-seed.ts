@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { auditChainHash, type AuditEntry, type Database } from '@passerelle/persistence';
+import { seedRecords, type SeededRecords } from './retention-seed-records';
 
 const MS = 1;
 const DAY = 86_400_000;
@@ -12,6 +13,8 @@ export const POLICY = {
   webhookDeliveryDays: 90,
   idempotencyKeyHours: 24,
   inboxDays: 60,
+  clientKeyDays: 60,
+  closedRecordDays: 90,
   auditLogDays: 365,
 };
 const cutoff = (ms: number) => NOW.getTime() - ms;
@@ -22,6 +25,8 @@ export const CUTOFF = {
   inbox: cutoff(60 * DAY),
   audit: cutoff(365 * DAY),
   runs: cutoff(30 * DAY),
+  clientKey: cutoff(60 * DAY),
+  closedRecord: cutoff(90 * DAY),
 };
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -34,6 +39,7 @@ export interface Seeded {
   inbox: { due: string; kept: string };
   audit: { due: string[]; kept: string[] };
   runs: { due: string; kept: string };
+  records: SeededRecords;
 }
 
 /**
@@ -152,6 +158,7 @@ export async function seed(db: Kysely<Database>): Promise<Seeded> {
       trx,
     );
     const runs = { due: at(CUTOFF.runs - MS), kept: at(CUTOFF.runs) };
-    return { referrals, parked, deliveries, keys, inbox, audit, runs };
+    const records = await seedRecords(trx, CUTOFF);
+    return { referrals, parked, deliveries, keys, inbox, audit, runs, records };
   });
 }

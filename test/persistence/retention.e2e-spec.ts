@@ -40,9 +40,11 @@ describe('retention run', () => {
     const report = await new RetentionRun(database.db, options).run(NOW);
     expect(rowsOf(report)).toEqual({
       'closed-referral-personal': { referrals: 3, parkedEvents: 1 },
+      'client-keys': { keys: 2, links: 3 },
       'webhook-deliveries': { deliveries: 3, attempts: 5 },
       'idempotency-keys': { keys: 1 },
       inbox: { events: 1 },
+      'closed-records': { timers: 3, conflicts: 1, alerts: 1 },
       'audit-log': { entries: 2 },
       'retention-runs': { runs: 1 },
     });
@@ -53,7 +55,9 @@ describe('retention run', () => {
       [...referrals.kept].sort(),
     );
     // De-identified, not deleted: the row, its status and its history stay.
-    expect(await ids(`select referral_id as id from referral`)).toEqual([...referrals.due, ...referrals.kept].sort());
+    expect(await ids(`select referral_id as id from referral`)).toEqual(
+      [...referrals.due, ...referrals.kept, ...seeded.records.clients.referrals].sort(),
+    );
     expect(await ids(`select distinct referral_id as id from referral_history`)).toHaveLength(6);
     const closed = await sql<{ status: string; snapshot: { referralId: string } }>`
       select status, snapshot from referral where referral_id = ${referrals.due[0]}`.execute(database.db);
@@ -80,7 +84,7 @@ describe('retention run', () => {
     const first = await new RetentionRun(database.db, options).run(NOW);
     const counts = (report: RetentionReport | undefined) =>
       (report?.purged ?? []).flatMap((p) => Object.values(p.rows)).reduce((a, b) => a + b, 0);
-    expect(counts(first)).toBe(17);
+    expect(counts(first)).toBe(27);
     // Another slot (the same instant on a shorter schedule), the same cutoffs.
     const again = await new RetentionRun(database.db, { ...options, intervalMs: 60_000 }).run(NOW);
     expect(again).toBeDefined();
@@ -145,24 +149,29 @@ describe('retention run', () => {
     const verified = await log.verify();
     expect(verified).toEqual({
       ok: true,
-      rows: 2 + 6,
+      rows: 2 + 8,
       checkpoint: { throughSeq: seeded.audit.due[1], lastHash: expect.any(String), deleted: 2 },
     });
     const runEntries = await log.entriesOf('passerelle', undefined, 100);
     expect(runEntries.map((e) => e.resource.split('?')[0])).toEqual([
       'retention/closed-referral-personal',
+      'retention/client-keys',
       'retention/webhook-deliveries',
       'retention/idempotency-keys',
       'retention/inbox',
+      'retention/closed-records',
       'retention/audit-log',
       'retention/retention-runs',
     ]);
-    expect(runEntries[1]).toMatchObject({
+    expect(runEntries[2]).toMatchObject({
       subject: RETENTION_AUDIT_SUBJECT,
       action: 'write',
       purpose: 'retention',
       resource: `retention/webhook-deliveries?cutoff=${new Date(CUTOFF.webhook).toISOString()}&deliveries=3&attempts=5`,
     });
+    expect(runEntries[1].resource).toBe(
+      `retention/client-keys?cutoff=${new Date(CUTOFF.clientKey).toISOString()}&keys=2&links=3`,
+    );
   });
 
   it('chains new entries onto the checkpoint when every entry was purged, and still catches tampering', async () => {

@@ -436,6 +436,20 @@ export const retentionSettings = {
     default: '60',
     parse: parsers.positiveInt,
   }),
+  clientKeyDays: setting({
+    name: 'RETENTION_CLIENT_KEY_DAYS',
+    description:
+      "days a client's data key is kept after it last sealed personal data, once none of the client's referrals is open; then the key is destroyed (every copy of the personal data it sealed becomes unreadable) and the client's source-id links dropped; must exceed every KAFKA_RETENTION_*_DAYS, so every record a topic still holds opens",
+    default: '60',
+    parse: parsers.positiveInt,
+  }),
+  closedRecordDays: setting({
+    name: 'RETENTION_CLOSED_RECORD_DAYS',
+    description:
+      'days fired or cancelled timers, resolved link conflicts and acknowledged alerts are kept after they were done',
+    default: '90',
+    parse: parsers.positiveInt,
+  }),
   auditLogDays: setting({
     name: 'RETENTION_AUDIT_LOG_DAYS',
     description:

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { MapKeyStore } from '../../../test/support/map-key-store';
 import { masterKey } from './client-data-keys';
 import { PersonalDataErrorCode } from './personal-data.error';
-import { isSealedPersonal, PersonalDataVault, type SealedPersonal } from './personal-data-vault';
+import { PersonalDataVault } from './personal-data-vault';
+import { isSealedPersonal, type SealedPersonal } from './sealed-personal';
 
 const person = {
   name: { given: 'Amélie', family: 'Tremblay' },
@@ -95,6 +96,45 @@ describe('PersonalDataVault', () => {
     expect(await replica.reveal(client, sealed)).toBeUndefined();
   });
 
+  it('marks a key used when it is loaded to seal, not when it is loaded to open', async () => {
+    let now = 1_000;
+    const store = new MapKeyStore(() => now);
+    const sealer = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000, now: () => now });
+    const sealed = await sealer.protect(client, person);
+    expect(store.usedAt.get(client)).toBe(1_000);
+    now += 60_000;
+    const replica = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000, now: () => now });
+    expect(await replica.reveal(client, sealed)).toEqual(person);
+    expect(store.sealingFinds).toBe(1);
+    expect(store.usedAt.get(client)).toBe(1_000);
+    // The key it cached to open was not marked: to seal with it, the replica loads it again, marking it.
+    await replica.protect(client, person);
+    expect(store.sealingFinds).toBe(2);
+    expect(store.usedAt.get(client)).toBe(61_000);
+    // Marked once per cache period, not per record.
+    await replica.protectMany([client, client].map((clientId) => ({ clientId, personal: person })));
+    expect(store.sealingFinds).toBe(2);
+  });
+
+  it('once retention destroyed a key: the next seal makes a new one, and what the old one sealed never opens', async () => {
+    let now = 1_000;
+    const store = new MapKeyStore(() => now);
+    const vault = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000, now: () => now });
+    const sealed = await vault.protect(client, person);
+    const destroyed = store.rows.get(client)!.wrappedKey;
+    store.rows.delete(client); // as retention deletes the row: no tombstone
+    now += 30_000;
+    expect(await code(vault.reveal(client, sealed))).toBe(PersonalDataErrorCode.NoKey);
+    const resealed = await vault.protect(client, person);
+    expect(isSealedPersonal(resealed)).toBe(true);
+    expect(store.rows.get(client)).toMatchObject({ erasedAt: null, wrappedKey: expect.any(String) });
+    expect(store.rows.get(client)!.wrappedKey).not.toBe(destroyed);
+    expect(await vault.reveal(client, resealed)).toEqual(person);
+    expect(await code(vault.reveal(client, sealed))).toBe(PersonalDataErrorCode.CannotOpen);
+    const replica = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 });
+    expect(await code(replica.reveal(client, sealed))).toBe(PersonalDataErrorCode.CannotOpen);
+  });
+
   it('loads the keys of a batch in one store round trip', async () => {
     const store = new MapKeyStore();
     const vault = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 30_000 });
@@ -105,6 +145,25 @@ describe('PersonalDataVault', () => {
       ids.map(() => person),
     );
     expect(store.finds).toBe(1);
+  });
+
+  it('keeps at most maxCachedKeys in memory, yet seals and opens a larger batch whole', async () => {
+    const store = new MapKeyStore();
+    const vault = new PersonalDataVault(store, { masterKey: master, cacheTtlMs: 60_000, maxCachedKeys: 10 });
+    const ids = Array.from({ length: 25 }, () => randomUUID());
+    const sealed = await vault.protectMany(ids.map((clientId) => ({ clientId, personal: person })));
+    // Every item sealed, none passed in clear though most keys no longer fit in the cache.
+    expect(sealed.every((s) => isSealedPersonal(s))).toBe(true);
+    expect(await vault.revealMany(ids.map((clientId, n) => ({ clientId, personal: sealed[n]! })))).toEqual(
+      ids.map(() => person),
+    );
+    // Opening loaded ids 0-14 again (15-24 were cached), so the last 10 stored are ids 5-14:
+    // opening them again asks the store nothing, opening id 0 asks once.
+    const finds = store.finds;
+    await vault.revealMany(ids.slice(5, 15).map((clientId, n) => ({ clientId, personal: sealed[5 + n]! })));
+    expect(store.finds).toBe(finds);
+    await vault.reveal(ids[0], sealed[0]!);
+    expect(store.finds).toBe(finds + 1);
   });
 
   it('rotation re-wraps every key under the current master key; previous keys open until then', async () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   DATA_KEY_BYTES,
   masterKey,
@@ -8,32 +8,9 @@ import {
   type MasterKey,
   type StoredClientKey,
 } from './client-data-keys';
+import { ClientKeyCache } from './client-key-cache';
 import { PersonalDataError, PersonalDataErrorCode } from './personal-data.error';
-
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
-/** The `personal` member of a record sealed with its client's data key (schemas/canonical/sealed-personal.json). */
-export interface SealedPersonal {
-  /** The client whose data key sealed it (its `clientId`). */
-  keyId: string;
-  alg: 'A256GCM';
-  /** base64url, 12 bytes. */
-  iv: string;
-  /** base64url of the ciphertext followed by the 16-byte GCM tag. */
-  ciphertext: string;
-}
-
-export function isSealedPersonal(value: unknown): value is SealedPersonal {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    candidate.alg === 'A256GCM' &&
-    typeof candidate.keyId === 'string' &&
-    typeof candidate.iv === 'string' &&
-    typeof candidate.ciphertext === 'string'
-  );
-}
+import { isSealedPersonal, openWith, sealWith, type SealedPersonal } from './sealed-personal';
 
 export interface PersonalDataVaultOptions {
   /** PERSONAL_DATA_MASTER_KEY (32 bytes); undefined: personal data stays in clear (development only). */
@@ -42,13 +19,20 @@ export interface PersonalDataVaultOptions {
   previousKeys?: readonly Buffer[];
   /** How long a data key (or the knowledge that it was erased) is kept in memory. */
   cacheTtlMs: number;
+  /** How many clients' keys are kept in memory at most (default 10,000). */
+  maxCachedKeys?: number;
   now?: () => number;
 }
 
-/** A data key in memory: null once erased, undefined for none (without a master key). */
+/** A client's data key as a call uses it: null once erased, undefined for none (no master key, or not created). */
+type DataKey = Buffer | null | undefined;
+
+/** A data key in memory. */
 interface CachedKey {
-  key: Buffer | null | undefined;
+  key: DataKey;
   until: number;
+  /** Loaded for sealing, so marked used in the store (see `ClientKeyStore.findForSealing`). */
+  markedUsed?: boolean;
 }
 
 /**
@@ -64,7 +48,7 @@ interface CachedKey {
 export class PersonalDataVault {
   private readonly current: MasterKey | undefined;
   private readonly masters: MasterKey[];
-  private readonly cache = new Map<string, CachedKey>();
+  private readonly cache: ClientKeyCache<CachedKey>;
   private readonly now: () => number;
 
   constructor(
@@ -77,6 +61,7 @@ export class PersonalDataVault {
       throw new RangeError('previous personal data keys need a current key');
     this.masters = [...(this.current ? [this.current] : []), ...previous];
     this.now = options.now ?? Date.now;
+    this.cache = new ClientKeyCache(options.maxCachedKeys ?? 10_000);
   }
 
   /** Whether personal data is sealed (a master key is configured). */
@@ -97,12 +82,12 @@ export class PersonalDataVault {
   async protectMany<T>(
     items: ReadonlyArray<{ clientId: string; personal: T }>,
   ): Promise<Array<SealedPersonal | T | undefined>> {
-    await this.load(
+    const keys = await this.load(
       items.map((i) => i.clientId),
       true,
     );
     return items.map(({ clientId, personal }) => {
-      const key = this.cached(clientId);
+      const key = keys.get(clientId);
       if (key === null) return undefined;
       if (key === undefined) return personal;
       return sealWith(key, clientId, personal);
@@ -123,7 +108,7 @@ export class PersonalDataVault {
   async revealMany<T>(
     items: ReadonlyArray<{ clientId: string; personal: SealedPersonal | T }>,
   ): Promise<Array<T | undefined>> {
-    await this.load(
+    const keys = await this.load(
       items.map((i) => i.clientId),
       false,
     );
@@ -131,7 +116,7 @@ export class PersonalDataVault {
     const stale: number[] = [];
     items.forEach((item, n) => {
       try {
-        out.push(this.revealCached(item.clientId, item.personal));
+        out.push(revealWith(keys.get(item.clientId), item.clientId, item.personal));
       } catch (error) {
         // A key cached before another replica erased it does not open what was shredded since.
         if (!(error instanceof PersonalDataError) || error.code !== PersonalDataErrorCode.CannotOpen) throw error;
@@ -141,23 +126,12 @@ export class PersonalDataVault {
     });
     if (stale.length === 0) return out;
     for (const n of stale) this.cache.delete(items[n].clientId);
-    await this.load(
+    const reloaded = await this.load(
       stale.map((n) => items[n].clientId),
       false,
     );
-    for (const n of stale) out[n] = this.revealCached(items[n].clientId, items[n].personal);
+    for (const n of stale) out[n] = revealWith(reloaded.get(items[n].clientId), items[n].clientId, items[n].personal);
     return out;
-  }
-
-  private revealCached<T>(clientId: string, personal: SealedPersonal | T): T | undefined {
-    const key = this.cached(clientId);
-    if (key === null) return undefined;
-    if (!isSealedPersonal(personal)) return personal;
-    if (personal.keyId !== clientId)
-      throw new PersonalDataError(PersonalDataErrorCode.OtherClient, 'the personal data was sealed for another client');
-    if (key === undefined)
-      throw new PersonalDataError(PersonalDataErrorCode.NoKey, 'no data key is known for this client');
-    return openWith(key, clientId, personal) as T;
   }
 
   /**
@@ -177,8 +151,7 @@ export class PersonalDataVault {
 
   /** Whether the client's key was erased (as of the cache). */
   async isErased(clientId: string): Promise<boolean> {
-    await this.load([clientId], false);
-    return this.cached(clientId) === null;
+    return (await this.load([clientId], false)).get(clientId) === null;
   }
 
   /**
@@ -212,34 +185,42 @@ export class PersonalDataVault {
     }
   }
 
-  /** undefined: no key (clear mode or never created); null: erased. */
-  private cached(clientId: string): Buffer | null | undefined {
-    return this.cache.get(clientId)?.key;
-  }
-
-  private async load(clientIds: readonly string[], create: boolean): Promise<void> {
+  /**
+   * The data key of each client, from the cache while fresh, else from the store (created there
+   * when sealing). Returned per call rather than read back from the cache, which is bounded and
+   * may already have let some of a large batch go.
+   */
+  private async load(clientIds: readonly string[], create: boolean): Promise<Map<string, DataKey>> {
     const now = this.now();
-    const wanted = [...new Set(clientIds)].filter((id) => {
-      const hit = this.cache.get(id);
-      return hit === undefined || hit.until <= now;
-    });
-    if (wanted.length === 0) return;
-    const until = now + this.options.cacheTtlMs;
-    const found = await this.store.find(wanted);
-    for (const row of found) this.remember(row, until);
     const current = this.current;
-    if (!create || current === undefined) {
+    // Loading to seal marks the keys used (retention destroys keys unused for days). A cached key
+    // then seals for up to the TTL without another mark, so its mark is at most the TTL older than
+    // what it sealed: far inside retention's period, which is days. A key cached to open something
+    // was not marked: to seal with it, it is loaded again.
+    const sealing = create && current !== undefined;
+    const keys = new Map<string, DataKey>();
+    const wanted: string[] = [];
+    for (const id of new Set(clientIds)) {
+      const hit = this.cache.fresh(id, now);
+      if (hit === undefined || (sealing && hit.key && !hit.markedUsed)) wanted.push(id);
+      else keys.set(id, hit.key);
+    }
+    if (wanted.length === 0) return keys;
+    const until = now + this.options.cacheTtlMs;
+    const found = await (sealing ? this.store.findForSealing(wanted) : this.store.find(wanted));
+    for (const row of found) keys.set(row.clientId, this.remember(row, until, sealing));
+    const missing = wanted.filter((id) => !keys.has(id));
+    if (!sealing) {
       // Without a master key no key is ever created here: "none, not erased" holds for the TTL.
       // With one, a key another replica creates any moment must be found: the next call looks again.
-      for (const id of wanted) {
-        if (found.some((r) => r.clientId === id)) continue;
+      for (const id of missing) {
+        keys.set(id, undefined);
         if (current === undefined) this.cache.set(id, { key: undefined, until });
         else this.cache.delete(id);
       }
-      return;
+      return keys;
     }
-    const missing = wanted.filter((id) => !found.some((r) => r.clientId === id));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return keys;
     const created = await this.store.createIfAbsent(
       missing.map((clientId) => ({
         clientId,
@@ -247,13 +228,15 @@ export class PersonalDataVault {
         masterKeyId: current.id,
       })),
     );
-    for (const row of created) this.remember(row, until);
+    for (const row of created) keys.set(row.clientId, this.remember(row, until, true));
+    return keys;
   }
 
-  private remember(row: StoredClientKey, until: number): void {
+  /** Caches a stored key (unwrapped) or its tombstone, and gives what was cached. */
+  private remember(row: StoredClientKey, until: number, markedUsed: boolean): DataKey {
     if (row.erasedAt !== null || row.wrappedKey === null) {
       this.cache.set(row.clientId, { key: null, until });
-      return;
+      return null;
     }
     const key = this.unwrap(row);
     if (key === undefined)
@@ -261,7 +244,8 @@ export class PersonalDataVault {
         PersonalDataErrorCode.MasterKeyMissing,
         `the data key of client ${row.clientId} is wrapped by ${row.masterKeyId}, which is not configured`,
       );
-    this.cache.set(row.clientId, { key, until });
+    this.cache.set(row.clientId, { key, until, markedUsed });
+    return key;
   }
 
   private unwrap(row: StoredClientKey): Buffer | undefined {
@@ -276,33 +260,13 @@ export class PersonalDataVault {
   }
 }
 
-function aad(clientId: string): Buffer {
-  return Buffer.from(`personal:${clientId}`, 'utf8');
-}
-
-function sealWith(key: Buffer, clientId: string, personal: unknown): SealedPersonal {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(aad(clientId));
-  const body = Buffer.concat([cipher.update(JSON.stringify(personal), 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return { keyId: clientId, alg: 'A256GCM', iv: iv.toString('base64url'), ciphertext: body.toString('base64url') };
-}
-
-function openWith(key: Buffer, clientId: string, sealed: SealedPersonal): unknown {
-  const iv = Buffer.from(sealed.iv, 'base64url');
-  const body = Buffer.from(sealed.ciphertext, 'base64url');
-  if (iv.length !== IV_BYTES || body.length < TAG_BYTES)
-    throw new PersonalDataError(PersonalDataErrorCode.CannotOpen, 'the sealed personal data is truncated');
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(aad(clientId));
-    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-    const clear = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
-    return JSON.parse(clear.toString('utf8')) as unknown;
-  } catch {
-    throw new PersonalDataError(
-      PersonalDataErrorCode.CannotOpen,
-      'the sealed personal data does not open with its client key (altered or sealed for another client)',
-    );
-  }
+/** The clear value of a member about `clientId`, with the key a call loaded for it. */
+function revealWith<T>(key: DataKey, clientId: string, personal: SealedPersonal | T): T | undefined {
+  if (key === null) return undefined;
+  if (!isSealedPersonal(personal)) return personal;
+  if (personal.keyId !== clientId)
+    throw new PersonalDataError(PersonalDataErrorCode.OtherClient, 'the personal data was sealed for another client');
+  if (key === undefined)
+    throw new PersonalDataError(PersonalDataErrorCode.NoKey, 'no data key is known for this client');
+  return openWith(key, clientId, personal) as T;
 }

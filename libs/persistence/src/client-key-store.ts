@@ -34,6 +34,21 @@ export class ClientKeyRepository implements ClientKeyStore {
     return rows.map(toStored);
   }
 
+  async findForSealing(clientIds: readonly string[]): Promise<StoredClientKey[]> {
+    if (clientIds.length === 0) return [];
+    // One statement: the row lock orders it with retention's delete (which skips locked rows), so
+    // either the key comes back marked used, or retention deleted it first and it is absent (the
+    // vault then creates a new one). Rows are locked in client id order: two batches sharing
+    // clients never deadlock.
+    const { rows } = await sql<ClientKeyRow>`
+      with sealing as (
+        select client_id from client_key where client_id = any(${[...clientIds]}::uuid[])
+        order by client_id for no key update)
+      update client_key k set used_at = now() from sealing where k.client_id = sealing.client_id
+      returning k.client_id, k.wrapped_key, k.master_key_id, k.erased_at`.execute(this.db);
+    return rows.map(toStored);
+  }
+
   async createIfAbsent(
     keys: ReadonlyArray<{ clientId: string; wrappedKey: string; masterKeyId: string }>,
   ): Promise<StoredClientKey[]> {

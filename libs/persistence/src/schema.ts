@@ -290,6 +290,8 @@ export interface ClientKeyTable {
   master_key_id: string | null;
   created_at: ColumnType<Date, never, never>;
   erased_at: ColumnType<Date | null, string | null | undefined, string | null>;
+  /** When the key last sealed personal data (migration 0019): set by the vault's load for sealing. */
+  used_at: ColumnType<Date, never, never>;
 }
 
 export interface ClientLinkTable {

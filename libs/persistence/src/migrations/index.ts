@@ -15,6 +15,7 @@ import * as followUpsByProvider from './0015_follow_ups_by_provider';
 import * as alertsAndLinkConflicts from './0016_alerts_and_link_conflicts';
 import * as retention from './0017_retention';
 import * as clientKeys from './0018_client_keys';
+import * as clientKeyUse from './0019_client_key_use';
 
 /** Every migration, in order. Names are permanent: kysely records them in the schema. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0016_alerts_and_link_conflicts': alertsAndLinkConflicts,
   '0017_retention': retention,
   '0018_client_keys': clientKeys,
+  '0019_client_key_use': clientKeyUse,
 };

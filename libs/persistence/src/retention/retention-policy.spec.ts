@@ -1,10 +1,18 @@
-import { RETENTION_RUN_LOG_DAYS, retentionCutoffs, retentionSlot, type RetentionPolicy } from './retention-policy';
+import {
+  RETENTION_KINDS,
+  RETENTION_RUN_LOG_DAYS,
+  retentionCutoffs,
+  retentionSlot,
+  type RetentionPolicy,
+} from './retention-policy';
 
 const policy: RetentionPolicy = {
   closedReferralPersonalDays: 30,
   webhookDeliveryDays: 90,
   idempotencyKeyHours: 24,
   inboxDays: 60,
+  clientKeyDays: 45,
+  closedRecordDays: 120,
 };
 
 describe('retentionCutoffs', () => {
@@ -13,11 +21,17 @@ describe('retentionCutoffs', () => {
   it('puts each cutoff its retention before now, in 24-hour days', () => {
     expect(retentionCutoffs(now, policy)).toEqual({
       'closed-referral-personal': new Date('2026-02-13T12:00:00.000Z'),
+      'client-keys': new Date('2026-01-29T12:00:00.000Z'),
       'webhook-deliveries': new Date('2025-12-15T12:00:00.000Z'),
       'idempotency-keys': new Date('2026-03-14T12:00:00.000Z'),
       inbox: new Date('2026-01-14T12:00:00.000Z'),
+      'closed-records': new Date('2025-11-15T12:00:00.000Z'),
       'retention-runs': new Date(now.getTime() - RETENTION_RUN_LOG_DAYS * 86_400_000),
     });
+  });
+
+  it('gives every kind a cutoff, in the order the run purges them', () => {
+    expect(Object.keys(retentionCutoffs(now, { ...policy, auditLogDays: 1 }))).toEqual([...RETENTION_KINDS]);
   });
 
   it('keeps the audit log forever unless it has a retention', () => {

@@ -4,6 +4,10 @@ export interface RetentionPolicy {
   webhookDeliveryDays: number;
   idempotencyKeyHours: number;
   inboxDays: number;
+  /** After a client's key last sealed and its referrals last changed, none open: the key and links go. */
+  clientKeyDays: number;
+  /** Fired or cancelled timers, resolved link conflicts, acknowledged alerts: after they were done. */
+  closedRecordDays: number;
   /** Absent: audit entries are kept forever. */
   auditLogDays?: number;
 }
@@ -11,9 +15,11 @@ export interface RetentionPolicy {
 /** What one retention run purges, each past its own cutoff. */
 export const RETENTION_KINDS = [
   'closed-referral-personal',
+  'client-keys',
   'webhook-deliveries',
   'idempotency-keys',
   'inbox',
+  'closed-records',
   'audit-log',
   'retention-runs',
 ] as const;
@@ -33,9 +39,11 @@ export function retentionCutoffs(now: Date, policy: RetentionPolicy): Partial<Re
   const before = (ms: number) => new Date(now.getTime() - ms);
   return {
     'closed-referral-personal': before(policy.closedReferralPersonalDays * DAY_MS),
+    'client-keys': before(policy.clientKeyDays * DAY_MS),
     'webhook-deliveries': before(policy.webhookDeliveryDays * DAY_MS),
     'idempotency-keys': before(policy.idempotencyKeyHours * HOUR_MS),
     inbox: before(policy.inboxDays * DAY_MS),
+    'closed-records': before(policy.closedRecordDays * DAY_MS),
     ...(policy.auditLogDays !== undefined && { 'audit-log': before(policy.auditLogDays * DAY_MS) }),
     'retention-runs': before(RETENTION_RUN_LOG_DAYS * DAY_MS),
   };

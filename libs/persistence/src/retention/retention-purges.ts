@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { AuditLog } from '../audit-log';
 import type { Database } from '../schema';
+import { dormantClientKeys } from './client-key-retention';
+import { closedRecords } from './closed-record-retention';
+import { affected, inBatches } from './retention-batches';
 
 /** The tables retention purges: it runs over every app's data, like migrations. */
 export type RetentionDatabase = Pick<
@@ -14,30 +17,23 @@ export type RetentionDatabase = Pick<
   | 'audit_log'
   | 'audit_checkpoint'
   | 'retention_run'
+  | 'client_key'
+  | 'client_link'
+  | 'client_link_conflict'
+  | 'timer'
+  | 'outcome'
+  | 'referral_alert'
+  | 'alert_acknowledgement'
 >;
 
 /** Rows one purge removed or de-identified, by what they are. */
 export type PurgeCounts = Record<string, number>;
 
 /**
- * Runs `batch` (one statement, at most `batchRows` rows, its own transaction) until a batch comes
- * back short: a large backlog is many short statements, never one long lock.
- */
-async function inBatches(batchRows: number, batch: () => Promise<number>): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const done = await batch();
-    total += done;
-    if (done < batchRows) return total;
-  }
-}
-
-const affected = (result: { numAffectedRows?: bigint }): number => Number(result.numAffectedRows ?? 0n);
-
-/**
- * The SQL of each purge. Every `where` is the one of a partial index of migration 0017, and rows
- * another transaction holds are skipped (`SKIP LOCKED`): the tracker applying an event to a
- * referral is never waited on, the next run takes what was skipped.
+ * The SQL of each purge (that of client keys and closed records in their own files). Every
+ * `where` is the one of a partial index of migration 0017 or 0019, and rows another transaction
+ * holds are skipped (`SKIP LOCKED`): the tracker applying an event to a referral is never waited
+ * on, the next run takes what was skipped.
  */
 export class RetentionPurges {
   private readonly audit: AuditLog;
@@ -79,6 +75,16 @@ export class RetentionPurges {
       ),
     );
     return { referrals, parkedEvents: parked };
+  }
+
+  /** Destroys dormant clients' data keys and drops their links (`client-key-retention.ts`). */
+  clientKeys(cutoff: Date, openStatuses: readonly string[]): Promise<PurgeCounts> {
+    return dormantClientKeys(this.db, this.batchRows, cutoff, openStatuses);
+  }
+
+  /** Deletes timers, link conflicts and alerts done before `cutoff` (`closed-record-retention.ts`). */
+  closedRecords(cutoff: Date): Promise<PurgeCounts> {
+    return closedRecords(this.db, this.batchRows, cutoff);
   }
 
   /** Deletes deliveries that ended (delivered, failed, cancelled) before `cutoff`, with their attempts. */

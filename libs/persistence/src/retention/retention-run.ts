@@ -88,12 +88,16 @@ export class RetentionRun {
     switch (kind) {
       case 'closed-referral-personal':
         return this.purges.closedReferralPersonal(cutoff, this.options.openReferralStatuses);
+      case 'client-keys':
+        return this.purges.clientKeys(cutoff, this.options.openReferralStatuses);
       case 'webhook-deliveries':
         return this.purges.webhookDeliveries(cutoff);
       case 'idempotency-keys':
         return this.purges.idempotencyKeys(cutoff);
       case 'inbox':
         return this.purges.inbox(cutoff);
+      case 'closed-records':
+        return this.purges.closedRecords(cutoff);
       case 'audit-log':
         return this.purges.auditLog(cutoff);
       case 'retention-runs':
