@@ -79,12 +79,13 @@ export class SourceRecordIngest {
       await emit(result);
     };
 
-    const flush = async (): Promise<void> => {
+    /** Produces one batch and reports its lines: acknowledged, or failed with the reason. */
+    const produce = async (batch: EncodedCloudEvent[], lines: Pending[]): Promise<void> => {
       let reason: string | undefined;
-      if (messages.length > 0) {
+      if (batch.length > 0) {
         if (summary.failure === undefined) {
           try {
-            await this.sink.send(this.topic, messages);
+            await this.sink.send(this.topic, batch);
           } catch (error) {
             summary.failure = `Kafka did not acknowledge the records: ${(error as Error).message}`;
             reason = summary.failure;
@@ -93,11 +94,7 @@ export class SourceRecordIngest {
           reason = `not produced: Kafka failed earlier in this upload (${summary.failure})`;
         }
       }
-      const done = queue;
-      queue = [];
-      messages = [];
-      bytes = 0;
-      for (const item of done) {
+      for (const item of lines) {
         if ('result' in item) await report(item.result);
         else
           await report(
@@ -106,6 +103,24 @@ export class SourceRecordIngest {
               : { line: item.line, status: 'failed', reason },
           );
       }
+    };
+
+    // One batch is produced (sealed, sent, acknowledged) while the next one is read and checked:
+    // the sink's round trips overlap the parsing. Each batch starts once the one before is
+    // reported, so lines are reported in input order, a Kafka failure is known before the next
+    // batch would go, and at most two batches are held.
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      const batch = messages;
+      const lines = queue;
+      queue = [];
+      messages = [];
+      bytes = 0;
+      await inFlight;
+      inFlight = produce(batch, lines);
+      // Handled here so a failure waiting to be awaited is not an unhandled rejection; the next
+      // flush (or the end of the upload) awaits it and throws.
+      inFlight.catch(() => undefined);
     };
 
     const reject = (line: number, errors: LineError[]): void => {
@@ -134,6 +149,7 @@ export class SourceRecordIngest {
       if (messages.length >= batchRecords || bytes >= batchBytes || queue.length >= batchRecords * 4) await flush();
     }
     await flush();
+    await inFlight;
     return summary;
   }
 
