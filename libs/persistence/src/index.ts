@@ -1,6 +1,7 @@
 export * from './database';
 export * from './inbox';
 export * from './schema';
+export * from './follow-up-milestone';
 export * from './client-link-registry';
 export * from './client-key-store';
 export * from './personal-data-purge';

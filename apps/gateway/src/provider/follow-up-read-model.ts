@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { FollowUpDue } from '@passerelle/contracts';
-import type {
-  DatabaseHandle,
-  GatewayDatabase,
-  LedgerReadModel,
-  ReadOnlyTable,
-  TimerTable,
-  FollowUpTimerPayload,
+import {
+  followUpMilestone,
+  followUpMilestoneSql,
+  type DatabaseHandle,
+  type FollowUpTimerPayload,
+  type GatewayDatabase,
+  type LedgerReadModel,
+  type ReadOnlyTable,
+  type TimerTable,
 } from '@passerelle/persistence';
 import { DATABASE } from '../tokens';
 import { encodeFollowUpCursor, type FollowUpPageQuery } from './follow-up-pages';
@@ -17,10 +19,6 @@ interface FollowUpLedger {
   timer: ReadOnlyTable<TimerTable>;
   outcome: LedgerReadModel['outcome'];
 }
-
-/** The milestone a follow-up checks, as the tracker names it (`ies-employed-1-month`, `ies-employed-3-months`, ...). */
-const milestone = (months: number): FollowUpDue['outcomeType'] =>
-  `ies-employed-${months}-month${months === 1 ? '' : 's'}` as FollowUpDue['outcomeType'];
 
 /**
  * Read-only port over the tracker's outcome follow-ups: its `follow-up-due` timers (scheduled per
@@ -57,11 +55,7 @@ export class FollowUpReadModel {
               .selectFrom('outcome as o')
               .select(sql<number>`1`.as('one'))
               .whereRef('o.client_id', '=', 't.client_id')
-              .where(
-                'o.outcome_type',
-                '=',
-                sql<string>`'ies-employed-' || (t.payload->>'months') || case when t.payload->>'months' = '1' then '-month' else '-months' end`,
-              )
+              .where('o.outcome_type', '=', followUpMilestoneSql('t'))
               .where(
                 sql<string>`lower(o.employment_spell_id)`,
                 '=',
@@ -89,7 +83,7 @@ export class FollowUpReadModel {
         source: payload.source,
         employmentSpellId: payload.employmentSpellId,
         provider: payload.provider,
-        outcomeType: milestone(payload.months),
+        outcomeType: followUpMilestone(payload.months),
         jobStartDate: payload.jobStartDate,
         dueOn: payload.dueOn,
       };

@@ -10,7 +10,7 @@ import {
   type SupportDuplicateSuspected,
 } from '@passerelle/contracts';
 import { canonicalEvent, type TopicNames } from '@passerelle/messaging';
-import type { DueTimer, FollowUpTimerPayload } from '@passerelle/persistence';
+import { followUpMilestone, type DueTimer, type FollowUpTimerPayload } from '@passerelle/persistence';
 import type { LedgerBatch } from '../ledger/ledger-batch';
 import type { ReferralFacts, SupportRow } from '../ledger/ledger-rows';
 import { deidentifyOutcome, type OutcomeFacts, type Pseudonymizer } from '../ministry/deidentify';
@@ -25,10 +25,7 @@ const SOURCE = '/passerelle/referral-tracker';
 /** Namespace of the ids the tracker derives for reports and alerts (fixed: changing it changes every id). */
 const TRACKER_NAMESPACE = Buffer.from('0c7d2e9a5b814f6e9d3a2b1c0f4e5d6a', 'hex');
 
-/** The IES milestone a follow-up checks: `ies-employed-1-month`, `ies-employed-3-months`, ... (schemas/codes/outcome-types.json). */
-const iesMilestone = (months: FollowUpMonth): FollowUpDue['outcomeType'] =>
-  `ies-employed-${months}-month${months === 1 ? '' : 's'}` as FollowUpDue['outcomeType'];
-const IES_MONTHS = new Map<string, FollowUpMonth>(FOLLOW_UP_MONTHS.map((m) => [iesMilestone(m), m]));
+const IES_MONTHS = new Map<string, FollowUpMonth>(FOLLOW_UP_MONTHS.map((m) => [followUpMilestone(m), m]));
 
 /**
  * Outcomes, one way for every program: employment spells schedule the 1, 3, 6 and 12-month
@@ -66,7 +63,7 @@ export class OutcomeTracking {
     const reported = ledger.reportedMilestones(spell.clientId, spell.employmentSpellId);
     for (const { months, dueOn } of followUpDueDates(spell.employment.startDate)) {
       // A follow-up the provider already reported (its record may arrive before the job's) is not due.
-      if (reported.has(iesMilestone(months))) continue;
+      if (reported.has(followUpMilestone(months))) continue;
       const payload: FollowUpTimerPayload = {
         employmentSpellId: spell.employmentSpellId,
         provider: spell.reportedBy,
@@ -98,7 +95,7 @@ export class OutcomeTracking {
       source: payload.source,
       employmentSpellId: payload.employmentSpellId,
       provider: payload.provider,
-      outcomeType: iesMilestone(payload.months),
+      outcomeType: followUpMilestone(payload.months),
       jobStartDate: payload.jobStartDate,
       dueOn: payload.dueOn,
     };

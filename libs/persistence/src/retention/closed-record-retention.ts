@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { followUpMilestoneSql } from '../follow-up-milestone';
 import { affected, inBatches } from './retention-batches';
 import type { PurgeCounts, RetentionDatabase } from './retention-purges';
 
@@ -18,8 +19,6 @@ export async function closedRecords(
   cutoff: Date,
 ): Promise<PurgeCounts> {
   const at = cutoff.toISOString();
-  // As `FollowUpReadModel` names the milestone a follow-up checks.
-  const milestone = sql`'ies-employed-' || (t.payload->>'months') || case when t.payload->>'months' = '1' then '-month' else '-months' end`;
   const timers = await inBatches(batchRows, async () =>
     affected(
       await sql`
@@ -29,7 +28,7 @@ export async function closedRecords(
             and coalesce(t.fired_at, t.cancelled_at) < ${at}::timestamptz
             and (t.kind <> 'follow-up-due' or t.cancelled_at is not null or exists (
               select 1 from outcome o
-              where o.client_id = t.client_id and o.outcome_type = ${milestone}
+              where o.client_id = t.client_id and o.outcome_type = ${followUpMilestoneSql('t')}
                 and lower(o.employment_spell_id) = lower(t.payload->>'employmentSpellId')))
           limit ${batchRows} for update of t skip locked)`.execute(db),
     ),
