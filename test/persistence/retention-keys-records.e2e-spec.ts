@@ -82,12 +82,12 @@ describe("retention of dormant clients' keys and of closed records", () => {
     expect(await new AuditLog(database.db).verify()).toMatchObject({ ok: true });
   });
 
-  it('never destroys a key loaded to seal after the cutoff, and skips one whose load is in flight', async () => {
+  it('never destroys a key loaded after the cutoff, and skips one whose load is in flight', async () => {
     const [touched, held, untouched] = await staleKeys(POLICY.clientKeyDays + 10, 3);
-    const sealing = await new ClientKeyRepository(database.db).findForSealing([touched]);
-    expect(sealing).toEqual([expect.objectContaining({ clientId: touched, wrappedKey: 'wrapped' })]);
+    const loaded = await new ClientKeyRepository(database.db).use([touched]);
+    expect(loaded).toEqual([expect.objectContaining({ clientId: touched, wrappedKey: 'wrapped' })]);
 
-    // A load for sealing not yet committed holds its row: the run skips it instead of waiting.
+    // A key load not yet committed holds its row: the run skips it instead of waiting.
     const loader = openDatabase({ url: testDatabaseUrl(), schema: database.schema, maxConnections: 1 });
     try {
       await loader.db.connection().execute(async (conn) => {

@@ -3,19 +3,14 @@ import type { ClientKeyStore, StoredClientKey } from '@passerelle/crypto';
 /** The key store contract over a Map, for unit specs only (the table one is tested e2e). */
 export class MapKeyStore implements ClientKeyStore {
   readonly rows = new Map<string, StoredClientKey>();
-  /** When each key last sealed (`client_key.used_at`): set by findForSealing and on creation. */
+  /** When each key was last used (`client_key.used_at`): set by use() and on creation. */
   readonly usedAt = new Map<string, number>();
   finds = 0;
-  sealingFinds = 0;
   constructor(private readonly clock: () => number = Date.now) {}
-  find(ids: readonly string[]): Promise<StoredClientKey[]> {
+  use(ids: readonly string[]): Promise<StoredClientKey[]> {
     this.finds++;
-    return Promise.resolve(ids.flatMap((id) => (this.rows.has(id) ? [{ ...this.rows.get(id)! }] : [])));
-  }
-  findForSealing(ids: readonly string[]): Promise<StoredClientKey[]> {
-    this.sealingFinds++;
     for (const id of ids) if (this.rows.has(id)) this.usedAt.set(id, this.clock());
-    return this.find(ids);
+    return Promise.resolve(ids.flatMap((id) => (this.rows.has(id) ? [{ ...this.rows.get(id)! }] : [])));
   }
   createIfAbsent(keys: ReadonlyArray<{ clientId: string; wrappedKey: string; masterKeyId: string }>) {
     return Promise.resolve(

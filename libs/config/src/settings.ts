@@ -439,7 +439,7 @@ export const retentionSettings = {
   clientKeyDays: setting({
     name: 'RETENTION_CLIENT_KEY_DAYS',
     description:
-      "days a client's data key is kept after it last sealed personal data, once none of the client's referrals is open; then the key is destroyed (every copy of the personal data it sealed becomes unreadable) and the client's source-id links dropped; must exceed every KAFKA_RETENTION_*_DAYS, so every record a topic still holds opens",
+      "days a client's data key is kept after it was last used (to seal or to open personal data), once none of the client's referrals is open; then the key is destroyed (every copy of the personal data it sealed becomes unreadable) and the client's source-id links dropped; must exceed every KAFKA_RETENTION_*_DAYS, so every record a topic still holds opens",
     default: '60',
     parse: parsers.positiveInt,
   }),

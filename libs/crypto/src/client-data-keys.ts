@@ -18,14 +18,12 @@ export interface StoredClientKey {
  * data key anywhere but its short-lived memory cache.
  */
 export interface ClientKeyStore {
-  /** The stored keys of these clients (absent clients are left out). */
-  find(clientIds: readonly string[]): Promise<StoredClientKey[]>;
   /**
-   * {@link find} for keys about to seal personal data: marks them used in the same atomic step,
-   * so retention (which destroys keys unused for a while) never destroys one between this load
-   * and the sealed record being opened downstream. A key retention destroyed first is absent.
+   * The stored keys of these clients (absent clients are left out), each marked used in the same
+   * atomic step: retention (which destroys keys unused for a while) never destroys one between
+   * this load and what it seals being opened downstream. A key retention destroyed first is absent.
    */
-  findForSealing(clientIds: readonly string[]): Promise<StoredClientKey[]>;
+  use(clientIds: readonly string[]): Promise<StoredClientKey[]>;
   /**
    * Stores these new keys unless the client already has a row (a key or a tombstone), and
    * returns the row each client has afterwards: two replicas creating a key for one client at

@@ -31,8 +31,6 @@ type DataKey = Buffer | null | undefined;
 interface CachedKey {
   key: DataKey;
   until: number;
-  /** Loaded for sealing, so marked used in the store (see `ClientKeyStore.findForSealing`). */
-  markedUsed?: boolean;
 }
 
 /**
@@ -193,22 +191,21 @@ export class PersonalDataVault {
   private async load(clientIds: readonly string[], create: boolean): Promise<Map<string, DataKey>> {
     const now = this.now();
     const current = this.current;
-    // Loading to seal marks the keys used (retention destroys keys unused for days). A cached key
-    // then seals for up to the TTL without another mark, so its mark is at most the TTL older than
-    // what it sealed: far inside retention's period, which is days. A key cached to open something
-    // was not marked: to seal with it, it is loaded again.
+    // Loading a key marks it used (retention destroys keys unused for days). A cached key then
+    // seals and opens for up to the TTL without another mark, so its mark is at most the TTL
+    // older than its last use: far inside retention's period, which is days.
     const sealing = create && current !== undefined;
     const keys = new Map<string, DataKey>();
     const wanted: string[] = [];
     for (const id of new Set(clientIds)) {
       const hit = this.cache.fresh(id, now);
-      if (hit === undefined || (sealing && hit.key && !hit.markedUsed)) wanted.push(id);
+      if (hit === undefined) wanted.push(id);
       else keys.set(id, hit.key);
     }
     if (wanted.length === 0) return keys;
     const until = now + this.options.cacheTtlMs;
-    const found = await (sealing ? this.store.findForSealing(wanted) : this.store.find(wanted));
-    for (const row of found) keys.set(row.clientId, this.remember(row, until, sealing));
+    const found = await this.store.use(wanted);
+    for (const row of found) keys.set(row.clientId, this.remember(row, until));
     const missing = wanted.filter((id) => !keys.has(id));
     if (!sealing) {
       // Without a master key no key is ever created here: "none, not erased" holds for the TTL.
@@ -228,12 +225,12 @@ export class PersonalDataVault {
         masterKeyId: current.id,
       })),
     );
-    for (const row of created) keys.set(row.clientId, this.remember(row, until, true));
+    for (const row of created) keys.set(row.clientId, this.remember(row, until));
     return keys;
   }
 
   /** Caches a stored key (unwrapped) or its tombstone, and gives what was cached. */
-  private remember(row: StoredClientKey, until: number, markedUsed: boolean): DataKey {
+  private remember(row: StoredClientKey, until: number): DataKey {
     if (row.erasedAt !== null || row.wrappedKey === null) {
       this.cache.set(row.clientId, { key: null, until });
       return null;
@@ -244,7 +241,7 @@ export class PersonalDataVault {
         PersonalDataErrorCode.MasterKeyMissing,
         `the data key of client ${row.clientId} is wrapped by ${row.masterKeyId}, which is not configured`,
       );
-    this.cache.set(row.clientId, { key, until, markedUsed });
+    this.cache.set(row.clientId, { key, until });
     return key;
   }
 

@@ -24,27 +24,17 @@ const toStored = (r: ClientKeyRow): StoredClientKey => ({
 export class ClientKeyRepository implements ClientKeyStore {
   constructor(private readonly db: Kysely<SharedTables>) {}
 
-  async find(clientIds: readonly string[]): Promise<StoredClientKey[]> {
-    if (clientIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('client_key')
-      .select(['client_id', 'wrapped_key', 'master_key_id', 'erased_at'])
-      .where('client_id', 'in', [...clientIds])
-      .execute();
-    return rows.map(toStored);
-  }
-
-  async findForSealing(clientIds: readonly string[]): Promise<StoredClientKey[]> {
+  async use(clientIds: readonly string[]): Promise<StoredClientKey[]> {
     if (clientIds.length === 0) return [];
     // One statement: the row lock orders it with retention's delete (which skips locked rows), so
     // either the key comes back marked used, or retention deleted it first and it is absent (the
     // vault then creates a new one). Rows are locked in client id order: two batches sharing
     // clients never deadlock.
     const { rows } = await sql<ClientKeyRow>`
-      with sealing as (
+      with used as (
         select client_id from client_key where client_id = any(${[...clientIds]}::uuid[])
         order by client_id for no key update)
-      update client_key k set used_at = now() from sealing where k.client_id = sealing.client_id
+      update client_key k set used_at = now() from used where k.client_id = used.client_id
       returning k.client_id, k.wrapped_key, k.master_key_id, k.erased_at`.execute(this.db);
     return rows.map(toStored);
   }
@@ -63,7 +53,7 @@ export class ClientKeyRepository implements ClientKeyStore {
       .execute();
     if (inserted.length === keys.length) return inserted.map(toStored);
     const mine = new Set(inserted.map((r) => r.client_id));
-    return [...inserted.map(toStored), ...(await this.find(keys.map((k) => k.clientId).filter((id) => !mine.has(id))))];
+    return [...inserted.map(toStored), ...(await this.use(keys.map((k) => k.clientId).filter((id) => !mine.has(id))))];
   }
 
   async erase(clientId: string): Promise<{ erasedAt: Date; newlyErased: boolean }> {

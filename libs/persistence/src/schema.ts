@@ -290,7 +290,7 @@ export interface ClientKeyTable {
   master_key_id: string | null;
   created_at: ColumnType<Date, never, never>;
   erased_at: ColumnType<Date | null, string | null | undefined, string | null>;
-  /** When the key last sealed personal data (migration 0019): set by the vault's load for sealing. */
+  /** When the key was last loaded to seal or open personal data (migration 0019): set by every key load. */
   used_at: ColumnType<Date, never, never>;
 }
 

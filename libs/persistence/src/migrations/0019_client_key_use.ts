@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Retention of dormant clients' data keys and of finished operational rows (README, "Retention"):
- * - `client_key.used_at`: when the key last sealed personal data. The vault's load for sealing
- *   sets it in the statement that reads the key, so retention (which deletes keys unused since
+ * - `client_key.used_at`: when the key was last loaded to seal or open personal data. The
+ *   vault's key load sets it in the statement that reads the key, so retention (which deletes keys unused since
  *   its cutoff) never deletes one between that load and the record being opened. Not indexed:
  *   the touch stays a HOT update; retention scans `client_key`.
  * - Partial indexes matching the `where` of the closed-records purges, so they read only what is

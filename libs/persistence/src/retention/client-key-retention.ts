@@ -3,16 +3,16 @@ import { inBatches } from './retention-batches';
 import type { PurgeCounts, RetentionDatabase } from './retention-purges';
 
 /**
- * Destroys the data keys of dormant clients: a live key (an erased client's tombstone stays) that
- * has not sealed anything since before `cutoff`, of a client none of whose referrals is open or
+ * Destroys the data keys of dormant clients: a live key (an erased client's tombstone stays) not
+ * used (to seal or open) since before `cutoff`, of a client none of whose referrals is open or
  * changed since then (de-identifying one is a change: the key outlives it by the whole period).
  * Every copy of what the key sealed (Kafka, backups) becomes unreadable. Unlike erasure no
  * tombstone is left: a person who comes back gets a new key. With the key go the client's
  * source-id links, and the source ids its link conflicts name (the conflicts stay, as erasure
  * leaves them).
  *
- * A key being loaded to seal is locked by that load (`ClientKeyRepository.findForSealing`, which
- * also marks it used): it is skipped here, and once marked it is no longer due. If this delete
+ * A key being loaded is locked by that load (`ClientKeyRepository.use`, which also marks it
+ * used): it is skipped here, and once marked it is no longer due. If this delete
  * locks it first, the load finds no key and the vault creates a new one.
  */
 export async function dormantClientKeys(

@@ -4,7 +4,7 @@ export interface RetentionPolicy {
   webhookDeliveryDays: number;
   idempotencyKeyHours: number;
   inboxDays: number;
-  /** After a client's key last sealed and its referrals last changed, none open: the key and links go. */
+  /** After a client's key was last used and its referrals last changed, none open: the key and links go. */
   clientKeyDays: number;
   /** Fired or cancelled timers, resolved link conflicts, acknowledged alerts: after they were done. */
   closedRecordDays: number;
