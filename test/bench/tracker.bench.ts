@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { isSealedPersonal, type PersonalDataVault } from '@passerelle/crypto';
 import type { CloudEvent } from '@passerelle/messaging';
 import { EventPublisher, TopicNames, createKafka, provisionContractTopics } from '@passerelle/messaging';
-import { dropSchema, migrateToLatest, openDatabase, type DatabaseHandle } from '@passerelle/persistence';
+import {
+  dropSchema,
+  migrateToLatest,
+  openDatabase,
+  personalDataVault,
+  type DatabaseHandle,
+} from '@passerelle/persistence';
 import { startEventApp } from '@passerelle/runtime';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { clientPath } from '../support/client-path';
@@ -13,66 +21,125 @@ import { describeCpuWindow, startCpuWindow, type CpuWindow } from './machine-cpu
  * (inbox rows, state changes, history and outbox rows of a Kafka batch in one transaction,
  * applied set-based; routing, consent, parking, timers, outcome correlation and the outbox relay
  * included), from topics pre-filled with whole client paths (OW referral, provider answers,
- * service events, job, follow-ups, exit: 60 events a client). Baseline, same run: bare batched
- * inserts of the rows every event leaves at least (its inbox row and one outbox row holding the
- * event), 500 events per transaction.
+ * service events, job, follow-ups, exit: 60 events a client); twice over the same paths: with
+ * personal data in clear (PERSONAL_DATA_MASTER_KEY=clear), and sealed as in production (the
+ * input's `personal` sealed with each client's key, opened and sealed again by the tracker).
+ * `ours` is the sealed run. Baseline, same run: bare batched inserts of the rows every event
+ * leaves at least (its inbox row and one outbox row holding the event), 500 events per transaction.
  */
 const NAME = 'referral-tracker.apply';
 
+/** The tracker with personal data in clear (PERSONAL_DATA_MASTER_KEY=clear), and sealed as in production. */
+type Variant = 'clear' | 'sealed';
+
+/** One run of the tracker: events/s, and the machine's CPU over its window (undefined off Linux). */
+interface Sample {
+  rate: number;
+  cpu?: CpuWindow;
+}
+
 export async function trackerBench({ brokers }: BenchContext): Promise<BenchResult> {
   const clients = envInt('BENCH_TRACKER_CLIENTS', 200);
-  // An un-measured pass first, on its own topics and schema, as the other benchmarks warm up:
+  // The sealed runs' master key: their schemas' client keys are created (wrapped) with it.
+  const masterKey = randomBytes(32);
+  // An un-measured pass first, on its own topics and schemas, as the other benchmarks warm up:
   // the measured pass then times a tracker whose code is compiled, as a running one's is.
   const warmup = envInt('BENCH_TRACKER_WARMUP_CLIENTS', 100);
   if (warmup > 0) {
-    const w = await trackerPass(brokers, warmup);
+    const w = await trackerPass(brokers, warmup, masterKey);
     progress(
-      `${NAME} warm-up (${warmup} clients, not counted): ${Math.round(w.ours)} vs ${Math.round(w.baseline)} events/s`,
+      `${NAME} warm-up (${warmup} clients, not counted): sealed ${Math.round(w.sealed.rate)}, ` +
+        `clear ${Math.round(w.clear.rate)}, baseline ${Math.round(w.baseline)} events/s`,
     );
   }
-  const { ours, baseline, cpu } = await trackerPass(brokers, clients);
+  const { sealed, clear, baseline } = await trackerPass(brokers, clients, masterKey);
+  const ours = Math.round(sealed.rate);
+  const clearOurs = Math.round(clear.rate);
+  const sealedNode = sealed.cpu?.perUnitUs.node;
+  const clearNode = clear.cpu?.perUnitUs.node;
   return {
     name: NAME,
-    ours: Math.round(ours),
+    ours,
     baseline: Math.round(baseline),
     unit: 'events/s',
-    ratio: round(ours / baseline),
-    // What bounds the rate on a machine whose cores the broker, PostgreSQL and node share.
-    ...(cpu && {
-      cpuUsPerEvent: cpu.perUnitUs.machine,
-      cpuCeiling: cpu.ceilingPerSecond,
-      busyCores: round(cpu.busyCores, 2),
+    ratio: round(sealed.rate / baseline),
+    // What sealing costs: the tracker in clear against the tracker as production runs it.
+    clearOurs,
+    sealingCost: round(1 - sealed.rate / clear.rate),
+    ...(sealedNode !== undefined &&
+      clearNode !== undefined && {
+        nodeCpuUsPerEvent: sealedNode,
+        clearNodeCpuUsPerEvent: clearNode,
+        sealingCpuCost: round(1 - clearNode / sealedNode),
+      }),
+    // What bounds the rate on a machine whose cores the broker, PostgreSQL and node share (sealed run).
+    ...(sealed.cpu && {
+      cpuUsPerEvent: sealed.cpu.perUnitUs.machine,
+      cpuCeiling: sealed.cpu.ceilingPerSecond,
+      busyCores: round(sealed.cpu.busyCores, 2),
     }),
   };
 }
 
-/** One pass on topics and schemas of its own: the baseline, then the tracker app over the same events. */
+/**
+ * One pass on topics and schemas of its own: the baseline, then the tracker app over the same
+ * client paths twice, each run on topics (so a consumer group) and a schema of its own: in clear,
+ * then sealed (the input's `personal` members sealed with their clients' keys, as the adapters
+ * publish them).
+ */
 async function trackerPass(
   brokers: string[],
   clients: number,
-): Promise<{ ours: number; baseline: number; cpu?: CpuWindow }> {
+  masterKey: Buffer,
+): Promise<{ clear: Sample; sealed: Sample; baseline: number }> {
   const prefix = `${uniqueName('bench-trk')}.`;
   const schema = uniqueName('bench_trk').replace(/-/g, '_');
   const baselineSchema = uniqueName('bench_trk_base').replace(/-/g, '_');
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const names = new TopicNames(prefix);
   const kafka = createKafka({ brokers, clientId: 'bench-tracker' });
   const admin = kafka.admin();
   await admin.connect();
   const publisher = new EventPublisher(kafka);
-  const database = openDatabase({ url: databaseUrl, schema });
+  const runs: Record<Variant, { prefix: string; database: DatabaseHandle; masterKey: string }> = {
+    clear: { prefix: `${prefix}clear.`, database: openDatabase({ url: databaseUrl, schema }), masterKey: 'clear' },
+    sealed: {
+      prefix: `${prefix}sealed.`,
+      database: openDatabase({ url: databaseUrl, schema: `${schema}_sealed` }),
+      masterKey: masterKey.toString('hex'),
+    },
+  };
   const baselineDb = openDatabase({ url: databaseUrl, schema: baselineSchema });
   try {
-    await provisionContractTopics(kafka, { names, partitions: 3, replicationFactor: 1 });
     const paths = Array.from({ length: clients }, (_, n) => clientPath(crypto.randomUUID(), n + 1));
     const events = paths.flatMap((p) => p.events);
     const distinct = new Set(events.map((e) => e.event.id)).size;
-    for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1'] as const) {
-      const onTopic = events.filter((e) => e.topic === topic).map((e) => e.event);
-      for (let at = 0; at < onTopic.length; at += 500)
-        await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
+    // As the adapters publish them in production; the client keys are created in the sealed run's schema.
+    await migrateToLatest(runs.sealed.database);
+    const vault = personalDataVault(runs.sealed.database.db, {
+      personalDataMasterKey: masterKey,
+      personalDataPreviousKeys: [],
+      personalDataKeyCacheMs: 30_000,
+    });
+    const sealedEvents = await sealPersonal(
+      vault,
+      events.map((e) => e.event),
+    );
+    for (const variant of ['clear', 'sealed'] as const) {
+      const names = new TopicNames(runs[variant].prefix);
+      await provisionContractTopics(kafka, { names, partitions: 3, replicationFactor: 1 });
+      for (const topic of ['referrals.v1', 'service-events.v1', 'outcomes.v1'] as const) {
+        const onTopic = events.flatMap((e, n) =>
+          e.topic === topic ? [variant === 'clear' ? e.event : sealedEvents[n]] : [],
+        );
+        for (let at = 0; at < onTopic.length; at += 500)
+          await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
+      }
     }
-    progress(`${NAME}: ${clients} client paths = ${distinct} canonical events on ${prefix}*`);
+    const sealedCount = sealedEvents.filter((e, n) => e !== events[n].event).length;
+    progress(
+      `${NAME}: ${clients} client paths = ${distinct} canonical events on ${prefix}{clear,sealed}.* ` +
+        `(${sealedCount} with a personal member, sealed on ${prefix}sealed.*)`,
+    );
 
     const baseline = await baselinePass(
       baselineDb,
@@ -80,44 +147,10 @@ async function trackerPass(
     );
     progress(`${NAME} baseline (bare batched inserts of inbox + outbox rows): ${Math.round(baseline)} events/s`);
 
-    const t0 = performance.now();
-    const app = await startEventApp(referralTrackerApp, {
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
-      MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
-      // As in production: `personal` is opened and sealed with each client's data key.
-      PERSONAL_DATA_MASTER_KEY: process.env.PERSONAL_DATA_MASTER_KEY ?? randomBytes(32).toString('hex'),
-      ...benchAppLogs('warn'),
-    });
-    const started = performance.now();
-    // The consumer may have applied a first batch already: only what is applied from here counts.
-    const appliedAtStart = await appliedCount(database);
-    progress(
-      `${NAME}: app started (migrations, topics, group joined) in ${((started - t0) / 1000).toFixed(1)} s, ${appliedAtStart} events applied by then`,
-    );
-    // Timed from the moment the app is up (migrations applied, topics provisioned, consumer
-    // group joined) until the inbox holds every event: booting and shutting down (its consumer's
-    // last fetch waits out kafkajs' maxWaitTime) are not applying events. Start-up is printed.
-    const endCpuWindow = startCpuWindow();
-    let seconds: number;
-    let machine: CpuWindow | undefined;
-    try {
-      await waitForApplied(database, distinct, 600_000);
-      seconds = (performance.now() - started) / 1000;
-      machine = endCpuWindow?.(distinct - appliedAtStart);
-      if (machine) progress(`${NAME} ours: ${describeCpuWindow(machine, 'event')}`);
-    } finally {
-      await app.close();
-    }
-    await checkLedger(database, clients);
-    const ours = (distinct - appliedAtStart) / seconds;
-    progress(
-      `${NAME} ours: ${distinct - appliedAtStart} events applied in ${seconds.toFixed(1)} s = ${Math.round(ours)} events/s ` +
-        `(after a start-up of ${((started - t0) / 1000).toFixed(1)} s${machine ? `; node CPU ${machine.perUnitUs.node} µs/event` : ''}; target >= 5,000 events/s)`,
-    );
-    return { ours, baseline, cpu: machine };
+    const clear = await trackerRun(brokers, databaseUrl, 'clear', runs.clear, distinct, clients);
+    const sealed = await trackerRun(brokers, databaseUrl, 'sealed', runs.sealed, distinct, clients);
+    await checkSameLedgerPersonal(runs.clear.database, runs.sealed.database);
+    return { clear, sealed, baseline };
   } finally {
     await publisher.disconnect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
@@ -125,11 +158,114 @@ async function trackerPass(
       .deleteTopics({ topics })
       .catch((error: unknown) => progress(`could not delete bench topics: ${String(error)}`));
     await admin.disconnect();
-    for (const handle of [database, baselineDb]) {
+    for (const handle of [runs.clear.database, runs.sealed.database, baselineDb]) {
       await dropSchema(handle).catch(() => undefined);
       await handle.close();
     }
   }
+}
+
+/**
+ * The real tracker over the topics under `run.prefix`, in `run.database`'s schema. Timed from the
+ * moment the app is up (migrations applied, topics provisioned, consumer group joined) until the
+ * inbox holds every event: booting and shutting down (its consumer's last fetch waits out
+ * kafkajs' maxWaitTime) are not applying events. Start-up is printed.
+ */
+async function trackerRun(
+  brokers: string[],
+  databaseUrl: string,
+  variant: Variant,
+  run: { prefix: string; database: DatabaseHandle; masterKey: string },
+  distinct: number,
+  clients: number,
+): Promise<Sample> {
+  const { database } = run;
+  const t0 = performance.now();
+  const app = await startEventApp(referralTrackerApp, {
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: run.prefix,
+    DATABASE_URL: databaseUrl,
+    DATABASE_SCHEMA: database.schema,
+    MINISTRY_PSEUDONYM_KEY: randomBytes(32).toString('hex'),
+    PERSONAL_DATA_MASTER_KEY: run.masterKey,
+    ...benchAppLogs('warn'),
+  });
+  const started = performance.now();
+  // The consumer may have applied a first batch already: only what is applied from here counts.
+  const appliedAtStart = await appliedCount(database);
+  progress(
+    `${NAME} ${variant}: app started (migrations, topics, group joined) in ${((started - t0) / 1000).toFixed(1)} s, ${appliedAtStart} events applied by then`,
+  );
+  const endCpuWindow = startCpuWindow();
+  let seconds: number;
+  let machine: CpuWindow | undefined;
+  try {
+    await waitForApplied(database, distinct, 600_000);
+    seconds = (performance.now() - started) / 1000;
+    machine = endCpuWindow?.(distinct - appliedAtStart);
+    if (machine) progress(`${NAME} ${variant}: ${describeCpuWindow(machine, 'event')}`);
+  } finally {
+    await app.close();
+  }
+  await checkLedger(database, clients);
+  const rate = (distinct - appliedAtStart) / seconds;
+  progress(
+    `${NAME} ${variant}: ${distinct - appliedAtStart} events applied in ${seconds.toFixed(1)} s = ${Math.round(rate)} events/s ` +
+      `(after a start-up of ${((started - t0) / 1000).toFixed(1)} s${machine ? `; node CPU ${machine.perUnitUs.node} µs/event` : ''}; target >= 5,000 events/s)`,
+  );
+  return { rate, cpu: machine };
+}
+
+/**
+ * The events with `personal` sealed with their client's data key, as the adapters publish them
+ * (`sealOutgoingPersonal`): every event whose data has a `personal` and a `clientId`; the others
+ * as they are (the same objects). A key store round trip per 1,000 events.
+ */
+async function sealPersonal(vault: PersonalDataVault, events: CloudEvent[]): Promise<CloudEvent[]> {
+  type Carrying = CloudEvent<{ clientId: string; personal: unknown }>;
+  const carries = (e: CloudEvent): e is Carrying => {
+    const data = e.data as { clientId?: unknown; personal?: unknown } | undefined;
+    return data?.personal !== undefined && typeof data.clientId === 'string';
+  };
+  const carrying = events.filter(carries);
+  const sealed = new Map<CloudEvent, CloudEvent>();
+  for (let at = 0; at < carrying.length; at += 1_000) {
+    const chunk = carrying.slice(at, at + 1_000);
+    const out = await vault.protectMany(chunk.map((e) => ({ clientId: e.data.clientId, personal: e.data.personal })));
+    chunk.forEach((e, n) => {
+      if (!isSealedPersonal(out[n])) throw new Error(`${NAME}: the vault did not seal ${e.type} ${e.id}`);
+      sealed.set(e, { ...e, data: { ...e.data, personal: out[n] } });
+    });
+  }
+  return events.map((e) => sealed.get(e) ?? e);
+}
+
+/**
+ * The sealed run's ledger holds `personal` opened: each referral's snapshot has the same
+ * `personal` as in the clear run's ledger, and none sealed.
+ */
+async function checkSameLedgerPersonal(clear: DatabaseHandle, sealed: DatabaseHandle): Promise<void> {
+  const snapshots = async (database: DatabaseHandle) =>
+    new Map(
+      (await database.db.selectFrom('referral').select(['referral_id', 'snapshot']).execute()).map((r) => [
+        r.referral_id,
+        (r.snapshot as { personal?: unknown } | null)?.personal,
+      ]),
+    );
+  const inClear = await snapshots(clear);
+  const opened = await snapshots(sealed);
+  let withPersonal = 0;
+  for (const [referralId, personal] of inClear) {
+    const other = opened.get(referralId);
+    if (isSealedPersonal(other)) throw new Error(`${NAME}: referral ${referralId}'s ledger holds its personal sealed`);
+    if (!isDeepStrictEqual(other, personal))
+      throw new Error(`${NAME}: referral ${referralId}'s personal differs between the clear and the sealed run`);
+    if (personal !== undefined) withPersonal += 1;
+  }
+  if (opened.size !== inClear.size) throw new Error(`${NAME}: ${opened.size} referrals sealed, ${inClear.size} clear`);
+  progress(
+    `${NAME}: the sealed run's ledger holds the same personal data as the clear run's (${withPersonal} referrals)`,
+  );
 }
 
 /** The bare minimum every applied event writes, batched: 500 events' inbox and outbox rows per transaction. */
