@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CloudEvent } from '@passerelle/contracts';
 import { PersonalDataVault } from '@passerelle/crypto';
 import { decodeCloudEvent, encodeCloudEvent, EventPublisher, type EncodedCloudEvent } from '@passerelle/messaging';
-import type { SourceIdentity } from '@passerelle/persistence';
+import { GroupCommit, type SourceIdentity } from '@passerelle/persistence';
 import { RawRecordClients } from './raw-record-clients';
 import type { RecordSink } from './source-record-ingest';
 
@@ -17,6 +17,12 @@ type SourcePersonal = {
 interface RawRecord {
   personal: SourcePersonal;
   referralRequest?: { notes?: string };
+}
+
+/** One send's records: sealed by the group they were sealed with. */
+interface SealJob {
+  events: CloudEvent<RawRecord>[];
+  sealed: CloudEvent<RawRecord>[];
 }
 
 /** The person's source ids of a raw record, by its type: what the adapter links it by. */
@@ -48,10 +54,26 @@ export class SealingRecordSink implements RecordSink {
     private readonly clients: RawRecordClients,
   ) {}
 
+  /**
+   * Sends that arrive while a group is being sealed are sealed together by the next group: one
+   * link lookup and one key load (and creation) for many concurrent submissions, not one each.
+   */
+  private readonly sealing = new GroupCommit<SealJob>((jobs) => this.sealJobs(jobs), { maxItems: 64 });
+
   async send(topic: string, messages: EncodedCloudEvent[]): Promise<void> {
     if (!this.vault.sealing) return this.publisher.send(topic, messages);
-    const events = messages.map((m) => decodeCloudEvent<RawRecord>(m));
-    return this.publisher.send(topic, (await this.seal(events)).map(encodeCloudEvent));
+    const job: SealJob = { events: messages.map((m) => decodeCloudEvent<RawRecord>(m)), sealed: [] };
+    await this.sealing.submit(job);
+    return this.publisher.send(topic, job.sealed.map(encodeCloudEvent));
+  }
+
+  private async sealJobs(jobs: SealJob[]): Promise<void> {
+    const sealed = await this.seal(jobs.flatMap((job) => job.events));
+    let at = 0;
+    for (const job of jobs) {
+      job.sealed = sealed.slice(at, at + job.events.length);
+      at += job.events.length;
+    }
   }
 
   /** The events with `personal` (and a referral request's free-text `notes`) sealed and keyed by client id. */
