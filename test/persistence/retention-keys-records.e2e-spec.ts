@@ -82,6 +82,29 @@ describe("retention of dormant clients' keys and of closed records", () => {
     expect(await new AuditLog(database.db).verify()).toMatchObject({ ok: true });
   });
 
+  it("renews a key's use mark at most once an hour: a fresh mark is read without a write", async () => {
+    const [fresh] = await staleKeys(0, 1);
+    const [hourOld] = await staleKeys(0, 1);
+    await sql`update client_key set used_at = now() - interval '2 hours' where client_id = ${hourOld}`.execute(
+      database.db,
+    );
+    const before = await sql<{ client_id: string; used_at: Date; xmin: string }>`
+      select client_id::text, used_at, xmin::text from client_key where client_id in (${fresh}, ${hourOld})`.execute(
+      database.db,
+    );
+    const loaded = await new ClientKeyRepository(database.db).use([fresh, hourOld, randomUUID()]);
+    expect(loaded.map((k) => k.clientId).sort()).toEqual([fresh, hourOld].sort());
+    const after = await sql<{ client_id: string; used_at: Date; xmin: string }>`
+      select client_id::text, used_at, xmin::text from client_key where client_id in (${fresh}, ${hourOld})`.execute(
+      database.db,
+    );
+    const row = (rows: typeof after.rows, id: string) => rows.find((r) => r.client_id === id)!;
+    // The fresh row is the same tuple (no new row version); the hour-old one was marked now.
+    expect(row(after.rows, fresh)).toEqual(row(before.rows, fresh));
+    expect(row(after.rows, hourOld).xmin).not.toBe(row(before.rows, hourOld).xmin);
+    expect(row(after.rows, hourOld).used_at.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it('never destroys a key loaded after the cutoff, and skips one whose load is in flight', async () => {
     const [touched, held, untouched] = await staleKeys(POLICY.clientKeyDays + 10, 3);
     const loaded = await new ClientKeyRepository(database.db).use([touched]);

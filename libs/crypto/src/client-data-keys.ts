@@ -20,8 +20,9 @@ export interface StoredClientKey {
 export interface ClientKeyStore {
   /**
    * The stored keys of these clients (absent clients are left out), each marked used in the same
-   * atomic step: retention (which destroys keys unused for a while) never destroys one between
-   * this load and what it seals being opened downstream. A key retention destroyed first is absent.
+   * atomic step (a store may skip renewing a mark far younger than retention's period): retention
+   * (which destroys keys unused for a while) never destroys one between this load and what it
+   * seals being opened downstream. A key retention destroyed first is absent.
    */
   use(clientIds: readonly string[]): Promise<StoredClientKey[]>;
   /**

@@ -26,16 +26,26 @@ export class ClientKeyRepository implements ClientKeyStore {
 
   async use(clientIds: readonly string[]): Promise<StoredClientKey[]> {
     if (clientIds.length === 0) return [];
-    // One statement: the row lock orders it with retention's delete (which skips locked rows), so
-    // either the key comes back marked used, or retention deleted it first and it is absent (the
-    // vault then creates a new one). Rows are locked in client id order: two batches sharing
-    // clients never deadlock.
+    // One statement. A key marked used within the last hour is read as it is: retention only
+    // deletes keys unused for days (RETENTION_CLIENT_KEY_DAYS exceeds every topic retention, a
+    // day at least), so it cannot be deleting that one. An older mark is renewed under a row lock,
+    // which orders it with retention's delete (which skips locked rows): either the key comes
+    // back marked, or retention deleted it first and it is absent (the vault then creates a new
+    // one). Rows are locked in client id order: two batches sharing clients never deadlock. A
+    // key is so written at most once an hour, however often it is loaded.
+    const ids = [...clientIds];
     const { rows } = await sql<ClientKeyRow>`
-      with used as (
-        select client_id from client_key where client_id = any(${[...clientIds]}::uuid[])
-        order by client_id for no key update)
-      update client_key k set used_at = now() from used where k.client_id = used.client_id
-      returning k.client_id, k.wrapped_key, k.master_key_id, k.erased_at`.execute(this.db);
+      with stale as (
+        select client_id from client_key
+        where client_id = any(${ids}::uuid[]) and used_at < now() - interval '1 hour'
+        order by client_id for no key update),
+      marked as (
+        update client_key k set used_at = now() from stale where k.client_id = stale.client_id
+        returning k.client_id, k.wrapped_key, k.master_key_id, k.erased_at)
+      select client_id, wrapped_key, master_key_id, erased_at from client_key
+      where client_id = any(${ids}::uuid[]) and used_at >= now() - interval '1 hour'
+      union all
+      select client_id, wrapped_key, master_key_id, erased_at from marked`.execute(this.db);
     return rows.map(toStored);
   }
 
