@@ -224,20 +224,26 @@ export async function checkAgainstAdapter(
 /** What differs between a record the adapter wrote and the pre-built one, or undefined. */
 function differenceOf(actual: KafkaMessage, expected: Message | undefined): string | undefined {
   if (!expected) return `no pre-built event with ce_id ${headerText(actual, 'ce_id')}`;
-  if (actual.key?.toString() !== expected.key?.toString()) return 'key';
   if (!actual.value || !Buffer.from(expected.value as Buffer).equals(actual.value)) return 'value';
+  return envelopeDifference(actual, expected);
+}
+
+/** Which of key and headers differ between a record the adapter wrote and the pre-built one, or undefined. */
+export function envelopeDifference(actual: KafkaMessage, expected: Message): string | undefined {
+  if (actual.key?.toString() !== expected.key?.toString()) return 'key';
   const names = (m: Message | KafkaMessage): string =>
     Object.keys(m.headers ?? {})
       .sort()
       .join(',');
-  if (names(actual) !== names(expected)) return `headers ${names(actual)} instead of ${names(expected)}`;
+  if (names(actual) !== names(expected)) return `headers (${names(actual)} instead of ${names(expected)})`;
   const changed = Object.keys(expected.headers ?? {}).find(
     (name) => headerText(actual, name) !== headerText(expected, name),
   );
   return changed === undefined ? undefined : `header ${changed}`;
 }
 
-function headerText(message: Message | KafkaMessage, name: string): string {
+/** A header of a record as text (`ce_id`, ...), whichever form kafkajs gives it in. */
+export function headerText(message: Message | KafkaMessage, name: string): string {
   const value = message.headers?.[name];
   return Array.isArray(value) ? value.join(',') : (value?.toString() ?? '');
 }

@@ -11,7 +11,7 @@ import {
   type DatabaseHandle,
 } from '@passerelle/persistence';
 import { owCaseRecordSource } from '../../apps/ow-adapter/src/ow-sources';
-import type { PrebuiltOutput } from './adapter-output-replay';
+import { envelopeDifference, headerText, type PrebuiltOutput } from './adapter-output-replay';
 import { sleep, uniqueName } from './bench';
 
 /**
@@ -178,23 +178,4 @@ async function readBack(
     await consumer.disconnect();
   }
   return read;
-}
-
-/** Which of key and headers differ between a record the adapter wrote and the pre-built one, or undefined. */
-function envelopeDifference(actual: KafkaMessage, expected: Message): string | undefined {
-  if (actual.key?.toString() !== expected.key?.toString()) return 'key';
-  const names = (m: Message | KafkaMessage): string =>
-    Object.keys(m.headers ?? {})
-      .sort()
-      .join(',');
-  if (names(actual) !== names(expected)) return `headers (${names(actual)} instead of ${names(expected)})`;
-  const changed = Object.keys(expected.headers ?? {}).find(
-    (name) => headerText(actual, name) !== headerText(expected, name),
-  );
-  return changed === undefined ? undefined : `header ${changed}`;
-}
-
-function headerText(message: Message | KafkaMessage, name: string): string {
-  const value = message.headers?.[name];
-  return Array.isArray(value) ? value.join(',') : (value?.toString() ?? '');
 }
