@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { PersonalDataErrorCode, PersonalDataVault } from '@passerelle/crypto';
-import { OPEN_STATUSES } from '@passerelle/lifecycle';
 import {
   AuditLog,
   ClientKeyRepository,
@@ -9,18 +8,11 @@ import {
   openDatabase,
   type DatabaseHandle,
   type RetentionReport,
-  type RetentionRunOptions,
 } from '@passerelle/persistence';
 import { dropSuiteDatabase, openSuiteDatabase, testDatabaseUrl } from '../support/database';
-import { NOW, POLICY, seed, type Seeded } from './retention-seed';
+import { HOUR, NOW, POLICY, RUN_OPTIONS, seed, type Seeded } from './retention-seed';
 
-const HOUR = 3_600_000;
-const options: RetentionRunOptions = {
-  policy: POLICY,
-  batchRows: 2,
-  intervalMs: HOUR,
-  openReferralStatuses: OPEN_STATUSES,
-};
+const options = RUN_OPTIONS;
 
 /** The `client-keys` and `closed-records` kinds (the run as a whole: retention.e2e-spec.ts). */
 describe("retention of dormant clients' keys and of closed records", () => {

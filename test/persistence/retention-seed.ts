@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { auditChainHash, type AuditEntry, type Database } from '@passerelle/persistence';
+import { OPEN_STATUSES } from '@passerelle/lifecycle';
+import { auditChainHash, type AuditEntry, type Database, type RetentionRunOptions } from '@passerelle/persistence';
 import { seedRecords, type SeededRecords } from './retention-seed-records';
 
 const MS = 1;
@@ -16,6 +17,14 @@ export const POLICY = {
   clientKeyDays: 60,
   closedRecordDays: 90,
   auditLogDays: 365,
+};
+export const HOUR = 3_600_000;
+/** The run both retention suites make: small batches (each purge takes several), hourly slots. */
+export const RUN_OPTIONS: RetentionRunOptions = {
+  policy: POLICY,
+  batchRows: 2,
+  intervalMs: HOUR,
+  openReferralStatuses: OPEN_STATUSES,
 };
 const cutoff = (ms: number) => NOW.getTime() - ms;
 export const CUTOFF = {

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { OPEN_STATUSES } from '@passerelle/lifecycle';
 import {
   AuditLog,
   RETENTION_AUDIT_SUBJECT,
@@ -7,18 +6,11 @@ import {
   openDatabase,
   type DatabaseHandle,
   type RetentionReport,
-  type RetentionRunOptions,
 } from '@passerelle/persistence';
 import { dropSuiteDatabase, openSuiteDatabase, testDatabaseUrl } from '../support/database';
-import { CUTOFF, NOW, POLICY, seed, type Seeded } from './retention-seed';
+import { CUTOFF, HOUR, NOW, RUN_OPTIONS, seed, type Seeded } from './retention-seed';
 
-const HOUR = 3_600_000;
-const options: RetentionRunOptions = {
-  policy: POLICY,
-  batchRows: 2, // smaller than what is due: every purge takes several batches
-  intervalMs: HOUR,
-  openReferralStatuses: OPEN_STATUSES,
-};
+const options = RUN_OPTIONS;
 
 describe('retention run', () => {
   let database: DatabaseHandle;
