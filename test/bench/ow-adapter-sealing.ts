@@ -10,6 +10,7 @@ import {
   personalDataVault,
   type DatabaseHandle,
 } from '@passerelle/persistence';
+import { sealRawRecords } from '@passerelle/translation';
 import { owCaseRecordSource } from '../../apps/ow-adapter/src/ow-sources';
 import { envelopeDifference, headerText, type PrebuiltOutput } from './adapter-output-replay';
 import { sleep, uniqueName } from './bench';
@@ -52,7 +53,7 @@ export async function benchVault(
  * source id gives: `founderClientId`, as `RawRecordClients` finds it), keyed by that client id.
  * The client keys are created in the vault's schema on the way.
  */
-export async function sealRawRecords(
+export async function sealedRawInput(
   vault: PersonalDataVault,
   raws: CloudEvent<OwCaseRecord>[],
 ): Promise<CloudEvent<OwCaseRecord>[]> {
@@ -60,23 +61,10 @@ export async function sealRawRecords(
   for (let from = 0; from < raws.length; from += SEAL_CHUNK) {
     const events = raws.slice(from, from + SEAL_CHUNK);
     const clientIds = events.map((e) => founderClientId(owCaseRecordSource.identities(e.data)));
-    const withNotes = events.flatMap((e, n) => (e.data.referralRequest?.notes === undefined ? [] : [n]));
-    const out = await vault.protectMany<unknown>([
-      ...events.map((e, n) => ({ clientId: clientIds[n], personal: e.data.personal })),
-      ...withNotes.map((n) => ({ clientId: clientIds[n], personal: events[n].data.referralRequest?.notes })),
-    ]);
-    const notes = new Map(withNotes.map((n, at) => [n, out[events.length + at]]));
-    events.forEach((e, n) => {
-      if (!isSealedPersonal(out[n])) throw new Error(`raw record ${e.id}: the vault did not seal its personal`);
-      const request = e.data.referralRequest;
-      const data = {
-        ...e.data,
-        personal: out[n],
-        ...(request?.notes !== undefined && { referralRequest: { ...request, notes: notes.get(n) } }),
-      };
-      // The data as a raw topic holds it: the source schema of the sealed members is the gateway's business.
-      sealed.push({ ...e, partitionkey: clientIds[n], data: data as unknown as OwCaseRecord });
-    });
+    for (const event of await sealRawRecords(vault, events, clientIds)) {
+      if (!isSealedPersonal(event.data.personal)) throw new Error(`raw record ${event.id}: the vault did not seal it`);
+      sealed.push(event);
+    }
   }
   return sealed;
 }

@@ -14,7 +14,7 @@ import {
 import { benchAppLogs, envInt, progress, round, uniqueName, type BenchContext, type BenchResult } from './bench';
 import { prefillEvents } from './bench-input';
 import { describeCpuWindow, startCpuWindow } from './machine-cpu';
-import { benchVault, checkSealedAgainstPrebuilt, eventsOn, expectEvents, sealRawRecords } from './ow-adapter-sealing';
+import { benchVault, checkSealedAgainstPrebuilt, eventsOn, expectEvents, sealedRawInput } from './ow-adapter-sealing';
 import { numberedCaseRecord, owCaseRecordTemplates, rawCaseRecordEvent } from './ow-case-records';
 
 /**
@@ -146,7 +146,7 @@ async function adapterRound(
     // The same records as the gateway produces them, their client keys created in the sealed variant's schema.
     const opened = await benchVault(databaseUrl, sealed.schema, masterKey);
     sealedDb = opened.database;
-    const sealedRaws = await sealRawRecords(opened.vault, raws);
+    const sealedRaws = await sealedRawInput(opened.vault, raws);
     const sealedBytes = await prefillEvents(kafka, sealed.input, count, (n) => sealedRaws[n]);
     progress(`${NAME}: the same, sealed (mean ${Math.round(sealedBytes / count)} B), in ${sealed.input}`);
 

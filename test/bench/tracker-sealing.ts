@@ -2,32 +2,24 @@ import { isDeepStrictEqual } from 'node:util';
 import { isSealedPersonal, type PersonalDataVault } from '@passerelle/crypto';
 import type { CloudEvent } from '@passerelle/messaging';
 import type { DatabaseHandle } from '@passerelle/persistence';
+import { sealOutgoingPersonal } from '@passerelle/translation';
 import { progress } from './bench';
 
 /** The sealed run of referral-tracker.apply: its input as the adapters publish it, and its ledger checked against the clear run's. */
 
 /**
- * The events with `personal` sealed with their client's data key, as the adapters publish them
- * (`sealOutgoingPersonal`): every event whose data has a `personal` and a `clientId`; the others
- * as they are (the same objects). A key store round trip per 1,000 events.
+ * The events with `personal` sealed with their client's data key, as the adapters publish them:
+ * copies put through the adapters' own edge (`sealOutgoingPersonal`), the events given left as
+ * they are. Throws if one carrying `personal` did not come out sealed.
  */
 export async function sealPersonal(vault: PersonalDataVault, events: CloudEvent[]): Promise<CloudEvent[]> {
-  type Carrying = CloudEvent<{ clientId: string; personal: unknown }>;
-  const carries = (e: CloudEvent): e is Carrying => {
-    const data = e.data as { clientId?: unknown; personal?: unknown } | undefined;
-    return data?.personal !== undefined && typeof data.clientId === 'string';
-  };
-  const carrying = events.filter(carries);
-  const sealed = new Map<CloudEvent, CloudEvent>();
-  for (let at = 0; at < carrying.length; at += 1_000) {
-    const chunk = carrying.slice(at, at + 1_000);
-    const out = await vault.protectMany(chunk.map((e) => ({ clientId: e.data.clientId, personal: e.data.personal })));
-    chunk.forEach((e, n) => {
-      if (!isSealedPersonal(out[n])) throw new Error(`the vault did not seal ${e.type} ${e.id}`);
-      sealed.set(e, { ...e, data: { ...e.data, personal: out[n] } });
-    });
+  const copies = events.map((e) => ({ ...e }));
+  for (let at = 0; at < copies.length; at += 1_000) await sealOutgoingPersonal(vault, copies.slice(at, at + 1_000));
+  for (const e of copies) {
+    const personal = (e.data as { personal?: unknown } | undefined)?.personal;
+    if (personal !== undefined && !isSealedPersonal(personal)) throw new Error(`${e.type} ${e.id} was not sealed`);
   }
-  return events.map((e) => sealed.get(e) ?? e);
+  return copies;
 }
 
 /**

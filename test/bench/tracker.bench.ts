@@ -12,6 +12,7 @@ import { startEventApp } from '@passerelle/runtime';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
 import { clientPath } from '../support/client-path';
 import { benchAppLogs, envInt, progress, round, sleep, uniqueName, type BenchContext, type BenchResult } from './bench';
+import { isSealedPersonal } from '@passerelle/crypto';
 import { describeCpuWindow, startCpuWindow, type CpuWindow } from './machine-cpu';
 import { checkSameLedgerPersonal, sealPersonal } from './tracker-sealing';
 
@@ -154,7 +155,9 @@ async function trackerPass(
           await publisher.publish(names.of(topic), onTopic.slice(at, at + 500));
       }
     }
-    const sealedCount = sealedEvents.filter((e, n) => e !== events[n].event).length;
+    const sealedCount = sealedEvents.filter((e) =>
+      isSealedPersonal((e.data as { personal?: unknown }).personal),
+    ).length;
     progress(
       `${NAME}: ${clients} client paths = ${distinct} canonical events on ${prefix}{clear,sealed}.* ` +
         `(${sealedCount} with a personal member, sealed on ${prefix}sealed.*)`,

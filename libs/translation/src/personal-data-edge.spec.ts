@@ -3,7 +3,13 @@ import type { CloudEvent } from '@passerelle/contracts';
 import { isSealedPersonal, PersonalDataVault } from '@passerelle/crypto';
 import type { InboundEvent } from '@passerelle/messaging';
 import { MapKeyStore } from '../../../test/support/map-key-store';
-import { ERASED_RECORD, erasedRecordStandIn, openRawRecords, sealOutgoingPersonal } from './personal-data-edge';
+import {
+  ERASED_RECORD,
+  erasedRecordStandIn,
+  openRawRecords,
+  sealOutgoingPersonal,
+  sealRawRecords,
+} from './personal-data-edge';
 
 const personal = { name: { givenName: 'Amélie', familyName: 'Tremblay' }, birthDate: '1988-04-12' };
 const event = (clientId: string, type = 'ca.on.passerelle.client.updated'): CloudEvent =>
@@ -27,6 +33,36 @@ describe("the adapters' personal data edge", () => {
     // A link conflict's source id identifies the person too: sealed with the kept client's key.
     expect(isSealedPersonal(sealedConflict.personal)).toBe(true);
     expect(await vault.reveal(kept, sealedConflict.personal)).toEqual(personal);
+  });
+
+  it("seals raw records' personal data and notes with their client's key, keyed by it; what it seals opens back", async () => {
+    const [live, erased] = [randomUUID(), randomUUID()];
+    await vault.erase(erased);
+    const notes = 'Préfère le matin.';
+    const raw = (id: string, data: object) =>
+      ({ type: 'ca.on.passerelle.ow-case-record.received', id, partitionkey: '104558231', data }) as CloudEvent<{
+        personal: unknown;
+        referralRequest?: { notes?: unknown };
+      }>;
+    const records = [
+      raw('r-1', { personal, referralRequest: { consentId: 'c-1', notes } }),
+      raw('r-2', { personal }),
+      raw('r-3', { personal, referralRequest: { consentId: 'c-3', notes } }),
+    ];
+    const sealed = await sealRawRecords(vault, records, [live, live, erased]);
+    expect(sealed.map((e) => e.partitionkey)).toEqual([live, live, erased]);
+    expect(JSON.stringify(sealed)).not.toContain('Tremblay');
+    expect(JSON.stringify(sealed)).not.toContain('matin');
+    // The erased client's record is shredded: sealed, naming its client, readable by no one.
+    expect(isSealedPersonal(sealed[2].data.personal)).toBe(true);
+    expect(isSealedPersonal(sealed[2].data.referralRequest?.notes)).toBe(true);
+    const opened = await openRawRecords(
+      vault,
+      sealed.map((e) => inbound(e.data)),
+    );
+    expect(opened).toEqual([records[0].data, records[1].data, ERASED_RECORD]);
+    // The records given are left as they were.
+    expect(records[0].data).toEqual({ personal, referralRequest: { consentId: 'c-1', notes } });
   });
 
   it('opens sealed raw records, passes clear ones, and marks those of an erased client', async () => {

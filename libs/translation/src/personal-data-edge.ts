@@ -5,10 +5,46 @@ import type { InboundEvent } from '@passerelle/messaging';
 /** A raw record whose client was erased: its `personal` can never be read again. */
 export const ERASED_RECORD = Symbol('erased record');
 
-/** What the edge reads of a raw record: the members the gateway seals. */
+/** What the edge reads and writes of a raw record: the members the gateway seals. */
 interface RawRecordData {
   personal?: unknown;
   referralRequest?: { notes?: unknown };
+}
+
+/**
+ * Raw records as they go to a raw topic: `personal` and a referral request's free-text `notes`
+ * (which may name or describe the person) sealed with the data key of the client each record is
+ * about (`clientIds`, in order), and each record keyed by that client id instead of the person's
+ * source id. A record about an erased client is shredded: sealed with a key no one keeps, so its
+ * `keyId` still tells the adapter which client it is about. One key store round trip for the
+ * records' uncached clients, notes included. The opening side is {@link openRawRecords}.
+ */
+export async function sealRawRecords<T extends RawRecordData>(
+  vault: PersonalDataVault,
+  events: readonly CloudEvent<T>[],
+  clientIds: readonly string[],
+): Promise<CloudEvent<T>[]> {
+  const notesAt = events.flatMap((e, n) => (e.data.referralRequest?.notes === undefined ? [] : [n]));
+  const sealed = await vault.protectMany<unknown>([
+    ...events.map((e, n) => ({ clientId: clientIds[n], personal: e.data.personal })),
+    ...notesAt.map((n) => ({ clientId: clientIds[n], personal: events[n].data.referralRequest?.notes })),
+  ]);
+  const notes = new Map(notesAt.map((n, at) => [n, sealed[events.length + at]]));
+  const sealedOrShred = (n: number, clear: unknown, value: unknown) => value ?? vault.shred(clientIds[n], clear);
+  return events.map((e, n) => {
+    const request = e.data.referralRequest;
+    return {
+      ...e,
+      partitionkey: clientIds[n],
+      data: {
+        ...e.data,
+        personal: sealedOrShred(n, e.data.personal, sealed[n]),
+        ...(request?.notes !== undefined && {
+          referralRequest: { ...request, notes: sealedOrShred(n, request.notes, notes.get(n)) },
+        }),
+      },
+    };
+  });
 }
 
 /**

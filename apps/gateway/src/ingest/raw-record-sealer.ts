@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CloudEvent } from '@passerelle/contracts';
 import { PersonalDataVault } from '@passerelle/crypto';
 import { decodeCloudEvent, encodeCloudEvent, EventPublisher, type EncodedCloudEvent } from '@passerelle/messaging';
+import { sealRawRecords } from '@passerelle/translation';
 import { GroupCommit, type SourceIdentity } from '@passerelle/persistence';
 import { RawRecordClients } from './raw-record-clients';
 import type { RecordSink } from './source-record-ingest';
@@ -16,7 +17,7 @@ type SourcePersonal = {
 /** What the sealer reads of a raw record: whose it is, and the members that identify the person. */
 interface RawRecord {
   personal: SourcePersonal;
-  referralRequest?: { notes?: string };
+  referralRequest?: { notes?: unknown };
 }
 
 /** One send's records: sealed by the group they were sealed with. */
@@ -76,35 +77,13 @@ export class SealingRecordSink implements RecordSink {
     }
   }
 
-  /** The events with `personal` (and a referral request's free-text `notes`) sealed and keyed by client id. */
-  async seal<T extends RawRecord>(events: CloudEvent<T>[]): Promise<CloudEvent<T>[]> {
+  /** The events with `personal` (and a referral request's free-text `notes`) sealed and keyed by the client each is about. */
+  private async seal<T extends RawRecord>(events: CloudEvent<T>[]): Promise<CloudEvent<T>[]> {
     const identities = events.map((e) => {
       const of = IDENTITIES[e.type];
       if (!of) throw new Error(`${e.type} is not a raw record type the gateway seals`);
       return of(e.data.personal);
     });
-    const clientIds = await this.clients.clientIdsOf(identities);
-    // Notes go with the personal members in one call: the same clients, one key lookup.
-    const withNotes = events.flatMap((e, n) => (e.data.referralRequest?.notes === undefined ? [] : [n]));
-    const sealed = await this.vault.protectMany<unknown>([
-      ...events.map((e, n) => ({ clientId: clientIds[n], personal: e.data.personal })),
-      ...withNotes.map((n) => ({ clientId: clientIds[n], personal: events[n].data.referralRequest?.notes })),
-    ]);
-    const sealedNotes = new Map(withNotes.map((n, at) => [n, sealed[events.length + at]]));
-    const sealedOrShred = (n: number, clear: unknown, value: unknown) => value ?? this.vault.shred(clientIds[n], clear);
-    return events.map((e, n) => {
-      const request = e.data.referralRequest;
-      return {
-        ...e,
-        partitionkey: clientIds[n],
-        data: {
-          ...e.data,
-          personal: sealedOrShred(n, e.data.personal, sealed[n]),
-          ...(request?.notes !== undefined && {
-            referralRequest: { ...request, notes: sealedOrShred(n, request.notes, sealedNotes.get(n)) },
-          }),
-        },
-      };
-    });
+    return sealRawRecords(this.vault, events, await this.clients.clientIdsOf(identities));
   }
 }
