@@ -3,6 +3,7 @@ import {
   databaseSettings,
   httpSettings,
   kafkaSettings,
+  personalDataSettings,
   processSettings,
   webhookDeliverySettings,
   webhookSubscriptionSettings,
@@ -127,6 +128,22 @@ describe('parsers.secretKey', () => {
     ).toEqual([Buffer.alloc(32, 0xab), Buffer.alloc(32, 0xcd)]);
     expect(() => loadConfig(webhookDeliverySettings, { WEBHOOK_SECRET_PREVIOUS_KEYS: `${hex},c2hvcnQ=` })).toThrow(
       'WEBHOOK_SECRET_PREVIOUS_KEYS: key 2 must hold exactly 32 bytes',
+    );
+  });
+
+  it('requires the personal data master key: a 32-byte key, or `clear` spelled out, never empty or missing', () => {
+    expect(loadConfig(personalDataSettings, { PERSONAL_DATA_MASTER_KEY: hex }).personalDataMasterKey).toEqual(
+      Buffer.alloc(32, 0xab),
+    );
+    expect(
+      loadConfig(personalDataSettings, { PERSONAL_DATA_MASTER_KEY: 'clear' }).personalDataMasterKey,
+    ).toBeUndefined();
+    expect(() => loadConfig(personalDataSettings, {})).toThrow('PERSONAL_DATA_MASTER_KEY is required');
+    expect(() => loadConfig(personalDataSettings, { PERSONAL_DATA_MASTER_KEY: '' })).toThrow(
+      'PERSONAL_DATA_MASTER_KEY: is empty',
+    );
+    expect(() => loadConfig(personalDataSettings, { PERSONAL_DATA_MASTER_KEY: 'c2hvcnQ=' })).toThrow(
+      'PERSONAL_DATA_MASTER_KEY: must hold exactly 32 bytes',
     );
   });
 });

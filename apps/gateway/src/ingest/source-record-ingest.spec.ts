@@ -71,6 +71,55 @@ describe('SourceRecordIngest', () => {
     expect(sink.batches[0][0].key).toBe(JSON.parse(good[0]).personal.memberId);
   });
 
+  it('reads the next batch while one is being produced, and starts a batch only once the one before is reported', async () => {
+    // A sink whose sends are acknowledged only when the test says so.
+    const sends: Array<{ size: number; ack: () => void }> = [];
+    const sink: RecordSink = {
+      send: (_topic, messages) => new Promise<void>((ack) => sends.push({ size: messages.length, ack })),
+    };
+    let linesRead = 0;
+    // An upload read a line at a time, counting the lines the ingest has pulled so far.
+    const upload: AsyncIterable<Buffer> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () =>
+          Promise.resolve(
+            linesRead < 6
+              ? { value: Buffer.from(`${good[linesRead++]}\n`), done: false as const }
+              : { value: undefined, done: true as const },
+          ),
+      }),
+    };
+    const results: LineResult[] = [];
+    const ingest = new SourceRecordIngest(OW_CASE_RECORDS, sink, 'raw', {
+      maxLineBytes: 1_000_000,
+      batchRecords: 2,
+      batchBytes: 900_000,
+    });
+    const done = ingest.run(upload, 'ndjson', (r) => {
+      results.push(r);
+    });
+    // Waits on the ingest's progress, giving up (failing the test) if it never comes.
+    const until = async (check: () => boolean) => {
+      const deadline = Date.now() + 2_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`stuck: ${sends.length} sends, ${linesRead} lines read`);
+        await new Promise((tick) => setImmediate(tick));
+      }
+    };
+    // Batch 1 is in flight, unacknowledged; batch 2 is read meanwhile but not sent before it.
+    await until(() => sends.length === 1 && linesRead >= 4);
+    expect(results).toEqual([]);
+    expect(sends).toHaveLength(1);
+    sends[0].ack();
+    await until(() => sends.length === 2);
+    expect(results.map((r) => r.line)).toEqual([1, 2]);
+    sends[1].ack();
+    await until(() => sends.length === 3);
+    sends[2].ack();
+    expect(await done).toEqual({ lines: 6, accepted: 6, rejected: 0, failed: 0 });
+    expect(results.map((r) => `${r.line}:${r.status}`)).toEqual([1, 2, 3, 4, 5, 6].map((line) => `${line}:accepted`));
+  });
+
   it('never reports accepted what Kafka did not acknowledge: that batch and every later valid record fail, with the reason', async () => {
     const sink = new FakeSink(2);
     const { results, summary } = await run(sink, [good[0], good[1], good[2], 'nope', good[3], good[4]].join('\n'));
