@@ -22,7 +22,7 @@ export async function dormantClientKeys(
   openStatuses: readonly string[],
 ): Promise<PurgeCounts> {
   const at = cutoff.toISOString();
-  const open = sql`array[${sql.join(openStatuses.map((s) => sql`${s}`))}]::text[]`;
+  const open = sql`${[...openStatuses]}::text[]`;
   let links = 0;
   const keys = await inBatches(batchRows, async () => {
     const { rows } = await sql<{ keys: number; links: number }>`

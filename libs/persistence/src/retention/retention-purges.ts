@@ -52,7 +52,7 @@ export class RetentionPurges {
    */
   async closedReferralPersonal(cutoff: Date, openStatuses: readonly string[]): Promise<PurgeCounts> {
     const at = cutoff.toISOString();
-    const open = sql`array[${sql.join(openStatuses.map((s) => sql`${s}`))}]::text[]`;
+    const open = sql`${[...openStatuses]}::text[]`;
     // Parked events first: de-identifying a referral moves its changed_at past the cutoff.
     const parked = await inBatches(this.batchRows, async () =>
       affected(
