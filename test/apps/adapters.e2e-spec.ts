@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaIds, schemaRegistry, type EoServiceRecord, type OwCaseRecord } from '@passerelle/contracts';
-import { isSealedPersonal } from '@passerelle/crypto';
+import { isSealedPersonal, PersonalDataVault } from '@passerelle/crypto';
 import { EventPublisher, TopicNames, createKafka, deterministicEventId, type CloudEvent } from '@passerelle/messaging';
-import { dropSchema, openDatabase, personalDataVault } from '@passerelle/persistence';
+import { dropSchema, openDatabase } from '@passerelle/persistence';
 import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
@@ -57,9 +57,9 @@ function raw(record: OwCaseRecord, tag = ''): CloudEvent<OwCaseRecord> {
   };
 }
 
-/** Each client event's data with its sealed `personal` opened through the app's own key store. */
+/** Each client event's data with its sealed `personal` opened by the app's own vault. */
 async function openedData(app: RunningEventApp, events: ReadRecord[]): Promise<unknown[]> {
-  const vault = personalDataVault(app.database.db, app.config);
+  const vault = app.app.get(PersonalDataVault);
   return Promise.all(
     events.map(async (event) => {
       const data = JSON.parse(event.value!.toString()) as { clientId: string; personal: unknown };

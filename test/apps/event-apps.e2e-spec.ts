@@ -18,6 +18,7 @@ import { startEventApp, type RunningEventApp } from '@passerelle/runtime';
 import { eoAdapterApp } from '../../apps/eo-adapter/src/eo-adapter.app';
 import { owAdapterApp } from '../../apps/ow-adapter/src/ow-adapter.app';
 import { referralTrackerApp } from '../../apps/referral-tracker/src/referral-tracker.app';
+import { webhookDispatcherApp } from '../../apps/webhook-dispatcher/src/webhook-dispatcher.app';
 import { testDatabaseUrl } from '../support/database';
 import {
   committedOffset,
@@ -179,6 +180,15 @@ describe('event-driven apps on the Nest custom transport', () => {
       }
     },
   );
+
+  it('asks the master key of the apps that handle personal data, and of them only', async () => {
+    const { PERSONAL_DATA_MASTER_KEY: _key, ...keyless } = env;
+    await expect(startEventApp(owAdapterApp, keyless)).rejects.toThrow('PERSONAL_DATA_MASTER_KEY is required');
+    await expect(startEventApp(referralTrackerApp, keyless)).rejects.toThrow('PERSONAL_DATA_MASTER_KEY is required');
+    // The dispatcher never reads a `personal` member: it starts without the key.
+    const dispatcher = await startEventApp(webhookDispatcherApp, keyless);
+    await dispatcher.close();
+  });
 
   it('referral-tracker boots and consumes the canonical topics', async () => {
     const app = await startEventApp(referralTrackerApp, env);

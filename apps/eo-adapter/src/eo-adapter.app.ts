@@ -5,5 +5,6 @@ export const eoAdapterApp: EventAppDefinition = {
   name: 'eo-adapter',
   module: EoAdapterModule,
   topics: ['eo.service-records.v1'],
+  personalData: true,
   unknownTypes: 'dead-letter',
 };

@@ -5,6 +5,7 @@ export const referralTrackerApp: EventAppDefinition = {
   name: 'referral-tracker',
   module: ReferralTrackerModule,
   topics: ['referrals.v1', 'service-events.v1', 'outcomes.v1', 'clients.v1'],
+  personalData: true,
   unknownTypes: 'skip',
   // A Kafka batch is applied set-based in one transaction (tracking/event-batches.ts).
   transactionPerBatch: true,

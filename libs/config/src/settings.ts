@@ -366,7 +366,7 @@ export const personalDataSettings = {
   personalDataMasterKey: setting({
     name: 'PERSONAL_DATA_MASTER_KEY',
     description:
-      "key (exactly 32 bytes, hex or base64) wrapping each client's data key of its `personal` member (AES-256-GCM), the same for every app; required (`npm start` makes a development key in .cache/); `clear` writes personal data unsealed, only to measure what sealing costs (`npm run bench`), never in production",
+      "key (exactly 32 bytes, hex or base64) wrapping each client's data key of its `personal` member (AES-256-GCM), required by the gateway, the adapters and the tracker (the same for each; `npm start` makes a development key in .cache/); `clear` writes personal data unsealed, only to measure what sealing costs (`npm run bench`), never in production",
     parse: (raw: string): Buffer | undefined => {
       if (raw === 'clear') return undefined;
       const key = parsers.secretKey(32, true)(raw);

@@ -3,7 +3,7 @@ import { Logger as NestLogger, Module, type DynamicModule, type INestMicroservic
 import { NestFactory } from '@nestjs/core';
 import { LoggerModule, Logger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
-import { ConfigError, loadConfig } from '@passerelle/config';
+import { ConfigError, loadConfig, personalDataSettings } from '@passerelle/config';
 import type { ContractTopicName } from '@passerelle/contracts';
 import {
   EventPublisher,
@@ -54,6 +54,11 @@ export interface EventAppDefinition {
    * in one order, conflicts detected).
    */
   batchConcurrency?: number;
+  /**
+   * Opens or seals `personal` members: the app gets the process's `PersonalDataVault` (one key
+   * cache, so an erasure one handler sees, all see) and needs PERSONAL_DATA_MASTER_KEY.
+   */
+  personalData?: boolean;
 }
 
 export interface RunningEventApp {
@@ -70,6 +75,7 @@ export interface RunningEventApp {
  */
 export async function startEventApp(definition: EventAppDefinition, env = process.env): Promise<RunningEventApp> {
   const config = loadConfig(eventAppSettings, env);
+  const personalData = definition.personalData ? loadConfig(personalDataSettings, env) : undefined;
   const kafka: Kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `passerelle-${definition.name}` });
   const publisher = new EventPublisher(kafka);
   const database = openDatabase({
@@ -93,6 +99,10 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
     throw error;
   }
 
+  // One vault per process, so one key cache: an erasure seen by one handler is seen by all.
+  const vault = personalData
+    ? [{ provide: PersonalDataVault, useValue: personalDataVault(database.db, personalData) }]
+    : [];
   @Module({})
   class EventAppRootModule {}
   const root: DynamicModule = {
@@ -110,10 +120,9 @@ export async function startEventApp(definition: EventAppDefinition, env = proces
       { provide: APP_ENV, useValue: env },
       { provide: TopicNames, useValue: names },
       { provide: EventPublisher, useValue: publisher },
-      // One vault per process, so one key cache: an erasure seen by one handler is seen by all.
-      { provide: PersonalDataVault, useValue: personalDataVault(database.db, config) },
+      ...vault,
     ],
-    exports: [EVENT_APP_CONFIG, DATABASE, APP_ENV, TopicNames, EventPublisher, PersonalDataVault],
+    exports: [EVENT_APP_CONFIG, DATABASE, APP_ENV, TopicNames, EventPublisher, ...vault.map((v) => v.provide)],
   };
 
   const transport = new KafkaEventTransport({
